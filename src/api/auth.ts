@@ -1,0 +1,98 @@
+/**
+ * Bearer-token authentication and per-route authorisation. Every route declares its access in
+ * `config.access`: `public` (no key), `admin` (admin keys only), `app` (admin keys, or a key scoped to the
+ * application named in the path) or `any` (any valid key; the handler narrows what it returns).
+ * Keys are looked up by hash and cached briefly, so a request costs no database round trip for its key.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { hashToken } from '../security/api-keys.js';
+import type { ApiKey, Application, Store } from '../store/index.js';
+import { forbidden, HttpError, notFound } from './errors.js';
+
+export type Access = 'public' | 'admin' | 'app' | 'any';
+
+export interface Principal {
+  keyId: string;
+  /** `null` for an admin key. */
+  appId: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** The application named by `app_id` in the path, resolved from its id or uid. */
+    application: Application | null;
+  }
+}
+
+const CACHE_LIMIT = 10_000;
+
+const unauthorized = (detail: string) => new HttpError(401, 'authentication_failed', detail);
+
+export class KeyCache {
+  readonly #entries = new Map<string, { key: ApiKey | undefined; at: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ttlMs: number,
+  ) {}
+
+  async find(tokenHash: string, now = Date.now()): Promise<ApiKey | undefined> {
+    const hit = this.#entries.get(tokenHash);
+    if (hit && now - hit.at < this.ttlMs) return hit.key;
+    const key = await this.store.apiKeyFindByHash(tokenHash);
+    if (this.ttlMs > 0) {
+      if (this.#entries.size >= CACHE_LIMIT) this.#entries.clear();
+      this.#entries.set(tokenHash, { key, at: now });
+    }
+    return key;
+  }
+
+  /** Forgets everything, so a revocation in this process takes effect at once. */
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+function bearerToken(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  if (header === undefined || header === '')
+    throw unauthorized('send your API key in the header "Authorization: Bearer <key>"');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw unauthorized('the Authorization header must be "Bearer <key>"');
+  return match[1]!;
+}
+
+export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache) {
+  app.decorateRequest('principal', null);
+  app.decorateRequest('application', null);
+
+  app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    if (access === undefined || access === 'public') return;
+    const key = await keys.find(hashToken(bearerToken(request)));
+    const now = Date.now();
+    if (!key) throw unauthorized('this API key is not valid; check that it was copied whole');
+    if (key.revokedAt !== null) throw unauthorized('this API key has been revoked; create a new one');
+    if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized('this API key has expired');
+    request.principal = { keyId: key.id, appId: key.appId };
+    if (access === 'admin' && key.appId !== null)
+      throw forbidden('this route needs an admin key; application-scoped keys cannot use it');
+  });
+
+  // After validation, so a malformed app_id is a 422 rather than a lookup.
+  app.addHook('preHandler', async (request) => {
+    if (request.routeOptions.config.access !== 'app') return;
+    const appId = (request.params as { app_id?: string }).app_id;
+    if (appId === undefined) return;
+    const principal = request.principal!;
+    const application = (await store.applicationGet(appId)) ?? null;
+    if (principal.appId !== null && principal.appId !== application?.id)
+      throw forbidden(`this key is scoped to application ${principal.appId} and cannot reach "${appId}"`);
+    if (!application) throw notFound('application', appId);
+    request.application = application;
+  });
+}

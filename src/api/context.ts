@@ -1,0 +1,14 @@
+import type { Config } from '../config/config.js';
+import type { Vault } from '../security/vault.js';
+import type { Store } from '../store/index.js';
+import type { KeyCache } from './auth.js';
+import type { Audit } from './audit.js';
+
+/** What every route module receives. */
+export interface ApiContext {
+  config: Config;
+  store: Store;
+  vault: Vault;
+  keys: KeyCache;
+  audit: Audit;
+}

@@ -1,0 +1,109 @@
+/**
+ * Checks and conversions for endpoint settings that the JSON Schema alone cannot express: the URL's scheme and
+ * destination, custom header names and values, and the event-type filter against the catalogue.
+ */
+import type { Config } from '../config/config.js';
+import { blockedHostReason } from '../security/ssrf.js';
+import { generateSecret, normaliseSecret, type EndpointSecret } from '../signing/secrets.js';
+import type { Store } from '../store/index.js';
+import type { Vault } from '../security/vault.js';
+import { unprocessable } from './errors.js';
+
+export function checkEndpointUrl(raw: string, config: Config): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw unprocessable(
+      `body.url "${raw.slice(0, 100)}" is not a URL; send an absolute http:// or https:// URL`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw unprocessable(`body.url must use http:// or https://, not ${url.protocol}//`);
+  const blocked = blockedHostReason(url.hostname, config.ssrfAllow);
+  if (blocked !== null)
+    throw unprocessable(
+      `body.url points at ${url.hostname} (${blocked}), which Herald does not deliver to; use a public address, ` +
+        'or have the operator allow the range in HERALD_SSRF_ALLOW_CIDRS',
+    );
+  return url.toString();
+}
+
+export async function checkEventTypes(store: Store, names: string[] | null | undefined): Promise<void> {
+  if (!names) return;
+  const active = await store.eventTypeFindActive(names);
+  const unknown = names.filter((name) => !active.has(name));
+  if (unknown.length > 0)
+    throw unprocessable(
+      `body.eventTypes names event types that are not in the catalogue: ${unknown.join(', ')}; ` +
+        'create them first (POST /api/v1/event-type) or fix the names',
+    );
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Headers Herald sets itself, or that belong to the connection; an endpoint cannot override them. */
+const RESERVED = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'proxy-connection',
+]);
+const RESERVED_PREFIXES = ['webhook-', 'svix-'];
+const SENSITIVE = /authorization|cookie|token|secret|password|api[-_]?key|credential|session/i;
+
+export function isSensitiveHeader(name: string): boolean {
+  return SENSITIVE.test(name);
+}
+
+export function checkHeaders(headers: Record<string, string | null>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (!TOKEN.test(name)) throw unprocessable(`headers: "${name.slice(0, 100)}" is not a valid header name`);
+    if (RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix)))
+      throw unprocessable(`headers: "${name}" is set by Herald itself and cannot be overridden`);
+    if (value !== null && /[\r\n\0]/.test(value))
+      throw unprocessable(`headers: the value of "${name}" must not contain line breaks or NUL characters`);
+  }
+}
+
+/** Sealed storage for an endpoint's custom headers and signing secrets. */
+export class EndpointSecrets {
+  constructor(private readonly vault: Vault) {}
+
+  sealHeaders(headers: Record<string, string>): string {
+    return this.vault.sealJson(headers);
+  }
+
+  openHeaders(sealed: string): Record<string, string> {
+    return this.vault.openJson(sealed);
+  }
+
+  /** A fresh secret list: the given secret, or a generated one. */
+  sealNewSecret(secret: string | null | undefined): string {
+    return this.vault.sealJson([
+      { key: secret ? normaliseSecret(secret) : generateSecret(), expiresAt: null },
+    ]);
+  }
+
+  openSecrets(sealed: string, now = Date.now()): EndpointSecret[] {
+    return this.vault
+      .openJson<EndpointSecret[]>(sealed)
+      .filter((secret) => secret.expiresAt === null || secret.expiresAt > now);
+  }
+
+  /** Makes `next` current; the previous current secret keeps signing until the grace period ends. */
+  rotate(sealed: string, next: string | null | undefined, graceMs: number, now = Date.now()): string {
+    const kept = this.openSecrets(sealed, now).map((secret) =>
+      secret.expiresAt === null ? { ...secret, expiresAt: now + graceMs } : secret,
+    );
+    const current = { key: next ? normaliseSecret(next) : generateSecret(), expiresAt: null };
+    return this.vault.sealJson([current, ...kept.filter((secret) => secret.expiresAt! > now)]);
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * `Idempotency-Key` on every POST. The first request with a key claims it in the database (so the claim holds
+ * across processes); the response it produces is stored and replayed to any retry with the same key and the
+ * same request for the key's lifetime. A retry that arrives while the first is still running gets 409; the
+ * same key with a different request gets 422. Server errors release the key, so the client can retry.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Store } from '../store/index.js';
+import { HttpError } from './errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotency: { scope: string; key: string } | null;
+  }
+}
+
+export const REPLAY_HEADER = 'idempotent-replayed';
+
+function requestHash(request: FastifyRequest): string {
+  return createHash('sha256')
+    .update(request.method)
+    .update('\0')
+    .update(request.url)
+    .update('\0')
+    .update(JSON.stringify(request.body ?? null))
+    .digest('hex');
+}
+
+export function registerIdempotency(app: FastifyInstance, store: Store, ttlMs: number) {
+  app.decorateRequest('idempotency', null);
+
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'POST') return;
+    const key = request.headers['idempotency-key'];
+    if (typeof key !== 'string' || key === '' || !request.principal) return;
+    if (key.length > 256)
+      throw new HttpError(422, 'validation', 'Idempotency-Key must be at most 256 characters');
+    const scope = request.principal.appId ?? 'admin';
+    const state = await store.idempotencyBegin(scope, key, requestHash(request), ttlMs);
+    switch (state.kind) {
+      case 'started':
+        request.idempotency = { scope, key };
+        return;
+      case 'in_progress':
+        throw new HttpError(
+          409,
+          'idempotency_in_progress',
+          'a request with this Idempotency-Key is still being processed; retry after it finishes',
+        );
+      case 'mismatch':
+        throw new HttpError(
+          422,
+          'idempotency_key_reused',
+          'this Idempotency-Key was already used for a different request; use a new key for a new request',
+        );
+      case 'completed':
+        return reply
+          .status(state.statusCode)
+          .header(REPLAY_HEADER, 'true')
+          .type('application/json; charset=utf-8')
+          .send(state.body);
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotency;
+    if (!claim) return payload;
+    request.idempotency = null;
+    if (reply.statusCode >= 500) await store.idempotencyAbandon(claim.scope, claim.key);
+    else await store.idempotencyComplete(claim.scope, claim.key, reply.statusCode, String(payload ?? ''));
+    return payload;
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * Checks the JSON Schemas of event types when they are saved: each must compile, and each example it carries
+ * must satisfy it. A schema that would reject every payload, or an example that contradicts its schema, is
+ * reported at once with the version and the reason.
+ */
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { JsonObject } from '../store/index.js';
+import { unprocessable } from './errors.js';
+
+const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+
+function newAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+export function checkPayloadSchemas(schemas: Record<string, JsonObject> | null | undefined): void {
+  if (!schemas) return;
+  for (const [version, schema] of Object.entries(schemas)) {
+    // A fresh instance per schema, so a schema's `$id` cannot collide with another's.
+    const ajv = newAjv();
+    let validate;
+    try {
+      validate = ajv.compile(schema);
+    } catch (error) {
+      throw unprocessable(`body.schemas.${version} is not a valid JSON Schema: ${(error as Error).message}`);
+    }
+    const examples = Array.isArray(schema.examples) ? schema.examples : [];
+    examples.forEach((example, index) => {
+      if (!validate(example))
+        throw unprocessable(
+          `body.schemas.${version}.examples[${index}] does not match its schema: ${ajv.errorsText(validate.errors)}`,
+        );
+    });
+  }
+}

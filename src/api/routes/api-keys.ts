@@ -1,0 +1,127 @@
+/** Herald: API keys as a resource. Tokens are returned once, at creation, and never again. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { generateApiKey } from '../../security/api-keys.js';
+import type { ApiKey } from '../../store/index.js';
+import type { ApiContext } from '../context.js';
+import { notFound, unprocessable } from '../errors.js';
+import { errorResponses, IdempotencyHeaders, Nullable, Timestamp, toIso, Uid } from '../schemas/common.js';
+
+const tags = ['Herald'];
+
+const ApiKeyOut = Type.Object({
+  id: Type.String({ example: 'key_01JDQ8Z5S3V6J8K2M4N7P9R1T3' }),
+  name: Type.String(),
+  appId: Nullable(
+    Type.String({ description: 'The only application the key reaches; null for an admin key' }),
+  ),
+  tokenPrefix: Type.String({ description: 'The start of the token, to tell keys apart' }),
+  createdAt: Timestamp,
+  expiresAt: Nullable(Timestamp),
+  revokedAt: Nullable(Timestamp),
+});
+
+const ApiKeyCreatedOut = Type.Object({
+  ...ApiKeyOut.properties,
+  token: Type.String({ description: 'The bearer token. It is shown only this once.' }),
+});
+
+const ApiKeyIn = Type.Object({
+  name: Type.String({ minLength: 1, maxLength: 256 }),
+  appId: Type.Optional(Nullable(Uid)),
+  expiresAt: Type.Optional(Nullable(Timestamp)),
+});
+
+export function apiKeyOut(key: ApiKey) {
+  return {
+    id: key.id,
+    name: key.name,
+    appId: key.appId,
+    tokenPrefix: key.tokenPrefix,
+    createdAt: toIso(key.createdAt),
+    expiresAt: key.expiresAt === null ? null : toIso(key.expiresAt),
+    revokedAt: key.revokedAt === null ? null : toIso(key.revokedAt),
+  };
+}
+
+export const apiKeyRoutes =
+  ({ store, audit, keys }: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/api-key',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'List API keys',
+          description: 'Tokens are never returned; only their prefixes.',
+          response: { 200: Type.Object({ data: Type.Array(ApiKeyOut) }), ...errorResponses },
+        },
+      },
+      async () => ({ data: (await store.apiKeyList()).map(apiKeyOut) }),
+    );
+
+    app.post(
+      '/api-key',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Create an API key',
+          description:
+            'With `appId`, the key reaches only that application. The token is in this response only.',
+          headers: IdempotencyHeaders,
+          body: ApiKeyIn,
+          response: { 201: ApiKeyCreatedOut, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        let appId: string | null = null;
+        if (body.appId) {
+          const application = await store.applicationGet(body.appId);
+          if (!application) throw notFound('application', body.appId);
+          appId = application.id;
+        }
+        const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
+        if (expiresAt !== null && expiresAt <= Date.now())
+          throw unprocessable('body.expiresAt must be in the future');
+        const { key, token } = generateApiKey({ name: body.name, appId, expiresAt });
+        await store.apiKeyCreate(key);
+        await audit.record(request, {
+          action: 'api_key.created',
+          targetType: 'api_key',
+          targetId: key.id,
+          appId,
+          after: { name: key.name, appId },
+        });
+        return reply.status(201).send({ ...apiKeyOut(key), token });
+      },
+    );
+
+    app.delete(
+      '/api-key/:key_id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Revoke an API key',
+          description: 'Every process stops accepting the key within HERALD_API_KEY_CACHE_SECONDS.',
+          params: Type.Object({ key_id: Uid }),
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const revoked = await store.apiKeyRevoke(request.params.key_id);
+        if (!revoked) throw notFound('active API key', request.params.key_id);
+        keys.clear();
+        await audit.record(request, {
+          action: 'api_key.revoked',
+          targetType: 'api_key',
+          targetId: revoked.id,
+          appId: revoked.appId,
+        });
+        return reply.status(204).send(null);
+      },
+    );
+  };

@@ -1,0 +1,184 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Application } from '../../store/index.js';
+import { newId } from '../../util/ids.js';
+import type { ApiContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { mapPage, pageQuery } from '../pagination.js';
+import { ApplicationIn, ApplicationOut, ApplicationPatch } from '../schemas/applications.js';
+import {
+  AppParams,
+  errorResponses,
+  IdempotencyHeaders,
+  ListResponse,
+  Ordering,
+  PageQueryString,
+  toIso,
+} from '../schemas/common.js';
+
+const tags = ['Application'];
+
+export function applicationOut(app: Application) {
+  return {
+    id: app.id,
+    uid: app.uid,
+    name: app.name,
+    metadata: app.metadata,
+    throttleRate: app.throttleRate,
+    createdAt: toIso(app.createdAt),
+    updatedAt: toIso(app.updatedAt),
+  };
+}
+
+export const applicationRoutes =
+  ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/app',
+      {
+        config: { access: 'any' },
+        schema: {
+          tags,
+          summary: 'List applications',
+          description: 'An application-scoped key sees only its own application.',
+          querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+          response: { 200: ListResponse(ApplicationOut), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const page = await store.applicationList(
+          pageQuery(request.query, 'ascending'),
+          request.principal?.appId ?? undefined,
+        );
+        return mapPage(page, applicationOut);
+      },
+    );
+
+    app.post(
+      '/app',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Create an application',
+          description:
+            'With `get_if_exists=true`, an application whose uid is taken is returned instead (200).',
+          querystring: Type.Object({ get_if_exists: Type.Optional(Type.Boolean({ default: false })) }),
+          headers: IdempotencyHeaders,
+          body: ApplicationIn,
+          response: { 200: ApplicationOut, 201: ApplicationOut, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        if (request.query.get_if_exists && body.uid) {
+          const existing = await store.applicationGet(body.uid);
+          if (existing) return reply.status(200).send(applicationOut(existing));
+        }
+        const created = await store.applicationCreate({
+          id: newId('application'),
+          uid: body.uid ?? null,
+          name: body.name,
+          metadata: body.metadata ?? {},
+          throttleRate: body.throttleRate ?? null,
+        });
+        return reply.status(201).send(applicationOut(created));
+      },
+    );
+
+    app.get(
+      '/app/:app_id',
+      {
+        config: { access: 'app' },
+        schema: {
+          tags,
+          summary: 'Get an application',
+          params: AppParams,
+          response: { 200: ApplicationOut, ...errorResponses },
+        },
+      },
+      async (request) => applicationOut(request.application!),
+    );
+
+    app.put(
+      '/app/:app_id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Update an application, or create it',
+          description:
+            'Replaces the application. If none has this id or uid, one is created with `app_id` as its uid (201).',
+          params: AppParams,
+          body: ApplicationIn,
+          response: { 200: ApplicationOut, 201: ApplicationOut, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { app_id } = request.params;
+        const body = request.body;
+        const existing = await store.applicationGet(app_id);
+        const fields = {
+          name: body.name,
+          metadata: body.metadata ?? {},
+          throttleRate: body.throttleRate ?? null,
+        };
+        if (!existing) {
+          const created = await store.applicationCreate({
+            id: newId('application'),
+            uid: body.uid ?? app_id,
+            ...fields,
+          });
+          return reply.status(201).send(applicationOut(created));
+        }
+        const updated = await store.applicationUpdate(existing.id, {
+          ...fields,
+          ...(body.uid !== undefined && { uid: body.uid }),
+        });
+        if (!updated) throw notFound('application', app_id);
+        return applicationOut(updated);
+      },
+    );
+
+    app.patch(
+      '/app/:app_id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Change some fields of an application',
+          params: AppParams,
+          body: ApplicationPatch,
+          response: { 200: ApplicationOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { app_id } = request.params;
+        const existing = await store.applicationGet(app_id);
+        if (!existing) throw notFound('application', app_id);
+        const updated = await store.applicationUpdate(existing.id, request.body);
+        if (!updated) throw notFound('application', app_id);
+        return applicationOut(updated);
+      },
+    );
+
+    app.delete(
+      '/app/:app_id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Delete an application',
+          description: 'Deletes the application with its endpoints, messages and attempts.',
+          params: AppParams,
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const { app_id } = request.params;
+        const existing = await store.applicationGet(app_id);
+        if (!existing || !(await store.applicationDelete(existing.id))) throw notFound('application', app_id);
+        return reply.status(204).send(null);
+      },
+    );
+  };

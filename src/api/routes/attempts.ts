@@ -1,0 +1,270 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Attempt, Delivery } from '../../store/index.js';
+import type { ApiContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { eventTypesFilter, STATUS_TEXT, timeFilter } from '../list-filters.js';
+import { pageQuery } from '../pagination.js';
+import { errorResponses, ListResponse, Nullable, PageQueryString, toIso, Uid } from '../schemas/common.js';
+import { EndpointOut, EndpointParams } from '../schemas/endpoints.js';
+import {
+  AttemptDetailOut,
+  AttemptOut,
+  ListFilters,
+  MessageOut,
+  MessageParams,
+  StatusNumber,
+  StatusText,
+} from '../schemas/messages.js';
+import { endpointOut } from './endpoints.js';
+import { messageOut } from './messages.js';
+
+const tags = ['Message Attempt'];
+
+function attemptOut(attempt: Attempt, withContent = true) {
+  return {
+    id: attempt.id,
+    msgId: attempt.msgId,
+    endpointId: attempt.endpointId,
+    url: attempt.url,
+    response: withContent ? (attempt.responseBody ?? '') : '',
+    responseStatusCode: attempt.responseStatusCode,
+    responseDurationMs: attempt.durationMs,
+    status: attempt.status,
+    statusText: STATUS_TEXT[attempt.status],
+    triggerType: attempt.triggerType,
+    timestamp: toIso(attempt.createdAt),
+    errorClass: attempt.errorClass,
+  };
+}
+
+function deliveryState(delivery: Delivery) {
+  return {
+    status: delivery.status,
+    statusText: STATUS_TEXT[delivery.status],
+    nextAttempt:
+      delivery.nextAttemptAt === null || delivery.status !== 1 ? null : toIso(delivery.nextAttemptAt),
+  };
+}
+
+const AttemptFilters = Type.Object({
+  ...PageQueryString,
+  ...ListFilters,
+  status: Type.Optional(StatusNumber),
+  status_code_class: Type.Optional(
+    Type.Union(
+      [0, 100, 200, 300, 400, 500].map((n) => Type.Literal(n)),
+      {
+        description: '0 for no response, or 100, 200, 300, 400, 500 for that class of status code',
+      },
+    ),
+  ),
+});
+
+const DeliveryState = {
+  status: StatusNumber,
+  statusText: StatusText,
+  nextAttempt: Nullable(Type.String({ format: 'date-time' })),
+};
+const EndpointMessageOut = Type.Object({ ...MessageOut.properties, ...DeliveryState });
+const MessageEndpointOut = Type.Object({ ...EndpointOut.properties, ...DeliveryState });
+
+export const attemptRoutes =
+  ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/app/:app_id/attempt/endpoint/:endpoint_id',
+      {
+        config: { access: 'app' },
+        schema: {
+          tags,
+          summary: "List an endpoint's attempts",
+          description: 'Newest first.',
+          params: EndpointParams,
+          querystring: AttemptFilters,
+          response: { 200: ListResponse(AttemptOut), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const appId = request.application!.id;
+        const endpoint = await store.endpointGet(appId, request.params.endpoint_id);
+        if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
+        const q = request.query;
+        const page = await store.attemptList(
+          appId,
+          {
+            endpointId: endpoint.id,
+            status: q.status,
+            statusCodeClass: q.status_code_class,
+            channel: q.channel,
+            eventTypes: eventTypesFilter(q.event_types),
+            before: timeFilter(q.before),
+            after: timeFilter(q.after),
+          },
+          pageQuery(q, 'descending'),
+        );
+        return { ...page, data: page.data.map((attempt) => attemptOut(attempt, q.with_content ?? true)) };
+      },
+    );
+
+    app.get(
+      '/app/:app_id/attempt/msg/:msg_id',
+      {
+        config: { access: 'app' },
+        schema: {
+          tags,
+          summary: "List a message's attempts",
+          description: 'Newest first.',
+          params: MessageParams,
+          querystring: Type.Object({ ...AttemptFilters.properties, endpoint_id: Type.Optional(Uid) }),
+          response: { 200: ListResponse(AttemptOut), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const appId = request.application!.id;
+        const message = await store.messageGet(appId, request.params.msg_id);
+        if (!message) throw notFound('message', request.params.msg_id);
+        const q = request.query;
+        let endpointId: string | undefined;
+        if (q.endpoint_id !== undefined) {
+          const endpoint = await store.endpointGet(appId, q.endpoint_id);
+          if (!endpoint) throw notFound('endpoint', q.endpoint_id);
+          endpointId = endpoint.id;
+        }
+        const page = await store.attemptList(
+          appId,
+          {
+            msgId: message.id,
+            endpointId,
+            status: q.status,
+            statusCodeClass: q.status_code_class,
+            channel: q.channel,
+            eventTypes: eventTypesFilter(q.event_types),
+            before: timeFilter(q.before),
+            after: timeFilter(q.after),
+          },
+          pageQuery(q, 'descending'),
+        );
+        return { ...page, data: page.data.map((attempt) => attemptOut(attempt, q.with_content ?? true)) };
+      },
+    );
+
+    app.get(
+      '/app/:app_id/msg/:msg_id/attempt/:attempt_id',
+      {
+        config: { access: 'app' },
+        schema: {
+          tags,
+          summary: 'Get an attempt',
+          description:
+            'Herald adds the error detail and the request and response headers (secrets redacted).',
+          params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
+          response: { 200: AttemptDetailOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const appId = request.application!.id;
+        const message = await store.messageGet(appId, request.params.msg_id);
+        const attempt = message && (await store.attemptGet(appId, message.id, request.params.attempt_id));
+        if (!attempt) throw notFound('attempt', request.params.attempt_id);
+        return {
+          ...attemptOut(attempt),
+          errorDetail: attempt.errorDetail,
+          requestHeaders: attempt.requestHeaders,
+          responseHeaders: attempt.responseHeaders,
+        };
+      },
+    );
+
+    app.delete(
+      '/app/:app_id/msg/:msg_id/attempt/:attempt_id/content',
+      {
+        config: { access: 'app' },
+        schema: {
+          tags,
+          summary: "Delete an attempt's response body",
+          params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const appId = request.application!.id;
+        const message = await store.messageGet(appId, request.params.msg_id);
+        const done =
+          message && (await store.attemptExpungeContent(appId, message.id, request.params.attempt_id));
+        if (!done) throw notFound('attempt', request.params.attempt_id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.get(
+      '/app/:app_id/endpoint/:endpoint_id/msg',
+      {
+        config: { access: 'app' },
+        schema: {
+          tags,
+          summary: 'List the messages sent to an endpoint',
+          description: "Newest first, each with its delivery's status and next attempt.",
+          params: EndpointParams,
+          querystring: Type.Object({
+            ...PageQueryString,
+            ...ListFilters,
+            status: Type.Optional(StatusNumber),
+          }),
+          response: { 200: ListResponse(EndpointMessageOut), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const appId = request.application!.id;
+        const endpoint = await store.endpointGet(appId, request.params.endpoint_id);
+        if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
+        const q = request.query;
+        const page = await store.deliveryListByEndpoint(
+          endpoint.id,
+          {
+            status: q.status,
+            channel: q.channel,
+            eventTypes: eventTypesFilter(q.event_types),
+            before: timeFilter(q.before),
+            after: timeFilter(q.after),
+          },
+          pageQuery(q, 'descending'),
+        );
+        const messages = await store.messageGetMany(page.data.map((delivery) => delivery.msgId));
+        const data = page.data.flatMap((delivery) => {
+          const message = messages.get(delivery.msgId);
+          return message
+            ? [{ ...messageOut(message, q.with_content ?? true), ...deliveryState(delivery) }]
+            : [];
+        });
+        return { ...page, data };
+      },
+    );
+
+    app.get(
+      '/app/:app_id/msg/:msg_id/endpoint',
+      {
+        config: { access: 'app' },
+        schema: {
+          tags,
+          summary: 'List the endpoints a message goes to',
+          description: "Each with its delivery's status and next attempt.",
+          params: MessageParams,
+          querystring: Type.Object(PageQueryString),
+          response: { 200: ListResponse(MessageEndpointOut), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const appId = request.application!.id;
+        const message = await store.messageGet(appId, request.params.msg_id);
+        if (!message) throw notFound('message', request.params.msg_id);
+        const page = await store.deliveryListByMessage(message.id, pageQuery(request.query, 'ascending'));
+        const endpoints = await store.endpointGetMany(page.data.map((delivery) => delivery.endpointId));
+        const data = page.data.flatMap((delivery) => {
+          const endpoint = endpoints.get(delivery.endpointId);
+          return endpoint ? [{ ...endpointOut(endpoint), ...deliveryState(delivery) }] : [];
+        });
+        return { ...page, data };
+      },
+    );
+  };

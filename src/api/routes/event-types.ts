@@ -1,0 +1,196 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { EventType, JsonObject } from '../../store/index.js';
+import type { ApiContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { mapPage, pageQuery } from '../pagination.js';
+import { checkPayloadSchemas } from '../payload-schemas.js';
+import {
+  errorResponses,
+  IdempotencyHeaders,
+  ListResponse,
+  Ordering,
+  PageQueryString,
+  toIso,
+} from '../schemas/common.js';
+import {
+  EventTypeIn,
+  EventTypeOut,
+  EventTypeParams,
+  EventTypePatch,
+  EventTypeUpdate,
+} from '../schemas/event-types.js';
+
+const tags = ['Event Type'];
+
+export function eventTypeOut(eventType: EventType, withContent = true) {
+  return {
+    name: eventType.name,
+    description: eventType.description,
+    archived: eventType.archived,
+    deprecated: eventType.deprecated,
+    featureFlag: eventType.featureFlag,
+    schemas: withContent ? eventType.schemas : null,
+    createdAt: toIso(eventType.createdAt),
+    updatedAt: toIso(eventType.updatedAt),
+  };
+}
+
+type SchemasIn = Record<string, JsonObject> | null | undefined;
+
+export const eventTypeRoutes =
+  ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    app.get(
+      '/event-type',
+      {
+        config: { access: 'any' },
+        schema: {
+          tags,
+          summary: 'List event types',
+          querystring: Type.Object({
+            ...PageQueryString,
+            order: Type.Optional(Ordering),
+            include_archived: Type.Optional(Type.Boolean({ default: false })),
+            with_content: Type.Optional(Type.Boolean({ default: false, description: 'Include the schemas' })),
+          }),
+          response: { 200: ListResponse(EventTypeOut), ...errorResponses },
+        },
+      },
+      async (request) => {
+        const { include_archived, with_content } = request.query;
+        const page = await store.eventTypeList(
+          pageQuery(request.query, 'ascending'),
+          include_archived ?? false,
+        );
+        return mapPage(page, (eventType) => eventTypeOut(eventType, with_content ?? false));
+      },
+    );
+
+    app.post(
+      '/event-type',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Create an event type',
+          headers: IdempotencyHeaders,
+          body: EventTypeIn,
+          response: { 201: EventTypeOut, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        checkPayloadSchemas(body.schemas as SchemasIn);
+        const created = await store.eventTypeCreate({
+          name: body.name,
+          description: body.description,
+          archived: body.archived ?? false,
+          deprecated: body.deprecated ?? false,
+          featureFlag: body.featureFlag ?? null,
+          schemas: (body.schemas as SchemasIn) ?? null,
+        });
+        return reply.status(201).send(eventTypeOut(created));
+      },
+    );
+
+    app.get(
+      '/event-type/:event_type_name',
+      {
+        config: { access: 'any' },
+        schema: {
+          tags,
+          summary: 'Get an event type',
+          params: EventTypeParams,
+          response: { 200: EventTypeOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const eventType = await store.eventTypeGet(request.params.event_type_name);
+        if (!eventType) throw notFound('event type', request.params.event_type_name);
+        return eventTypeOut(eventType);
+      },
+    );
+
+    app.put(
+      '/event-type/:event_type_name',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Update an event type, or create it',
+          description: 'Replaces the event type; if none has this name, it is created (201).',
+          params: EventTypeParams,
+          body: EventTypeUpdate,
+          response: { 200: EventTypeOut, 201: EventTypeOut, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const name = request.params.event_type_name;
+        const body = request.body;
+        checkPayloadSchemas(body.schemas as SchemasIn);
+        const fields = {
+          description: body.description,
+          archived: body.archived ?? false,
+          deprecated: body.deprecated ?? false,
+          featureFlag: body.featureFlag ?? null,
+          schemas: (body.schemas as SchemasIn) ?? null,
+        };
+        const updated = await store.eventTypeUpdate(name, fields);
+        if (updated) return eventTypeOut(updated);
+        const created = await store.eventTypeCreate({ name, ...fields });
+        return reply.status(201).send(eventTypeOut(created));
+      },
+    );
+
+    app.patch(
+      '/event-type/:event_type_name',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Change some fields of an event type',
+          params: EventTypeParams,
+          body: EventTypePatch,
+          response: { 200: EventTypeOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const name = request.params.event_type_name;
+        const { schemas, ...rest } = request.body;
+        checkPayloadSchemas(schemas as SchemasIn);
+        const updated = await store.eventTypeUpdate(name, {
+          ...rest,
+          ...(schemas !== undefined && {
+            schemas: schemas as SchemasIn as Record<string, JsonObject> | null,
+          }),
+        });
+        if (!updated) throw notFound('event type', name);
+        return eventTypeOut(updated);
+      },
+    );
+
+    app.delete(
+      '/event-type/:event_type_name',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: 'Archive or delete an event type',
+          description:
+            'Archives the event type (it can be restored); with `expunge=true` deletes it for good.',
+          params: EventTypeParams,
+          querystring: Type.Object({ expunge: Type.Optional(Type.Boolean({ default: false })) }),
+          response: { 204: Type.Null(), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const name = request.params.event_type_name;
+        const done = request.query.expunge
+          ? await store.eventTypeDelete(name)
+          : (await store.eventTypeUpdate(name, { archived: true })) !== undefined;
+        if (!done) throw notFound('event type', name);
+        return reply.status(204).send(null);
+      },
+    );
+  };

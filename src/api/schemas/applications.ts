@@ -1,0 +1,30 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Metadata, Nullable, ThrottleRate, Timestamp, Uid } from './common.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 256, example: 'My first application' });
+
+export const ApplicationIn = Type.Object({
+  name: Name,
+  uid: Type.Optional(Nullable(Uid)),
+  metadata: Type.Optional(Metadata),
+  throttleRate: Type.Optional(Nullable(ThrottleRate)),
+});
+export type ApplicationIn = Static<typeof ApplicationIn>;
+
+export const ApplicationPatch = Type.Object({
+  name: Type.Optional(Name),
+  uid: Type.Optional(Nullable(Uid)),
+  metadata: Type.Optional(Metadata),
+  throttleRate: Type.Optional(Nullable(ThrottleRate)),
+});
+export type ApplicationPatch = Static<typeof ApplicationPatch>;
+
+export const ApplicationOut = Type.Object({
+  id: Type.String({ example: 'app_01JDQ8Z5S3V6J8K2M4N7P9R1T3' }),
+  uid: Nullable(Type.String()),
+  name: Type.String(),
+  metadata: Type.Record(Type.String(), Type.String()),
+  throttleRate: Nullable(Type.Integer()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});

@@ -1,0 +1,116 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { SECRET_PATTERN } from '../../signing/secrets.js';
+import { Channel, EventTypeName, Metadata, Nullable, ThrottleRate, Timestamp, Uid } from './common.js';
+
+const Url = Type.String({
+  minLength: 1,
+  maxLength: 4096,
+  format: 'uri',
+  description: 'An http:// or https:// URL that receives the webhooks',
+  example: 'https://example.com/webhook/',
+});
+const Description = Type.String({ maxLength: 1024 });
+const EventTypes = Type.Array(EventTypeName, {
+  minItems: 1,
+  maxItems: 1000,
+  uniqueItems: true,
+  description: 'Event types this endpoint receives (omit or null for all)',
+});
+const Channels = Type.Array(Channel, {
+  minItems: 1,
+  maxItems: 10,
+  uniqueItems: true,
+  description: 'Channels this endpoint receives (omit or null for all)',
+});
+export const Secret = Type.String({
+  pattern: SECRET_PATTERN,
+  description: 'A whsec_ secret (base64 of 24–64 random bytes); null or omitted generates one',
+});
+
+export const EndpointIn = Type.Object({
+  url: Url,
+  uid: Type.Optional(Nullable(Uid)),
+  description: Type.Optional(Description),
+  disabled: Type.Optional(Type.Boolean()),
+  eventTypes: Type.Optional(Nullable(EventTypes)),
+  channels: Type.Optional(Nullable(Channels)),
+  metadata: Type.Optional(Metadata),
+  throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  secret: Type.Optional(Nullable(Secret)),
+  version: Type.Optional(Nullable(Type.Integer({ minimum: 1, deprecated: true }))),
+});
+export type EndpointIn = Static<typeof EndpointIn>;
+
+export const EndpointUpdate = Type.Omit(EndpointIn, ['secret']);
+export type EndpointUpdate = Static<typeof EndpointUpdate>;
+
+export const EndpointPatch = Type.Object({
+  url: Type.Optional(Url),
+  uid: Type.Optional(Nullable(Uid)),
+  description: Type.Optional(Description),
+  disabled: Type.Optional(Type.Boolean()),
+  eventTypes: Type.Optional(Nullable(EventTypes)),
+  channels: Type.Optional(Nullable(Channels)),
+  metadata: Type.Optional(Metadata),
+  throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  secret: Type.Optional(Nullable(Secret)),
+});
+export type EndpointPatch = Static<typeof EndpointPatch>;
+
+export const EndpointOut = Type.Object({
+  id: Type.String({ example: 'ep_01JDQ8Z5S3V6J8K2M4N7P9R1T3' }),
+  uid: Nullable(Type.String()),
+  url: Type.String(),
+  description: Type.String(),
+  disabled: Type.Boolean(),
+  eventTypes: Nullable(Type.Array(Type.String())),
+  channels: Nullable(Type.Array(Type.String())),
+  metadata: Type.Record(Type.String(), Type.String()),
+  throttleRate: Nullable(Type.Integer()),
+  version: Type.Integer({ deprecated: true }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const HeaderMap = Type.Record(
+  Type.String({ minLength: 1, maxLength: 256 }),
+  Type.String({ maxLength: 8192 }),
+  {
+    maxProperties: 50,
+  },
+);
+
+export const EndpointHeadersIn = Type.Object({ headers: HeaderMap });
+export const EndpointHeadersPatchIn = Type.Object({
+  headers: Type.Record(
+    Type.String({ minLength: 1, maxLength: 256 }),
+    Nullable(Type.String({ maxLength: 8192 })),
+    {
+      maxProperties: 50,
+    },
+  ),
+});
+export const EndpointHeadersOut = Type.Object({
+  headers: Type.Record(Type.String(), Type.String()),
+  sensitive: Type.Array(Type.String(), { description: 'Headers whose values are hidden' }),
+});
+
+export const EndpointSecretOut = Type.Object({ key: Type.String() });
+export const EndpointSecretRotateIn = Type.Object({
+  key: Type.Optional(Nullable(Secret)),
+  gracePeriodSeconds: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 0,
+        maximum: 7 * 24 * 60 * 60,
+        default: 24 * 60 * 60,
+        description: 'How long the previous secret keeps signing, from 0 to 7 days (default 24 hours)',
+      }),
+    ),
+  ),
+});
+
+export const EndpointParams = Type.Object({
+  app_id: Uid,
+  endpoint_id: Uid,
+});

@@ -1,0 +1,53 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { EventTypeName, NAME_PATTERN, Nullable, Timestamp } from './common.js';
+
+const Description = Type.String({ maxLength: 4096, example: 'A user has signed up' });
+const FeatureFlag = Type.String({ maxLength: 256, pattern: NAME_PATTERN });
+const Schemas = Type.Record(Type.String({ pattern: '^[1-9][0-9]{0,3}$' }), Type.Object({}), {
+  maxProperties: 100,
+  description:
+    'JSON Schemas keyed by payload version ("1", "2", …). Put example payloads in each schema\'s `examples`.',
+  example: {
+    '1': {
+      type: 'object',
+      properties: { invoiceId: { type: 'string' } },
+      required: ['invoiceId'],
+      examples: [{ invoiceId: 'inv_123' }],
+    },
+  },
+});
+
+export const EventTypeIn = Type.Object({
+  name: EventTypeName,
+  description: Description,
+  archived: Type.Optional(Type.Boolean()),
+  deprecated: Type.Optional(Type.Boolean()),
+  featureFlag: Type.Optional(Nullable(FeatureFlag)),
+  schemas: Type.Optional(Nullable(Schemas)),
+});
+export type EventTypeIn = Static<typeof EventTypeIn>;
+
+export const EventTypeUpdate = Type.Omit(EventTypeIn, ['name']);
+export type EventTypeUpdate = Static<typeof EventTypeUpdate>;
+
+export const EventTypePatch = Type.Object({
+  description: Type.Optional(Description),
+  archived: Type.Optional(Type.Boolean()),
+  deprecated: Type.Optional(Type.Boolean()),
+  featureFlag: Type.Optional(Nullable(FeatureFlag)),
+  schemas: Type.Optional(Nullable(Schemas)),
+});
+export type EventTypePatch = Static<typeof EventTypePatch>;
+
+export const EventTypeOut = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  archived: Type.Boolean(),
+  deprecated: Type.Boolean(),
+  featureFlag: Nullable(Type.String()),
+  schemas: Nullable(Type.Record(Type.String(), Type.Object({}, { additionalProperties: true }))),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+export const EventTypeParams = Type.Object({ event_type_name: EventTypeName });

@@ -1,0 +1,84 @@
+/** Builds the HTTP API: one fastify instance with validation, authentication, idempotency and every route. */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config/config.js';
+import type { Vault } from '../security/vault.js';
+import type { Store } from '../store/index.js';
+import { Audit } from './audit.js';
+import { KeyCache, registerAuth } from './auth.js';
+import type { ApiContext } from './context.js';
+import { errorHandler, HttpError } from './errors.js';
+import { registerIdempotency } from './idempotency.js';
+import { openApiOptions } from './openapi.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { applicationRoutes } from './routes/applications.js';
+import { attemptRoutes } from './routes/attempts.js';
+import { endpointSettingRoutes } from './routes/endpoint-settings.js';
+import { endpointRoutes } from './routes/endpoints.js';
+import { eventTypeRoutes } from './routes/event-types.js';
+import { healthRoutes } from './routes/health.js';
+import { messageRoutes } from './routes/messages.js';
+import { validatorCompiler } from './validation.js';
+
+export interface ApiOptions {
+  config: Config;
+  store: Store;
+  vault: Vault;
+  /** A pino logger; without one the API does not log. */
+  logger?: FastifyBaseLogger;
+}
+
+export const API_PREFIX = '/api/v1';
+
+export async function buildApi(options: ApiOptions) {
+  const { config, store, vault } = options;
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    // One log line per request would dominate the log at webhook volumes; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler());
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request) => {
+    throw new HttpError(
+      404,
+      'not_found',
+      `there is no route ${request.method} ${request.url.split('?')[0]}; the API is described at ${API_PREFIX}/docs`,
+    );
+  });
+
+  const keys = new KeyCache(store, config.apiKeyCacheSeconds * 1000);
+  const context: ApiContext = { config, store, vault, keys, audit: new Audit(store) };
+  registerAuth(app, store, keys);
+  registerIdempotency(app, store, config.idempotencyTtlSeconds * 1000);
+
+  await app.register(swagger, openApiOptions(config));
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes(context));
+      await api.register(applicationRoutes(context));
+      await api.register(endpointRoutes(context));
+      await api.register(endpointSettingRoutes(context));
+      await api.register(eventTypeRoutes(context));
+      await api.register(messageRoutes(context));
+      await api.register(attemptRoutes(context));
+      await api.register(apiKeyRoutes(context));
+      api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
+        app.swagger(),
+      );
+    },
+    { prefix: API_PREFIX },
+  );
+  await app.register(swaggerUi, {
+    routePrefix: `${API_PREFIX}/docs`,
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  });
+  return app;
+}
+
+export type Api = Awaited<ReturnType<typeof buildApi>>;

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/** The `herald` command. */
+import { Command, Option } from 'commander';
+import { ConfigError, DEFAULT_PORT, loadConfig, ROLES, type ConfigFlags } from '../config/config.js';
+import { createLogger, startHerald, storeFor } from '../herald.js';
+import { keyCommands } from './keys.js';
+
+function fail(error: unknown): never {
+  if (error instanceof ConfigError) console.error(`herald: configuration error: ${error.message}`);
+  else console.error(`herald: ${(error as Error).message ?? error}`);
+  process.exit(1);
+}
+
+export function configFrom(flags: ConfigFlags) {
+  try {
+    return loadConfig(process.env, flags);
+  } catch (error) {
+    fail(error);
+  }
+}
+
+const program = new Command()
+  .name('herald')
+  .description('Herald: self-hosted webhook delivery with a Svix-compatible API')
+  .showHelpAfterError();
+
+const databaseUrlOption = new Option(
+  '--database-url <url>',
+  'PostgreSQL URL (default: SQLite under --data-dir)',
+);
+const dataDirOption = new Option(
+  '--data-dir <dir>',
+  'where the SQLite file and master key live (default: ./data)',
+);
+
+program
+  .command('serve')
+  .description('run the API and the delivery workers')
+  .addOption(new Option('--role <role>', 'what this process runs').choices(ROLES))
+  .option('--host <host>', 'address to listen on (default: localhost)')
+  .option('--port <port>', `port to listen on (default: ${DEFAULT_PORT})`)
+  .addOption(dataDirOption)
+  .addOption(databaseUrlOption)
+  .action(async (flags: ConfigFlags) => {
+    const config = configFrom(flags);
+    const logger = createLogger(config);
+    const herald = await startHerald(config, {
+      logger,
+      onFirstAdminKey: (token) => {
+        // Printed once, straight to the terminal, never through the log.
+        process.stdout.write(
+          `\nHerald created its first admin API key. It is shown only now; keep it safe:\n\n  ${token}\n\n` +
+            `Try it:  curl -H "Authorization: Bearer ${token}" ${config.publicUrl}/api/v1/app\n\n`,
+        );
+      },
+    }).catch(fail);
+    if (herald.url)
+      process.stdout.write(`Herald is serving ${herald.url}  (API docs: ${herald.url}/api/v1/docs)\n`);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      herald.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date, then exit')
+  .addOption(dataDirOption)
+  .addOption(databaseUrlOption)
+  .action(async (flags: ConfigFlags) => {
+    const store = storeFor(configFrom(flags));
+    try {
+      const result = await store.migrate();
+      console.log(
+        result.applied.length > 0
+          ? `applied migrations ${result.applied.join(', ')}; the schema is at ${result.current}`
+          : `the schema is up to date (${result.current})`,
+      );
+    } catch (error) {
+      fail(error);
+    } finally {
+      await store.close();
+    }
+  });
+
+program.addCommand(keyCommands(dataDirOption, databaseUrlOption));
+
+await program.parseAsync(process.argv).catch(fail);

@@ -1,0 +1,202 @@
+/**
+ * The one place that reads configuration. Environment variables give the base, command-line flags override
+ * them, everything is validated once, and the result is frozen. A bad value stops the start with a message
+ * that names the variable and says what is allowed.
+ */
+import path from 'node:path';
+import { parseCidrList, type Cidr } from '../security/ssrf.js';
+
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_PORT = 8071;
+export const DEFAULT_HOST = 'localhost';
+export const DEFAULT_DATA_DIR = './data';
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+export const DEFAULT_DB_POOL_SIZE = 10;
+export const DEFAULT_API_KEY_CACHE_SECONDS = 10;
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+export interface Config {
+  readonly role: Role;
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** PostgreSQL connection string; `undefined` means the embedded SQLite file under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dbPoolSize: number;
+  /** 32-byte key for AES-256-GCM encryption of secrets at rest; `undefined` means "use or create the key file". */
+  readonly masterKey: Buffer | undefined;
+  readonly logLevel: LogLevel;
+  readonly bodyLimitBytes: number;
+  readonly apiKeyCacheSeconds: number;
+  readonly idempotencyTtlSeconds: number;
+  /** Public base URL of this server, used in links Herald hands out. */
+  readonly publicUrl: string;
+  /** Destination ranges the SSRF guard lets through although they are private (for example 127.0.0.1/32). */
+  readonly ssrfAllow: readonly Cidr[];
+}
+
+/** Flags from the command line. Each one overrides its environment variable. */
+export interface ConfigFlags {
+  role?: string;
+  host?: string;
+  port?: string | number;
+  dataDir?: string;
+  databaseUrl?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(
+  variable: string,
+  raw: string | number | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+) {
+  if (raw === undefined) return fallback;
+  const text = String(raw).trim();
+  if (!/^\d+$/.test(text))
+    throw new ConfigError(variable, `must be a whole number from ${min} to ${max}, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max)
+    throw new ConfigError(variable, `must be a whole number from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(
+  variable: string,
+  raw: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (raw === undefined) return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  throw new ConfigError(variable, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+}
+
+function databaseUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a URL such as postgres://user@host:5432/herald');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new ConfigError(
+      'DATABASE_URL',
+      `must start with postgres:// or postgresql://, got "${url.protocol}//"`,
+    );
+  return raw;
+}
+
+function masterKey(raw: string | undefined): Buffer | undefined {
+  if (raw === undefined) return undefined;
+  const hex = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : undefined;
+  const key = hex ?? Buffer.from(raw, 'base64');
+  if (key.length !== 32 || (hex === undefined && !/^[A-Za-z0-9+/_-]{43}=?$/.test(raw)))
+    throw new ConfigError(
+      'HERALD_MASTER_KEY',
+      'must be 32 random bytes, as 64 hex characters or base64 (try: openssl rand -base64 32)',
+    );
+  return key;
+}
+
+function publicUrl(raw: string | undefined, host: string, port: number): string {
+  if (raw === undefined) {
+    const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+    return `http://${shown}:${port}`;
+  }
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new ConfigError('HERALD_PUBLIC_URL', `must be an http:// or https:// URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function cidrList(variable: string, raw: string | undefined): readonly Cidr[] {
+  if (raw === undefined) return [];
+  try {
+    return Object.freeze(parseCidrList(raw));
+  } catch {
+    throw new ConfigError(
+      variable,
+      `must be a comma-separated list of CIDRs such as 127.0.0.1/32,10.0.0.0/8, got "${raw}"`,
+    );
+  }
+}
+
+/** Reads, validates and freezes the configuration. Throws `ConfigError` naming the offending variable. */
+export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
+  const role = oneOf('HERALD_ROLE (--role)', flags.role ?? nonEmpty(env.HERALD_ROLE), ROLES, 'all');
+  const host = flags.host ?? nonEmpty(env.HERALD_HOST) ?? DEFAULT_HOST;
+  const port = integer(
+    'HERALD_PORT (--port)',
+    flags.port ?? nonEmpty(env.HERALD_PORT ?? env.PORT),
+    DEFAULT_PORT,
+    0,
+    65535,
+  );
+  const dataDir = path.resolve(flags.dataDir ?? nonEmpty(env.HERALD_DATA_DIR) ?? DEFAULT_DATA_DIR);
+  const config: Config = {
+    role,
+    host,
+    port,
+    dataDir,
+    databaseUrl: databaseUrl(flags.databaseUrl ?? nonEmpty(env.HERALD_DATABASE_URL ?? env.DATABASE_URL)),
+    dbPoolSize: integer(
+      'HERALD_DB_POOL_SIZE',
+      nonEmpty(env.HERALD_DB_POOL_SIZE),
+      DEFAULT_DB_POOL_SIZE,
+      1,
+      500,
+    ),
+    masterKey: masterKey(nonEmpty(env.HERALD_MASTER_KEY)),
+    logLevel: oneOf('HERALD_LOG_LEVEL', nonEmpty(env.HERALD_LOG_LEVEL), LOG_LEVELS, 'info'),
+    bodyLimitBytes: integer(
+      'HERALD_BODY_LIMIT_BYTES',
+      nonEmpty(env.HERALD_BODY_LIMIT_BYTES),
+      DEFAULT_BODY_LIMIT_BYTES,
+      1024,
+      64 * 1024 * 1024,
+    ),
+    apiKeyCacheSeconds: integer(
+      'HERALD_API_KEY_CACHE_SECONDS',
+      nonEmpty(env.HERALD_API_KEY_CACHE_SECONDS),
+      DEFAULT_API_KEY_CACHE_SECONDS,
+      0,
+      3600,
+    ),
+    idempotencyTtlSeconds: integer(
+      'HERALD_IDEMPOTENCY_TTL_SECONDS',
+      nonEmpty(env.HERALD_IDEMPOTENCY_TTL_SECONDS),
+      DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+      60,
+      7 * 24 * 60 * 60,
+    ),
+    publicUrl: publicUrl(nonEmpty(env.HERALD_PUBLIC_URL), host, port),
+    ssrfAllow: cidrList('HERALD_SSRF_ALLOW_CIDRS', nonEmpty(env.HERALD_SSRF_ALLOW_CIDRS)),
+  };
+  return Object.freeze(config);
+}

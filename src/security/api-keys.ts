@@ -1,0 +1,42 @@
+/**
+ * API keys are random bearer tokens. Only their SHA-256 is stored: a token has 256 bits of entropy, so a fast
+ * hash is safe, and it lets every request find its key with one indexed lookup.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { ApiKey } from '../store/types.js';
+import { newId } from '../util/ids.js';
+
+export const TOKEN_PREFIX = { admin: 'hk_admin_', app: 'hk_app_' } as const;
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export interface NewKey {
+  key: ApiKey;
+  /** The bearer token: shown once, never stored. */
+  token: string;
+}
+
+export function generateApiKey(options: {
+  name: string;
+  appId: string | null;
+  expiresAt?: number | null;
+}): NewKey {
+  const token =
+    (options.appId === null ? TOKEN_PREFIX.admin : TOKEN_PREFIX.app) + randomBytes(32).toString('base64url');
+  const now = Date.now();
+  return {
+    token,
+    key: {
+      id: newId('apiKey', now),
+      name: options.name,
+      appId: options.appId,
+      tokenHash: hashToken(token),
+      tokenPrefix: token.slice(0, token.indexOf('_', 3) + 5),
+      createdAt: now,
+      expiresAt: options.expiresAt ?? null,
+      revokedAt: null,
+    },
+  };
+}

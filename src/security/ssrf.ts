@@ -1,0 +1,64 @@
+/**
+ * The SSRF guard's address policy. Herald delivers only to public unicast addresses unless an operator's
+ * allow-list opens a range (for local development and tests, for example `127.0.0.1/32`). The delivery
+ * engine applies this to every resolved address before it connects; the API applies it early to URLs whose
+ * host is an IP literal or a name that can only be local, so a mistake is reported when it is made.
+ */
+import ipaddr from 'ipaddr.js';
+
+/** ipaddr.js range names that are safe to deliver to. Everything else is blocked. */
+const PUBLIC_RANGES = new Set(['unicast']);
+
+/** Ranges ipaddr.js calls unicast but that are not reachable or not public. */
+const EXTRA_BLOCKED: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [
+  ipaddr.parseCIDR('0.0.0.0/8'),
+  ipaddr.parseCIDR('192.0.0.0/24'),
+  ipaddr.parseCIDR('198.18.0.0/15'),
+  ipaddr.parseCIDR('240.0.0.0/4'),
+  ipaddr.parseCIDR('64:ff9b:1::/48'),
+];
+
+export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+export function parseCidrList(text: string): Cidr[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const cidr = part.includes('/') ? part : `${part}/${ipaddr.parse(part).kind() === 'ipv4' ? 32 : 128}`;
+      return ipaddr.parseCIDR(cidr);
+    });
+}
+
+function inList(address: ipaddr.IPv4 | ipaddr.IPv6, list: readonly Cidr[]): boolean {
+  return list.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits));
+}
+
+/** Returns why `ip` is blocked (the range's name), or `null` when Herald may connect to it. */
+export function blockedReason(ip: string, allow: readonly Cidr[]): string | null {
+  if (!ipaddr.isValid(ip)) return 'not an IP address';
+  // ::ffff:10.0.0.1 is 10.0.0.1: judge IPv4-mapped addresses as IPv4.
+  const address = ipaddr.process(ip);
+  if (inList(address, allow)) return null;
+  const range = address.range();
+  if (!PUBLIC_RANGES.has(range)) return range;
+  if (inList(address, EXTRA_BLOCKED)) return 'reserved';
+  return null;
+}
+
+const LOCAL_NAMES = /(^|\.)(localhost|localdomain|internal|local)\.?$/i;
+
+/**
+ * Checks a URL's host before any DNS lookup: IP literals against the policy, and names that only ever mean
+ * this machine or a private network. Returns the reason it is blocked, or `null`.
+ */
+export function blockedHostReason(hostname: string, allow: readonly Cidr[]): string | null {
+  const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  if (ipaddr.isValid(host)) return blockedReason(host, allow);
+  if (LOCAL_NAMES.test(host)) {
+    const loopbackAllowed = allow.length > 0 && blockedReason('127.0.0.1', allow) === null;
+    return loopbackAllowed ? null : 'local host name';
+  }
+  return null;
+}

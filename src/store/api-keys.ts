@@ -1,0 +1,92 @@
+import { CompiledQuery, type Selectable } from 'kysely';
+import type { Connection } from './dialect.js';
+import type { ApiKeyTable } from './schema.js';
+import type { ApiKey } from './types.js';
+
+/** Serialises first-admin creation across processes on PostgreSQL (SQLite already has a single writer). */
+const lockApiKeys = CompiledQuery.raw('lock table api_key in share row exclusive mode');
+
+function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    appId: row.app_id,
+    tokenHash: row.token_hash,
+    tokenPrefix: row.token_prefix,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+function keyRow(key: ApiKey) {
+  return {
+    id: key.id,
+    name: key.name,
+    app_id: key.appId,
+    token_hash: key.tokenHash,
+    token_prefix: key.tokenPrefix,
+    created_at: key.createdAt,
+    expires_at: key.expiresAt,
+    revoked_at: key.revokedAt,
+  };
+}
+
+export function apiKeyQueries(connection: Connection) {
+  const { db } = connection;
+  return {
+    async apiKeyCreate(key: ApiKey): Promise<ApiKey> {
+      await db.insertInto('api_key').values(keyRow(key)).execute();
+      return key;
+    },
+
+    /**
+     * Creates `key` only if no admin key exists yet, atomically across processes. Returns whether it did.
+     * This is how the first start bootstraps its admin key without two processes both creating one.
+     */
+    async apiKeyCreateFirstAdmin(key: ApiKey): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        if (connection.profile.multiProcess) await trx.executeQuery(lockApiKeys);
+        const existing = await trx
+          .selectFrom('api_key')
+          .select('id')
+          .where('app_id', 'is', null)
+          .executeTakeFirst();
+        if (existing) return false;
+        await trx.insertInto('api_key').values(keyRow(key)).execute();
+        return true;
+      });
+    },
+
+    async apiKeyFindByHash(tokenHash: string): Promise<ApiKey | undefined> {
+      const row = await db
+        .selectFrom('api_key')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .executeTakeFirst();
+      return row && toApiKey(row);
+    },
+
+    async apiKeyGet(id: string): Promise<ApiKey | undefined> {
+      const row = await db.selectFrom('api_key').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toApiKey(row);
+    },
+
+    async apiKeyList(appId?: string): Promise<ApiKey[]> {
+      let query = db.selectFrom('api_key').selectAll().orderBy('id');
+      if (appId !== undefined) query = query.where('app_id', '=', appId);
+      return (await query.execute()).map(toApiKey);
+    },
+
+    async apiKeyRevoke(id: string, now = Date.now()): Promise<ApiKey | undefined> {
+      const row = await db
+        .updateTable('api_key')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toApiKey(row);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Selectable } from 'kysely';
+import type { Connection } from './dialect.js';
+import { fromJson, guardUnique, paged, pageOf, toJson, type Page } from './rows.js';
+import type { ApplicationTable } from './schema.js';
+import type { Application, ApplicationChanges, ApplicationInsert, PageQuery } from './types.js';
+
+function toApplication(row: Selectable<ApplicationTable>): Application {
+  return {
+    id: row.id,
+    uid: row.uid,
+    name: row.name,
+    metadata: fromJson(row.metadata),
+    throttleRate: row.throttle_rate,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function applicationQueries(connection: Connection) {
+  const { db } = connection;
+  return {
+    async applicationCreate(app: ApplicationInsert, now = Date.now()): Promise<Application> {
+      const row = {
+        id: app.id,
+        uid: app.uid,
+        name: app.name,
+        metadata: toJson(app.metadata),
+        throttle_rate: app.throttleRate,
+        created_at: now,
+        updated_at: now,
+      };
+      await guardUnique(connection, 'application.uid', () =>
+        db.insertInto('application').values(row).execute(),
+      );
+      return toApplication(row);
+    },
+
+    /** Finds an application by its id or its uid. */
+    async applicationGet(idOrUid: string): Promise<Application | undefined> {
+      const row = await db
+        .selectFrom('application')
+        .selectAll()
+        .where((eb) => eb.or([eb('id', '=', idOrUid), eb('uid', '=', idOrUid)]))
+        .executeTakeFirst();
+      return row && toApplication(row);
+    },
+
+    async applicationList(page: PageQuery, onlyId?: string): Promise<Page<Application>> {
+      let query = db.selectFrom('application').selectAll();
+      if (onlyId !== undefined) query = query.where('id', '=', onlyId);
+      const rows = await paged(query, 'id', page).execute();
+      return pageOf(rows.map(toApplication), page, (app) => app.id);
+    },
+
+    async applicationUpdate(id: string, changes: ApplicationChanges, now = Date.now()) {
+      const values = {
+        ...(changes.name !== undefined && { name: changes.name }),
+        ...(changes.uid !== undefined && { uid: changes.uid }),
+        ...(changes.metadata !== undefined && { metadata: toJson(changes.metadata) }),
+        ...(changes.throttleRate !== undefined && { throttle_rate: changes.throttleRate }),
+        updated_at: now,
+      };
+      const row = await guardUnique(connection, 'application.uid', () =>
+        db.updateTable('application').set(values).where('id', '=', id).returningAll().executeTakeFirst(),
+      );
+      return row && toApplication(row);
+    },
+
+    async applicationDelete(id: string): Promise<boolean> {
+      const result = await db.deleteFrom('application').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}

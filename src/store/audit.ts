@@ -1,0 +1,52 @@
+import type { Selectable } from 'kysely';
+import type { Connection } from './dialect.js';
+import { fromJsonOrNull, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
+import type { AuditLogTable } from './schema.js';
+import type { AuditFilter, AuditRecord, PageQuery } from './types.js';
+
+function toAuditRecord(row: Selectable<AuditLogTable>): AuditRecord {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    actor: row.actor,
+    ip: row.ip,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    appId: row.app_id,
+    before: fromJsonOrNull(row.before),
+    after: fromJsonOrNull(row.after),
+  };
+}
+
+/** The audit log is append-only: there is no update or delete here. */
+export function auditQueries(connection: Connection) {
+  const { db } = connection;
+  return {
+    async auditAppend(record: AuditRecord): Promise<void> {
+      await db
+        .insertInto('audit_log')
+        .values({
+          id: record.id,
+          created_at: record.createdAt,
+          actor: record.actor,
+          ip: record.ip,
+          action: record.action,
+          target_type: record.targetType,
+          target_id: record.targetId,
+          app_id: record.appId,
+          before: toJsonOrNull(record.before),
+          after: toJsonOrNull(record.after),
+        })
+        .execute();
+    },
+
+    async auditList(filter: AuditFilter, page: PageQuery): Promise<Page<AuditRecord>> {
+      let query = db.selectFrom('audit_log').selectAll();
+      if (filter.appId !== undefined) query = query.where('app_id', '=', filter.appId);
+      if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+      const rows = await paged(query, 'id', page).execute();
+      return pageOf(rows.map(toAuditRecord), page, (record) => record.id);
+    },
+  };
+}

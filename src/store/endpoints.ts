@@ -1,0 +1,118 @@
+import type { Selectable } from 'kysely';
+import type { Connection } from './dialect.js';
+import {
+  flag,
+  fromJson,
+  fromJsonOrNull,
+  guardUnique,
+  paged,
+  pageOf,
+  toJson,
+  toJsonOrNull,
+  type Page,
+} from './rows.js';
+import type { EndpointTable } from './schema.js';
+import type { Endpoint, EndpointChanges, EndpointInsert, PageQuery } from './types.js';
+
+function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    uid: row.uid,
+    url: row.url,
+    description: row.description,
+    disabled: row.disabled === 1,
+    eventTypes: fromJsonOrNull(row.event_types),
+    channels: fromJsonOrNull(row.channels),
+    metadata: fromJson(row.metadata),
+    throttleRate: row.throttle_rate,
+    headersSealed: row.headers_sealed,
+    secretsSealed: row.secrets_sealed,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function endpointQueries(connection: Connection) {
+  const { db } = connection;
+  return {
+    async endpointCreate(endpoint: EndpointInsert, now = Date.now()): Promise<Endpoint> {
+      const row = {
+        id: endpoint.id,
+        app_id: endpoint.appId,
+        uid: endpoint.uid,
+        url: endpoint.url,
+        description: endpoint.description,
+        disabled: flag(endpoint.disabled),
+        event_types: toJsonOrNull(endpoint.eventTypes),
+        channels: toJsonOrNull(endpoint.channels),
+        metadata: toJson(endpoint.metadata),
+        throttle_rate: endpoint.throttleRate,
+        headers_sealed: endpoint.headersSealed,
+        secrets_sealed: endpoint.secretsSealed,
+        created_at: now,
+        updated_at: now,
+      };
+      await guardUnique(connection, 'endpoint.uid', () => db.insertInto('endpoint').values(row).execute());
+      return toEndpoint(row);
+    },
+
+    /** Finds an endpoint of one application by its id or its uid. */
+    async endpointGet(appId: string, idOrUid: string): Promise<Endpoint | undefined> {
+      const row = await db
+        .selectFrom('endpoint')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where((eb) => eb.or([eb('id', '=', idOrUid), eb('uid', '=', idOrUid)]))
+        .executeTakeFirst();
+      return row && toEndpoint(row);
+    },
+
+    async endpointGetMany(ids: string[]): Promise<Map<string, Endpoint>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.selectFrom('endpoint').selectAll().where('id', 'in', ids).execute();
+      return new Map(rows.map((row) => [row.id, toEndpoint(row)]));
+    },
+
+    async endpointList(appId: string, page: PageQuery): Promise<Page<Endpoint>> {
+      const query = db.selectFrom('endpoint').selectAll().where('app_id', '=', appId);
+      const rows = await paged(query, 'id', page).execute();
+      return pageOf(rows.map(toEndpoint), page, (endpoint) => endpoint.id);
+    },
+
+    async endpointUpdate(appId: string, id: string, changes: EndpointChanges, now = Date.now()) {
+      const values = {
+        ...(changes.uid !== undefined && { uid: changes.uid }),
+        ...(changes.url !== undefined && { url: changes.url }),
+        ...(changes.description !== undefined && { description: changes.description }),
+        ...(changes.disabled !== undefined && { disabled: flag(changes.disabled) }),
+        ...(changes.eventTypes !== undefined && { event_types: toJsonOrNull(changes.eventTypes) }),
+        ...(changes.channels !== undefined && { channels: toJsonOrNull(changes.channels) }),
+        ...(changes.metadata !== undefined && { metadata: toJson(changes.metadata) }),
+        ...(changes.throttleRate !== undefined && { throttle_rate: changes.throttleRate }),
+        ...(changes.headersSealed !== undefined && { headers_sealed: changes.headersSealed }),
+        ...(changes.secretsSealed !== undefined && { secrets_sealed: changes.secretsSealed }),
+        updated_at: now,
+      };
+      const row = await guardUnique(connection, 'endpoint.uid', () =>
+        db
+          .updateTable('endpoint')
+          .set(values)
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirst(),
+      );
+      return row && toEndpoint(row);
+    },
+
+    async endpointDelete(appId: string, id: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom('endpoint')
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}

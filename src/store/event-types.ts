@@ -1,0 +1,87 @@
+import type { Selectable } from 'kysely';
+import type { Connection } from './dialect.js';
+import { flag, fromJsonOrNull, guardUnique, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
+import type { EventTypeTable } from './schema.js';
+import type { EventType, EventTypeChanges, EventTypeInsert, PageQuery } from './types.js';
+
+function toEventType(row: Selectable<EventTypeTable>): EventType {
+  return {
+    name: row.name,
+    description: row.description,
+    schemas: fromJsonOrNull(row.schemas),
+    archived: row.archived === 1,
+    deprecated: row.deprecated === 1,
+    featureFlag: row.feature_flag,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function eventTypeQueries(connection: Connection) {
+  const { db } = connection;
+  return {
+    async eventTypeCreate(eventType: EventTypeInsert, now = Date.now()): Promise<EventType> {
+      const row = {
+        name: eventType.name,
+        description: eventType.description,
+        schemas: toJsonOrNull(eventType.schemas),
+        archived: flag(eventType.archived),
+        deprecated: flag(eventType.deprecated),
+        feature_flag: eventType.featureFlag,
+        created_at: now,
+        updated_at: now,
+      };
+      await guardUnique(connection, 'event_type.name', () =>
+        db.insertInto('event_type').values(row).execute(),
+      );
+      return toEventType(row);
+    },
+
+    async eventTypeGet(name: string): Promise<EventType | undefined> {
+      const row = await db.selectFrom('event_type').selectAll().where('name', '=', name).executeTakeFirst();
+      return row && toEventType(row);
+    },
+
+    /** Which of `names` are in the catalogue and not archived. */
+    async eventTypeFindActive(names: string[]): Promise<Set<string>> {
+      if (names.length === 0) return new Set();
+      const rows = await db
+        .selectFrom('event_type')
+        .select('name')
+        .where('name', 'in', names)
+        .where('archived', '=', 0)
+        .execute();
+      return new Set(rows.map((row) => row.name));
+    },
+
+    async eventTypeList(page: PageQuery, includeArchived: boolean): Promise<Page<EventType>> {
+      let query = db.selectFrom('event_type').selectAll();
+      if (!includeArchived) query = query.where('archived', '=', 0);
+      const rows = await paged(query, 'name', page).execute();
+      return pageOf(rows.map(toEventType), page, (eventType) => eventType.name);
+    },
+
+    async eventTypeUpdate(name: string, changes: EventTypeChanges, now = Date.now()) {
+      const values = {
+        ...(changes.description !== undefined && { description: changes.description }),
+        ...(changes.schemas !== undefined && { schemas: toJsonOrNull(changes.schemas) }),
+        ...(changes.archived !== undefined && { archived: flag(changes.archived) }),
+        ...(changes.deprecated !== undefined && { deprecated: flag(changes.deprecated) }),
+        ...(changes.featureFlag !== undefined && { feature_flag: changes.featureFlag }),
+        updated_at: now,
+      };
+      const row = await db
+        .updateTable('event_type')
+        .set(values)
+        .where('name', '=', name)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toEventType(row);
+    },
+
+    async eventTypeDelete(name: string): Promise<boolean> {
+      const result = await db.deleteFrom('event_type').where('name', '=', name).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { sql, type Selectable } from 'kysely';
+import type { Connection } from './dialect.js';
+import { fromJsonOrNull, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
+import type { DeliveryTable, MessageTable } from './schema.js';
+import {
+  DeliveryStatus,
+  type Delivery,
+  type Message,
+  type MessageFilter,
+  type PageQuery,
+  type JsonObject,
+} from './types.js';
+
+export function toMessage(row: Selectable<MessageTable>): Message {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    eventType: row.event_type,
+    eventId: row.event_id,
+    payload: fromJsonOrNull<JsonObject>(row.payload),
+    channels: fromJsonOrNull(row.channels),
+    createdAt: row.created_at,
+  };
+}
+
+export function toDelivery(row: Selectable<DeliveryTable>): Delivery {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    msgId: row.msg_id,
+    endpointId: row.endpoint_id,
+    status: row.status as DeliveryStatus,
+    attemptCount: row.attempt_count,
+    nextAttemptAt: row.next_attempt_at,
+    leaseExpiresAt: row.lease_expires_at,
+    leasedBy: row.leased_by,
+    lastAttemptAt: row.last_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Channels are stored as a JSON array of restricted names, so `"name"` appears only for that exact channel. */
+export function hasChannel(connection: Connection, column: string, channel: string) {
+  const position = sql.raw(connection.profile.substringPositionFn);
+  return sql<boolean>`${position}(${sql.ref(column)}, ${JSON.stringify(channel)}) > 0`;
+}
+
+export interface NewMessage {
+  message: Message;
+  /** One delivery per matching endpoint: `[deliveryId, endpointId]`. */
+  deliveries: Array<{ id: string; endpointId: string }>;
+}
+
+export function messageQueries(connection: Connection) {
+  const { db } = connection;
+  return {
+    /**
+     * The outbox write: the message and its deliveries in one transaction, so nothing is lost between
+     * "accepted" and "queued". A repeated `eventId` in the same application returns the original message
+     * and creates nothing.
+     */
+    async messageCreate(input: NewMessage): Promise<{ message: Message; created: boolean }> {
+      const { message } = input;
+      return db.transaction().execute(async (trx) => {
+        if (message.eventId !== null) {
+          const existing = await trx
+            .selectFrom('message')
+            .selectAll()
+            .where('app_id', '=', message.appId)
+            .where('event_id', '=', message.eventId)
+            .executeTakeFirst();
+          if (existing) return { message: toMessage(existing), created: false };
+        }
+        await trx
+          .insertInto('message')
+          .values({
+            id: message.id,
+            app_id: message.appId,
+            event_type: message.eventType,
+            event_id: message.eventId,
+            payload: toJsonOrNull(message.payload),
+            channels: toJsonOrNull(message.channels),
+            created_at: message.createdAt,
+          })
+          .execute();
+        if (input.deliveries.length > 0)
+          await trx
+            .insertInto('delivery')
+            .values(
+              input.deliveries.map((delivery) => ({
+                id: delivery.id,
+                app_id: message.appId,
+                msg_id: message.id,
+                endpoint_id: delivery.endpointId,
+                status: DeliveryStatus.Pending,
+                attempt_count: 0,
+                next_attempt_at: message.createdAt,
+                created_at: message.createdAt,
+                updated_at: message.createdAt,
+              })),
+            )
+            .execute();
+        return { message, created: true };
+      });
+    },
+
+    /** Finds a message of one application by its id or its `eventId`. */
+    async messageGet(appId: string, idOrEventId: string): Promise<Message | undefined> {
+      const row = await db
+        .selectFrom('message')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where((eb) => eb.or([eb('id', '=', idOrEventId), eb('event_id', '=', idOrEventId)]))
+        .executeTakeFirst();
+      return row && toMessage(row);
+    },
+
+    async messageList(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>> {
+      let query = db.selectFrom('message').selectAll().where('app_id', '=', appId);
+      if (filter.eventTypes !== undefined && filter.eventTypes.length > 0)
+        query = query.where('event_type', 'in', filter.eventTypes);
+      if (filter.channel !== undefined)
+        query = query.where(hasChannel(connection, 'channels', filter.channel));
+      if (filter.before !== undefined) query = query.where('created_at', '<', filter.before);
+      if (filter.after !== undefined) query = query.where('created_at', '>', filter.after);
+      const rows = await paged(query, 'id', page).execute();
+      return pageOf(rows.map(toMessage), page, (message) => message.id);
+    },
+
+    /** Removes a message's payload, keeping the record that it was sent. */
+    async messageExpungeContent(appId: string, id: string): Promise<boolean> {
+      const result = await db
+        .updateTable('message')
+        .set({ payload: null })
+        .where('app_id', '=', appId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    async messageGetMany(ids: string[]): Promise<Map<string, Message>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.selectFrom('message').selectAll().where('id', 'in', ids).execute();
+      return new Map(rows.map((row) => [row.id, toMessage(row)]));
+    },
+
+    /** An endpoint's deliveries, newest first by default, filtered by their messages' type and channel. */
+    async deliveryListByEndpoint(
+      endpointId: string,
+      filter: MessageFilter & { status?: DeliveryStatus | undefined },
+      page: PageQuery,
+    ): Promise<Page<Delivery>> {
+      let query = db
+        .selectFrom('delivery')
+        .selectAll('delivery')
+        .where('delivery.endpoint_id', '=', endpointId);
+      if (filter.status !== undefined) query = query.where('delivery.status', '=', filter.status);
+      if (filter.before !== undefined) query = query.where('delivery.created_at', '<', filter.before);
+      if (filter.after !== undefined) query = query.where('delivery.created_at', '>', filter.after);
+      if (filter.channel !== undefined || (filter.eventTypes?.length ?? 0) > 0) {
+        let joined = query.innerJoin('message', 'message.id', 'delivery.msg_id');
+        if (filter.eventTypes !== undefined && filter.eventTypes.length > 0)
+          joined = joined.where('message.event_type', 'in', filter.eventTypes);
+        if (filter.channel !== undefined)
+          joined = joined.where(hasChannel(connection, 'message.channels', filter.channel));
+        query = joined;
+      }
+      const rows = await paged(query, 'delivery.id', page).execute();
+      return pageOf(rows.map(toDelivery), page, (delivery) => delivery.id);
+    },
+
+    async deliveryListByMessage(msgId: string, page: PageQuery): Promise<Page<Delivery>> {
+      const query = db.selectFrom('delivery').selectAll().where('msg_id', '=', msgId);
+      const rows = await paged(query, 'id', page).execute();
+      return pageOf(rows.map(toDelivery), page, (delivery) => delivery.id);
+    },
+  };
+}

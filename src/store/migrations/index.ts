@@ -1,0 +1,5 @@
+import { initial } from './0001_initial.js';
+import type { Migration } from './types.js';
+
+/** Every migration in order. Append only: a released migration is never edited or renumbered. */
+export const MIGRATIONS: readonly Migration[] = [initial];

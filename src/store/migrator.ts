@@ -1,0 +1,76 @@
+/**
+ * Applies forward-only migrations. Safe when several processes start at once: on PostgreSQL the whole run
+ * holds a transaction-scoped advisory lock, on SQLite an IMMEDIATE transaction takes the single write lock.
+ * A process that waited finds the work done and applies nothing.
+ */
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Connection } from './dialect.js';
+import { MIGRATIONS } from './migrations/index.js';
+import type { Migration } from './migrations/types.js';
+import type { Database } from './schema.js';
+
+/** Arbitrary constant naming Herald's migration lock among the database's advisory locks. */
+const MIGRATION_LOCK_KEY = 7_106_052_001;
+
+const CREATE_MIGRATION_TABLE = `create table if not exists herald_migration (
+  version integer primary key,
+  name text not null,
+  applied_at bigint not null
+)`;
+
+export interface MigrationResult {
+  applied: number[];
+  current: number;
+}
+
+async function applyPending(
+  db: Kysely<Database> | Transaction<Database>,
+  connection: Connection,
+  migrations: readonly Migration[],
+): Promise<MigrationResult> {
+  await sql.raw(CREATE_MIGRATION_TABLE).execute(db);
+  const rows = await db.selectFrom('herald_migration').select('version').execute();
+  const done = new Set(rows.map((row) => Number(row.version)));
+  const latestKnown = migrations.at(-1)?.version ?? 0;
+  const newest = Math.max(0, ...done);
+  if (newest > latestKnown)
+    throw new Error(
+      `the database is at migration ${newest}, newer than this Herald knows (${latestKnown}); upgrade Herald`,
+    );
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    if (done.has(migration.version)) continue;
+    for (const statement of migration.statements(connection.profile.name))
+      await sql.raw(statement).execute(db);
+    await db
+      .insertInto('herald_migration')
+      .values({ version: migration.version, name: migration.name, applied_at: Date.now() })
+      .execute();
+    applied.push(migration.version);
+  }
+  return { applied, current: Math.max(newest, ...applied) };
+}
+
+export async function migrate(
+  connection: Connection,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationResult> {
+  const { db, profile } = connection;
+  if (profile.name === 'postgres') {
+    return db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
+      return applyPending(trx, connection, migrations);
+    });
+  }
+  return db.connection().execute(async (conn) => {
+    await sql.raw('begin immediate').execute(conn);
+    try {
+      const result = await applyPending(conn, connection, migrations);
+      await sql.raw('commit').execute(conn);
+      return result;
+    } catch (error) {
+      await sql.raw('rollback').execute(conn);
+      throw error;
+    }
+  });
+}

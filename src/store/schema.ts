@@ -1,0 +1,138 @@
+/**
+ * Table shapes as Kysely sees them. Both dialects store the same values: times as integer milliseconds,
+ * flags as 0/1 integers and JSON as text, so row mapping is shared and no dialect leaks past the store.
+ */
+export interface ApplicationTable {
+  id: string;
+  uid: string | null;
+  name: string;
+  metadata: string;
+  throttle_rate: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EventTypeTable {
+  name: string;
+  description: string;
+  schemas: string | null;
+  archived: number;
+  deprecated: number;
+  feature_flag: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EndpointTable {
+  id: string;
+  app_id: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  disabled: number;
+  event_types: string | null;
+  channels: string | null;
+  metadata: string;
+  throttle_rate: number | null;
+  headers_sealed: string;
+  secrets_sealed: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MessageTable {
+  id: string;
+  app_id: string;
+  event_type: string;
+  event_id: string | null;
+  payload: string | null;
+  channels: string | null;
+  created_at: number;
+}
+
+export interface DeliveryTable {
+  id: string;
+  app_id: string;
+  msg_id: string;
+  endpoint_id: string;
+  status: number;
+  attempt_count: number;
+  next_attempt_at: number | null;
+  lease_expires_at: number | null;
+  leased_by: string | null;
+  last_attempt_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AttemptTable {
+  id: string;
+  app_id: string;
+  msg_id: string;
+  endpoint_id: string;
+  delivery_id: string;
+  url: string;
+  status: number;
+  response_status_code: number;
+  response_body: string | null;
+  response_headers: string | null;
+  request_headers: string | null;
+  duration_ms: number;
+  trigger_type: number;
+  error_class: string | null;
+  error_detail: string | null;
+  created_at: number;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  app_id: string | null;
+  token_hash: string;
+  token_prefix: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface IdempotencyKeyTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  created_at: number;
+  actor: string;
+  ip: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  app_id: string | null;
+  before: string | null;
+  after: string | null;
+}
+
+export interface MigrationTable {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface Database {
+  application: ApplicationTable;
+  event_type: EventTypeTable;
+  endpoint: EndpointTable;
+  message: MessageTable;
+  delivery: DeliveryTable;
+  attempt: AttemptTable;
+  api_key: ApiKeyTable;
+  idempotency_key: IdempotencyKeyTable;
+  audit_log: AuditLogTable;
+  herald_migration: MigrationTable;
+}

@@ -1,0 +1,185 @@
+/**
+ * Herald's storage vocabulary (the words of ARCHITECTURE.md):
+ *
+ * - application (`app_…`): one tenant, one customer of the platform. It owns endpoints and messages.
+ * - event type (`invoice.paid`): a catalogue entry shared by the whole deployment, with optional JSON Schemas
+ *   keyed by payload version.
+ * - endpoint (`ep_…`): a URL in an application, with its filter (event types, channels), secrets and headers.
+ * - message (`msg_…`): one event sent to one application.
+ * - delivery (`dlv_…`): one message going to one endpoint; the queue row.
+ * - attempt (`atmpt_…`): one HTTP request of a delivery, with its outcome.
+ * - API key (`key_…`): a bearer credential, admin (all applications) or scoped to one application.
+ *
+ * All times are milliseconds since the Unix epoch. Secrets and custom headers arrive here already encrypted:
+ * the store never sees them in the clear.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+export type Metadata = Record<string, string>;
+
+/** Svix's MessageStatus numbers, used for deliveries and attempts alike. */
+export const DeliveryStatus = { Success: 0, Pending: 1, Fail: 2, Sending: 3 } as const;
+export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
+
+/** Svix's MessageAttemptTriggerType numbers. */
+export const TriggerType = { Scheduled: 0, Manual: 1 } as const;
+export type TriggerType = (typeof TriggerType)[keyof typeof TriggerType];
+
+export interface Application {
+  id: string;
+  uid: string | null;
+  name: string;
+  metadata: Metadata;
+  throttleRate: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+export type ApplicationInsert = Omit<Application, 'createdAt' | 'updatedAt'>;
+export type ApplicationChanges = Partial<Omit<Application, 'id' | 'createdAt' | 'updatedAt'>>;
+
+export interface EventType {
+  name: string;
+  description: string;
+  /** JSON Schemas keyed by payload version ("1", "2", …); examples live in each schema's `examples`. */
+  schemas: Record<string, JsonObject> | null;
+  archived: boolean;
+  deprecated: boolean;
+  featureFlag: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+export type EventTypeInsert = Omit<EventType, 'createdAt' | 'updatedAt'>;
+export type EventTypeChanges = Partial<Omit<EventType, 'name' | 'createdAt' | 'updatedAt'>>;
+
+export interface Endpoint {
+  id: string;
+  appId: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  disabled: boolean;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+  metadata: Metadata;
+  throttleRate: number | null;
+  /** Encrypted JSON object of custom headers. */
+  headersSealed: string;
+  /** Encrypted JSON array of signing secrets: the current one first, then older ones until they expire. */
+  secretsSealed: string;
+  createdAt: number;
+  updatedAt: number;
+}
+export type EndpointInsert = Omit<Endpoint, 'createdAt' | 'updatedAt'>;
+export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
+
+export interface Message {
+  id: string;
+  appId: string;
+  eventType: string;
+  eventId: string | null;
+  /** `null` once the content has been expunged or pruned. */
+  payload: JsonObject | null;
+  channels: string[] | null;
+  createdAt: number;
+}
+
+export interface Delivery {
+  id: string;
+  appId: string;
+  msgId: string;
+  endpointId: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  nextAttemptAt: number | null;
+  leaseExpiresAt: number | null;
+  leasedBy: string | null;
+  lastAttemptAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface Attempt {
+  id: string;
+  appId: string;
+  msgId: string;
+  endpointId: string;
+  deliveryId: string;
+  url: string;
+  status: DeliveryStatus;
+  responseStatusCode: number;
+  responseBody: string | null;
+  responseHeaders: Record<string, string> | null;
+  requestHeaders: Record<string, string> | null;
+  durationMs: number;
+  triggerType: TriggerType;
+  /** `dns`, `connect`, `tls`, `timeout`, `ssrf_blocked`, `http_status`, … or null on success. */
+  errorClass: string | null;
+  errorDetail: string | null;
+  createdAt: number;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  /** `null` for an admin key; otherwise the only application the key reaches. */
+  appId: string | null;
+  tokenHash: string;
+  /** The first characters of the token, safe to show so a person can tell keys apart. */
+  tokenPrefix: string;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface AuditRecord {
+  id: string;
+  createdAt: number;
+  /** The API key id that acted, `cli` for the command line, or `system`. */
+  actor: string;
+  ip: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  appId: string | null;
+  before: JsonObject | null;
+  after: JsonObject | null;
+}
+
+/** A cursor page request. `iterator` is the last id seen; `reverse` pages back towards the start. */
+export interface PageQuery {
+  limit: number;
+  iterator?: string | undefined;
+  reverse?: boolean;
+  order: 'ascending' | 'descending';
+}
+
+export interface MessageFilter {
+  channel?: string | undefined;
+  eventTypes?: string[] | undefined;
+  before?: number | undefined;
+  after?: number | undefined;
+}
+
+export interface AttemptFilter {
+  msgId?: string | undefined;
+  endpointId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  statusCodeClass?: number | undefined;
+  eventTypes?: string[] | undefined;
+  channel?: string | undefined;
+  before?: number | undefined;
+  after?: number | undefined;
+}
+
+export interface AuditFilter {
+  appId?: string | undefined;
+  action?: string | undefined;
+}
+
+/** What an idempotency key holds when a request arrives. */
+export type IdempotencyState =
+  | { kind: 'started' }
+  | { kind: 'in_progress' }
+  | { kind: 'mismatch' }
+  | { kind: 'completed'; statusCode: number; body: string };

@@ -1,0 +1,23 @@
+/**
+ * Ids are a prefix plus a ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32. They sort
+ * bytewise in creation order (monotonic within one millisecond in one process), so lists page by id.
+ */
+import { monotonicFactory } from 'ulid';
+
+const next = monotonicFactory();
+
+export const ID_PREFIX = {
+  application: 'app',
+  endpoint: 'ep',
+  message: 'msg',
+  delivery: 'dlv',
+  attempt: 'atmpt',
+  apiKey: 'key',
+  audit: 'audit',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIX;
+
+export function newId(kind: IdKind, now = Date.now()): string {
+  return `${ID_PREFIX[kind]}_${next(now)}`;
+}
