@@ -20,6 +20,8 @@ export interface Principal {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
+    /** The handler copes with a missing application (an admin may create it inline). */
+    appOptional?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -92,7 +94,10 @@ export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache)
     const application = (await store.applicationGet(appId)) ?? null;
     if (principal.appId !== null && principal.appId !== application?.id)
       throw forbidden(`this key is scoped to application ${principal.appId} and cannot reach "${appId}"`);
-    if (!application) throw notFound('application', appId);
+    if (!application) {
+      if (request.routeOptions.config.appOptional && principal.appId === null) return;
+      throw notFound('application', appId);
+    }
     request.application = application;
   });
 }

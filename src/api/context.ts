@@ -11,4 +11,6 @@ export interface ApiContext {
   vault: Vault;
   keys: KeyCache;
   audit: Audit;
+  /** Tells this process's delivery worker that new deliveries are due. */
+  notify: () => void;
 }

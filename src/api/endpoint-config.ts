@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/config.js';
 import { blockedHostReason } from '../security/ssrf.js';
+export { isSensitiveHeader } from '../security/redact.js';
 import { generateSecret, normaliseSecret, type EndpointSecret } from '../signing/secrets.js';
 import type { Store } from '../store/index.js';
 import type { Vault } from '../security/vault.js';
@@ -56,11 +57,6 @@ const RESERVED = new Set([
   'proxy-connection',
 ]);
 const RESERVED_PREFIXES = ['webhook-', 'svix-'];
-const SENSITIVE = /authorization|cookie|token|secret|password|api[-_]?key|credential|session/i;
-
-export function isSensitiveHeader(name: string): boolean {
-  return SENSITIVE.test(name);
-}
 
 export function checkHeaders(headers: Record<string, string | null>): void {
   for (const [name, value] of Object.entries(headers)) {

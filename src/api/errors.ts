@@ -70,6 +70,16 @@ const FASTIFY_ERRORS: Record<string, (error: FastifyError) => HttpError> = {
     new HttpError(400, 'invalid_json', `the body is not valid JSON: ${error.message}`),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
     badRequest('Content-Length does not match the body that was sent'),
+  FST_ERR_BAD_URL: () =>
+    badRequest(
+      'the request path is not a valid URL; check its percent-escapes (%XX) and encode them properly',
+    ),
+  FST_ERR_MAX_PARAM_LENGTH: () =>
+    new HttpError(
+      414,
+      'uri_too_long',
+      'a path parameter is too long; ids and uids have at most 256 characters',
+    ),
 };
 
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {

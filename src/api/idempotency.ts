@@ -13,6 +13,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: { scope: string; key: string } | null;
   }
+  interface FastifyContextConfig {
+    /** `false` for a route whose response must never be stored, such as one that returns a secret token. */
+    idempotent?: boolean;
+  }
 }
 
 export const REPLAY_HEADER = 'idempotent-replayed';
@@ -31,7 +35,7 @@ export function registerIdempotency(app: FastifyInstance, store: Store, ttlMs: n
   app.decorateRequest('idempotency', null);
 
   app.addHook('preHandler', async (request, reply) => {
-    if (request.method !== 'POST') return;
+    if (request.method !== 'POST' || request.routeOptions.config.idempotent === false) return;
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || key === '' || !request.principal) return;
     if (key.length > 256)

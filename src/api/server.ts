@@ -19,6 +19,7 @@ import { endpointSettingRoutes } from './routes/endpoint-settings.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
+import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
 import { validatorCompiler } from './validation.js';
 
@@ -28,6 +29,8 @@ export interface ApiOptions {
   vault: Vault;
   /** A pino logger; without one the API does not log. */
   logger?: FastifyBaseLogger;
+  /** Called when accepted messages created deliveries, to wake a worker in this process. */
+  notify?: () => void;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -38,10 +41,17 @@ export async function buildApi(options: ApiOptions) {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    // Path parameters hold ids and uids of up to 256 characters; fastify's default of 100 would turn a valid
+    // long uid into "no such route". Longer ones still reach validation, which names the limit.
+    routerOptions: { maxParamLength: 1024 },
+    // Router-level failures (a malformed percent-escape, an over-long parameter) get the usual {code, detail}.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
     // One log line per request would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request) => {
@@ -53,7 +63,14 @@ export async function buildApi(options: ApiOptions) {
   });
 
   const keys = new KeyCache(store, config.apiKeyCacheSeconds * 1000);
-  const context: ApiContext = { config, store, vault, keys, audit: new Audit(store) };
+  const context: ApiContext = {
+    config,
+    store,
+    vault,
+    keys,
+    audit: new Audit(store),
+    notify: options.notify ?? (() => {}),
+  };
   registerAuth(app, store, keys);
   registerIdempotency(app, store, config.idempotencyTtlSeconds * 1000);
 
@@ -66,6 +83,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(endpointSettingRoutes(context));
       await api.register(eventTypeRoutes(context));
       await api.register(messageRoutes(context));
+      await api.register(ingestRoutes(context));
       await api.register(attemptRoutes(context));
       await api.register(apiKeyRoutes(context));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>

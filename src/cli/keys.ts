@@ -82,7 +82,14 @@ export function keyCommands(dataDir: Option, databaseUrl: Option): Command {
     .action(async (id: string, flags: ConfigFlags) => {
       await withStore(flags, async (store) => {
         const revoked = await store.apiKeyRevoke(id);
-        if (!revoked) throw new Error(`there is no active key "${id}"`);
+        if (!revoked) {
+          const known = await store.apiKeyGet(id);
+          throw new Error(
+            known !== undefined && known.revokedAt !== null
+              ? `key ${id} was already revoked (at ${new Date(known.revokedAt).toISOString()}); nothing to do`
+              : `there is no key "${id}"; see the key ids with: herald keys list`,
+          );
+        }
         await audit(store, 'api_key.revoked', id, revoked.appId);
         console.log(`revoked ${id}`);
       });

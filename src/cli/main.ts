@@ -44,16 +44,28 @@ program
   .action(async (flags: ConfigFlags) => {
     const config = configFrom(flags);
     const logger = createLogger(config);
+    // The first admin key is printed once, straight to the terminal, never through the log: after the server
+    // listens, so the example has the real port (with --port 0), and also when the start fails after creating it.
+    let firstAdminToken = null as string | null;
+    const showFirstAdminKey = (url: string) => {
+      if (firstAdminToken === null) return;
+      const token = firstAdminToken;
+      firstAdminToken = null;
+      process.stdout.write(
+        `\nHerald created its first admin API key. It is shown only now; keep it safe:\n\n  ${token}\n\n` +
+          `Try it:  curl -H "Authorization: Bearer ${token}" ${url}/api/v1/app\n\n`,
+      );
+    };
     const herald = await startHerald(config, {
       logger,
       onFirstAdminKey: (token) => {
-        // Printed once, straight to the terminal, never through the log.
-        process.stdout.write(
-          `\nHerald created its first admin API key. It is shown only now; keep it safe:\n\n  ${token}\n\n` +
-            `Try it:  curl -H "Authorization: Bearer ${token}" ${config.publicUrl}/api/v1/app\n\n`,
-        );
+        firstAdminToken = token;
       },
-    }).catch(fail);
+    }).catch((error: unknown) => {
+      showFirstAdminKey(config.publicUrl);
+      return fail(error);
+    });
+    showFirstAdminKey(herald.url ?? config.publicUrl);
     if (herald.url)
       process.stdout.write(`Herald is serving ${herald.url}  (API docs: ${herald.url}/api/v1/docs)\n`);
     let stopping = false;

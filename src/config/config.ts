@@ -19,6 +19,10 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_DB_POOL_SIZE = 10;
 export const DEFAULT_API_KEY_CACHE_SECONDS = 10;
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+export const DEFAULT_WORKER_CONCURRENCY = 256;
+export const DEFAULT_ENDPOINT_CONCURRENCY = 10;
+export const DEFAULT_POLL_INTERVAL_MS = 500;
+export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 15;
 
 export interface Config {
   readonly role: Role;
@@ -38,6 +42,14 @@ export interface Config {
   readonly publicUrl: string;
   /** Destination ranges the SSRF guard lets through although they are private (for example 127.0.0.1/32). */
   readonly ssrfAllow: readonly Cidr[];
+  /** Requests a worker process keeps in flight at most. */
+  readonly workerConcurrency: number;
+  /** Requests in flight to one endpoint at most, per worker process. */
+  readonly endpointConcurrency: number;
+  /** How often an idle worker looks for due deliveries it was not woken for. */
+  readonly pollIntervalMs: number;
+  /** How long one delivery request may take. */
+  readonly deliveryTimeoutMs: number;
 }
 
 /** Flags from the command line. Each one overrides its environment variable. */
@@ -63,6 +75,23 @@ type Env = Record<string, string | undefined>;
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/**
+ * A setting's raw value and the name it came from, so an error names what the operator actually set: the flag
+ * when it is given, otherwise the first of the environment variables that is set and not empty.
+ */
+function setting(
+  env: Env,
+  flag: { name: string; value: string | number | undefined },
+  ...names: [string, ...string[]]
+): { variable: string; value: string | undefined } {
+  if (flag.value !== undefined) return { variable: flag.name, value: String(flag.value) };
+  for (const name of names) {
+    const value = nonEmpty(env[name]);
+    if (value !== undefined) return { variable: name, value };
+  }
+  return { variable: names[0], value: undefined };
 }
 
 function integer(
@@ -93,19 +122,16 @@ function oneOf<T extends string>(
   throw new ConfigError(variable, `must be one of ${allowed.join(', ')}, got "${raw}"`);
 }
 
-function databaseUrl(raw: string | undefined): string | undefined {
+function databaseUrl({ variable, value: raw }: { variable: string; value: string | undefined }) {
   if (raw === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'must be a URL such as postgres://user@host:5432/herald');
+    throw new ConfigError(variable, 'must be a URL such as postgres://user@host:5432/herald');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
-    throw new ConfigError(
-      'DATABASE_URL',
-      `must start with postgres:// or postgresql://, got "${url.protocol}//"`,
-    );
+    throw new ConfigError(variable, `must start with postgres:// or postgresql://, got "${url.protocol}//"`);
   return raw;
 }
 
@@ -136,7 +162,7 @@ function publicUrl(raw: string | undefined, host: string, port: number): string 
 }
 
 function cidrList(variable: string, raw: string | undefined): readonly Cidr[] {
-  if (raw === undefined) return [];
+  if (raw === undefined) return Object.freeze([]);
   try {
     return Object.freeze(parseCidrList(raw));
   } catch {
@@ -149,22 +175,25 @@ function cidrList(variable: string, raw: string | undefined): readonly Cidr[] {
 
 /** Reads, validates and freezes the configuration. Throws `ConfigError` naming the offending variable. */
 export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
-  const role = oneOf('HERALD_ROLE (--role)', flags.role ?? nonEmpty(env.HERALD_ROLE), ROLES, 'all');
+  const roleSetting = setting(env, { name: '--role', value: flags.role }, 'HERALD_ROLE');
+  const role = oneOf(roleSetting.variable, roleSetting.value, ROLES, 'all');
   const host = flags.host ?? nonEmpty(env.HERALD_HOST) ?? DEFAULT_HOST;
-  const port = integer(
-    'HERALD_PORT (--port)',
-    flags.port ?? nonEmpty(env.HERALD_PORT ?? env.PORT),
-    DEFAULT_PORT,
-    0,
-    65535,
-  );
+  const portSetting = setting(env, { name: '--port', value: flags.port }, 'HERALD_PORT', 'PORT');
+  const port = integer(portSetting.variable, portSetting.value, DEFAULT_PORT, 0, 65535);
   const dataDir = path.resolve(flags.dataDir ?? nonEmpty(env.HERALD_DATA_DIR) ?? DEFAULT_DATA_DIR);
   const config: Config = {
     role,
     host,
     port,
     dataDir,
-    databaseUrl: databaseUrl(flags.databaseUrl ?? nonEmpty(env.HERALD_DATABASE_URL ?? env.DATABASE_URL)),
+    databaseUrl: databaseUrl(
+      setting(
+        env,
+        { name: '--database-url', value: flags.databaseUrl },
+        'HERALD_DATABASE_URL',
+        'DATABASE_URL',
+      ),
+    ),
     dbPoolSize: integer(
       'HERALD_DB_POOL_SIZE',
       nonEmpty(env.HERALD_DB_POOL_SIZE),
@@ -197,6 +226,36 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     ),
     publicUrl: publicUrl(nonEmpty(env.HERALD_PUBLIC_URL), host, port),
     ssrfAllow: cidrList('HERALD_SSRF_ALLOW_CIDRS', nonEmpty(env.HERALD_SSRF_ALLOW_CIDRS)),
+    workerConcurrency: integer(
+      'HERALD_WORKER_CONCURRENCY',
+      nonEmpty(env.HERALD_WORKER_CONCURRENCY),
+      DEFAULT_WORKER_CONCURRENCY,
+      1,
+      10_000,
+    ),
+    endpointConcurrency: integer(
+      'HERALD_ENDPOINT_CONCURRENCY',
+      nonEmpty(env.HERALD_ENDPOINT_CONCURRENCY),
+      DEFAULT_ENDPOINT_CONCURRENCY,
+      1,
+      1000,
+    ),
+    pollIntervalMs: integer(
+      'HERALD_POLL_INTERVAL_MS',
+      nonEmpty(env.HERALD_POLL_INTERVAL_MS),
+      DEFAULT_POLL_INTERVAL_MS,
+      10,
+      60_000,
+    ),
+    deliveryTimeoutMs:
+      1000 *
+      integer(
+        'HERALD_DELIVERY_TIMEOUT_SECONDS',
+        nonEmpty(env.HERALD_DELIVERY_TIMEOUT_SECONDS),
+        DEFAULT_DELIVERY_TIMEOUT_SECONDS,
+        1,
+        60,
+      ),
   };
   return Object.freeze(config);
 }

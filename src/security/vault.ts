@@ -10,6 +10,7 @@ import { ConfigError, type Config } from '../config/config.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const VERSION = 'v1';
+const TAG_BYTES = 16;
 export const MASTER_KEY_FILE = 'master.key';
 
 export class Vault {
@@ -32,7 +33,10 @@ export class Vault {
     const [version, iv, tag, body] = sealed.split('.');
     if (version !== VERSION || iv === undefined || tag === undefined || body === undefined)
       throw new Error('not a sealed value');
-    const decipher = createDecipheriv(ALGORITHM, this.#key, Buffer.from(iv, 'base64url'));
+    // The tag length is fixed: by default Node accepts a truncated tag and checks only the bytes it has.
+    const decipher = createDecipheriv(ALGORITHM, this.#key, Buffer.from(iv, 'base64url'), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
       'utf8',

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
 import { fromJson, guardUnique, paged, pageOf, toJson, type Page } from './rows.js';
 import type { ApplicationTable } from './schema.js';
@@ -41,6 +41,9 @@ export function applicationQueries(connection: Connection) {
         .selectFrom('application')
         .selectAll()
         .where((eb) => eb.or([eb('id', '=', idOrUid), eb('uid', '=', idOrUid)]))
+        // An id wins over a uid that happens to equal it.
+        .orderBy(sql`case when id = ${idOrUid} then 0 else 1 end`)
+        .limit(1)
         .executeTakeFirst();
       return row && toApplication(row);
     },

@@ -26,35 +26,34 @@ function toAttempt(row: Selectable<AttemptTable>): Attempt {
   };
 }
 
+export function attemptRows(attempts: Attempt[]) {
+  return attempts.map((a) => ({
+    id: a.id,
+    app_id: a.appId,
+    msg_id: a.msgId,
+    endpoint_id: a.endpointId,
+    delivery_id: a.deliveryId,
+    url: a.url,
+    status: a.status,
+    response_status_code: a.responseStatusCode,
+    response_body: a.responseBody,
+    response_headers: toJsonOrNull(a.responseHeaders),
+    request_headers: toJsonOrNull(a.requestHeaders),
+    duration_ms: a.durationMs,
+    trigger_type: a.triggerType,
+    error_class: a.errorClass,
+    error_detail: a.errorDetail,
+    created_at: a.createdAt,
+  }));
+}
+
 export function attemptQueries(connection: Connection) {
   const { db } = connection;
   return {
     /** Records many attempts in one statement (the results writer's group commit). */
     async attemptInsertMany(attempts: Attempt[]): Promise<void> {
       if (attempts.length === 0) return;
-      await db
-        .insertInto('attempt')
-        .values(
-          attempts.map((a) => ({
-            id: a.id,
-            app_id: a.appId,
-            msg_id: a.msgId,
-            endpoint_id: a.endpointId,
-            delivery_id: a.deliveryId,
-            url: a.url,
-            status: a.status,
-            response_status_code: a.responseStatusCode,
-            response_body: a.responseBody,
-            response_headers: toJsonOrNull(a.responseHeaders),
-            request_headers: toJsonOrNull(a.requestHeaders),
-            duration_ms: a.durationMs,
-            trigger_type: a.triggerType,
-            error_class: a.errorClass,
-            error_detail: a.errorDetail,
-            created_at: a.createdAt,
-          })),
-        )
-        .execute();
+      await db.insertInto('attempt').values(attemptRows(attempts)).execute();
     },
 
     async attemptGet(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined> {

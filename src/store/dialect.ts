@@ -26,6 +26,37 @@ export interface DialectProfile {
 export interface Connection {
   readonly db: Kysely<Database>;
   readonly profile: DialectProfile;
+  /**
+   * Subscribes to a notification channel shared by every process on the database (PostgreSQL LISTEN), or
+   * `null` where there is only one process and an in-process signal is enough.
+   */
+  readonly listen: ((channel: string, onNotify: () => void) => Promise<() => Promise<void>>) | null;
+}
+
+/** A dedicated connection that LISTENs, reconnecting after a failure so that wake-ups resume by themselves. */
+function postgresListener(databaseUrl: string) {
+  return async (channel: string, onNotify: () => void) => {
+    let client: pg.Client | null = null;
+    let closed = false;
+    const connectClient = async () => {
+      const next = new pg.Client({ connectionString: databaseUrl });
+      next.on('notification', () => onNotify());
+      next.on('error', () => {
+        void next.end().catch(() => undefined);
+        if (!closed) setTimeout(() => void connectClient().catch(() => undefined), 1000).unref();
+      });
+      await next.connect();
+      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+      client = next;
+      // Anything announced while we were not listening is picked up now.
+      onNotify();
+    };
+    await connectClient();
+    return async () => {
+      closed = true;
+      await client?.end().catch(() => undefined);
+    };
+  };
 }
 
 const sqliteProfile: DialectProfile = {
@@ -69,7 +100,11 @@ export function connect(options: ConnectOptions): Connection {
           oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
       },
     });
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), profile: postgresProfile };
+    return {
+      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      profile: postgresProfile,
+      listen: postgresListener(options.databaseUrl),
+    };
   }
   const file = options.sqliteFile ?? ':memory:';
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -78,5 +113,9 @@ export function connect(options: ConnectOptions): Connection {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }), profile: sqliteProfile };
+  return {
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    profile: sqliteProfile,
+    listen: null,
+  };
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
 import {
   flag,
@@ -13,6 +13,12 @@ import {
 } from './rows.js';
 import type { EndpointTable } from './schema.js';
 import type { Endpoint, EndpointChanges, EndpointInsert, PageQuery } from './types.js';
+
+export interface EndpointFilter {
+  id: string;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+}
 
 function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
   return {
@@ -64,6 +70,9 @@ export function endpointQueries(connection: Connection) {
         .selectAll()
         .where('app_id', '=', appId)
         .where((eb) => eb.or([eb('id', '=', idOrUid), eb('uid', '=', idOrUid)]))
+        // An id wins over a uid that happens to equal it.
+        .orderBy(sql`case when id = ${idOrUid} then 0 else 1 end`)
+        .limit(1)
         .executeTakeFirst();
       return row && toEndpoint(row);
     },
@@ -72,6 +81,21 @@ export function endpointQueries(connection: Connection) {
       if (ids.length === 0) return new Map();
       const rows = await db.selectFrom('endpoint').selectAll().where('id', 'in', ids).execute();
       return new Map(rows.map((row) => [row.id, toEndpoint(row)]));
+    },
+
+    /** The enabled endpoints of an application with just what routing a message needs. */
+    async endpointListEnabledFilters(appId: string): Promise<EndpointFilter[]> {
+      const rows = await db
+        .selectFrom('endpoint')
+        .select(['id', 'event_types', 'channels'])
+        .where('app_id', '=', appId)
+        .where('disabled', '=', 0)
+        .execute();
+      return rows.map((row) => ({
+        id: row.id,
+        eventTypes: fromJsonOrNull(row.event_types),
+        channels: fromJsonOrNull(row.channels),
+      }));
     },
 
     async endpointList(appId: string, page: PageQuery): Promise<Page<Endpoint>> {

@@ -4,6 +4,7 @@ import { apiKeyQueries } from './api-keys.js';
 import { applicationQueries } from './applications.js';
 import { attemptQueries } from './attempts.js';
 import { auditQueries } from './audit.js';
+import { deliveryQueries } from './deliveries.js';
 import { connect, type ConnectOptions } from './dialect.js';
 import { endpointQueries } from './endpoints.js';
 import { eventTypeQueries } from './event-types.js';
@@ -26,6 +27,7 @@ export function openStore(options: ConnectOptions) {
     ...endpointQueries(connection),
     ...messageQueries(connection),
     ...attemptQueries(connection),
+    ...deliveryQueries(connection),
     ...apiKeyQueries(connection),
     ...idempotencyQueries(connection),
     ...auditQueries(connection),

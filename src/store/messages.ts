@@ -46,6 +46,15 @@ export function hasChannel(connection: Connection, column: string, channel: stri
   return sql<boolean>`${position}(${sql.ref(column)}, ${JSON.stringify(channel)}) > 0`;
 }
 
+/** Rows per multi-row insert: well inside SQLite's and PostgreSQL's limits on bound parameters. */
+const INSERT_CHUNK = 500;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export interface NewMessage {
   message: Message;
   /** One delivery per matching endpoint: `[deliveryId, endpointId]`. */
@@ -56,53 +65,73 @@ export function messageQueries(connection: Connection) {
   const { db } = connection;
   return {
     /**
-     * The outbox write: the message and its deliveries in one transaction, so nothing is lost between
-     * "accepted" and "queued". A repeated `eventId` in the same application returns the original message
-     * and creates nothing.
+     * The outbox write: messages and their deliveries in one transaction, so nothing is lost between
+     * "accepted" and "queued". A repeated `eventId` in the same application (even within one batch) returns
+     * the original message and creates nothing. Rows are written with multi-row statements in chunks.
      */
-    async messageCreate(input: NewMessage): Promise<{ message: Message; created: boolean }> {
-      const { message } = input;
+    async messageCreateMany(inputs: NewMessage[]): Promise<Array<{ message: Message; created: boolean }>> {
+      if (inputs.length === 0) return [];
       return db.transaction().execute(async (trx) => {
-        if (message.eventId !== null) {
+        const inserted = new Set<string>();
+        for (const chunk of chunks(inputs, INSERT_CHUNK)) {
+          // The insert itself claims each eventId: a select first would let two concurrent requests both see
+          // nothing and the later insert fail on the unique key instead of returning the original.
+          const rows = await trx
+            .insertInto('message')
+            .values(
+              chunk.map(({ message }) => ({
+                id: message.id,
+                app_id: message.appId,
+                event_type: message.eventType,
+                event_id: message.eventId,
+                payload: toJsonOrNull(message.payload),
+                channels: toJsonOrNull(message.channels),
+                created_at: message.createdAt,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['app_id', 'event_id']).doNothing())
+            .returning('id')
+            .execute();
+          for (const row of rows) inserted.add(row.id);
+        }
+        const deliveries = inputs
+          .filter(({ message }) => inserted.has(message.id))
+          .flatMap(({ message, deliveries }) =>
+            deliveries.map((delivery) => ({
+              id: delivery.id,
+              app_id: message.appId,
+              msg_id: message.id,
+              endpoint_id: delivery.endpointId,
+              status: DeliveryStatus.Pending,
+              attempt_count: 0,
+              next_attempt_at: message.createdAt,
+              created_at: message.createdAt,
+              updated_at: message.createdAt,
+            })),
+          );
+        for (const chunk of chunks(deliveries, INSERT_CHUNK))
+          await trx.insertInto('delivery').values(chunk).execute();
+        const results: Array<{ message: Message; created: boolean }> = [];
+        for (const { message } of inputs) {
+          if (inserted.has(message.id)) {
+            results.push({ message, created: true });
+            continue;
+          }
           const existing = await trx
             .selectFrom('message')
             .selectAll()
             .where('app_id', '=', message.appId)
             .where('event_id', '=', message.eventId)
-            .executeTakeFirst();
-          if (existing) return { message: toMessage(existing), created: false };
+            .executeTakeFirstOrThrow();
+          results.push({ message: toMessage(existing), created: false });
         }
-        await trx
-          .insertInto('message')
-          .values({
-            id: message.id,
-            app_id: message.appId,
-            event_type: message.eventType,
-            event_id: message.eventId,
-            payload: toJsonOrNull(message.payload),
-            channels: toJsonOrNull(message.channels),
-            created_at: message.createdAt,
-          })
-          .execute();
-        if (input.deliveries.length > 0)
-          await trx
-            .insertInto('delivery')
-            .values(
-              input.deliveries.map((delivery) => ({
-                id: delivery.id,
-                app_id: message.appId,
-                msg_id: message.id,
-                endpoint_id: delivery.endpointId,
-                status: DeliveryStatus.Pending,
-                attempt_count: 0,
-                next_attempt_at: message.createdAt,
-                created_at: message.createdAt,
-                updated_at: message.createdAt,
-              })),
-            )
-            .execute();
-        return { message, created: true };
+        return results;
       });
+    },
+
+    async messageCreate(input: NewMessage): Promise<{ message: Message; created: boolean }> {
+      const [result] = await this.messageCreateMany([input]);
+      return result!;
     },
 
     /** Finds a message of one application by its id or its `eventId`. */
@@ -112,6 +141,9 @@ export function messageQueries(connection: Connection) {
         .selectAll()
         .where('app_id', '=', appId)
         .where((eb) => eb.or([eb('id', '=', idOrEventId), eb('event_id', '=', idOrEventId)]))
+        // An id wins over a event_id that happens to equal it.
+        .orderBy(sql`case when id = ${idOrEventId} then 0 else 1 end`)
+        .limit(1)
         .executeTakeFirst();
       return row && toMessage(row);
     },

@@ -51,6 +51,38 @@ async function applyPending(
   return { applied, current: Math.max(newest, ...applied) };
 }
 
+const isBusy = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  'code' in error &&
+  typeof error.code === 'string' &&
+  error.code.startsWith('SQLITE_BUSY');
+
+/**
+ * Takes SQLite's write lock, waiting for it without blocking the event loop. better-sqlite3 waits out
+ * `busy_timeout` synchronously, so if the holder is another connection in this same process (two stores on one
+ * file), the holder could never run to release it and the wait would end in "database is locked".
+ */
+async function beginImmediate(db: Kysely<Database>): Promise<void> {
+  const [setting] = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(db)).rows;
+  const timeoutMs = setting?.timeout ?? 0;
+  const deadline = Date.now() + timeoutMs;
+  await sql.raw('pragma busy_timeout = 0').execute(db);
+  try {
+    for (;;) {
+      try {
+        await sql.raw('begin immediate').execute(db);
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+  } finally {
+    await sql.raw(`pragma busy_timeout = ${Number(timeoutMs)}`).execute(db);
+  }
+}
+
 export async function migrate(
   connection: Connection,
   migrations: readonly Migration[] = MIGRATIONS,
@@ -63,7 +95,7 @@ export async function migrate(
     });
   }
   return db.connection().execute(async (conn) => {
-    await sql.raw('begin immediate').execute(conn);
+    await beginImmediate(conn);
     try {
       const result = await applyPending(conn, connection, migrations);
       await sql.raw('commit').execute(conn);

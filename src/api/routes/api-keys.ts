@@ -5,7 +5,7 @@ import { generateApiKey } from '../../security/api-keys.js';
 import type { ApiKey } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { notFound, unprocessable } from '../errors.js';
-import { errorResponses, IdempotencyHeaders, Nullable, Timestamp, toIso, Uid } from '../schemas/common.js';
+import { errorResponses, Nullable, TEXT_PATTERN, Timestamp, toIso, Uid } from '../schemas/common.js';
 
 const tags = ['Herald'];
 
@@ -27,7 +27,7 @@ const ApiKeyCreatedOut = Type.Object({
 });
 
 const ApiKeyIn = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 256 }),
+  name: Type.String({ minLength: 1, maxLength: 256, pattern: TEXT_PATTERN }),
   appId: Type.Optional(Nullable(Uid)),
   expiresAt: Type.Optional(Nullable(Timestamp)),
 });
@@ -64,13 +64,14 @@ export const apiKeyRoutes =
     app.post(
       '/api-key',
       {
-        config: { access: 'admin' },
+        // Not idempotent: a stored response would keep the bearer token at rest and hand it out again.
+        config: { access: 'admin', idempotent: false },
         schema: {
           tags,
           summary: 'Create an API key',
           description:
-            'With `appId`, the key reaches only that application. The token is in this response only.',
-          headers: IdempotencyHeaders,
+            'With `appId`, the key reaches only that application. The token is in this response only, so ' +
+            '`Idempotency-Key` is not honoured here.',
           body: ApiKeyIn,
           response: { 201: ApiKeyCreatedOut, ...errorResponses },
         },

@@ -167,6 +167,10 @@ export const endpointSettingRoutes =
           body: Type.Optional(EndpointSecretRotateIn),
           response: { 204: Type.Null(), ...errorResponses },
         },
+        // The body is optional: fastify validates a missing body as null, so give it the empty object.
+        preValidation: async (request) => {
+          request.body ??= {};
+        },
       },
       async (request, reply) => {
         const appId = request.application!.id;

@@ -4,7 +4,7 @@ import type { Endpoint } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import type { ApiContext } from '../context.js';
 import { checkEndpointUrl, checkEventTypes, EndpointSecrets } from '../endpoint-config.js';
-import { notFound } from '../errors.js';
+import { notFound, unprocessable } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import {
   AppParams,
@@ -33,6 +33,8 @@ export function endpointOut(endpoint: Endpoint) {
     description: endpoint.description,
     disabled: endpoint.disabled,
     eventTypes: endpoint.eventTypes,
+    // The same filter under the name the official svix SDKs read.
+    filterTypes: endpoint.eventTypes,
     channels: endpoint.channels,
     metadata: endpoint.metadata,
     throttleRate: endpoint.throttleRate,
@@ -40,6 +42,21 @@ export function endpointOut(endpoint: Endpoint) {
     createdAt: toIso(endpoint.createdAt),
     updatedAt: toIso(endpoint.updatedAt),
   };
+}
+
+/**
+ * The event-type filter of an endpoint body. The contract calls it `eventTypes`; the official svix SDKs send
+ * `filterTypes`. Either is accepted; both at once must agree.
+ */
+function eventTypeFilter(body: {
+  eventTypes?: string[] | null | undefined;
+  filterTypes?: string[] | null | undefined;
+}): string[] | null | undefined {
+  const { eventTypes, filterTypes } = body;
+  if (eventTypes === undefined) return filterTypes;
+  if (filterTypes !== undefined && JSON.stringify(filterTypes) !== JSON.stringify(eventTypes))
+    throw unprocessable('body.eventTypes and body.filterTypes are the same setting; send only one of them');
+  return eventTypes;
 }
 
 export const endpointRoutes =
@@ -89,7 +106,8 @@ export const endpointRoutes =
       async (request, reply) => {
         const body = request.body;
         const url = checkEndpointUrl(body.url, config);
-        await checkEventTypes(store, body.eventTypes);
+        const eventTypes = eventTypeFilter(body);
+        await checkEventTypes(store, eventTypes);
         const created = await store.endpointCreate({
           id: newId('endpoint'),
           appId: request.application!.id,
@@ -97,7 +115,7 @@ export const endpointRoutes =
           url,
           description: body.description ?? '',
           disabled: body.disabled ?? false,
-          eventTypes: body.eventTypes ?? null,
+          eventTypes: eventTypes ?? null,
           channels: body.channels ?? null,
           metadata: body.metadata ?? {},
           throttleRate: body.throttleRate ?? null,
@@ -149,12 +167,13 @@ export const endpointRoutes =
         const { endpoint_id } = request.params;
         const body = request.body;
         const url = checkEndpointUrl(body.url, config);
-        await checkEventTypes(store, body.eventTypes);
+        const eventTypes = eventTypeFilter(body);
+        await checkEventTypes(store, eventTypes);
         const fields = {
           url,
           description: body.description ?? '',
           disabled: body.disabled ?? false,
-          eventTypes: body.eventTypes ?? null,
+          eventTypes: eventTypes ?? null,
           channels: body.channels ?? null,
           metadata: body.metadata ?? {},
           throttleRate: body.throttleRate ?? null,
@@ -196,10 +215,18 @@ export const endpointRoutes =
       async (request) => {
         const appId = request.application!.id;
         const existing = await findEndpoint(appId, request.params.endpoint_id);
-        const { secret, url, ...rest } = request.body;
-        await checkEventTypes(store, rest.eventTypes);
+        const { secret, url, uid, description, disabled, channels, metadata, throttleRate } = request.body;
+        const eventTypes = eventTypeFilter(request.body);
+        await checkEventTypes(store, eventTypes);
+        // Only the documented fields: the body may carry unknown keys, which must never reach the store.
         const updated = await store.endpointUpdate(appId, existing.id, {
-          ...rest,
+          uid,
+          description,
+          disabled,
+          eventTypes,
+          channels,
+          metadata,
+          throttleRate,
           ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
           ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),
         });

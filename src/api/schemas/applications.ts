@@ -1,7 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Metadata, Nullable, ThrottleRate, Timestamp, Uid } from './common.js';
+import { Metadata, Nullable, TEXT_PATTERN, ThrottleRate, Timestamp, Uid } from './common.js';
 
-const Name = Type.String({ minLength: 1, maxLength: 256, example: 'My first application' });
+const Name = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  pattern: TEXT_PATTERN,
+  example: 'My first application',
+});
 
 export const ApplicationIn = Type.Object({
   name: Name,

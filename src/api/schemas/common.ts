@@ -3,6 +3,12 @@ import { Type, type TSchema } from '@sinclair/typebox';
 
 export const NAME_PATTERN = '^[a-zA-Z0-9\\-_.]+$';
 
+/**
+ * Free text stored in a text column: anything but NUL, which PostgreSQL cannot store (it would be a 500 there,
+ * and SQLite would keep it).
+ */
+export const TEXT_PATTERN = '^[^\\x00]*$';
+
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const Uid = Type.String({
@@ -19,6 +25,8 @@ export const Channel = Type.String({ maxLength: 128, pattern: NAME_PATTERN, exam
 /** Free-form string labels; bounded so a single record cannot grow without limit. */
 export const Metadata = Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 4096 }), {
   maxProperties: 64,
+  // TypeBox does not carry the key schema into the JSON Schema; this bounds the keys too.
+  propertyNames: { maxLength: 256 },
 });
 
 export const Timestamp = Type.String({ format: 'date-time' });

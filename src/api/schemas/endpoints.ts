@@ -1,6 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SECRET_PATTERN } from '../../signing/secrets.js';
-import { Channel, EventTypeName, Metadata, Nullable, ThrottleRate, Timestamp, Uid } from './common.js';
+import {
+  Channel,
+  EventTypeName,
+  Metadata,
+  Nullable,
+  TEXT_PATTERN,
+  ThrottleRate,
+  Timestamp,
+  Uid,
+} from './common.js';
 
 const Url = Type.String({
   minLength: 1,
@@ -9,12 +18,19 @@ const Url = Type.String({
   description: 'An http:// or https:// URL that receives the webhooks',
   example: 'https://example.com/webhook/',
 });
-const Description = Type.String({ maxLength: 1024 });
+const Description = Type.String({ maxLength: 1024, pattern: TEXT_PATTERN });
 const EventTypes = Type.Array(EventTypeName, {
   minItems: 1,
   maxItems: 1000,
   uniqueItems: true,
   description: 'Event types this endpoint receives (omit or null for all)',
+});
+/** `eventTypes` under the name the official svix SDKs use. */
+const FilterTypes = Type.Array(EventTypeName, {
+  minItems: 1,
+  maxItems: 1000,
+  uniqueItems: true,
+  description: 'The same as eventTypes, under the name the svix SDKs use; send one or the other',
 });
 const Channels = Type.Array(Channel, {
   minItems: 1,
@@ -33,6 +49,7 @@ export const EndpointIn = Type.Object({
   description: Type.Optional(Description),
   disabled: Type.Optional(Type.Boolean()),
   eventTypes: Type.Optional(Nullable(EventTypes)),
+  filterTypes: Type.Optional(Nullable(FilterTypes)),
   channels: Type.Optional(Nullable(Channels)),
   metadata: Type.Optional(Metadata),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
@@ -50,6 +67,7 @@ export const EndpointPatch = Type.Object({
   description: Type.Optional(Description),
   disabled: Type.Optional(Type.Boolean()),
   eventTypes: Type.Optional(Nullable(EventTypes)),
+  filterTypes: Type.Optional(Nullable(FilterTypes)),
   channels: Type.Optional(Nullable(Channels)),
   metadata: Type.Optional(Metadata),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
@@ -64,6 +82,9 @@ export const EndpointOut = Type.Object({
   description: Type.String(),
   disabled: Type.Boolean(),
   eventTypes: Nullable(Type.Array(Type.String())),
+  filterTypes: Nullable(
+    Type.Array(Type.String(), { description: 'The same as eventTypes, for the svix SDKs' }),
+  ),
   channels: Nullable(Type.Array(Type.String())),
   metadata: Type.Record(Type.String(), Type.String()),
   throttleRate: Nullable(Type.Integer()),

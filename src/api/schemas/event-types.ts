@@ -1,9 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EventTypeName, NAME_PATTERN, Nullable, Timestamp } from './common.js';
+import { EventTypeName, NAME_PATTERN, Nullable, TEXT_PATTERN, Timestamp } from './common.js';
 
-const Description = Type.String({ maxLength: 4096, example: 'A user has signed up' });
+const Description = Type.String({ maxLength: 4096, pattern: TEXT_PATTERN, example: 'A user has signed up' });
 const FeatureFlag = Type.String({ maxLength: 256, pattern: NAME_PATTERN });
-const Schemas = Type.Record(Type.String({ pattern: '^[1-9][0-9]{0,3}$' }), Type.Object({}), {
+const VERSION_PATTERN = '^[1-9][0-9]{0,3}$';
+const Schemas = Type.Record(Type.String({ pattern: VERSION_PATTERN }), Type.Object({}), {
+  // TypeBox turns the key pattern into patternProperties, which leaves other keys unchecked; this rejects them.
+  propertyNames: { pattern: VERSION_PATTERN },
   maxProperties: 100,
   description:
     'JSON Schemas keyed by payload version ("1", "2", …). Put example payloads in each schema\'s `examples`.',

@@ -69,7 +69,9 @@ export const initial: Migration = {
         updated_at bigint not null,
         unique (msg_id, endpoint_id)
       )`,
+      // The global due order (queue depth, oldest due) and each endpoint's due order (fair claiming).
       `create index delivery_due on delivery (next_attempt_at) where status = 1`,
+      `create index delivery_due_by_endpoint on delivery (endpoint_id, next_attempt_at) where status = 1`,
       `create index delivery_by_endpoint on delivery (endpoint_id, id)`,
       `create table attempt (
         id ${id} primary key,

@@ -1,0 +1,20 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ApplicationIn } from './applications.js';
+import { Channel, EventTypeName, Nullable, Uid } from './common.js';
+
+export const MessageIn = Type.Object({
+  eventType: EventTypeName,
+  payload: Type.Object({}, { additionalProperties: true, description: 'The JSON body sent to endpoints' }),
+  eventId: Type.Optional(Nullable(Uid)),
+  channels: Type.Optional(Nullable(Type.Array(Channel, { minItems: 1, maxItems: 5, uniqueItems: true }))),
+  application: Type.Optional(
+    Nullable(
+      Type.Object(ApplicationIn.properties, {
+        description: 'Creates the application with the path id as its uid when it does not exist yet',
+      }),
+    ),
+  ),
+  payloadRetentionPeriod: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+  tags: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 5 }))),
+});
+export type MessageIn = Static<typeof MessageIn>;

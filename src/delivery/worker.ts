@@ -1,0 +1,339 @@
+/**
+ * The dispatcher of one worker process. It claims due deliveries in batches with a lease, fairly across
+ * endpoints, keeps at most `endpointConcurrency` requests in flight per endpoint and `concurrency` in all, and
+ * hands each result to the group-commit writer. An idle worker sleeps until it is woken (a message was
+ * accepted in this process) or its poll interval passes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Vault } from '../security/vault.js';
+import { runPeriodically, type Periodic } from '../services/periodic.js';
+import type { EndpointSecret } from '../signing/secrets.js';
+import { signatureHeader } from '../signing/signature.js';
+import { DeliveryStatus, TriggerType, type Delivery, type Message, type Store } from '../store/index.js';
+import { newId } from '../util/ids.js';
+import { decide } from './outcome.js';
+import { ResultsWriter } from './results-writer.js';
+import type { Sender, SendOutcome } from './sender.js';
+import { isSensitiveHeader } from '../security/redact.js';
+
+export const USER_AGENT = 'Herald-Webhooks/0.1 (+https://github.com/herald-webhooks/herald)';
+
+export interface WorkerOptions {
+  concurrency: number;
+  endpointConcurrency: number;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  /** How long a claim is held before another worker may take the delivery over. */
+  leaseMs: number;
+  /** How long shutdown waits for requests in flight before leaving them to the lease rescuer. */
+  shutdownGraceMs: number;
+}
+
+/** An endpoint as the sender needs it, with its secrets and headers decrypted. */
+interface Target {
+  id: string;
+  appId: string;
+  url: string;
+  updatedAt: number;
+  secrets: string[];
+  headers: Record<string, string>;
+}
+
+interface Job {
+  delivery: Delivery;
+  message: Message;
+  target: Target;
+}
+
+const RESCUE_INTERVAL_MS = 5_000;
+
+export class DeliveryWorker {
+  readonly id = `worker_${randomBytes(6).toString('hex')}`;
+  readonly #writer: ResultsWriter;
+  readonly #targets = new Map<string, Target>();
+  /** Jobs waiting for an endpoint slot, by endpoint. */
+  readonly #queued = new Map<string, Job[]>();
+  /** Requests in flight, by endpoint. */
+  readonly #active = new Map<string, number>();
+  readonly #sends = new Set<Promise<void>>();
+  #held = 0;
+  #running = false;
+  #cursor = '';
+  #loop: Promise<void> = Promise.resolve();
+  #wake: (() => void) | null = null;
+  #woken = false;
+  #rescuer: Periodic | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly vault: Vault,
+    private readonly sender: Sender,
+    private readonly logger: Logger,
+    private readonly options: WorkerOptions,
+  ) {
+    this.#writer = new ResultsWriter(store, this.id, logger);
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+    this.#rescuer = runPeriodically(
+      'lease-rescuer',
+      RESCUE_INTERVAL_MS,
+      async () => {
+        const rescued = await this.store.deliveryRescueExpired();
+        if (rescued > 0) this.logger.warn({ rescued }, 'rescued deliveries whose lease expired');
+      },
+      this.logger,
+    );
+  }
+
+  /** New work may be due: claim now instead of at the next poll. */
+  wake(): void {
+    this.#woken = true;
+    this.#wake?.();
+  }
+
+  /** Stops claiming, lets requests in flight finish (within the grace period), and gives back the rest. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+    await this.#rescuer?.stop();
+    const waiting = [...this.#queued.values()].flat();
+    this.#queued.clear();
+    this.#held -= waiting.length;
+    await this.store.deliveryRelease(
+      this.id,
+      waiting.map((job) => job.delivery.id),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.options.shutdownGraceMs)));
+    await Promise.race([Promise.all(this.#sends), grace]);
+    clearTimeout(timer);
+    await this.#writer.flush();
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let claimed = 0;
+      try {
+        const free = this.options.concurrency - this.#held;
+        if (free > 0) claimed = await this.#claim(free);
+      } catch (error) {
+        this.logger.error({ err: error }, 'claiming deliveries failed');
+      }
+      if (claimed === 0 || this.#held >= this.options.concurrency)
+        await this.#sleep(this.options.pollIntervalMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = null;
+        this.#woken = false;
+        done();
+      };
+    });
+  }
+
+  async #claim(free: number): Promise<number> {
+    const cap = this.options.endpointConcurrency;
+    const exclude: string[] = [];
+    for (const [endpointId, active] of this.#active)
+      if (active + (this.#queued.get(endpointId)?.length ?? 0) >= cap) exclude.push(endpointId);
+    const now = Date.now();
+    const deliveries = await this.store.deliveryClaim({
+      now,
+      leaseMs: this.options.leaseMs,
+      worker: this.id,
+      limit: free,
+      perEndpoint: cap,
+      exclude,
+      after: this.#cursor,
+    });
+    if (deliveries.length === 0) return 0;
+    this.#held += deliveries.length;
+    this.#cursor = nextCursor(
+      this.#cursor,
+      deliveries.map((delivery) => delivery.endpointId),
+    );
+    const [messages, targets] = await Promise.all([
+      this.store.messageGetMany([...new Set(deliveries.map((delivery) => delivery.msgId))]),
+      this.#loadTargets([...new Set(deliveries.map((delivery) => delivery.endpointId))]),
+    ]);
+    const orphans: string[] = [];
+    for (const delivery of deliveries) {
+      const message = messages.get(delivery.msgId);
+      const target = targets.get(delivery.endpointId);
+      if (!message || !target) {
+        orphans.push(delivery.id);
+        continue;
+      }
+      this.#enqueue({ delivery, message, target });
+    }
+    if (orphans.length > 0) {
+      this.#held -= orphans.length;
+      await this.store.deliveryRelease(this.id, orphans);
+    }
+    return deliveries.length;
+  }
+
+  /** Endpoints as of now, decrypting only those that changed since they were last seen. */
+  async #loadTargets(ids: string[]): Promise<Map<string, Target>> {
+    const endpoints = await this.store.endpointGetMany(ids);
+    const targets = new Map<string, Target>();
+    for (const endpoint of endpoints.values()) {
+      let target = this.#targets.get(endpoint.id);
+      if (!target || target.updatedAt !== endpoint.updatedAt) {
+        const now = Date.now();
+        const secrets = this.vault
+          .openJson<EndpointSecret[]>(endpoint.secretsSealed)
+          .filter((secret) => secret.expiresAt === null || secret.expiresAt > now)
+          .map((secret) => secret.key);
+        target = {
+          id: endpoint.id,
+          appId: endpoint.appId,
+          url: endpoint.url,
+          updatedAt: endpoint.updatedAt,
+          secrets,
+          headers: this.vault.openJson(endpoint.headersSealed),
+        };
+        this.#targets.set(endpoint.id, target);
+      }
+      targets.set(endpoint.id, target);
+    }
+    return targets;
+  }
+
+  #enqueue(job: Job): void {
+    const endpointId = job.target.id;
+    if ((this.#active.get(endpointId) ?? 0) < this.options.endpointConcurrency) this.#start(job);
+    else {
+      const queue = this.#queued.get(endpointId);
+      if (queue) queue.push(job);
+      else this.#queued.set(endpointId, [job]);
+    }
+  }
+
+  #start(job: Job): void {
+    const endpointId = job.target.id;
+    this.#active.set(endpointId, (this.#active.get(endpointId) ?? 0) + 1);
+    const send = this.#deliver(job)
+      .catch((error: unknown) =>
+        this.logger.error({ err: error, delivery: job.delivery.id }, 'delivery failed'),
+      )
+      .finally(() => {
+        this.#sends.delete(send);
+        this.#held--;
+        const active = (this.#active.get(endpointId) ?? 1) - 1;
+        const next = this.#queued.get(endpointId)?.shift();
+        if (this.#queued.get(endpointId)?.length === 0) this.#queued.delete(endpointId);
+        if (active === 0 && !next) this.#active.delete(endpointId);
+        else this.#active.set(endpointId, active);
+        if (next && this.#running) this.#start(next);
+        this.wake();
+      });
+    this.#sends.add(send);
+  }
+
+  async #deliver({ delivery, message, target }: Job): Promise<void> {
+    const started = Date.now();
+    const timestamp = Math.floor(started / 1000);
+    let outcome: SendOutcome;
+    let requestHeaders: Record<string, string> = {};
+    if (message.payload === null) {
+      outcome = {
+        kind: 'error',
+        errorClass: 'network',
+        detail: 'the message content was deleted',
+        durationMs: 0,
+      };
+    } else {
+      const body = JSON.stringify(message.payload);
+      requestHeaders = {
+        ...target.headers,
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        'webhook-id': message.id,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signatureHeader(target.secrets, message.id, timestamp, body),
+      };
+      outcome = await this.sender.send({
+        url: target.url,
+        headers: requestHeaders,
+        body,
+        timeoutMs: this.options.timeoutMs,
+      });
+    }
+    const finished = Date.now();
+    const attemptsMade = delivery.attemptCount + 1;
+    const decision =
+      message.payload === null
+        ? { status: DeliveryStatus.Fail, nextAttemptAt: null, disableEndpoint: null }
+        : decide(outcome, attemptsMade, finished);
+    const succeeded = decision.status === DeliveryStatus.Success;
+    this.#writer.add({
+      update: {
+        id: delivery.id,
+        status: decision.status,
+        attemptCount: attemptsMade,
+        nextAttemptAt: decision.nextAttemptAt,
+        lastAttemptAt: finished,
+      },
+      attempt: {
+        id: newId('attempt', started),
+        appId: delivery.appId,
+        msgId: delivery.msgId,
+        endpointId: delivery.endpointId,
+        deliveryId: delivery.id,
+        url: target.url,
+        status: succeeded ? DeliveryStatus.Success : DeliveryStatus.Fail,
+        responseStatusCode: outcome.kind === 'response' ? outcome.status : 0,
+        responseBody: outcome.kind === 'response' ? outcome.body : null,
+        responseHeaders: outcome.kind === 'response' ? outcome.headers : null,
+        requestHeaders: redactHeaders(requestHeaders),
+        durationMs: outcome.durationMs,
+        triggerType: TriggerType.Scheduled,
+        errorClass: succeeded ? null : outcome.kind === 'response' ? 'http_status' : outcome.errorClass,
+        errorDetail: outcome.kind === 'error' ? outcome.detail : null,
+        createdAt: started,
+      },
+    });
+    if (decision.disableEndpoint !== null) {
+      await this.store.endpointUpdate(target.appId, target.id, { disabled: true });
+      this.logger.warn({ endpoint: target.id, reason: decision.disableEndpoint }, 'endpoint disabled');
+    }
+  }
+}
+
+function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    out[name] = isSensitiveHeader(name) ? '[redacted]' : value;
+  return out;
+}
+
+/** The round-robin cursor after a claim: the last endpoint served, walking up from the previous cursor. */
+export function nextCursor(previous: string, endpointIds: string[]): string {
+  let afterMax = '';
+  let wrappedMax = '';
+  for (const id of endpointIds) {
+    if (id > previous) afterMax = id > afterMax ? id : afterMax;
+    else wrappedMax = id > wrappedMax ? id : wrappedMax;
+  }
+  return wrappedMax !== '' ? wrappedMax : afterMax;
+}

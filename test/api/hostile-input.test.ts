@@ -1,0 +1,341 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
+import {
+  client,
+  createApp,
+  createEndpoint,
+  createEventType,
+  expectError,
+  V1,
+  type Client,
+} from './support.js';
+
+/**
+ * Bad input of every kind gets a 4xx with `{code, detail}`, never a 500, and never changes stored data. The
+ * last test checks the data set up first is exactly as it was.
+ */
+describe('hostile and malformed input', () => {
+  let f: ApiFixture;
+  let admin: Client;
+  let appId: string;
+  let endpointId: string;
+  let snapshot: () => Promise<unknown>;
+  let before: unknown;
+  beforeAll(async () => {
+    f = await apiFixture();
+    admin = client(f);
+    appId = (await createApp(f, { name: 'Target', uid: 'target', metadata: { tier: 'gold' } })).id;
+    await createEventType(f, 'user.signup');
+    endpointId = (await createEndpoint(f, appId, { uid: 'target-ep', eventTypes: ['user.signup'] })).id;
+    await admin.put(`/app/${appId}/endpoint/${endpointId}/headers`, { headers: { 'X-Team': 'a' } });
+    snapshot = async () => ({
+      apps: (await admin.get('/app?limit=250')).json(),
+      endpoints: (await admin.get(`/app/${appId}/endpoint`)).json(),
+      headers: (await admin.get(`/app/${appId}/endpoint/${endpointId}/headers`)).json(),
+      secret: (await admin.get(`/app/${appId}/endpoint/${endpointId}/secret`)).json(),
+      eventTypes: (await admin.get('/event-type?include_archived=true&with_content=true')).json(),
+      keys: (await admin.get('/api-key')).json(),
+    });
+    before = await snapshot();
+  });
+  afterAll(async () => f.close());
+
+  const target = () => `/app/${appId}`;
+  const endpoint = () => `/app/${appId}/endpoint/${endpointId}`;
+
+  describe('wrong types and missing fields', () => {
+    it.each([
+      ['POST', '/app', {}, /body\.name is required/],
+      ['POST', '/app', { name: 123 }, /body\.name/],
+      ['POST', '/app', { name: '' }, /body\.name/],
+      ['POST', '/app', { name: 'x', metadata: ['a'] }, /body\.metadata/],
+      ['POST', '/app', { name: 'x', metadata: { k: 1 } }, /body\.metadata/],
+      ['POST', '/app', { name: 'x', throttleRate: '10' }, /body\.throttleRate/],
+      ['POST', '/app', { name: 'x', uid: 'a/b' }, /body\.uid/],
+      ['PATCH', 'TARGET', { name: false }, /body\.name/],
+      ['PUT', 'TARGET', { name: ['Target'] }, /body\.name/],
+      ['PATCH', 'ENDPOINT', { disabled: 'false' }, /body\.disabled/],
+      ['PATCH', 'ENDPOINT', { metadata: null }, /body\.metadata/],
+      ['PUT', 'ENDPOINT', { description: 'no url' }, /body\.url is required/],
+      ['POST', '/event-type', { name: 'a.b', description: 7 }, /body\.description/],
+      ['PATCH', '/event-type/user.signup', { archived: 'yes' }, /body\.archived/],
+      ['POST', '/api-key', { name: { first: 'x' } }, /body\.name/],
+    ] as const)('%s %s %j → 422 naming the field', async (method, path, body, detail) => {
+      const url = path === 'TARGET' ? target() : path === 'ENDPOINT' ? endpoint() : path;
+      const res = await admin.send(method, url, body);
+      const error = expectError(res, 422, 'validation', detail);
+      expect(error.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ loc: expect.any(Array) })]),
+      );
+    });
+
+    it.each(['[]', '"a string"', '42', 'null', 'true'])(
+      'rejects a JSON body %s that is not an object',
+      async (raw) => {
+        const res = await admin.post('/app', raw);
+        expect([400, 422]).toContain(res.statusCode);
+        expectError(res, res.statusCode);
+      },
+    );
+  });
+
+  describe('oversized input', () => {
+    it('rejects a 1 MB name with a 4xx, never a 500', async () => {
+      const res = await admin.post('/app', { name: 'n'.repeat(1_000_000) });
+      expect([413, 422]).toContain(res.statusCode);
+      expectError(res, res.statusCode);
+    });
+
+    it('rejects a body over the limit with 413', async () => {
+      expect(f.config.bodyLimitBytes).toBe(1024 * 1024);
+      const res = await admin.post('/app', { name: 'x', metadata: { big: 'y'.repeat(2 * 1024 * 1024) } });
+      expectError(res, 413, 'payload_too_large');
+    });
+
+    it('applies a configured body limit', async () => {
+      const small = await apiFixture(undefined, { HERALD_BODY_LIMIT_BYTES: '2048' });
+      try {
+        const c = client(small);
+        expectError(
+          await c.post('/app', { name: 'x', metadata: { a: 'y'.repeat(3000) } }),
+          413,
+          'payload_too_large',
+        );
+        expect((await c.post('/app', { name: 'x', metadata: { a: 'y'.repeat(1000) } })).statusCode).toBe(201);
+      } finally {
+        await small.close();
+      }
+    });
+
+    it('rejects long strings, long keys and too many entries', async () => {
+      expectError(await admin.post('/app', { name: 'x'.repeat(257) }), 422, 'validation', /name/);
+      expectError(
+        await admin.post('/app', { name: 'x', metadata: { ['k'.repeat(257)]: 'v' } }),
+        422,
+        'validation',
+      );
+      expectError(
+        await admin.post('/app', { name: 'x', metadata: { k: 'v'.repeat(4097) } }),
+        422,
+        'validation',
+      );
+      const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']));
+      expectError(await admin.post('/app', { name: 'x', metadata: many }), 422, 'validation', /metadata/);
+    });
+
+    it('rejects deeply nested JSON with a 4xx', async () => {
+      const depth = 100_000;
+      const nested = `{"name":"x","metadata":{"a":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+      const res = await admin.post('/app', nested);
+      expect(res.statusCode).toBeGreaterThanOrEqual(400);
+      expect(res.statusCode).toBeLessThan(500);
+      expectError(res, res.statusCode);
+    });
+  });
+
+  describe('malformed requests', () => {
+    it.each([
+      ['truncated', '{"name": "x"'],
+      ['a trailing comma', '{"name": "x",}'],
+      ['single quotes', "{'name': 'x'}"],
+      ['trailing garbage', '{"name": "x"} and more'],
+      ['not JSON at all', 'name=x'],
+    ])('answers broken JSON (%s) with 400 invalid_json', async (_label, raw) => {
+      expectError(await admin.post('/app', raw), 400, 'invalid_json');
+    });
+
+    it('answers an empty JSON body with 400', async () => {
+      expectError(await admin.post('/app', ''), 400);
+    });
+
+    it('refuses prototype pollution with 400 and leaves Object.prototype alone', async () => {
+      for (const raw of [
+        '{"name":"x","__proto__":{"polluted":"yes"}}',
+        '{"name":"x","metadata":{"__proto__":{"polluted":"yes"}}}',
+        '{"name":"x","constructor":{"prototype":{"polluted":"yes"}}}',
+      ])
+        expectError(await admin.post('/app', raw), 400, 'invalid_json');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    });
+
+    it.each([
+      'text/plain',
+      'application/xml',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/octet-stream',
+    ])('answers a %s body with 415', async (type) => {
+      expectError(
+        await admin.post('/app', '{"name":"x"}', { 'content-type': type }),
+        415,
+        'unsupported_media_type',
+      );
+    });
+
+    it('answers a body without a Content-Type with 415', async () => {
+      const res = await f.api.inject({
+        method: 'POST',
+        url: `${V1}/app`,
+        headers: f.admin,
+        payload: '{"name":"x"}',
+      });
+      expectError(res, 415, 'unsupported_media_type');
+    });
+
+    it('accepts JSON with a charset and in any case', async () => {
+      for (const type of ['application/json; charset=utf-8', 'Application/JSON'])
+        expect((await admin.post('/app', { name: 'typed' }, { 'content-type': type })).statusCode).toBe(201);
+      await Promise.all(
+        (await admin.get('/app?limit=250'))
+          .json()
+          .data.filter((app: { name: string }) => app.name === 'typed')
+          .map((app: { id: string }) => admin.del(`/app/${app.id}`)),
+      );
+    });
+
+    it('answers unknown routes and methods with a JSON 404', async () => {
+      for (const [method, path] of [
+        ['GET', '/nope'],
+        ['POST', '/app/target'],
+        ['GET', '/app/target/unknown-child'],
+        ['DELETE', '/event-type'],
+      ] as const)
+        expectError(await admin.send(method, path), 404, 'not_found', /no route/);
+      expectError(await f.api.inject({ method: 'GET', url: '/' }), 404, 'not_found');
+      expectError(await f.api.inject({ method: 'GET', url: '/api/v2/app' }), 404, 'not_found');
+    });
+
+    it('answers a malformed percent-escape in the path with 400 {code, detail}', async () => {
+      expectError(await admin.get('/app/%E0%A4%A'), 400, 'bad_request');
+      expectError(await admin.get('/app/target/endpoint/%zz'), 400);
+    });
+
+    it('reaches an application whose uid is 256 characters long', async () => {
+      const uid = 'u'.repeat(256);
+      const created = await createApp(f, { name: 'Long uid', uid });
+      const res = await admin.get(`/app/${uid}`);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().id).toBe(created.id);
+      expect((await admin.del(`/app/${uid}`)).statusCode).toBe(204);
+    });
+
+    it('rejects over-long path parameters with a 4xx {code, detail}', async () => {
+      expectError(await admin.get(`/app/${'a'.repeat(257)}`), 422, 'validation', /app_id/);
+      const res = await admin.get(`/app/${'a'.repeat(5000)}`);
+      expect([414, 422]).toContain(res.statusCode);
+      expectError(res, res.statusCode);
+    });
+
+    it('rejects path parameters with characters outside the id alphabet', async () => {
+      for (const id of ['a%00b', 'a%20b', '%F0%9F%98%80', 'a%2Fb'])
+        expectError(await admin.get(`/app/${id}`), 422, 'validation', /app_id/);
+    });
+
+    it('rejects hostile query strings with 422', async () => {
+      const many = Array.from({ length: 101 }, (_, i) => `event_types=e${i}`).join('&');
+      expectError(await admin.get(`/app/${appId}/msg?${many}`), 422, 'validation', /event_types/);
+      expectError(await admin.get(`/app/${appId}/msg?event_types=${'e'.repeat(10_001)}`), 422, 'validation');
+      expectError(await admin.get(`/app/${appId}/msg?event_types=a;drop%20table`), 422, 'validation');
+      expectError(await admin.get(`/app/${appId}/msg?channel=${"'%20or%201=1--"}`), 422, 'validation');
+      expectError(await admin.get('/app?limit=1&limit=2'), 422, 'validation', /limit/);
+    });
+
+    it('treats SQL in a uid as an unknown id, never as SQL', async () => {
+      const res = await admin.get(`/app/${encodeURIComponent("x' OR '1'='1")}`);
+      expectError(res, 422, 'validation');
+      expectError(await admin.get('/app/x--1'), 404, 'not_found');
+    });
+  });
+
+  describe('unicode', () => {
+    const texts = [
+      'Café Münster — “quotes” ‘and’ ellipsis…',
+      '日本語のアプリケーション',
+      'עברית ومرحبا بالعالم',
+      'emoji 🎉🚀👩‍👩‍👧‍👦 and flags 🇳🇱',
+      'combining e\u0301 and zero\u200Bwidth',
+      '\u{1F600}'.repeat(256),
+    ];
+
+    it.each(texts)('round-trips %s intact through applications', async (text) => {
+      const created = await admin.post('/app', {
+        name: text,
+        metadata: { note: text, [text.slice(0, 10)]: 'k' },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const got = (await admin.get(`/app/${created.json().id}`)).json();
+      expect(got.name).toBe(text);
+      expect(got.metadata.note).toBe(text);
+      expect(got.metadata[text.slice(0, 10)]).toBe('k');
+      await admin.del(`/app/${created.json().id}`);
+    });
+
+    it('round-trips unicode through endpoint and event type descriptions', async () => {
+      const text = texts.slice(0, 5).join(' | ');
+      const created = await createEndpoint(f, appId, { description: text });
+      expect((await admin.get(`/app/${appId}/endpoint/${created.id}`)).json().description).toBe(text);
+      await admin.del(`/app/${appId}/endpoint/${created.id}`);
+      await createEventType(f, 'unicode.type', { description: text });
+      expect((await admin.get('/event-type/unicode.type')).json().description).toBe(text);
+      await admin.del('/event-type/unicode.type?expunge=true');
+    });
+
+    it('counts characters, not bytes, against length limits', async () => {
+      expect((await admin.post('/app', { name: '😀'.repeat(256) })).statusCode).toBe(201);
+      expectError(await admin.post('/app', { name: '😀'.repeat(257) }), 422, 'validation', /name/);
+      const apps = (await admin.get('/app?limit=250')).json().data;
+      await admin.del(`/app/${apps.find((app: { name: string }) => app.name === '😀'.repeat(256)).id}`);
+    });
+
+    it('rejects non-ASCII ids and names where the contract allows only [a-zA-Z0-9-_.]', async () => {
+      expectError(await admin.post('/app', { name: 'x', uid: 'café' }), 422, 'validation', /uid/);
+      expectError(
+        await admin.post('/event-type', { name: 'événement', description: 'x' }),
+        422,
+        'validation',
+      );
+    });
+  });
+
+  it('leaves the data set up first exactly as it was', async () => {
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+// PostgreSQL cannot store NUL in a text column; without a check at the edge this was a 500 there.
+describe.each(DIALECTS)('NUL characters in free text ($name)', ({ make, skip }) => {
+  let f: ApiFixture;
+  beforeAll(async () => {
+    if (!skip) f = await apiFixture(make);
+  });
+  afterAll(async () => f?.close());
+
+  it.skipIf(skip)('are rejected with 422 wherever they would reach a text column', async () => {
+    const admin = client(f);
+    const app = await createApp(f, { name: 'NUL target' });
+    const endpoint = await createEndpoint(f, app.id);
+    await createEventType(f, 'nul.type');
+    const requests: Array<[Parameters<Client['send']>[0], string, unknown, RegExp]> = [
+      ['POST', '/app', { name: 'a\u0000b' }, /body\.name/],
+      ['PUT', `/app/${app.id}`, { name: 'a\u0000' }, /body\.name/],
+      ['PATCH', `/app/${app.id}`, { name: '\u0000' }, /body\.name/],
+      [
+        'POST',
+        `/app/${app.id}/endpoint`,
+        { url: 'https://example.com/', description: 'x\u0000' },
+        /description/,
+      ],
+      ['PATCH', `/app/${app.id}/endpoint/${endpoint.id}`, { description: 'x\u0000' }, /description/],
+      ['POST', '/event-type', { name: 'nul.other', description: 'x\u0000' }, /description/],
+      ['PATCH', '/event-type/nul.type', { description: 'x\u0000' }, /description/],
+      ['POST', '/api-key', { name: 'x\u0000' }, /body\.name/],
+    ];
+    for (const [method, path, body, field] of requests)
+      expectError(await admin.send(method, path, body), 422, 'validation', field);
+    expect((await admin.get(`/app/${app.id}`)).json().name).toBe('NUL target');
+    // JSON values keep them: they are stored escaped.
+    const meta = await admin.patch(`/app/${app.id}`, { metadata: { k: 'a\u0000b' } });
+    expect(meta.statusCode).toBe(200);
+    expect((await admin.get(`/app/${app.id}`)).json().metadata).toEqual({ k: 'a\u0000b' });
+  });
+});

@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiFixture, type ApiFixture } from '../helpers/env.js';
+import { client, V1, type Client } from './support.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Schema = Record<string, any>;
+
+const SVIX_REFERENCE = '/work/shared/reference/svix-openapi.json';
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
+
+describe('OpenAPI document and docs page', () => {
+  let f: ApiFixture;
+  let anonymous: Client;
+  let doc: Schema;
+  beforeAll(async () => {
+    f = await apiFixture();
+    anonymous = client(f, null);
+    const res = await anonymous.get('/openapi.json');
+    expect(res.statusCode).toBe(200);
+    doc = JSON.parse(res.body);
+  });
+  afterAll(async () => f.close());
+
+  it('serves the document without a key, as JSON', async () => {
+    const res = await anonymous.get('/openapi.json');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    expect(doc.components.securitySchemes.HTTPBearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('has the Svix paths, with Svix path parameter names', () => {
+    for (const path of [
+      '/api/v1/app',
+      '/api/v1/app/{app_id}',
+      '/api/v1/app/{app_id}/endpoint',
+      '/api/v1/app/{app_id}/endpoint/{endpoint_id}',
+      '/api/v1/app/{app_id}/endpoint/{endpoint_id}/headers',
+      '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret',
+      '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate',
+      '/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg',
+      '/api/v1/app/{app_id}/msg',
+      '/api/v1/app/{app_id}/msg/{msg_id}',
+      '/api/v1/app/{app_id}/msg/{msg_id}/content',
+      '/api/v1/app/{app_id}/msg/{msg_id}/endpoint',
+      '/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}',
+      '/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/content',
+      '/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}',
+      '/api/v1/app/{app_id}/attempt/msg/{msg_id}',
+      '/api/v1/event-type',
+      '/api/v1/event-type/{event_type_name}',
+      '/api/v1/health',
+    ])
+      expect(Object.keys(doc.paths), path).toContain(path);
+  });
+
+  it('marks public routes as needing no key, and every other route as needing one', () => {
+    expect(doc.security).toEqual([{ HTTPBearer: [] }]);
+    for (const [path, operations] of Object.entries(doc.paths as Schema))
+      for (const [method, operation] of Object.entries(operations as Schema)) {
+        const isPublic = path.startsWith(`${V1}/health`);
+        expect(operation.security, `${method} ${path}`).toEqual(isPublic ? [] : undefined);
+      }
+  });
+
+  it('tags the routes Svix does not have as Herald additions', () => {
+    if (!fs.existsSync(SVIX_REFERENCE)) return;
+    const svix = JSON.parse(fs.readFileSync(SVIX_REFERENCE, 'utf8')) as Schema;
+    for (const [path, operations] of Object.entries(doc.paths as Schema))
+      for (const [method, operation] of Object.entries(operations as Schema))
+        if (!svix.paths[path]?.[method]) expect(operation.tags, `${method} ${path}`).toContain('Herald');
+  });
+
+  describe.skipIf(!fs.existsSync(SVIX_REFERENCE))('matches the Svix contract where the two overlap', () => {
+    let svix: Schema;
+    const shared: Array<{ path: string; method: string; herald: Schema; svix: Schema }> = [];
+    beforeAll(() => {
+      svix = JSON.parse(fs.readFileSync(SVIX_REFERENCE, 'utf8'));
+      for (const [path, operations] of Object.entries(doc.paths as Schema))
+        for (const [method, operation] of Object.entries(operations as Schema))
+          if (svix.paths[path]?.[method])
+            shared.push({ path, method, herald: operation, svix: svix.paths[path][method] });
+      expect(shared.length).toBeGreaterThan(30);
+    });
+
+    /** Follows $ref, and unwraps single-branch allOf and nullable anyOf. */
+    const resolve = (root: Schema, schema: Schema | undefined): Schema | undefined => {
+      if (!schema) return schema;
+      if (schema.$ref)
+        return resolve(
+          root,
+          (schema.$ref as string)
+            .split('/')
+            .slice(1)
+            .reduce((node: Schema, key) => node[key], root),
+        );
+      if (schema.allOf?.length === 1)
+        return resolve(root, { ...schema.allOf[0], ...schema, allOf: undefined });
+      if (schema.anyOf) {
+        const branches = schema.anyOf.filter((branch: Schema) => branch.type !== 'null');
+        if (branches.length === 1) return resolve(root, branches[0]);
+      }
+      return schema;
+    };
+
+    /** Every field Svix has (response) or requires (request), Herald has too, recursively. */
+    const missingFields = (
+      theirs: Schema | undefined,
+      ours: Schema | undefined,
+      at: string,
+      depth = 0,
+    ): string[] => {
+      const s = resolve(svix, theirs);
+      const h = resolve(doc, ours);
+      if (!s || depth > 4) return [];
+      if (!h) return [`${at}: missing`];
+      if (s.type === 'array') return missingFields(s.items, h.items, `${at}[]`, depth + 1);
+      return Object.keys(s.properties ?? {}).flatMap((name) =>
+        h.properties?.[name]
+          ? missingFields(s.properties[name], h.properties[name], `${at}.${name}`, depth + 1)
+          : [`${at}.${name}`],
+      );
+    };
+
+    it('uses the same success status codes', () => {
+      for (const { path, method, herald, svix: theirs } of shared) {
+        const codes = Object.keys(theirs.responses).filter((code) => code.startsWith('2'));
+        for (const code of codes) expect(Object.keys(herald.responses), `${method} ${path}`).toContain(code);
+      }
+    });
+
+    it('accepts every Svix query parameter', () => {
+      for (const { path, method, herald, svix: theirs } of shared) {
+        const ours = (herald.parameters ?? [])
+          .filter((p: Schema) => p.in === 'query')
+          .map((p: Schema) => p.name);
+        for (const param of (theirs.parameters ?? []).filter((p: Schema) => p.in === 'query'))
+          expect(ours, `${method} ${path}`).toContain(param.name);
+      }
+    });
+
+    it('returns every field of the Svix response schemas', () => {
+      const missing = shared.flatMap(({ path, method, herald, svix: theirs }) =>
+        Object.keys(theirs.responses)
+          .filter((code) => code.startsWith('2'))
+          .flatMap((code) =>
+            missingFields(
+              theirs.responses[code]?.content?.['application/json']?.schema,
+              herald.responses[code]?.content?.['application/json']?.schema,
+              `${method} ${path} ${code}`,
+            ),
+          ),
+      );
+      expect(missing).toEqual([]);
+    });
+
+    it('accepts every field of the Svix request bodies and requires no field Svix does not', () => {
+      for (const { path, method, herald, svix: theirs } of shared) {
+        const their = resolve(svix, theirs.requestBody?.content?.['application/json']?.schema);
+        if (!their) continue;
+        const our = resolve(doc, herald.requestBody?.content?.['application/json']?.schema);
+        expect(our, `${method} ${path}`).toBeDefined();
+        expect(missingFields(their, our, `${method} ${path} body`)).toEqual([]);
+        for (const name of our!.required ?? [])
+          expect(their.required ?? [], `${method} ${path} requires ${name}`).toContain(name);
+      }
+    });
+  });
+
+  it('documents every method only under the API prefix', () => {
+    for (const [path, operations] of Object.entries(doc.paths as Schema)) {
+      expect(path.startsWith(`${V1}/`)).toBe(true);
+      for (const method of Object.keys(operations as Schema)) expect(METHODS).toContain(method);
+    }
+  });
+
+  it('serves the docs page as HTML without a key', async () => {
+    const res = await anonymous.get('/docs');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toMatch(/<html/i);
+    expect(res.body).toMatch(/swagger/i);
+  });
+});

@@ -1,0 +1,511 @@
+/**
+ * The official `svix` npm SDK, unchanged, against a real Herald listening on 127.0.0.1. This is the
+ * compatibility promise of the API: what the SDK sends, Herald accepts; what Herald answers, the SDK parses.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ApiException, Ordering, Svix } from 'svix';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/config.js';
+import { startHerald, type Herald } from '../src/herald.js';
+
+/** Every endpoint URL points at this machine; nothing in this file sends a webhook anywhere else. */
+const HOOK = 'http://127.0.0.1:9/hooks';
+const SECRET = 'whsec_' + Buffer.alloc(24, 7).toString('base64');
+const OTHER_SECRET = 'whsec_' + Buffer.alloc(32, 9).toString('base64');
+
+interface Running {
+  herald: Herald;
+  token: string;
+  serverUrl: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+async function runHerald(env: Record<string, string> = {}): Promise<Running> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-sdk-'));
+  const config = loadConfig({
+    HERALD_HOST: '127.0.0.1',
+    HERALD_PORT: '0',
+    HERALD_DATA_DIR: dataDir,
+    HERALD_LOG_LEVEL: 'silent',
+    HERALD_SSRF_ALLOW_CIDRS: '127.0.0.1/32',
+    HERALD_API_KEY_CACHE_SECONDS: '0',
+    ...env,
+  });
+  let token: string | undefined;
+  const herald = await startHerald(config, { onFirstAdminKey: (created) => (token = created) });
+  const address = herald.api!.server.address();
+  if (token === undefined || address === null || typeof address !== 'object')
+    throw new Error('Herald did not start as expected');
+  return {
+    herald,
+    token,
+    serverUrl: `http://127.0.0.1:${address.port}`,
+    dataDir,
+    async stop() {
+      await herald.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `call` and returns the `ApiException` it must throw. */
+async function apiError(call: () => Promise<unknown>): Promise<ApiException<unknown>> {
+  try {
+    await call();
+  } catch (error) {
+    if (error instanceof ApiException) return error;
+    throw error;
+  }
+  throw new Error('expected the SDK call to fail with an ApiException');
+}
+
+type ErrorBody = { code: string; detail: string };
+
+describe('svix SDK against Herald', () => {
+  let run: Running;
+  let svix: Svix;
+
+  beforeAll(async () => {
+    run = await runHerald();
+    // No retries: a 5xx must surface as an error here, not be papered over.
+    svix = new Svix(run.token, { serverUrl: run.serverUrl, retryScheduleInMs: [] });
+  });
+  afterAll(async () => run?.stop());
+
+  it('hands out an admin key on first start and answers health', async () => {
+    expect(run.token).toMatch(/^hk_admin_/);
+    await expect(svix.health.get()).resolves.toBeUndefined();
+  });
+
+  describe('applications', () => {
+    it('creates, reads by id and uid, lists, updates, patches and deletes', async () => {
+      const created = await svix.application.create({
+        name: 'Acme',
+        uid: 'sdk-acme',
+        metadata: { plan: 'pro' },
+        throttleRate: 50,
+      });
+      expect(created.id).toMatch(/^app_/);
+      expect(created).toMatchObject({ name: 'Acme', uid: 'sdk-acme', metadata: { plan: 'pro' } });
+      expect(created.throttleRate).toBe(50);
+      expect(created.createdAt).toBeInstanceOf(Date);
+      expect(Number.isNaN(created.createdAt.getTime())).toBe(false);
+      expect(Number.isNaN(created.updatedAt.getTime())).toBe(false);
+
+      const byId = await svix.application.get(created.id);
+      const byUid = await svix.application.get('sdk-acme');
+      expect(byId).toEqual(created);
+      expect(byUid).toEqual(created);
+
+      const listed = await svix.application.list({ limit: 250 });
+      expect(listed.data.map((app) => app.id)).toContain(created.id);
+      expect(listed.done).toBe(true);
+
+      const updated = await svix.application.update('sdk-acme', {
+        name: 'Acme Inc',
+        metadata: { plan: 'team' },
+      });
+      expect(updated).toMatchObject({
+        id: created.id,
+        name: 'Acme Inc',
+        uid: 'sdk-acme',
+        metadata: { plan: 'team' },
+      });
+      // PUT replaces: the throttle rate that was not sent is back to its default.
+      expect(updated.throttleRate ?? null).toBeNull();
+      expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+
+      const patched = await svix.application.patch(created.id, { name: 'Acme Patched' });
+      expect(patched).toMatchObject({ id: created.id, name: 'Acme Patched', metadata: { plan: 'team' } });
+
+      await svix.application.delete('sdk-acme');
+      const gone = await apiError(() => svix.application.get(created.id));
+      expect(gone.code).toBe(404);
+      expect((gone.body as ErrorBody).code).toBe('not_found');
+    });
+
+    it('update of an unknown uid creates the application with that uid', async () => {
+      const created = await svix.application.update('sdk-upserted', { name: 'Upserted' });
+      expect(created).toMatchObject({ uid: 'sdk-upserted', name: 'Upserted' });
+      expect((await svix.application.get('sdk-upserted')).id).toBe(created.id);
+    });
+
+    it('getOrCreate creates once and then returns the existing application unchanged', async () => {
+      const first = await svix.application.getOrCreate({ name: 'Globex', uid: 'sdk-globex' });
+      const second = await svix.application.getOrCreate({ name: 'Another name', uid: 'sdk-globex' });
+      expect(second.id).toBe(first.id);
+      expect(second.name).toBe('Globex');
+      const all = await svix.application.list({ limit: 250 });
+      expect(all.data.filter((app) => app.uid === 'sdk-globex')).toHaveLength(1);
+    });
+
+    it('replays a create that reuses an idempotency key instead of creating twice', async () => {
+      const key = `sdk-idem-${Date.now()}`;
+      const first = await svix.application.create({ name: 'Once' }, { idempotencyKey: key });
+      const again = await svix.application.create({ name: 'Once' }, { idempotencyKey: key });
+      expect(again.id).toBe(first.id);
+    });
+  });
+
+  describe('event types', () => {
+    const schemas = {
+      '1': {
+        type: 'object',
+        properties: { invoiceId: { type: 'string' } },
+        required: ['invoiceId'],
+      },
+    };
+
+    it('creates, reads, lists, updates, patches, archives and expunges', async () => {
+      const created = await svix.eventType.create({
+        name: 'sdk.invoice.paid',
+        description: 'An invoice was paid',
+        schemas,
+      });
+      expect(created).toMatchObject({
+        name: 'sdk.invoice.paid',
+        description: 'An invoice was paid',
+        archived: false,
+        deprecated: false,
+        schemas,
+      });
+      expect(Number.isNaN(created.createdAt.getTime())).toBe(false);
+
+      expect(await svix.eventType.get('sdk.invoice.paid')).toEqual(created);
+
+      const withContent = await svix.eventType.list({ withContent: true, limit: 250 });
+      expect(withContent.data.find((type) => type.name === 'sdk.invoice.paid')?.schemas).toEqual(schemas);
+
+      const updated = await svix.eventType.update('sdk.invoice.paid', {
+        description: 'Paid in full',
+        deprecated: true,
+      });
+      expect(updated).toMatchObject({ description: 'Paid in full', deprecated: true, archived: false });
+      // PUT replaces: the schemas that were not sent are gone.
+      expect(updated.schemas ?? null).toBeNull();
+
+      const patched = await svix.eventType.patch('sdk.invoice.paid', { description: 'Patched', schemas });
+      expect(patched).toMatchObject({ description: 'Patched', deprecated: true, schemas });
+
+      await svix.eventType.delete('sdk.invoice.paid');
+      expect((await svix.eventType.get('sdk.invoice.paid')).archived).toBe(true);
+      const visible = await svix.eventType.list({ limit: 250 });
+      expect(visible.data.map((type) => type.name)).not.toContain('sdk.invoice.paid');
+      const archived = await svix.eventType.list({ limit: 250, includeArchived: true });
+      expect(archived.data.map((type) => type.name)).toContain('sdk.invoice.paid');
+
+      await svix.eventType.delete('sdk.invoice.paid', { expunge: true });
+      expect((await apiError(() => svix.eventType.get('sdk.invoice.paid'))).code).toBe(404);
+    });
+
+    it('update of an unknown event type creates it', async () => {
+      const created = await svix.eventType.update('sdk.user.created', { description: 'A user signed up' });
+      expect(created).toMatchObject({ name: 'sdk.user.created', description: 'A user signed up' });
+    });
+
+    it('refuses a duplicate name with 409', async () => {
+      await svix.eventType.create({ name: 'sdk.dup', description: 'first' });
+      const error = await apiError(() => svix.eventType.create({ name: 'sdk.dup', description: 'second' }));
+      expect(error.code).toBe(409);
+      expect((error.body as ErrorBody).detail).toMatch(/already exists/);
+    });
+  });
+
+  describe('endpoints', () => {
+    let appId: string;
+
+    beforeAll(async () => {
+      appId = (await svix.application.create({ name: 'Endpoint owner', uid: 'sdk-ep-owner' })).id;
+      await svix.eventType.create({ name: 'sdk.order.created', description: 'An order was created' });
+      await svix.eventType.create({ name: 'sdk.order.shipped', description: 'An order was shipped' });
+    });
+
+    it('creates, reads, lists, updates, patches and deletes', async () => {
+      const created = await svix.endpoint.create(appId, {
+        url: HOOK,
+        uid: 'sdk-ep-1',
+        description: 'Orders',
+        channels: ['eu'],
+        metadata: { team: 'ops' },
+        secret: SECRET,
+      });
+      expect(created.id).toMatch(/^ep_/);
+      expect(created).toMatchObject({
+        url: HOOK,
+        uid: 'sdk-ep-1',
+        description: 'Orders',
+        disabled: false,
+        channels: ['eu'],
+        metadata: { team: 'ops' },
+      });
+      expect(typeof created.version).toBe('number');
+      expect(Number.isNaN(created.createdAt.getTime())).toBe(false);
+
+      expect(await svix.endpoint.get('sdk-ep-owner', 'sdk-ep-1')).toEqual(created);
+      const listed = await svix.endpoint.list(appId);
+      expect(listed.data.map((endpoint) => endpoint.id)).toEqual([created.id]);
+      expect(listed.done).toBe(true);
+
+      const updated = await svix.endpoint.update(appId, created.id, {
+        url: 'http://127.0.0.1:9/hooks/v2',
+        description: 'Orders v2',
+      });
+      expect(updated).toMatchObject({
+        id: created.id,
+        url: 'http://127.0.0.1:9/hooks/v2',
+        description: 'Orders v2',
+      });
+      // PUT replaces: channels and metadata that were not sent return to their defaults.
+      expect(updated.channels ?? null).toBeNull();
+      expect(updated.metadata).toEqual({});
+
+      const patched = await svix.endpoint.patch(appId, 'sdk-ep-1', { disabled: true });
+      expect(patched).toMatchObject({ id: created.id, disabled: true, description: 'Orders v2' });
+
+      await svix.endpoint.delete(appId, created.id);
+      const gone = await apiError(() => svix.endpoint.get(appId, created.id));
+      expect(gone.code).toBe(404);
+    });
+
+    it('round-trips the event-type filter the SDK sends as filterTypes', async () => {
+      const created = await svix.endpoint.create(appId, { url: HOOK, filterTypes: ['sdk.order.created'] });
+      expect(created.filterTypes).toEqual(['sdk.order.created']);
+      expect((await svix.endpoint.get(appId, created.id)).filterTypes).toEqual(['sdk.order.created']);
+
+      const patched = await svix.endpoint.patch(appId, created.id, {
+        filterTypes: ['sdk.order.created', 'sdk.order.shipped'],
+      });
+      expect(patched.filterTypes).toEqual(['sdk.order.created', 'sdk.order.shipped']);
+
+      const updated = await svix.endpoint.update(appId, created.id, {
+        url: HOOK,
+        filterTypes: ['sdk.order.shipped'],
+      });
+      expect(updated.filterTypes).toEqual(['sdk.order.shipped']);
+
+      const cleared = await svix.endpoint.patch(appId, created.id, { filterTypes: null });
+      expect(cleared.filterTypes ?? null).toBeNull();
+
+      const unknown = await apiError(() =>
+        svix.endpoint.create(appId, { url: HOOK, filterTypes: ['sdk.nope'] }),
+      );
+      expect(unknown.code).toBe(422);
+      expect((unknown.body as ErrorBody).detail).toContain('sdk.nope');
+    });
+
+    it('accepts the contract name eventTypes too, and refuses both names with different values', async () => {
+      const post = (body: unknown) =>
+        fetch(`${run.serverUrl}/api/v1/app/${appId}/endpoint`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${run.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const viaContract = await post({ url: HOOK, eventTypes: ['sdk.order.created'] });
+      expect(viaContract.status).toBe(201);
+      const { id } = (await viaContract.json()) as { id: string };
+      expect((await svix.endpoint.get(appId, id)).filterTypes).toEqual(['sdk.order.created']);
+
+      const agreeing = await post({
+        url: HOOK,
+        eventTypes: ['sdk.order.created'],
+        filterTypes: ['sdk.order.created'],
+      });
+      expect(agreeing.status).toBe(201);
+      const conflicting = await post({
+        url: HOOK,
+        eventTypes: ['sdk.order.created'],
+        filterTypes: ['sdk.order.shipped'],
+      });
+      expect(conflicting.status).toBe(422);
+      expect(((await conflicting.json()) as ErrorBody).detail).toMatch(/filterTypes/);
+    });
+
+    it('gets, replaces and patches custom headers, hiding sensitive values', async () => {
+      const endpoint = await svix.endpoint.create(appId, { url: HOOK });
+      expect(await svix.endpoint.getHeaders(appId, endpoint.id)).toEqual({ headers: {}, sensitive: [] });
+
+      await svix.endpoint.updateHeaders(appId, endpoint.id, {
+        headers: { 'X-Tenant': 'acme', Authorization: 'Bearer receiver-secret' },
+      });
+      const afterPut = await svix.endpoint.getHeaders(appId, endpoint.id);
+      expect(afterPut.headers).toEqual({ 'X-Tenant': 'acme' });
+      expect(afterPut.sensitive).toEqual(['Authorization']);
+      expect(JSON.stringify(afterPut)).not.toContain('receiver-secret');
+
+      await svix.endpoint.patchHeaders(appId, endpoint.id, {
+        headers: { 'X-Tenant': 'globex', 'X-Extra': '1' },
+      });
+      const afterPatch = await svix.endpoint.getHeaders(appId, endpoint.id);
+      expect(afterPatch.headers).toEqual({ 'X-Tenant': 'globex', 'X-Extra': '1' });
+      expect(afterPatch.sensitive).toEqual(['Authorization']);
+
+      // PUT replaces the whole set.
+      await svix.endpoint.updateHeaders(appId, endpoint.id, { headers: { 'X-Only': 'this' } });
+      expect(await svix.endpoint.getHeaders(appId, endpoint.id)).toEqual({
+        headers: { 'X-Only': 'this' },
+        sensitive: [],
+      });
+
+      const reserved = await apiError(() =>
+        svix.endpoint.updateHeaders(appId, endpoint.id, { headers: { 'webhook-id': 'forged' } }),
+      );
+      expect(reserved.code).toBe(422);
+    });
+
+    it('reveals and rotates the signing secret', async () => {
+      const endpoint = await svix.endpoint.create(appId, { url: HOOK, secret: SECRET });
+      expect(await svix.endpoint.getSecret(appId, endpoint.id)).toEqual({ key: SECRET });
+
+      await svix.endpoint.rotateSecret(appId, endpoint.id);
+      const generated = (await svix.endpoint.getSecret(appId, endpoint.id)).key;
+      expect(generated).toMatch(/^whsec_[A-Za-z0-9+/=]{32,}$/);
+      expect(generated).not.toBe(SECRET);
+
+      await svix.endpoint.rotateSecret(appId, endpoint.id, { key: OTHER_SECRET });
+      expect((await svix.endpoint.getSecret(appId, endpoint.id)).key).toBe(OTHER_SECRET);
+
+      const generatedWhenOmitted = await svix.endpoint.create(appId, { url: HOOK });
+      expect((await svix.endpoint.getSecret(appId, generatedWhenOmitted.id)).key).toMatch(/^whsec_/);
+    });
+  });
+
+  describe('pagination', () => {
+    it('pages through more than one page with iterator until done, in order, without repeats', async () => {
+      const owner = await svix.application.create({ name: 'Paged', uid: 'sdk-paged' });
+      const created: string[] = [];
+      for (let i = 0; i < 7; i++)
+        created.push((await svix.endpoint.create(owner.id, { url: `${HOOK}/${i}` })).id);
+
+      const seen: string[] = [];
+      const pages: number[] = [];
+      let iterator: string | null | undefined;
+      for (let guard = 0; guard < 20; guard++) {
+        const page = await svix.endpoint.list(owner.id, { limit: 3, iterator });
+        expect(page.data.length).toBeLessThanOrEqual(3);
+        pages.push(page.data.length);
+        seen.push(...page.data.map((endpoint) => endpoint.id));
+        if (page.done) break;
+        expect(page.iterator).toEqual(expect.any(String));
+        iterator = page.iterator;
+      }
+      expect(pages).toEqual([3, 3, 1]);
+      expect(seen).toEqual(created);
+
+      const descending = await svix.endpoint.list(owner.id, { limit: 250, order: Ordering.Descending });
+      expect(descending.data.map((endpoint) => endpoint.id)).toEqual([...created].reverse());
+    });
+
+    it('pages through applications the same way', async () => {
+      for (let i = 0; i < 5; i++) await svix.application.create({ name: `Paged app ${i}` });
+      const total = (await svix.application.list({ limit: 250 })).data.length;
+      expect(total).toBeGreaterThan(4);
+
+      const seen = new Set<string>();
+      let pages = 0;
+      let iterator: string | null | undefined;
+      for (;;) {
+        const page = await svix.application.list({ limit: 2, iterator });
+        pages++;
+        for (const app of page.data) {
+          expect(seen.has(app.id)).toBe(false);
+          seen.add(app.id);
+        }
+        if (page.done) break;
+        iterator = page.iterator;
+        expect(pages).toBeLessThan(100);
+      }
+      expect(pages).toBeGreaterThan(1);
+      expect(seen.size).toBe(total);
+    });
+  });
+
+  describe('errors', () => {
+    it('is a 404 ApiException for a missing application', async () => {
+      const error = await apiError(() => svix.application.get('app_does_not_exist'));
+      expect(error.code).toBe(404);
+      expect((error.body as ErrorBody).detail).toContain('app_does_not_exist');
+      expect((await apiError(() => svix.endpoint.list('no-such-app'))).code).toBe(404);
+    });
+
+    it('is a 422 ApiException for invalid input, saying what to fix', async () => {
+      const emptyName = await apiError(() => svix.application.create({ name: '' }));
+      expect(emptyName.code).toBe(422);
+      expect((emptyName.body as ErrorBody).detail).toContain('name');
+
+      const badUid = await apiError(() => svix.application.create({ name: 'x', uid: 'has spaces' }));
+      expect(badUid.code).toBe(422);
+
+      const app = await svix.application.create({ name: 'Validation' });
+      const badUrl = await apiError(() => svix.endpoint.create(app.id, { url: 'not a url' }));
+      expect(badUrl.code).toBe(422);
+      expect((badUrl.body as ErrorBody).detail).toContain('url');
+
+      const badSecret = await apiError(() => svix.endpoint.create(app.id, { url: HOOK, secret: 'short' }));
+      expect(badSecret.code).toBe(422);
+    });
+
+    it('is a 409 ApiException for a uid that is taken', async () => {
+      await svix.application.create({ name: 'First', uid: 'sdk-taken' });
+      const error = await apiError(() => svix.application.create({ name: 'Second', uid: 'sdk-taken' }));
+      expect(error.code).toBe(409);
+    });
+
+    it('is a 401 ApiException for a bad token', async () => {
+      const stranger = new Svix('hk_admin_this-is-not-a-real-key', { serverUrl: run.serverUrl });
+      const error = await apiError(() => stranger.application.list());
+      expect(error.code).toBe(401);
+      expect((error.body as ErrorBody).code).toBe('authentication_failed');
+    });
+  });
+});
+
+describe('startHerald', () => {
+  it('creates the first admin key only on the first start of a data directory', async () => {
+    const first = await runHerald();
+    const dataDir = first.dataDir;
+    try {
+      await first.herald.close();
+      const config = loadConfig({
+        HERALD_HOST: '127.0.0.1',
+        HERALD_PORT: '0',
+        HERALD_DATA_DIR: dataDir,
+        HERALD_LOG_LEVEL: 'silent',
+      });
+      let again: string | undefined;
+      const second = await startHerald(config, { onFirstAdminKey: (token) => (again = token) });
+      try {
+        expect(again).toBeUndefined();
+        // The key from the first start still works against the second.
+        const svix = new Svix(first.token, { serverUrl: second.url! });
+        await expect(svix.application.list()).resolves.toMatchObject({ data: [] });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports the port it listens on when started on port 0', async () => {
+    const run = await runHerald();
+    try {
+      const port = (run.herald.api!.server.address() as { port: number }).port;
+      expect(port).toBeGreaterThan(0);
+      expect(run.herald.url).toBe(`http://127.0.0.1:${port}`);
+    } finally {
+      await run.stop();
+    }
+  });
+
+  it('keeps a configured public URL as it is', async () => {
+    const run = await runHerald({ HERALD_PUBLIC_URL: 'https://hooks.example.test:8443' });
+    try {
+      expect(run.herald.url).toBe('https://hooks.example.test:8443');
+    } finally {
+      await run.stop();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+/** Rows with sensible defaults, so that each test states only what it is about. */
+import { randomBytes } from 'node:crypto';
+import { newId } from '../../src/util/ids.js';
+import {
+  DeliveryStatus,
+  TriggerType,
+  type ApiKey,
+  type ApplicationInsert,
+  type Attempt,
+  type AuditRecord,
+  type EndpointInsert,
+  type EventTypeInsert,
+  type Message,
+  type Store,
+} from '../../src/store/index.js';
+
+export function appInsert(overrides: Partial<ApplicationInsert> = {}): ApplicationInsert {
+  return {
+    id: newId('application'),
+    uid: null,
+    name: 'Acme',
+    metadata: {},
+    throttleRate: null,
+    ...overrides,
+  };
+}
+
+export function endpointInsert(appId: string, overrides: Partial<EndpointInsert> = {}): EndpointInsert {
+  return {
+    id: newId('endpoint'),
+    appId,
+    uid: null,
+    url: 'https://example.com/hook',
+    description: '',
+    disabled: false,
+    eventTypes: null,
+    channels: null,
+    metadata: {},
+    throttleRate: null,
+    headersSealed: 'sealed-headers',
+    secretsSealed: 'sealed-secrets',
+    ...overrides,
+  };
+}
+
+export function eventTypeInsert(name: string, overrides: Partial<EventTypeInsert> = {}): EventTypeInsert {
+  return {
+    name,
+    description: `${name} happened`,
+    schemas: null,
+    archived: false,
+    deprecated: false,
+    featureFlag: null,
+    ...overrides,
+  };
+}
+
+export function messageOf(appId: string, overrides: Partial<Message> = {}): Message {
+  return {
+    id: newId('message'),
+    appId,
+    eventType: 'invoice.paid',
+    eventId: null,
+    payload: { amount: 42 },
+    channels: null,
+    createdAt: Date.now(),
+    ...overrides,
+  };
+}
+
+export function attemptOf(
+  delivery: { id: string; appId: string; msgId: string; endpointId: string },
+  overrides: Partial<Attempt> = {},
+): Attempt {
+  return {
+    id: newId('attempt'),
+    appId: delivery.appId,
+    msgId: delivery.msgId,
+    endpointId: delivery.endpointId,
+    deliveryId: delivery.id,
+    url: 'https://example.com/hook',
+    status: DeliveryStatus.Success,
+    responseStatusCode: 200,
+    responseBody: 'ok',
+    responseHeaders: { 'content-type': 'text/plain' },
+    requestHeaders: { 'webhook-id': delivery.msgId },
+    durationMs: 12,
+    triggerType: TriggerType.Scheduled,
+    errorClass: null,
+    errorDetail: null,
+    createdAt: Date.now(),
+    ...overrides,
+  };
+}
+
+export function apiKeyOf(overrides: Partial<ApiKey> = {}): ApiKey {
+  const hash = randomBytes(32).toString('hex');
+  return {
+    id: newId('apiKey'),
+    name: 'key',
+    appId: null,
+    tokenHash: hash,
+    tokenPrefix: hash.slice(0, 8),
+    createdAt: Date.now(),
+    expiresAt: null,
+    revokedAt: null,
+    ...overrides,
+  };
+}
+
+export function auditOf(overrides: Partial<AuditRecord> = {}): AuditRecord {
+  return {
+    id: newId('audit'),
+    createdAt: Date.now(),
+    actor: 'system',
+    ip: null,
+    action: 'application.create',
+    targetType: 'application',
+    targetId: null,
+    appId: null,
+    before: null,
+    after: null,
+    ...overrides,
+  };
+}
+
+/** An application with `endpoints` endpoints, ready to receive messages. */
+export async function appWithEndpoints(store: Store, endpoints = 1) {
+  const app = await store.applicationCreate(appInsert());
+  const eps = [];
+  for (let i = 0; i < endpoints; i++) eps.push(await store.endpointCreate(endpointInsert(app.id)));
+  return { app, endpoints: eps };
+}
+
+/** Sends `message` to every given endpoint, returning the message and its deliveries' ids by endpoint. */
+export async function send(store: Store, message: Message, endpointIds: string[]) {
+  const deliveries = endpointIds.map((endpointId) => ({ id: newId('delivery'), endpointId }));
+  const result = await store.messageCreate({ message, deliveries });
+  return { ...result, deliveries };
+}
