@@ -2,8 +2,12 @@
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { buildApi, type Api } from './api/server.js';
+import { Metrics } from './delivery/metrics.js';
 import { Sender } from './delivery/sender.js';
 import { DeliveryWorker } from './delivery/worker.js';
+import { OperationalEvents } from './delivery/operational-events.js';
+import { ensureOperatorEndpoint } from './delivery/operator-endpoint.js';
+import { disableFailingEndpoints } from './services/auto-disabler.js';
 import type { Config } from './config/config.js';
 import { generateApiKey } from './security/api-keys.js';
 import { loadMasterKey, Vault } from './security/vault.js';
@@ -13,6 +17,8 @@ import { openStore, type Store } from './store/index.js';
 export const SQLITE_FILE = 'herald.db';
 /** How long shutdown lets requests in flight finish before leaving them to another worker's lease rescue. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often the auto-disabler looks for endpoints that have failed for too long. */
+const AUTO_DISABLE_INTERVAL_MS = 60_000;
 /** How often expired idempotency keys are deleted. Each process may do it; the delete is harmless twice. */
 const IDEMPOTENCY_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -41,9 +47,9 @@ export async function bootstrapAdminKey(store: Store): Promise<string | null> {
 }
 
 export interface Herald {
-  api: Api | null;
+  api: Api;
   store: Store;
-  url: string | null;
+  url: string;
   close(): Promise<void>;
 }
 
@@ -69,27 +75,48 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     const token = await bootstrapAdminKey(store);
     if (token !== null) options.onFirstAdminKey?.(token);
 
+    const metrics = new Metrics(store);
     let worker: DeliveryWorker | null = null;
     if (config.role !== 'api') {
-      const sender = new Sender({ ssrfAllow: config.ssrfAllow, connections: config.endpointConcurrency });
+      const events = new OperationalEvents(store, logger, () => worker?.wake());
+      await events.lookup();
+      if (config.operatorWebhookUrl !== undefined)
+        await ensureOperatorEndpoint(store, vault, events, config.operatorWebhookUrl);
+      // Connections are pooled per origin, and several endpoints may share one (a customer's endpoints on one
+      // host): a pool of endpointConcurrency would let one hanging endpoint stall its neighbours. The worker
+      // already bounds requests per endpoint and in all, so the pool may hold as many as the worker sends.
+      const sender = new Sender({ ssrfAllow: config.ssrfAllow, connections: config.workerConcurrency });
       stops.push(() => sender.close());
-      const started = new DeliveryWorker(store, vault, sender, logger, {
-        concurrency: config.workerConcurrency,
-        endpointConcurrency: config.endpointConcurrency,
-        pollIntervalMs: config.pollIntervalMs,
-        timeoutMs: config.deliveryTimeoutMs,
-        leaseMs: 3 * config.deliveryTimeoutMs + 30_000,
-        shutdownGraceMs: SHUTDOWN_GRACE_MS,
-      });
+      const started = new DeliveryWorker(
+        { store, vault, sender, logger, events, metrics },
+        {
+          concurrency: config.workerConcurrency,
+          endpointConcurrency: config.endpointConcurrency,
+          pollIntervalMs: config.pollIntervalMs,
+          timeoutMs: config.deliveryTimeoutMs,
+          leaseMs: 3 * config.deliveryTimeoutMs + 30_000,
+          shutdownGraceMs: SHUTDOWN_GRACE_MS,
+          circuitThreshold: config.circuitThreshold,
+        },
+      );
       started.start();
       stops.push(() => started.stop());
       const unlisten = await store.deliveryListen(() => started.wake());
       stops.push(unlisten);
+      if (config.autoDisableAfterMs > 0) {
+        const disabler = runPeriodically(
+          'auto-disabler',
+          AUTO_DISABLE_INTERVAL_MS,
+          () => disableFailingEndpoints(store, events, logger, config.autoDisableAfterMs),
+          logger,
+        );
+        stops.push(() => disabler.stop());
+      }
       worker = started;
     }
 
-    let api: Api | null = null;
-    let url: string | null = null;
+    // Every role listens: a worker-only process serves just health and metrics, for probes and scrapers.
+    let notify = () => worker?.wake();
     if (config.role !== 'worker') {
       const pruner = runPeriodically(
         'idempotency-pruner',
@@ -99,26 +126,28 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       );
       stops.push(() => pruner.stop());
       const announce = coalesced(() => store.deliveryAnnounce(), logger);
-      api = await buildApi({
-        config,
-        store,
-        vault,
-        logger,
-        notify: () => {
-          worker?.wake();
-          announce();
-        },
-      });
-      const server = api;
-      stops.push(() => server.close());
-      await api.listen({ host: config.host, port: config.port });
-      const address = api.server.address();
-      const port = typeof address === 'object' && address ? address.port : config.port;
-      // With port 0 the system picks the port, and a public URL derived from host and port ends in ":0" until
-      // now. A configured HERALD_PUBLIC_URL (a proxy's address, say) is kept as it is.
-      url = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
-      logger.info({ url, role: config.role, database: store.dialect }, 'Herald is serving');
+      notify = () => {
+        worker?.wake();
+        announce();
+      };
     }
+    const api: Api = await buildApi({
+      config,
+      store,
+      vault,
+      logger,
+      notify,
+      metrics,
+      surface: config.role === 'worker' ? 'operations' : 'all',
+    });
+    stops.push(() => api.close());
+    await api.listen({ host: config.host, port: config.port });
+    const address = api.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    // With port 0 the system picks the port, and a public URL derived from host and port ends in ":0" until
+    // now. A configured HERALD_PUBLIC_URL (a proxy's address, say) is kept as it is.
+    const url = config.port === 0 ? config.publicUrl.replace(/:0$/, `:${port}`) : config.publicUrl;
+    logger.info({ url, role: config.role, database: store.dialect }, 'Herald is serving');
     return { api, store, url, close };
   } catch (error) {
     await close();

@@ -14,7 +14,7 @@ import {
   loadConfig,
   type ConfigFlags,
 } from '../src/config/config.js';
-import { blockedReason } from '../src/security/ssrf.js';
+import { blockedHostReason, blockedReason } from '../src/security/ssrf.js';
 import { loadMasterKey, MASTER_KEY_FILE, Vault } from '../src/security/vault.js';
 
 type Env = Record<string, string | undefined>;
@@ -300,6 +300,64 @@ describe('loadConfig', () => {
       expect(blockedReason('127.0.0.2', allow)).not.toBeNull();
       expect(blockedReason('10.2.0.1', allow)).not.toBeNull();
       expect(blockedReason('127.0.0.1', loadConfig({}).ssrfAllow)).not.toBeNull();
+    });
+  });
+
+  describe('local host names (blockedHostReason)', () => {
+    const allow = (raw: string) => loadConfig({ HERALD_SSRF_ALLOW_CIDRS: raw }).ssrfAllow;
+    const loopback = [
+      'localhost',
+      'LOCALHOST',
+      'localhost.',
+      'localhost..',
+      'api.localhost',
+      'a.b.Localhost.',
+    ];
+    const privateNames = [
+      'service.internal',
+      'metadata.google.internal',
+      'printer.local',
+      'db.localdomain',
+      'localhost.localdomain',
+      'INTERNAL',
+      'x.internal.',
+      'x.local...',
+    ];
+    const publicNames = [
+      'example.com',
+      'localhost.example.com',
+      'internal.example.com',
+      'mylocal',
+      'xlocalhost',
+    ];
+
+    it('refuses all of them when nothing is allowed', () => {
+      for (const host of [...loopback, ...privateNames])
+        expect(blockedHostReason(host, []), host).not.toBeNull();
+    });
+
+    it('opens localhost only when 127.0.0.1 is allowed', () => {
+      for (const raw of ['127.0.0.1/32', '127.0.0.0/8', '10.0.0.0/8,127.0.0.1'])
+        for (const host of loopback) expect(blockedHostReason(host, allow(raw)), `${host} ${raw}`).toBeNull();
+      for (const raw of ['10.0.0.0/8', '127.0.0.2/32', '::1/128', '192.168.0.0/16'])
+        for (const host of loopback)
+          expect(blockedHostReason(host, allow(raw)), `${host} ${raw}`).toMatch(/loopback/);
+    });
+
+    it('opens private-network names whenever the allow-list is not empty, leaving their addresses to DNS time', () => {
+      for (const raw of ['10.0.0.0/8', '127.0.0.1/32', 'fd00::/8'])
+        for (const host of privateNames)
+          expect(blockedHostReason(host, allow(raw)), `${host} ${raw}`).toBeNull();
+      for (const host of privateNames) expect(blockedHostReason(host, []), host).toMatch(/private network/);
+    });
+
+    it('leaves public names to the DNS-time guard, and judges IP literals by the address policy', () => {
+      for (const host of publicNames) expect(blockedHostReason(host, []), host).toBeNull();
+      expect(blockedHostReason('127.0.0.1', [])).toBe('loopback');
+      expect(blockedHostReason('[::1]', [])).toBe('loopback');
+      expect(blockedHostReason('127.0.0.1', allow('127.0.0.1/32'))).toBeNull();
+      expect(blockedHostReason('10.0.0.1', allow('127.0.0.1/32'))).toBe('private');
+      expect(blockedHostReason('93.184.215.14', [])).toBeNull();
     });
   });
 });

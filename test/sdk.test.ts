@@ -127,6 +127,34 @@ describe('svix SDK against Herald', () => {
       expect((gone.body as ErrorBody).code).toBe('not_found');
     });
 
+    it('sets the throttle rate through rateLimit, the newer SDK name, and reads it back under both names', async () => {
+      const created = await svix.application.create({ name: 'Limited', uid: 'sdk-rate', rateLimit: 25 });
+      expect(created.rateLimit).toBe(25);
+      expect(created.throttleRate).toBe(25);
+      expect((await svix.application.get('sdk-rate')).rateLimit).toBe(25);
+
+      const updated = await svix.application.update('sdk-rate', { name: 'Limited', rateLimit: 30 });
+      expect(updated).toMatchObject({ rateLimit: 30, throttleRate: 30, uid: 'sdk-rate' });
+
+      const patched = await svix.application.patch('sdk-rate', { rateLimit: 35 });
+      expect(patched).toMatchObject({ rateLimit: 35, throttleRate: 35, name: 'Limited' });
+      const cleared = await svix.application.patch('sdk-rate', { rateLimit: null });
+      expect(cleared.rateLimit ?? null).toBeNull();
+      expect(cleared.throttleRate ?? null).toBeNull();
+
+      const conflicting = await apiError(() =>
+        svix.application.create({ name: 'Conflict', throttleRate: 1, rateLimit: 2 }),
+      );
+      expect(conflicting.code).toBe(422);
+      expect((conflicting.body as ErrorBody).detail).toMatch(/rateLimit/);
+    });
+
+    it('update keeps the uid when it is omitted', async () => {
+      const created = await svix.application.create({ name: 'Keeps uid', uid: 'sdk-keep-uid' });
+      const updated = await svix.application.update(created.id, { name: 'Renamed' });
+      expect(updated).toMatchObject({ id: created.id, uid: 'sdk-keep-uid', name: 'Renamed' });
+    });
+
     it('update of an unknown uid creates the application with that uid', async () => {
       const created = await svix.application.update('sdk-upserted', { name: 'Upserted' });
       expect(created).toMatchObject({ uid: 'sdk-upserted', name: 'Upserted' });
@@ -204,6 +232,27 @@ describe('svix SDK against Herald', () => {
     it('update of an unknown event type creates it', async () => {
       const created = await svix.eventType.update('sdk.user.created', { description: 'A user signed up' });
       expect(created).toMatchObject({ name: 'sdk.user.created', description: 'A user signed up' });
+    });
+
+    it('accepts featureFlags and groupName, which Herald ignores', async () => {
+      const created = await svix.eventType.create({
+        name: 'sdk.flags',
+        description: 'With the newer fields',
+        featureFlag: 'beta',
+        featureFlags: ['beta', 'eu'],
+        groupName: 'billing',
+      });
+      expect(created).toMatchObject({ name: 'sdk.flags', featureFlag: 'beta' });
+      expect(created.featureFlags ?? null).toBeNull();
+      expect(created.groupName ?? null).toBeNull();
+      const updated = await svix.eventType.update('sdk.flags', {
+        description: 'Updated',
+        featureFlags: ['eu'],
+        groupName: 'billing',
+      });
+      expect(updated.description).toBe('Updated');
+      const patched = await svix.eventType.patch('sdk.flags', { featureFlags: null, groupName: 'other' });
+      expect(patched.description).toBe('Updated');
     });
 
     it('refuses a duplicate name with 409', async () => {
@@ -353,6 +402,53 @@ describe('svix SDK against Herald', () => {
         svix.endpoint.updateHeaders(appId, endpoint.id, { headers: { 'webhook-id': 'forged' } }),
       );
       expect(reserved.code).toBe(422);
+    });
+
+    it('sets the throttle rate through rateLimit on create, update and patch', async () => {
+      const created = await svix.endpoint.create(appId, { url: HOOK, rateLimit: 15 });
+      expect(created).toMatchObject({ rateLimit: 15, throttleRate: 15 });
+      const updated = await svix.endpoint.update(appId, created.id, { url: HOOK, rateLimit: 16 });
+      expect(updated).toMatchObject({ rateLimit: 16, throttleRate: 16 });
+      const patched = await svix.endpoint.patch(appId, created.id, { rateLimit: 17 });
+      expect(patched).toMatchObject({ rateLimit: 17, throttleRate: 17 });
+      expect((await svix.endpoint.get(appId, created.id)).rateLimit).toBe(17);
+      const conflicting = await apiError(() =>
+        svix.endpoint.patch(appId, created.id, { throttleRate: 1, rateLimit: 2 }),
+      );
+      expect(conflicting.code).toBe(422);
+    });
+
+    it('stores the headers given on create, and deletes headers named in deleteHeaders', async () => {
+      const endpoint = await svix.endpoint.create(appId, {
+        url: HOOK,
+        headers: { 'X-Tenant': 'acme', 'X-Region': 'eu', Authorization: 'Bearer from-create' },
+      });
+      const stored = await svix.endpoint.getHeaders(appId, endpoint.id);
+      expect(stored).toEqual({
+        headers: { 'X-Tenant': 'acme', 'X-Region': 'eu' },
+        sensitive: ['Authorization'],
+      });
+      expect(JSON.stringify(stored)).not.toContain('from-create');
+
+      await svix.endpoint.patchHeaders(appId, endpoint.id, {
+        headers: { 'X-Tier': 'gold' },
+        deleteHeaders: ['X-Region', 'authorization'],
+      });
+      expect(await svix.endpoint.getHeaders(appId, endpoint.id)).toEqual({
+        headers: { 'X-Tenant': 'acme', 'X-Tier': 'gold' },
+        sensitive: [],
+      });
+
+      const reserved = await apiError(() =>
+        svix.endpoint.create(appId, { url: HOOK, headers: { 'svix-signature': 'forged' } }),
+      );
+      expect(reserved.code).toBe(422);
+    });
+
+    it('update keeps the uid when it is omitted', async () => {
+      const created = await svix.endpoint.create(appId, { url: HOOK, uid: 'sdk-ep-keep' });
+      const updated = await svix.endpoint.update(appId, created.id, { url: HOOK, description: 'Kept' });
+      expect(updated).toMatchObject({ id: created.id, uid: 'sdk-ep-keep', description: 'Kept' });
     });
 
     it('reveals and rotates the signing secret', async () => {

@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.js';
+import type { Metrics } from '../delivery/metrics.js';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import type { KeyCache } from './auth.js';
@@ -13,4 +14,5 @@ export interface ApiContext {
   audit: Audit;
   /** Tells this process's delivery worker that new deliveries are due. */
   notify: () => void;
+  metrics: Metrics;
 }

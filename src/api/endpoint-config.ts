@@ -69,6 +69,9 @@ export function checkHeaders(headers: Record<string, string | null>): void {
   }
 }
 
+/** How many previous (expiring) signing secrets an endpoint keeps beside its current one. */
+export const MAX_PREVIOUS_SECRETS = 5;
+
 /** Sealed storage for an endpoint's custom headers and signing secrets. */
 export class EndpointSecrets {
   constructor(private readonly vault: Vault) {}
@@ -94,12 +97,18 @@ export class EndpointSecrets {
       .filter((secret) => secret.expiresAt === null || secret.expiresAt > now);
   }
 
-  /** Makes `next` current; the previous current secret keeps signing until the grace period ends. */
+  /**
+   * Makes `next` current; the previous current secret keeps signing until the grace period ends. At most
+   * {@link MAX_PREVIOUS_SECRETS} previous secrets are kept: rotating again drops the oldest, even before its
+   * grace period ends, so rapid rotations cannot make every delivery carry a pile of signatures.
+   */
   rotate(sealed: string, next: string | null | undefined, graceMs: number, now = Date.now()): string {
-    const kept = this.openSecrets(sealed, now).map((secret) =>
-      secret.expiresAt === null ? { ...secret, expiresAt: now + graceMs } : secret,
-    );
+    // The list is newest first: the current secret, then the previous ones in the order they were replaced.
+    const previous = this.openSecrets(sealed, now)
+      .map((secret) => ({ ...secret, expiresAt: secret.expiresAt ?? now + graceMs }))
+      .filter((secret) => secret.expiresAt > now)
+      .slice(0, MAX_PREVIOUS_SECRETS);
     const current = { key: next ? normaliseSecret(next) : generateSecret(), expiresAt: null };
-    return this.vault.sealJson([current, ...kept.filter((secret) => secret.expiresAt! > now)]);
+    return this.vault.sealJson([current, ...previous]);
   }
 }

@@ -18,3 +18,18 @@ export function timeFilter(raw: string | undefined): number | undefined {
 }
 
 export const STATUS_TEXT = ['success', 'pending', 'fail', 'sending'] as const;
+
+/** The message filters shared by the listing routes, from their query strings. */
+export function messageFilter(query: {
+  channel?: string;
+  event_types?: string[];
+  before?: string;
+  after?: string;
+}) {
+  return {
+    channel: query.channel,
+    eventTypes: eventTypesFilter(query.event_types),
+    before: timeFilter(query.before),
+    after: timeFilter(query.after),
+  };
+}

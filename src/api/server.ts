@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
+import { Metrics } from '../delivery/metrics.js';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import { Audit } from './audit.js';
@@ -19,8 +20,11 @@ import { endpointSettingRoutes } from './routes/endpoint-settings.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
+import { healthReportRoutes } from './routes/health-report.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
+import { recoveryRoutes } from './routes/recovery.js';
 import { validatorCompiler } from './validation.js';
 
 export interface ApiOptions {
@@ -31,6 +35,10 @@ export interface ApiOptions {
   logger?: FastifyBaseLogger;
   /** Called when accepted messages created deliveries, to wake a worker in this process. */
   notify?: () => void;
+  /** This process's metrics, served at /metrics; a fresh set when omitted. */
+  metrics?: Metrics;
+  /** `operations` serves only health and metrics, for a worker-only process. Default: everything. */
+  surface?: 'all' | 'operations';
 }
 
 export const API_PREFIX = '/api/v1';
@@ -70,11 +78,17 @@ export async function buildApi(options: ApiOptions) {
     keys,
     audit: new Audit(store),
     notify: options.notify ?? (() => {}),
+    metrics: options.metrics ?? new Metrics(store),
   };
   registerAuth(app, store, keys);
   registerIdempotency(app, store, config.idempotencyTtlSeconds * 1000);
 
   await app.register(swagger, openApiOptions(config));
+  await app.register(metricsRoutes(context));
+  if (options.surface === 'operations') {
+    await app.register(healthRoutes(context), { prefix: API_PREFIX });
+    return app;
+  }
   await app.register(
     async (api) => {
       await api.register(healthRoutes(context));
@@ -84,6 +98,8 @@ export async function buildApi(options: ApiOptions) {
       await api.register(eventTypeRoutes(context));
       await api.register(messageRoutes(context));
       await api.register(ingestRoutes(context));
+      await api.register(recoveryRoutes(context));
+      await api.register(healthReportRoutes(context));
       await api.register(attemptRoutes(context));
       await api.register(apiKeyRoutes(context));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>

@@ -23,6 +23,8 @@ export const DEFAULT_WORKER_CONCURRENCY = 256;
 export const DEFAULT_ENDPOINT_CONCURRENCY = 10;
 export const DEFAULT_POLL_INTERVAL_MS = 500;
 export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 15;
+export const DEFAULT_CIRCUIT_THRESHOLD = 10;
+export const DEFAULT_AUTO_DISABLE_HOURS = 5 * 24;
 
 export interface Config {
   readonly role: Role;
@@ -50,6 +52,12 @@ export interface Config {
   readonly pollIntervalMs: number;
   /** How long one delivery request may take. */
   readonly deliveryTimeoutMs: number;
+  /** Consecutive failures that open an endpoint's circuit breaker. */
+  readonly circuitThreshold: number;
+  /** An endpoint that fails without a success for this long is disabled; 0 turns auto-disable off. */
+  readonly autoDisableAfterMs: number;
+  /** Where operational events (endpoint.disabled, message.attempt.exhausted, …) are delivered, if anywhere. */
+  readonly operatorWebhookUrl: string | undefined;
 }
 
 /** Flags from the command line. Each one overrides its environment variable. */
@@ -161,6 +169,17 @@ function publicUrl(raw: string | undefined, host: string, port: number): string 
   return raw.replace(/\/+$/, '');
 }
 
+function httpUrl(variable: string, raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(variable, `must be an http:// or https:// URL, got "${raw}"`);
+}
+
 function cidrList(variable: string, raw: string | undefined): readonly Cidr[] {
   if (raw === undefined) return Object.freeze([]);
   try {
@@ -256,6 +275,23 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
         1,
         60,
       ),
+    circuitThreshold: integer(
+      'HERALD_CIRCUIT_THRESHOLD',
+      nonEmpty(env.HERALD_CIRCUIT_THRESHOLD),
+      DEFAULT_CIRCUIT_THRESHOLD,
+      1,
+      10_000,
+    ),
+    autoDisableAfterMs:
+      3_600_000 *
+      integer(
+        'HERALD_AUTO_DISABLE_HOURS',
+        nonEmpty(env.HERALD_AUTO_DISABLE_HOURS),
+        DEFAULT_AUTO_DISABLE_HOURS,
+        0,
+        24 * 365,
+      ),
+    operatorWebhookUrl: httpUrl('HERALD_OPERATOR_WEBHOOK_URL', nonEmpty(env.HERALD_OPERATOR_WEBHOOK_URL)),
   };
   return Object.freeze(config);
 }

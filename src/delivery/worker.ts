@@ -10,12 +10,16 @@ import type { Vault } from '../security/vault.js';
 import { runPeriodically, type Periodic } from '../services/periodic.js';
 import type { EndpointSecret } from '../signing/secrets.js';
 import { signatureHeader } from '../signing/signature.js';
-import { DeliveryStatus, TriggerType, type Delivery, type Message, type Store } from '../store/index.js';
+import { DeliveryStatus, type Delivery, type Message, type Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
 import { decide } from './outcome.js';
 import { ResultsWriter } from './results-writer.js';
 import type { Sender, SendOutcome } from './sender.js';
 import { isSensitiveHeader } from '../security/redact.js';
+import type { HeaderStyle } from '../store/types.js';
+import { EndpointHealth, type HealthState } from './health.js';
+import type { Metrics } from './metrics.js';
+import { FAILING_AFTER_ATTEMPTS, type OperationalEvents } from './operational-events.js';
 
 export const USER_AGENT = 'Herald-Webhooks/0.1 (+https://github.com/herald-webhooks/herald)';
 
@@ -28,16 +32,30 @@ export interface WorkerOptions {
   leaseMs: number;
   /** How long shutdown waits for requests in flight before leaving them to the lease rescuer. */
   shutdownGraceMs: number;
+  /** Consecutive failures that open an endpoint's circuit. */
+  circuitThreshold: number;
 }
 
-/** An endpoint as the sender needs it, with its secrets and headers decrypted. */
-interface Target {
-  id: string;
+export interface WorkerDeps {
+  store: Store;
+  vault: Vault;
+  sender: Sender;
+  logger: Logger;
+  events: OperationalEvents;
+  metrics: Metrics;
+}
+
+/** An endpoint as the sender needs it, with its secrets and headers decrypted and its health kept current. */
+interface Target extends HealthState {
   appId: string;
+  uid: string | null;
   url: string;
   updatedAt: number;
   secrets: string[];
   headers: Record<string, string>;
+  timeoutMs: number;
+  retrySchedule: readonly number[] | undefined;
+  headerStyle: HeaderStyle;
 }
 
 interface Job {
@@ -51,6 +69,7 @@ const RESCUE_INTERVAL_MS = 5_000;
 export class DeliveryWorker {
   readonly id = `worker_${randomBytes(6).toString('hex')}`;
   readonly #writer: ResultsWriter;
+  readonly #health: EndpointHealth;
   readonly #targets = new Map<string, Target>();
   /** Jobs waiting for an endpoint slot, by endpoint. */
   readonly #queued = new Map<string, Job[]>();
@@ -65,14 +84,33 @@ export class DeliveryWorker {
   #woken = false;
   #rescuer: Periodic | null = null;
 
+  private readonly store: Store;
+  private readonly vault: Vault;
+  private readonly sender: Sender;
+  private readonly logger: Logger;
+  private readonly events: OperationalEvents;
+  private readonly metrics: Metrics;
+
   constructor(
-    private readonly store: Store,
-    private readonly vault: Vault,
-    private readonly sender: Sender,
-    private readonly logger: Logger,
+    deps: WorkerDeps,
     private readonly options: WorkerOptions,
   ) {
-    this.#writer = new ResultsWriter(store, this.id, logger);
+    ({
+      store: this.store,
+      vault: this.vault,
+      sender: this.sender,
+      logger: this.logger,
+      events: this.events,
+      metrics: this.metrics,
+    } = deps);
+    this.#writer = new ResultsWriter(this.store, this.id, this.logger);
+    this.#health = new EndpointHealth(this.store, this.logger, options.circuitThreshold);
+  }
+
+  /** Counts deliveries this worker holds (claimed, in flight or waiting for a slot). */
+  #hold(delta: number): void {
+    this.#held += delta;
+    this.metrics.inFlight.set(this.#held);
   }
 
   start(): void {
@@ -105,7 +143,7 @@ export class DeliveryWorker {
     await this.#rescuer?.stop();
     const waiting = [...this.#queued.values()].flat();
     this.#queued.clear();
-    this.#held -= waiting.length;
+    this.#hold(-waiting.length);
     await this.store.deliveryRelease(
       this.id,
       waiting.map((job) => job.delivery.id),
@@ -118,6 +156,15 @@ export class DeliveryWorker {
   }
 
   async #run(): Promise<void> {
+    if (!this.store.profile.multiProcess) {
+      // One process owns an embedded database: anything still leased was cut off by a crash. Send it again now
+      // rather than after its lease runs out.
+      const released = await this.store.deliveryRescueExpired(Date.now(), true).catch((error: unknown) => {
+        this.logger.error({ err: error }, 'releasing leftover leases failed');
+        return 0;
+      });
+      if (released > 0) this.logger.warn({ released }, 'requeued deliveries left in flight by the last run');
+    }
     while (this.#running) {
       let claimed = 0;
       try {
@@ -152,10 +199,11 @@ export class DeliveryWorker {
 
   async #claim(free: number): Promise<number> {
     const cap = this.options.endpointConcurrency;
+    const now = Date.now();
     const exclude: string[] = [];
     for (const [endpointId, active] of this.#active)
-      if (active + (this.#queued.get(endpointId)?.length ?? 0) >= cap) exclude.push(endpointId);
-    const now = Date.now();
+      if (active + (this.#queued.get(endpointId)?.length ?? 0) >= this.#capOf(endpointId, now))
+        exclude.push(endpointId);
     const deliveries = await this.store.deliveryClaim({
       now,
       leaseMs: this.options.leaseMs,
@@ -166,7 +214,7 @@ export class DeliveryWorker {
       after: this.#cursor,
     });
     if (deliveries.length === 0) return 0;
-    this.#held += deliveries.length;
+    this.#hold(deliveries.length);
     this.#cursor = nextCursor(
       this.#cursor,
       deliveries.map((delivery) => delivery.endpointId),
@@ -186,13 +234,16 @@ export class DeliveryWorker {
       this.#enqueue({ delivery, message, target });
     }
     if (orphans.length > 0) {
-      this.#held -= orphans.length;
+      this.#hold(-orphans.length);
       await this.store.deliveryRelease(this.id, orphans);
     }
     return deliveries.length;
   }
 
-  /** Endpoints as of now, decrypting only those that changed since they were last seen. */
+  /**
+   * Endpoints as of now. Secrets and headers are decrypted only when the endpoint changed since it was last
+   * seen; health is copied from the row every time, since other workers change it.
+   */
   async #loadTargets(ids: string[]): Promise<Map<string, Target>> {
     const endpoints = await this.store.endpointGetMany(ids);
     const targets = new Map<string, Target>();
@@ -207,21 +258,35 @@ export class DeliveryWorker {
         target = {
           id: endpoint.id,
           appId: endpoint.appId,
+          uid: endpoint.uid,
           url: endpoint.url,
           updatedAt: endpoint.updatedAt,
           secrets,
           headers: this.vault.openJson(endpoint.headersSealed),
+          timeoutMs: endpoint.timeoutMs ?? this.options.timeoutMs,
+          retrySchedule: endpoint.retrySchedule ?? undefined,
+          headerStyle: endpoint.headerStyle,
+          failingSince: endpoint.failingSince,
+          circuitOpenUntil: endpoint.circuitOpenUntil,
         };
         this.#targets.set(endpoint.id, target);
       }
+      target.failingSince = endpoint.failingSince;
+      target.circuitOpenUntil = endpoint.circuitOpenUntil;
       targets.set(endpoint.id, target);
     }
     return targets;
   }
 
+  /** Requests allowed in flight to an endpoint: one probe at a time while its circuit is half open. */
+  #capOf(endpointId: string, now: number): number {
+    const target = this.#targets.get(endpointId);
+    return target && EndpointHealth.probing(target, now) ? 1 : this.options.endpointConcurrency;
+  }
+
   #enqueue(job: Job): void {
     const endpointId = job.target.id;
-    if ((this.#active.get(endpointId) ?? 0) < this.options.endpointConcurrency) this.#start(job);
+    if ((this.#active.get(endpointId) ?? 0) < this.#capOf(endpointId, Date.now())) this.#start(job);
     else {
       const queue = this.#queued.get(endpointId);
       if (queue) queue.push(job);
@@ -238,13 +303,14 @@ export class DeliveryWorker {
       )
       .finally(() => {
         this.#sends.delete(send);
-        this.#held--;
+        this.#hold(-1);
         const active = (this.#active.get(endpointId) ?? 1) - 1;
         const next = this.#queued.get(endpointId)?.shift();
         if (this.#queued.get(endpointId)?.length === 0) this.#queued.delete(endpointId);
         if (active === 0 && !next) this.#active.delete(endpointId);
         else this.#active.set(endpointId, active);
         if (next && this.#running) this.#start(next);
+        else if (next) this.#queued.set(endpointId, [next, ...(this.#queued.get(endpointId) ?? [])]);
         this.wake();
       });
     this.#sends.add(send);
@@ -264,19 +330,20 @@ export class DeliveryWorker {
       };
     } else {
       const body = JSON.stringify(message.payload);
+      const prefix = target.headerStyle === 'svix' ? 'svix' : 'webhook';
       requestHeaders = {
         ...target.headers,
         'content-type': 'application/json',
         'user-agent': USER_AGENT,
-        'webhook-id': message.id,
-        'webhook-timestamp': String(timestamp),
-        'webhook-signature': signatureHeader(target.secrets, message.id, timestamp, body),
+        [`${prefix}-id`]: message.id,
+        [`${prefix}-timestamp`]: String(timestamp),
+        [`${prefix}-signature`]: signatureHeader(target.secrets, message.id, timestamp, body),
       };
       outcome = await this.sender.send({
         url: target.url,
         headers: requestHeaders,
         body,
-        timeoutMs: this.options.timeoutMs,
+        timeoutMs: target.timeoutMs,
       });
     }
     const finished = Date.now();
@@ -284,8 +351,9 @@ export class DeliveryWorker {
     const decision =
       message.payload === null
         ? { status: DeliveryStatus.Fail, nextAttemptAt: null, disableEndpoint: null }
-        : decide(outcome, attemptsMade, finished);
+        : decide(outcome, attemptsMade, finished, target.retrySchedule);
     const succeeded = decision.status === DeliveryStatus.Success;
+    const attemptId = newId('attempt', started);
     this.#writer.add({
       update: {
         id: delivery.id,
@@ -295,7 +363,7 @@ export class DeliveryWorker {
         lastAttemptAt: finished,
       },
       attempt: {
-        id: newId('attempt', started),
+        id: attemptId,
         appId: delivery.appId,
         msgId: delivery.msgId,
         endpointId: delivery.endpointId,
@@ -307,16 +375,69 @@ export class DeliveryWorker {
         responseHeaders: outcome.kind === 'response' ? outcome.headers : null,
         requestHeaders: redactHeaders(requestHeaders),
         durationMs: outcome.durationMs,
-        triggerType: TriggerType.Scheduled,
+        triggerType: delivery.triggerType,
         errorClass: succeeded ? null : outcome.kind === 'response' ? 'http_status' : outcome.errorClass,
         errorDetail: outcome.kind === 'error' ? outcome.detail : null,
         createdAt: started,
       },
     });
-    if (decision.disableEndpoint !== null) {
-      await this.store.endpointUpdate(target.appId, target.id, { disabled: true });
-      this.logger.warn({ endpoint: target.id, reason: decision.disableEndpoint }, 'endpoint disabled');
-    }
+
+    const outcomeLabel = succeeded ? 'success' : decision.status === DeliveryStatus.Fail ? 'failed' : 'retry';
+    this.metrics.deliveries.inc({ outcome: outcomeLabel });
+    this.metrics.attemptDuration.observe({ outcome: outcomeLabel }, outcome.durationMs / 1000);
+    if (attemptsMade > 1) this.metrics.retries.inc();
+
+    const circuit = await this.#health.record(target, succeeded, finished);
+    if (circuit !== null) this.metrics.circuitChanges.inc({ state: circuit });
+    if (circuit === 'opened') this.#releaseQueued(target.id);
+    if (this.events.isOperational(delivery.appId)) return;
+    const lastAttempt = {
+      id: attemptId,
+      timestamp: new Date(started).toISOString(),
+      responseStatusCode: outcome.kind === 'response' ? outcome.status : 0,
+    };
+    const about = {
+      appId: delivery.appId,
+      msgId: message.id,
+      msgEventId: message.eventId,
+      endpointId: target.id,
+    };
+    if (decision.disableEndpoint !== null) await this.#disable(target, decision.disableEndpoint, finished);
+    if (decision.status === DeliveryStatus.Fail)
+      await this.events.emit('message.attempt.exhausted', { ...about, lastAttempt });
+    else if (!succeeded && attemptsMade === FAILING_AFTER_ATTEMPTS)
+      await this.events.emit('message.attempt.failing', { ...about, lastAttempt });
+    else if (succeeded && attemptsMade > FAILING_AFTER_ATTEMPTS)
+      await this.events.emit('message.attempt.recovered', { ...about, lastAttempt });
+  }
+
+  async #disable(target: Target, reason: string, now: number): Promise<void> {
+    if (!(await this.store.endpointDisableAutomatically(target.id, reason, now))) return;
+    this.#health.forget(target.id);
+    this.#releaseQueued(target.id);
+    this.logger.warn({ endpoint: target.id, reason }, 'endpoint disabled');
+    await this.events.emit('endpoint.disabled', {
+      appId: target.appId,
+      endpointId: target.id,
+      endpointUid: target.uid,
+      failSince: target.failingSince === null ? null : new Date(target.failingSince).toISOString(),
+      trigger: 'automatic',
+      reason,
+    });
+  }
+
+  /** Gives back the deliveries waiting here for an endpoint that must not get them now. */
+  #releaseQueued(endpointId: string): void {
+    const waiting = this.#queued.get(endpointId);
+    if (!waiting) return;
+    this.#queued.delete(endpointId);
+    this.#hold(-waiting.length);
+    void this.store
+      .deliveryRelease(
+        this.id,
+        waiting.map((job) => job.delivery.id),
+      )
+      .catch((error: unknown) => this.logger.error({ err: error }, 'releasing deliveries failed'));
   }
 }
 

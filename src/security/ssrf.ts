@@ -47,18 +47,30 @@ export function blockedReason(ip: string, allow: readonly Cidr[]): string | null
   return null;
 }
 
-const LOCAL_NAMES = /(^|\.)(localhost|localdomain|internal|local)\.?$/i;
+/** Names that mean this machine (RFC 6761): they resolve to loopback addresses. */
+const LOOPBACK_NAMES = /(^|\.)localhost$/i;
+/** Names used only on private networks: where they point depends on the local resolver. */
+const PRIVATE_NAMES = /(^|\.)(localdomain|internal|local)$/i;
 
 /**
  * Checks a URL's host before any DNS lookup: IP literals against the policy, and names that only ever mean
  * this machine or a private network. Returns the reason it is blocked, or `null`.
+ *
+ * - `localhost` and `*.localhost` are loopback names: allowed only when the allow-list opens 127.0.0.1.
+ * - `*.internal`, `*.local` and `*.localdomain` can point anywhere on a private network: refused unless the
+ *   allow-list opens some range. When it does, the name passes here and the DNS-time guard (the delivery
+ *   engine's lookup) judges every address it resolves to.
  */
 export function blockedHostReason(hostname: string, allow: readonly Cidr[]): string | null {
   const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   if (ipaddr.isValid(host)) return blockedReason(host, allow);
-  if (LOCAL_NAMES.test(host)) {
-    const loopbackAllowed = allow.length > 0 && blockedReason('127.0.0.1', allow) === null;
-    return loopbackAllowed ? null : 'local host name';
-  }
+  // `localhost.` is the same name as `localhost`, and so is `localhost..` to some resolvers. (A loop, not
+  // /\.+$/, which backtracks quadratically on a long run of dots.)
+  let end = host.length;
+  while (end > 0 && host[end - 1] === '.') end--;
+  const name = host.slice(0, end);
+  if (LOOPBACK_NAMES.test(name))
+    return blockedReason('127.0.0.1', allow) === null ? null : 'loopback host name';
+  if (PRIVATE_NAMES.test(name)) return allow.length > 0 ? null : 'private network host name';
   return null;
 }

@@ -4,11 +4,12 @@
  * flooded endpoint cannot crowd out the others. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several workers
  * claim at once without waiting on each other; SQLite has one writer, which serialises claims by itself.
  */
-import { sql, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import { newId } from '../util/ids.js';
 import type { Connection } from './dialect.js';
 import { toDelivery } from './messages.js';
-import type { DeliveryTable } from './schema.js';
-import { DeliveryStatus, type Attempt, type Delivery } from './types.js';
+import type { Database, DeliveryTable } from './schema.js';
+import { DeliveryStatus, TriggerType, type Attempt, type Delivery } from './types.js';
 import { attemptRows } from './attempts.js';
 
 export interface ClaimRequest {
@@ -32,6 +33,22 @@ export interface DeliveryUpdate {
   lastAttemptAt: number | null;
 }
 
+/** The columns that put a delivery back in the queue as a manual attempt with a fresh schedule. */
+function requeued(now: number) {
+  return {
+    status: DeliveryStatus.Pending,
+    attempt_count: 0,
+    trigger_type: TriggerType.Manual,
+    next_attempt_at: now,
+    lease_expires_at: null,
+    leased_by: null,
+    updated_at: now,
+  };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- shared filter for a select and an update
+type WhereBuilder = { where: (...args: any[]) => any };
+
 export interface QueueStats {
   pending: number;
   due: number;
@@ -47,7 +64,10 @@ function claimSql(connection: Connection, request: ClaimRequest) {
     return sql<Selectable<DeliveryTable>>`
       with picked as (
         select d.id from (
-          select e.id from endpoint e where e.disabled = 0 and e.id not in (${excluded}) ${order}
+          select e.id from endpoint e
+          where e.disabled = 0 and e.id not in (${excluded})
+            and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})
+          ${order}
         ) e
         cross join lateral (
           select id from delivery
@@ -63,19 +83,28 @@ function claimSql(connection: Connection, request: ClaimRequest) {
       where id in (select id from picked)
       returning *`;
   }
+  // SQLite has no LATERAL. Each endpoint's first due deliveries are gathered into a JSON array by a correlated
+  // subquery (an index range scan of at most `perEndpoint` rows) and unnested with json_each, in cursor order.
+  // A join on a correlated `IN (…)` would test every delivery ever stored against every endpoint on each claim,
+  // and would ignore the cursor when `limit` cuts the result.
   return sql<Selectable<DeliveryTable>>`
     update delivery set status = ${DeliveryStatus.Sending}, lease_expires_at = ${request.now + request.leaseMs},
       leased_by = ${request.worker}, updated_at = ${request.now}
     where id in (
-      select d.id from (
-        select e.id from endpoint e where e.disabled = 0 and e.id not in (${excluded}) ${order}
-      ) e
-      join delivery d on d.id in (
-        select id from delivery
-        where endpoint_id = e.id and status = ${DeliveryStatus.Pending} and next_attempt_at <= ${request.now}
-        order by next_attempt_at
-        limit ${request.perEndpoint}
-      )
+      select j.value from (
+        select e.id, case when e.id > ${request.after} then 0 else 1 end as pass, (
+          select json_group_array(id) from (
+            select id from delivery
+            where endpoint_id = e.id and status = ${DeliveryStatus.Pending} and next_attempt_at <= ${request.now}
+            order by next_attempt_at
+            limit ${request.perEndpoint}
+          )
+        ) as due
+        from endpoint e
+        where e.disabled = 0 and e.id not in (${excluded})
+          and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})
+      ) e, json_each(e.due) j
+      order by e.pass, e.id, j.key
       limit ${request.limit}
     )
     returning *`;
@@ -127,6 +156,7 @@ export function deliveryQueries(connection: Connection) {
         );
         await sql`
           update delivery set status = v.status, attempt_count = v.attempt_count, next_attempt_at = v.next_at,
+            trigger_type = ${TriggerType.Scheduled},
             last_attempt_at = v.last_at, lease_expires_at = null, leased_by = null, updated_at = ${now}
           from (${values}) as v
           where delivery.id = v.id and delivery.leased_by = ${worker}`.execute(trx);
@@ -144,14 +174,17 @@ export function deliveryQueries(connection: Connection) {
         .execute();
     },
 
-    /** Returns deliveries whose lease expired (their worker died) to the queue. */
-    async deliveryRescueExpired(now = Date.now()): Promise<number> {
-      const result = await db
+    /**
+     * Returns deliveries whose lease expired (their worker died) to the queue. With `everyLease`, returns all
+     * leased deliveries: right for a single-process database at start, where no live worker can hold one.
+     */
+    async deliveryRescueExpired(now = Date.now(), everyLease = false): Promise<number> {
+      let query = db
         .updateTable('delivery')
         .set({ status: DeliveryStatus.Pending, lease_expires_at: null, leased_by: null, updated_at: now })
-        .where('status', '=', DeliveryStatus.Sending)
-        .where('lease_expires_at', '<', now)
-        .executeTakeFirst();
+        .where('status', '=', DeliveryStatus.Sending);
+      if (!everyLease) query = query.where('lease_expires_at', '<', now);
+      const result = await query.executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
 
@@ -186,6 +219,100 @@ export function deliveryQueries(connection: Connection) {
         oldestDueAt: row.oldest === null ? null : Number(row.oldest),
         sending: Number(sending.n),
       };
+    },
+
+    /**
+     * Queues a message for one endpoint again, now, as a manual attempt with a fresh retry schedule. Creates
+     * the delivery if the message never went to that endpoint. Returns false while the delivery is in flight.
+     */
+    async deliveryResend(
+      appId: string,
+      msgId: string,
+      endpointId: string,
+      now = Date.now(),
+    ): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const existing = await trx
+          .selectFrom('delivery')
+          .select(['id', 'status'])
+          .where('msg_id', '=', msgId)
+          .where('endpoint_id', '=', endpointId)
+          .executeTakeFirst();
+        if (existing?.status === DeliveryStatus.Sending) return false;
+        if (existing) {
+          await trx
+            .updateTable('delivery')
+            .set(requeued(now))
+            .where('id', '=', existing.id)
+            .where('status', '!=', DeliveryStatus.Sending)
+            .execute();
+          return true;
+        }
+        await trx
+          .insertInto('delivery')
+          .values({
+            id: newId('delivery', now),
+            app_id: appId,
+            msg_id: msgId,
+            endpoint_id: endpointId,
+            created_at: now,
+            ...requeued(now),
+          })
+          .execute();
+        return true;
+      });
+    },
+
+    /**
+     * Dead letters (failed deliveries) of an application matching the filter. With `dryRun` only counts them;
+     * otherwise queues them all again, now, as manual attempts with a fresh retry schedule.
+     */
+    async deliveryRequeueFailed(
+      filter: { appId: string; endpointId?: string; eventTypes?: string[]; since?: number; until?: number },
+      dryRun: boolean,
+      now = Date.now(),
+    ): Promise<number> {
+      const match = <QB extends WhereBuilder>(query: QB): QB => {
+        let q = query.where('app_id', '=', filter.appId).where('status', '=', DeliveryStatus.Fail) as QB;
+        if (filter.endpointId !== undefined) q = q.where('endpoint_id', '=', filter.endpointId) as QB;
+        if (filter.since !== undefined) q = q.where('created_at', '>=', filter.since) as QB;
+        if (filter.until !== undefined) q = q.where('created_at', '<', filter.until) as QB;
+        if (filter.eventTypes !== undefined && filter.eventTypes.length > 0)
+          q = q.where('msg_id', 'in', (eb: ExpressionBuilder<Database, 'delivery'>) =>
+            eb
+              .selectFrom('message')
+              .select('message.id')
+              .where('message.app_id', '=', filter.appId)
+              .where('message.event_type', 'in', filter.eventTypes!),
+          ) as QB;
+        return q;
+      };
+      if (dryRun) {
+        const row = await match(
+          db.selectFrom('delivery').select((eb) => eb.fn.countAll<number>().as('n')),
+        ).executeTakeFirstOrThrow();
+        return Number(row.n);
+      }
+      const result = await match(db.updateTable('delivery').set(requeued(now))).executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    /** An endpoint's deliveries counted by status, optionally only those created in [since, until). */
+    async deliveryStats(
+      endpointId: string,
+      since?: number,
+      until?: number,
+    ): Promise<Record<DeliveryStatus, number>> {
+      let query = db
+        .selectFrom('delivery')
+        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+        .where('endpoint_id', '=', endpointId)
+        .groupBy('status');
+      if (since !== undefined) query = query.where('created_at', '>=', since);
+      if (until !== undefined) query = query.where('created_at', '<', until);
+      const counts: Record<DeliveryStatus, number> = { 0: 0, 1: 0, 2: 0, 3: 0 };
+      for (const row of await query.execute()) counts[row.status as DeliveryStatus] = Number(row.n);
+      return counts;
     },
 
     async deliveryGet(id: string): Promise<Delivery | undefined> {

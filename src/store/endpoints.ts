@@ -12,7 +12,7 @@ import {
   type Page,
 } from './rows.js';
 import type { EndpointTable } from './schema.js';
-import type { Endpoint, EndpointChanges, EndpointInsert, PageQuery } from './types.js';
+import type { Endpoint, EndpointChanges, EndpointInsert, HeaderStyle, PageQuery } from './types.js';
 
 export interface EndpointFilter {
   id: string;
@@ -34,6 +34,12 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     throttleRate: row.throttle_rate,
     headersSealed: row.headers_sealed,
     secretsSealed: row.secrets_sealed,
+    timeoutMs: row.timeout_ms,
+    retrySchedule: fromJsonOrNull(row.retry_schedule),
+    headerStyle: row.header_style as HeaderStyle,
+    disabledReason: row.disabled_reason,
+    failingSince: row.failing_since,
+    circuitOpenUntil: row.circuit_open_until,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -56,6 +62,12 @@ export function endpointQueries(connection: Connection) {
         throttle_rate: endpoint.throttleRate,
         headers_sealed: endpoint.headersSealed,
         secrets_sealed: endpoint.secretsSealed,
+        timeout_ms: endpoint.timeoutMs ?? null,
+        retry_schedule: toJsonOrNull(endpoint.retrySchedule),
+        header_style: endpoint.headerStyle ?? 'standard',
+        disabled_reason: null,
+        failing_since: null,
+        circuit_open_until: null,
         created_at: now,
         updated_at: now,
       };
@@ -116,6 +128,12 @@ export function endpointQueries(connection: Connection) {
         ...(changes.throttleRate !== undefined && { throttle_rate: changes.throttleRate }),
         ...(changes.headersSealed !== undefined && { headers_sealed: changes.headersSealed }),
         ...(changes.secretsSealed !== undefined && { secrets_sealed: changes.secretsSealed }),
+        ...(changes.timeoutMs !== undefined && { timeout_ms: changes.timeoutMs }),
+        ...(changes.retrySchedule !== undefined && { retry_schedule: toJsonOrNull(changes.retrySchedule) }),
+        ...(changes.headerStyle !== undefined && { header_style: changes.headerStyle }),
+        ...(changes.disabledReason !== undefined && { disabled_reason: changes.disabledReason }),
+        ...(changes.failingSince !== undefined && { failing_since: changes.failingSince }),
+        ...(changes.circuitOpenUntil !== undefined && { circuit_open_until: changes.circuitOpenUntil }),
         updated_at: now,
       };
       const row = await guardUnique(connection, 'endpoint.uid', () =>
@@ -128,6 +146,49 @@ export function endpointQueries(connection: Connection) {
           .executeTakeFirst(),
       );
       return row && toEndpoint(row);
+    },
+
+    /**
+     * Records health state that Herald manages (failing since, circuit, disabled reason) without touching
+     * `updated_at`, which tells users when they last changed the endpoint. `onlyIfFailingSinceNull` makes
+     * marking the start of a failure run idempotent across workers.
+     */
+    async endpointSetHealth(
+      id: string,
+      health: Partial<Pick<Endpoint, 'failingSince' | 'circuitOpenUntil'>>,
+      onlyIfFailingSinceNull = false,
+    ): Promise<void> {
+      let query = db
+        .updateTable('endpoint')
+        .set({
+          ...(health.failingSince !== undefined && { failing_since: health.failingSince }),
+          ...(health.circuitOpenUntil !== undefined && { circuit_open_until: health.circuitOpenUntil }),
+        })
+        .where('id', '=', id);
+      if (onlyIfFailingSinceNull) query = query.where('failing_since', 'is', null);
+      await query.execute();
+    },
+
+    /** Disables an endpoint on Herald's own initiative, saying why. Returns whether it was enabled before. */
+    async endpointDisableAutomatically(id: string, reason: string, now = Date.now()): Promise<boolean> {
+      const result = await db
+        .updateTable('endpoint')
+        .set({ disabled: 1, disabled_reason: reason, circuit_open_until: null, updated_at: now })
+        .where('id', '=', id)
+        .where('disabled', '=', 0)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    },
+
+    /** Enabled endpoints that have failed without a success since before `failingBefore`. */
+    async endpointListFailingSince(failingBefore: number): Promise<Endpoint[]> {
+      const rows = await db
+        .selectFrom('endpoint')
+        .selectAll()
+        .where('disabled', '=', 0)
+        .where('failing_since', '<=', failingBefore)
+        .execute();
+      return rows.map(toEndpoint);
     },
 
     async endpointDelete(appId: string, id: string): Promise<boolean> {

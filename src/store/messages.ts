@@ -5,6 +5,8 @@ import type { DeliveryTable, MessageTable } from './schema.js';
 import {
   DeliveryStatus,
   type Delivery,
+  type DeliveryFilter,
+  type TriggerType,
   type Message,
   type MessageFilter,
   type PageQuery,
@@ -31,6 +33,7 @@ export function toDelivery(row: Selectable<DeliveryTable>): Delivery {
     endpointId: row.endpoint_id,
     status: row.status as DeliveryStatus,
     attemptCount: row.attempt_count,
+    triggerType: row.trigger_type as TriggerType,
     nextAttemptAt: row.next_attempt_at,
     leaseExpiresAt: row.lease_expires_at,
     leasedBy: row.leased_by,
@@ -58,7 +61,7 @@ function chunks<T>(items: T[], size: number): T[][] {
 export interface NewMessage {
   message: Message;
   /** One delivery per matching endpoint: `[deliveryId, endpointId]`. */
-  deliveries: Array<{ id: string; endpointId: string }>;
+  deliveries: Array<{ id: string; endpointId: string; triggerType?: TriggerType }>;
 }
 
 export function messageQueries(connection: Connection) {
@@ -104,6 +107,7 @@ export function messageQueries(connection: Connection) {
               endpoint_id: delivery.endpointId,
               status: DeliveryStatus.Pending,
               attempt_count: 0,
+              trigger_type: delivery.triggerType ?? 0,
               next_attempt_at: message.createdAt,
               created_at: message.createdAt,
               updated_at: message.createdAt,
@@ -177,16 +181,12 @@ export function messageQueries(connection: Connection) {
       return new Map(rows.map((row) => [row.id, toMessage(row)]));
     },
 
-    /** An endpoint's deliveries, newest first by default, filtered by their messages' type and channel. */
-    async deliveryListByEndpoint(
-      endpointId: string,
-      filter: MessageFilter & { status?: DeliveryStatus | undefined },
-      page: PageQuery,
-    ): Promise<Page<Delivery>> {
-      let query = db
-        .selectFrom('delivery')
-        .selectAll('delivery')
-        .where('delivery.endpoint_id', '=', endpointId);
+    /** Deliveries filtered by application, endpoint, status, and their messages' type and channel. */
+    async deliveryList(filter: DeliveryFilter, page: PageQuery): Promise<Page<Delivery>> {
+      let query = db.selectFrom('delivery').selectAll('delivery');
+      if (filter.appId !== undefined) query = query.where('delivery.app_id', '=', filter.appId);
+      if (filter.endpointId !== undefined)
+        query = query.where('delivery.endpoint_id', '=', filter.endpointId);
       if (filter.status !== undefined) query = query.where('delivery.status', '=', filter.status);
       if (filter.before !== undefined) query = query.where('delivery.created_at', '<', filter.before);
       if (filter.after !== undefined) query = query.where('delivery.created_at', '>', filter.after);
@@ -200,6 +200,15 @@ export function messageQueries(connection: Connection) {
       }
       const rows = await paged(query, 'delivery.id', page).execute();
       return pageOf(rows.map(toDelivery), page, (delivery) => delivery.id);
+    },
+
+    /** An endpoint's deliveries, filtered by status and by their messages' type and channel. */
+    async deliveryListByEndpoint(
+      endpointId: string,
+      filter: MessageFilter & { status?: DeliveryStatus | undefined },
+      page: PageQuery,
+    ): Promise<Page<Delivery>> {
+      return this.deliveryList({ ...filter, endpointId }, page);
     },
 
     async deliveryListByMessage(msgId: string, page: PageQuery): Promise<Page<Delivery>> {

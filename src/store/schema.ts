@@ -36,6 +36,12 @@ export interface EndpointTable {
   throttle_rate: number | null;
   headers_sealed: string;
   secrets_sealed: string;
+  timeout_ms: number | null;
+  retry_schedule: string | null;
+  header_style: string;
+  disabled_reason: string | null;
+  failing_since: number | null;
+  circuit_open_until: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -57,6 +63,7 @@ export interface DeliveryTable {
   endpoint_id: string;
   status: number;
   attempt_count: number;
+  trigger_type: number;
   next_attempt_at: number | null;
   lease_expires_at: number | null;
   leased_by: string | null;

@@ -67,10 +67,29 @@ export interface Endpoint {
   headersSealed: string;
   /** Encrypted JSON array of signing secrets: the current one first, then older ones until they expire. */
   secretsSealed: string;
+  /** Per-endpoint request timeout; null means the server default. */
+  timeoutMs: number | null;
+  /** Per-endpoint delays (ms) before each retry; null means the default schedule. */
+  retrySchedule: number[] | null;
+  /** `standard` sends webhook-* headers; `svix` sends svix-* headers, for receivers migrating from Svix. */
+  headerStyle: HeaderStyle;
+  /** Why the endpoint was disabled by Herald (410, continuous failure); null when enabled or disabled by a user. */
+  disabledReason: string | null;
+  /** When the current run of failures began; null after a success. Drives auto-disable. */
+  failingSince: number | null;
+  /** While set and in the future, the circuit is open and nothing is sent; after it, one probe goes through. */
+  circuitOpenUntil: number | null;
   createdAt: number;
   updatedAt: number;
 }
-export type EndpointInsert = Omit<Endpoint, 'createdAt' | 'updatedAt'>;
+export type HeaderStyle = 'standard' | 'svix';
+/** Fields Herald manages itself; an insert starts them empty. */
+type EndpointHealth = 'disabledReason' | 'failingSince' | 'circuitOpenUntil';
+export type EndpointInsert = Omit<
+  Endpoint,
+  'createdAt' | 'updatedAt' | EndpointHealth | 'timeoutMs' | 'retrySchedule' | 'headerStyle'
+> &
+  Partial<Pick<Endpoint, 'timeoutMs' | 'retrySchedule' | 'headerStyle'>>;
 export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
 
 export interface Message {
@@ -91,6 +110,8 @@ export interface Delivery {
   endpointId: string;
   status: DeliveryStatus;
   attemptCount: number;
+  /** Manual once someone resent or recovered the delivery; its next attempt is logged as such. */
+  triggerType: TriggerType;
   nextAttemptAt: number | null;
   leaseExpiresAt: number | null;
   leasedBy: string | null;
@@ -159,6 +180,12 @@ export interface MessageFilter {
   eventTypes?: string[] | undefined;
   before?: number | undefined;
   after?: number | undefined;
+}
+
+export interface DeliveryFilter extends MessageFilter {
+  appId?: string | undefined;
+  endpointId?: string | undefined;
+  status?: DeliveryStatus | undefined;
 }
 
 export interface AttemptFilter {

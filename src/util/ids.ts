@@ -14,6 +14,7 @@ export const ID_PREFIX = {
   attempt: 'atmpt',
   apiKey: 'key',
   audit: 'audit',
+  task: 'qtask',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -26,6 +26,7 @@ describe('applications', () => {
       name: 'Acme',
       metadata: { plan: 'gold' },
       throttleRate: 10,
+      rateLimit: 10,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     });
@@ -36,7 +37,64 @@ describe('applications', () => {
   it('creates with only a name: uid and throttleRate null, metadata empty', async () => {
     const res = await admin.post('/app', { name: 'Minimal' });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ uid: null, metadata: {}, throttleRate: null });
+    expect(res.json()).toMatchObject({ uid: null, metadata: {}, throttleRate: null, rateLimit: null });
+  });
+
+  describe('rateLimit, the SDK name of throttleRate', () => {
+    it('sets the throttle rate on create, PUT and PATCH, and is returned beside throttleRate', async () => {
+      const created = await admin.post('/app', { name: 'Limited', uid: 'rate-limit', rateLimit: 12 });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({ throttleRate: 12, rateLimit: 12 });
+      expect(await f.store.applicationGet('rate-limit')).toMatchObject({ throttleRate: 12 });
+
+      const put = await admin.put('/app/rate-limit', { name: 'Limited', rateLimit: 20 });
+      expect(put.statusCode).toBe(200);
+      expect(put.json()).toMatchObject({ throttleRate: 20, rateLimit: 20 });
+
+      const patched = await admin.patch('/app/rate-limit', { rateLimit: 30 });
+      expect(patched.json()).toMatchObject({ throttleRate: 30, rateLimit: 30 });
+      const viaContractName = await admin.patch('/app/rate-limit', { throttleRate: 31 });
+      expect(viaContractName.json()).toMatchObject({ throttleRate: 31, rateLimit: 31 });
+      const cleared = await admin.patch('/app/rate-limit', { rateLimit: null });
+      expect(cleared.json()).toMatchObject({ throttleRate: null, rateLimit: null });
+    });
+
+    it('accepts both names when they agree', async () => {
+      const res = await admin.post('/app', { name: 'Both', throttleRate: 5, rateLimit: 5 });
+      expect(res.statusCode).toBe(201);
+      expect(res.json()).toMatchObject({ throttleRate: 5, rateLimit: 5 });
+      const cleared = await admin.patch(`/app/${res.json().id}`, { throttleRate: null, rateLimit: null });
+      expect(cleared.json()).toMatchObject({ throttleRate: null, rateLimit: null });
+    });
+
+    it('refuses both names with different values (422), changing nothing', async () => {
+      const app = await createApp(f, { name: 'Conflict', uid: 'rate-conflict', throttleRate: 3 });
+      const before = (await admin.get(`/app/${app.id}`)).json();
+      for (const [throttleRate, rateLimit] of [
+        [5, 6],
+        [5, null],
+        [null, 6],
+      ]) {
+        const body = { name: 'Conflict', throttleRate, rateLimit };
+        expectError(await admin.post('/app', { ...body, uid: 'rate-new' }), 422, 'validation', /rateLimit/);
+        expectError(await admin.put('/app/rate-conflict', body), 422, 'validation', /rateLimit/);
+        expectError(await admin.put('/app/rate-missing', body), 422, 'validation', /rateLimit/);
+        expectError(await admin.patch('/app/rate-conflict', body), 422, 'validation', /rateLimit/);
+      }
+      expect((await admin.get(`/app/${app.id}`)).json()).toEqual(before);
+      expectError(await admin.get('/app/rate-new'), 404);
+      expectError(await admin.get('/app/rate-missing'), 404);
+    });
+
+    it('validates rateLimit like throttleRate', async () => {
+      for (const rateLimit of [0, -1, 1.5, 65536, '10'])
+        expectError(
+          await admin.post('/app', { name: 'Bad rate', rateLimit }),
+          422,
+          'validation',
+          /rateLimit/,
+        );
+    });
   });
 
   it('gets an application by id and by uid', async () => {
@@ -113,6 +171,25 @@ describe('applications', () => {
         throttleRate: null,
       });
       expect(await f.store.applicationGet(app.id)).toMatchObject({ metadata: {}, throttleRate: null });
+    });
+
+    it('keeps the uid when the body omits it, and removes it when the body sends null', async () => {
+      const app = await createApp(f, { name: 'Keeps uid', uid: 'put-keep-uid' });
+      const kept = await admin.put(`/app/${app.id}`, { name: 'Still has it' });
+      expect(kept.statusCode).toBe(200);
+      expect(kept.json()).toMatchObject({ id: app.id, uid: 'put-keep-uid', name: 'Still has it' });
+      const byUid = await admin.put('/app/put-keep-uid', { name: 'By uid' });
+      expect(byUid.json()).toMatchObject({ id: app.id, uid: 'put-keep-uid' });
+      const removed = await admin.put(`/app/${app.id}`, { name: 'No uid', uid: null });
+      expect(removed.statusCode).toBe(200);
+      expect(removed.json()).toMatchObject({ id: app.id, uid: null });
+      expectError(await admin.get('/app/put-keep-uid'), 404);
+    });
+
+    it('creates with the path id as uid when the body sends uid null', async () => {
+      const res = await admin.put('/app/put-null-uid', { name: 'x', uid: null });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().uid).toBe('put-null-uid');
     });
 
     it('works by id as well as by uid, and can change the uid', async () => {

@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { EndpointSecrets, MAX_PREVIOUS_SECRETS } from '../../src/api/endpoint-config.js';
+import { Vault } from '../../src/security/vault.js';
 import { apiFixture, type ApiFixture } from '../helpers/env.js';
 import { client, createApp, createEndpoint, expectError, type Client } from './support.js';
 
@@ -71,6 +74,50 @@ describe('endpoint headers and secret', () => {
         'x-change': 'new',
         'X-Add': 'a',
       });
+    });
+
+    it('PATCH removes the headers named in deleteHeaders, case-insensitively', async () => {
+      await admin.put(`${base}/headers`, {
+        headers: { 'X-Keep': 'k', 'X-Drop': 'd', Authorization: 'Bearer gone' },
+      });
+      const res = await admin.patch(`${base}/headers`, {
+        headers: { 'X-Add': 'a' },
+        deleteHeaders: ['x-drop', 'AUTHORIZATION', 'X-Never-Set'],
+      });
+      expect(res.statusCode).toBe(204);
+      expect((await admin.get(`${base}/headers`)).json()).toEqual({
+        headers: { 'X-Keep': 'k', 'X-Add': 'a' },
+        sensitive: [],
+      });
+      const records = await audit('endpoint.headers.changed');
+      expect(records.at(-1)!.after).toEqual({ names: ['X-Keep', 'X-Add'] });
+
+      expect(
+        (await admin.patch(`${base}/headers`, { headers: {}, deleteHeaders: ['X-Keep'] })).statusCode,
+      ).toBe(204);
+      expect((await admin.get(`${base}/headers`)).json().headers).toEqual({ 'X-Add': 'a' });
+    });
+
+    it('PATCH refuses a header that is both set and deleted, changing nothing', async () => {
+      await admin.put(`${base}/headers`, { headers: { 'X-A': '1' } });
+      expectError(
+        await admin.patch(`${base}/headers`, { headers: { 'X-A': '2' }, deleteHeaders: ['x-a'] }),
+        422,
+        'validation',
+        /X-A/,
+      );
+      expect((await admin.get(`${base}/headers`)).json().headers).toEqual({ 'X-A': '1' });
+      // Removing it both ways is consistent, so it is allowed.
+      const res = await admin.patch(`${base}/headers`, { headers: { 'X-A': null }, deleteHeaders: ['X-A'] });
+      expect(res.statusCode).toBe(204);
+      expect((await admin.get(`${base}/headers`)).json().headers).toEqual({});
+    });
+
+    it('PATCH validates deleteHeaders', async () => {
+      await admin.put(`${base}/headers`, { headers: { 'X-A': '1' } });
+      for (const deleteHeaders of ['X-A', [1], [''], ['x'.repeat(257)], Array(51).fill('X-A'), null])
+        expectError(await admin.patch(`${base}/headers`, { headers: {}, deleteHeaders }), 422, 'validation');
+      expect((await admin.get(`${base}/headers`)).json().headers).toEqual({ 'X-A': '1' });
     });
 
     it('works through the endpoint uid', async () => {
@@ -249,5 +296,48 @@ describe('endpoint headers and secret', () => {
       expectError(await admin.post(`/app/${appId}/endpoint/nope/secret/rotate`, {}), 404, 'not_found');
       expectError(await admin.get('/app/no-app/endpoint/nope/secret'), 404, 'not_found');
     });
+  });
+});
+
+describe('EndpointSecrets.rotate', () => {
+  const vault = new Vault(randomBytes(32));
+  const secrets = new EndpointSecrets(vault);
+  const HOUR = 60 * 60 * 1000;
+  const start = Date.parse('2030-01-01T00:00:00Z');
+  const currentKey = (sealed: string, now: number) => secrets.openSecrets(sealed, now)[0]!.key;
+
+  it(`keeps the current secret and at most ${MAX_PREVIOUS_SECRETS} previous ones, dropping the oldest`, () => {
+    let sealed = secrets.sealNewSecret(null);
+    const keys = [currentKey(sealed, start)];
+    for (let i = 1; i <= MAX_PREVIOUS_SECRETS + 3; i++) {
+      sealed = secrets.rotate(sealed, null, HOUR, start + i);
+      keys.push(currentKey(sealed, start + i));
+    }
+    const now = start + MAX_PREVIOUS_SECRETS + 3;
+    const kept = secrets.openSecrets(sealed, now);
+    expect(kept).toHaveLength(1 + MAX_PREVIOUS_SECRETS);
+    // Newest first: the current secret, then the previous ones from the most recently replaced.
+    expect(kept.map((secret) => secret.key)).toEqual(keys.slice(-(1 + MAX_PREVIOUS_SECRETS)).reverse());
+    expect(kept[0]!.expiresAt).toBeNull();
+    for (const secret of kept.slice(1)) expect(secret.expiresAt).toBeGreaterThan(now);
+    // The stored list itself is bounded, not just what is read back.
+    expect(vault.openJson<unknown[]>(sealed)).toHaveLength(1 + MAX_PREVIOUS_SECRETS);
+  });
+
+  it('keeps each previous secret until its own grace period ends, and drops expired ones', () => {
+    let sealed = secrets.sealNewSecret('whsec_' + 'A'.repeat(32));
+    sealed = secrets.rotate(sealed, 'whsec_' + 'B'.repeat(32), 2 * HOUR, start);
+    sealed = secrets.rotate(sealed, 'whsec_' + 'C'.repeat(32), HOUR / 2, start + 1000);
+    expect(secrets.openSecrets(sealed, start + 1000)).toEqual([
+      { key: 'whsec_' + 'C'.repeat(32), expiresAt: null },
+      { key: 'whsec_' + 'B'.repeat(32), expiresAt: start + 1000 + HOUR / 2 },
+      { key: 'whsec_' + 'A'.repeat(32), expiresAt: start + 2 * HOUR },
+    ]);
+    // Past the shorter grace period only A is left beside the current secret.
+    sealed = secrets.rotate(sealed, 'whsec_' + 'D'.repeat(32), 0, start + HOUR);
+    expect(secrets.openSecrets(sealed, start + HOUR).map((secret) => secret.key)).toEqual([
+      'whsec_' + 'D'.repeat(32),
+      'whsec_' + 'A'.repeat(32),
+    ]);
   });
 });

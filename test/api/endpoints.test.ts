@@ -59,6 +59,7 @@ describe('endpoints', () => {
       channels: ['project_1', 'eu'],
       metadata: { team: 'billing' },
       throttleRate: 100,
+      rateLimit: 100,
     });
     // The secret is never part of the endpoint itself.
     expect(res.body).not.toContain('AAAAAAAA');
@@ -182,8 +183,8 @@ describe('endpoints', () => {
       expect(res.json().url).toBe('http://127.0.0.1:9999/hook');
     });
 
-    // With 127.0.0.1 allowed (as in the test configuration) local names are allowed too, so they are
-    // checked under a configuration that allows nothing.
+    // The test configuration allows 127.0.0.1, which opens localhost and (being non-empty) private-network
+    // names, so refusals are checked under configurations that allow nothing, or something else.
     it('rejects localhost, local names and 127.0.0.1 when no range is allowed', async () => {
       const strict = await apiFixture(undefined, { HERALD_SSRF_ALLOW_CIDRS: '' });
       try {
@@ -194,6 +195,8 @@ describe('endpoints', () => {
           'http://LOCALHOST:8080/',
           'http://api.localhost/',
           'http://service.internal/hook',
+          'http://printer.local/',
+          'http://db.localdomain/',
           'http://127.0.0.1/hook',
         ])
           expectError(await c.post(`/app/${app.id}/endpoint`, { url }), 422, 'validation', /url/);
@@ -201,6 +204,135 @@ describe('endpoints', () => {
       } finally {
         await strict.close();
       }
+    });
+
+    it('accepts localhost only when 127.0.0.1 is allowed, and private-network names when anything is', async () => {
+      expect((await admin.post(`/app/${appId}/endpoint`, { url: 'http://localhost:9999/' })).statusCode).toBe(
+        201,
+      );
+      const other = await apiFixture(undefined, { HERALD_SSRF_ALLOW_CIDRS: '10.0.0.0/8' });
+      try {
+        const c = client(other);
+        const app = (await c.post('/app', { name: 'Private network' })).json();
+        for (const url of ['http://localhost/hook', 'http://api.localhost./', 'http://LocalHost:80/'])
+          expectError(await c.post(`/app/${app.id}/endpoint`, { url }), 422, 'validation', /url/);
+        // Where these names point is judged at delivery, by the resolved addresses.
+        for (const url of ['http://billing.internal/hook', 'http://printer.local/', 'http://db.localdomain/'])
+          expect((await c.post(`/app/${app.id}/endpoint`, { url })).statusCode).toBe(201);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  describe('rateLimit, the SDK name of throttleRate', () => {
+    it('sets the throttle rate on create, PUT and PATCH, and is returned beside throttleRate', async () => {
+      const created = await admin.post(`/app/${appId}/endpoint`, {
+        url: 'https://example.com/rate',
+        uid: 'rate-ep',
+        rateLimit: 40,
+      });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({ throttleRate: 40, rateLimit: 40 });
+      const path = `/app/${appId}/endpoint/rate-ep`;
+      const put = await admin.put(path, { url: 'https://example.com/rate', rateLimit: 41 });
+      expect(put.json()).toMatchObject({ throttleRate: 41, rateLimit: 41 });
+      const patched = await admin.patch(path, { rateLimit: 42 });
+      expect(patched.json()).toMatchObject({ throttleRate: 42, rateLimit: 42 });
+      const cleared = await admin.patch(path, { rateLimit: null });
+      expect(cleared.json()).toMatchObject({ throttleRate: null, rateLimit: null });
+      const agreeing = await admin.patch(path, { throttleRate: 7, rateLimit: 7 });
+      expect(agreeing.json()).toMatchObject({ throttleRate: 7, rateLimit: 7 });
+      expect((await admin.get(path)).json()).toMatchObject({ throttleRate: 7, rateLimit: 7 });
+    });
+
+    it('refuses both names with different values (422), changing nothing', async () => {
+      const endpoint = await createEndpoint(f, appId, { uid: 'rate-conflict', throttleRate: 3 });
+      const path = `/app/${appId}/endpoint/${endpoint.id}`;
+      const before = (await admin.get(path)).json();
+      const count = (await admin.get(`/app/${appId}/endpoint?limit=250`)).json().data.length;
+      const body = { url: 'https://example.com/other', throttleRate: 5, rateLimit: 6 };
+      expectError(await admin.post(`/app/${appId}/endpoint`, body), 422, 'validation', /rateLimit/);
+      expectError(await admin.put(path, body), 422, 'validation', /rateLimit/);
+      expectError(await admin.put(`/app/${appId}/endpoint/rate-new`, body), 422, 'validation', /rateLimit/);
+      expectError(await admin.patch(path, body), 422, 'validation', /rateLimit/);
+      expectError(await admin.patch(path, { throttleRate: null, rateLimit: 6 }), 422, 'validation');
+      expect((await admin.get(path)).json()).toEqual(before);
+      expect((await admin.get(`/app/${appId}/endpoint?limit=250`)).json().data.length).toBe(count);
+    });
+
+    it('validates rateLimit like throttleRate', async () => {
+      for (const rateLimit of [0, 1.5, 65536, '10'])
+        expectError(
+          await admin.post(`/app/${appId}/endpoint`, { url: 'https://example.com/', rateLimit }),
+          422,
+          'validation',
+          /rateLimit/,
+        );
+    });
+  });
+
+  describe('custom headers on create', () => {
+    it('stores them like PUT …/headers does, hiding sensitive values, and audits their names', async () => {
+      const endpoint = await createEndpoint(f, appId, {
+        headers: { 'X-Tenant': 'acme', Authorization: 'Bearer create-secret' },
+      });
+      const res = await admin.get(`/app/${appId}/endpoint/${endpoint.id}/headers`);
+      expect(res.json()).toEqual({ headers: { 'X-Tenant': 'acme' }, sensitive: ['Authorization'] });
+      expect(res.body).not.toContain('create-secret');
+      // They are stored sealed, never as plain text.
+      expect(JSON.stringify(await f.store.endpointGet(appId, endpoint.id))).not.toContain('create-secret');
+      const records = await f.store.auditList(
+        { appId, action: 'endpoint.created' },
+        { limit: 250, order: 'ascending' },
+      );
+      const record = records.data.find((entry) => entry.targetId === endpoint.id);
+      expect(record?.after).toEqual({
+        url: 'https://example.com/hook',
+        headerNames: ['X-Tenant', 'Authorization'],
+      });
+      expect(JSON.stringify(record)).not.toContain('create-secret');
+    });
+
+    it('treats null or an empty object as no headers', async () => {
+      for (const headers of [null, {}]) {
+        const endpoint = await createEndpoint(f, appId, { headers });
+        expect((await admin.get(`/app/${appId}/endpoint/${endpoint.id}/headers`)).json()).toEqual({
+          headers: {},
+          sensitive: [],
+        });
+      }
+    });
+
+    it('refuses the headers PUT …/headers refuses, creating nothing', async () => {
+      const count = (await admin.get(`/app/${appId}/endpoint?limit=250`)).json().data.length;
+      for (const headers of [
+        { 'Content-Type': 'text/plain' },
+        { 'webhook-signature': 'forged' },
+        { 'X-Evil': 'a\r\nInjected: yes' },
+        { 'Not A Token': 'v' },
+        { 'X-Number': 1 },
+        { ['X-' + 'a'.repeat(300)]: 'v' },
+        Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`X-H${i}`, 'v'])),
+      ])
+        expectError(
+          await admin.post(`/app/${appId}/endpoint`, { url: 'https://example.com/', headers }),
+          422,
+          'validation',
+        );
+      expect((await admin.get(`/app/${appId}/endpoint?limit=250`)).json().data.length).toBe(count);
+    });
+
+    it('is not part of PUT, which leaves the stored headers alone', async () => {
+      const endpoint = await createEndpoint(f, appId, { headers: { 'X-Keep': 'yes' } });
+      const res = await admin.put(`/app/${appId}/endpoint/${endpoint.id}`, {
+        url: 'https://example.com/replaced',
+        headers: { 'X-Other': 'no' },
+      });
+      expect(res.statusCode).toBe(200);
+      expect((await admin.get(`/app/${appId}/endpoint/${endpoint.id}/headers`)).json().headers).toEqual({
+        'X-Keep': 'yes',
+      });
     });
   });
 
@@ -293,6 +425,35 @@ describe('endpoints', () => {
         description: '',
         eventTypes: null,
       });
+    });
+
+    it('keeps the uid when the body omits it, and removes it when the body sends null', async () => {
+      const endpoint = await createEndpoint(f, appId, { uid: 'put-keep-uid' });
+      const kept = await admin.put(`/app/${appId}/endpoint/${endpoint.id}`, { url: 'https://example.com/k' });
+      expect(kept.statusCode).toBe(200);
+      expect(kept.json()).toMatchObject({ id: endpoint.id, uid: 'put-keep-uid' });
+      const removed = await admin.put(`/app/${appId}/endpoint/put-keep-uid`, {
+        url: 'https://example.com/k',
+        uid: null,
+      });
+      expect(removed.statusCode).toBe(200);
+      expect(removed.json()).toMatchObject({ id: endpoint.id, uid: null });
+      expectError(await admin.get(`/app/${appId}/endpoint/put-keep-uid`), 404);
+    });
+
+    it('creates with the body uid if given, else the path id', async () => {
+      const withBody = await admin.put(`/app/${appId}/endpoint/put-path-id`, {
+        url: 'https://example.com/',
+        uid: 'put-body-uid',
+      });
+      expect(withBody.statusCode).toBe(201);
+      expect(withBody.json().uid).toBe('put-body-uid');
+      const withNull = await admin.put(`/app/${appId}/endpoint/put-null-uid`, {
+        url: 'https://example.com/',
+        uid: null,
+      });
+      expect(withNull.statusCode).toBe(201);
+      expect(withNull.json().uid).toBe('put-null-uid');
     });
 
     it('keeps the secret when it replaces an endpoint', async () => {

@@ -54,6 +54,44 @@ describe('event types', () => {
     });
   });
 
+  describe('featureFlags and groupName, which the svix SDKs may send', () => {
+    const extra = { featureFlags: ['beta', 'eu-only'], groupName: 'billing' };
+
+    it('are accepted on create, PUT and PATCH, and ignored: not stored, not returned', async () => {
+      const created = await admin.post('/event-type', { name: 'sdk.extra', description: 'x', ...extra });
+      expect(created.statusCode).toBe(201);
+      const put = await admin.put('/event-type/sdk.extra', { description: 'y', ...extra });
+      expect(put.statusCode).toBe(200);
+      const putNew = await admin.put('/event-type/sdk.extra.new', { description: 'y', ...extra });
+      expect(putNew.statusCode).toBe(201);
+      const patched = await admin.patch('/event-type/sdk.extra', { ...extra, description: 'z' });
+      expect(patched.statusCode).toBe(200);
+      const nulls = await admin.patch('/event-type/sdk.extra', { featureFlags: null, groupName: null });
+      expect(nulls.statusCode).toBe(200);
+      for (const res of [created, put, putNew, patched, nulls, await admin.get('/event-type/sdk.extra')]) {
+        expect(res.json()).not.toHaveProperty('featureFlags');
+        expect(res.json()).not.toHaveProperty('groupName');
+      }
+      expect((await admin.get('/event-type/sdk.extra')).json()).toMatchObject({ description: 'z' });
+    });
+
+    it('do not touch featureFlag, the contract field that is stored', async () => {
+      await createEventType(f, 'sdk.flagged', { featureFlag: 'kept' });
+      const res = await admin.patch('/event-type/sdk.flagged', { featureFlags: ['other'] });
+      expect(res.json().featureFlag).toBe('kept');
+    });
+
+    it('must still have the types the SDK sends', async () => {
+      for (const body of [{ featureFlags: 'beta' }, { featureFlags: [1] }, { groupName: 5 }])
+        expectError(
+          await admin.post('/event-type', { name: 'sdk.bad.extra', description: 'x', ...body }),
+          422,
+          'validation',
+        );
+      expectError(await admin.get('/event-type/sdk.bad.extra'), 404);
+    });
+  });
+
   it('refuses a duplicate name (409)', async () => {
     await createEventType(f, 'dup.type');
     expectError(await admin.post('/event-type', { name: 'dup.type', description: 'again' }), 409, 'conflict');

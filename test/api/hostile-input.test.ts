@@ -297,6 +297,90 @@ describe('hostile and malformed input', () => {
     });
   });
 
+  describe('hostile endpoint settings', () => {
+    it('refuses header injection and overrides in the headers of a new endpoint', async () => {
+      for (const headers of [
+        { 'X-Evil': 'a\r\nHost: internal' },
+        { 'X-Evil': 'a\nX-Other: 1' },
+        { 'X-Evil': 'nul\u0000' },
+        { 'X-Evil\r\nHost': 'x' },
+        { Host: 'internal.example' },
+        { 'Content-Length': '0' },
+        { 'Transfer-Encoding': 'chunked' },
+        { 'WEBHOOK-SIGNATURE': 'v1,forged' },
+        { 'svix-id': 'msg_forged' },
+        { ['X-' + 'a'.repeat(1000)]: 'v' },
+        { 'X-Long': 'v'.repeat(8193) },
+        { 'X-Obj': { nested: true } },
+        Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`X-H${i}`, 'v'])),
+      ])
+        expectError(
+          await admin.post(`${target()}/endpoint`, { url: 'https://example.com/', headers }),
+          422,
+          'validation',
+        );
+    });
+
+    it('refuses a header both set and deleted, and malformed deleteHeaders, leaving the headers alone', async () => {
+      for (const body of [
+        { headers: { 'x-team': 'b' }, deleteHeaders: ['X-TEAM'] },
+        { headers: {}, deleteHeaders: 'X-Team' },
+        { headers: {}, deleteHeaders: [{ name: 'X-Team' }] },
+        { headers: {}, deleteHeaders: ['x'.repeat(10_000)] },
+        { headers: {}, deleteHeaders: Array.from({ length: 1000 }, (_, i) => `X-${i}`) },
+        { deleteHeaders: ['X-Team'] },
+      ])
+        expectError(await admin.patch(`${endpoint()}/headers`, body), 422, 'validation');
+    });
+
+    it('refuses the contract and SDK names of one setting with different values', async () => {
+      for (const [path, method, body] of [
+        ['/app', 'POST', { name: 'x', throttleRate: 1, rateLimit: 2 }],
+        [target(), 'PUT', { name: 'Target', throttleRate: 1, rateLimit: null }],
+        [target(), 'PATCH', { throttleRate: null, rateLimit: 2 }],
+        [`${target()}/endpoint`, 'POST', { url: 'https://example.com/', throttleRate: 1, rateLimit: 2 }],
+        [endpoint(), 'PUT', { url: 'https://example.com/', throttleRate: 1, rateLimit: 2 }],
+        [endpoint(), 'PATCH', { eventTypes: ['user.signup'], filterTypes: null }],
+      ] as const)
+        expectError(await admin.send(method, path, body), 422, 'validation', /the same setting/);
+    });
+
+    it('refuses local names however they are spelled, when the allow-list does not open them', async () => {
+      const strict = await apiFixture(undefined, { HERALD_SSRF_ALLOW_CIDRS: '' });
+      const privateOnly = await apiFixture(undefined, { HERALD_SSRF_ALLOW_CIDRS: '10.0.0.0/8' });
+      try {
+        const loopbackSpellings = [
+          'http://LOCALHOST./',
+          'http://localhost%2E/',
+          'http://api.localhost../',
+          'http://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/', // full-width letters
+          'http://\u24dbocalhost:8080/', // a circled l
+          'http://example.com@localhost/',
+          'http://localhost\\@example.com/',
+          'http://127.1/',
+          'http://[::ffff:127.0.0.1]/',
+        ];
+        const privateSpellings = [
+          'http://SERVICE.INTERNAL%2E/',
+          'http://printer.\uff4c\uff4f\uff43\uff41\uff4c/',
+        ];
+        for (const [fixture, urls] of [
+          [strict, [...loopbackSpellings, ...privateSpellings]],
+          [privateOnly, loopbackSpellings],
+        ] as const) {
+          const c = client(fixture);
+          const app = (await c.post('/app', { name: 'Spellings' })).json();
+          for (const url of urls)
+            expectError(await c.post(`/app/${app.id}/endpoint`, { url }), 422, 'validation', /url/);
+          expect((await c.get(`/app/${app.id}/endpoint`)).json().data).toEqual([]);
+        }
+      } finally {
+        await strict.close();
+        await privateOnly.close();
+      }
+    });
+  });
+
   it('leaves the data set up first exactly as it was', async () => {
     expect(await snapshot()).toEqual(before);
   });

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Application } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
+import { throttleRate } from '../aliases.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
@@ -25,6 +26,8 @@ export function applicationOut(app: Application) {
     name: app.name,
     metadata: app.metadata,
     throttleRate: app.throttleRate,
+    // The same setting under the name newer svix SDKs read.
+    rateLimit: app.throttleRate,
     createdAt: toIso(app.createdAt),
     updatedAt: toIso(app.updatedAt),
   };
@@ -71,6 +74,7 @@ export const applicationRoutes =
       },
       async (request, reply) => {
         const body = request.body;
+        const rate = throttleRate(body);
         if (request.query.get_if_exists && body.uid) {
           const existing = await store.applicationGet(body.uid);
           if (existing) return reply.status(200).send(applicationOut(existing));
@@ -80,7 +84,7 @@ export const applicationRoutes =
           uid: body.uid ?? null,
           name: body.name,
           metadata: body.metadata ?? {},
-          throttleRate: body.throttleRate ?? null,
+          throttleRate: rate ?? null,
         });
         return reply.status(201).send(applicationOut(created));
       },
@@ -108,7 +112,9 @@ export const applicationRoutes =
           tags,
           summary: 'Update an application, or create it',
           description:
-            'Replaces the application. If none has this id or uid, one is created with `app_id` as its uid (201).',
+            'Replaces the application: omitted optional fields return to their defaults, except `uid`, which ' +
+            'is kept when omitted (null removes it). If no application has this id or uid, one is created with ' +
+            "the body's `uid`, or else `app_id`, as its uid (201).",
           params: AppParams,
           body: ApplicationIn,
           response: { 200: ApplicationOut, 201: ApplicationOut, ...errorResponses },
@@ -121,7 +127,7 @@ export const applicationRoutes =
         const fields = {
           name: body.name,
           metadata: body.metadata ?? {},
-          throttleRate: body.throttleRate ?? null,
+          throttleRate: throttleRate(body) ?? null,
         };
         if (!existing) {
           const created = await store.applicationCreate({
@@ -154,9 +160,17 @@ export const applicationRoutes =
       },
       async (request) => {
         const { app_id } = request.params;
+        const { name, uid, metadata } = request.body;
+        const rate = throttleRate(request.body);
         const existing = await store.applicationGet(app_id);
         if (!existing) throw notFound('application', app_id);
-        const updated = await store.applicationUpdate(existing.id, request.body);
+        // Only the documented fields: the body may carry unknown keys, which must never reach the store.
+        const updated = await store.applicationUpdate(existing.id, {
+          name,
+          uid,
+          metadata,
+          throttleRate: rate,
+        });
         if (!updated) throw notFound('application', app_id);
         return applicationOut(updated);
       },

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Attempt, Delivery } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { eventTypesFilter, STATUS_TEXT, timeFilter } from '../list-filters.js';
+import { messageFilter, STATUS_TEXT } from '../list-filters.js';
 import { pageQuery } from '../pagination.js';
 import { errorResponses, ListResponse, Nullable, PageQueryString, toIso, Uid } from '../schemas/common.js';
 import { EndpointOut, EndpointParams } from '../schemas/endpoints.js';
@@ -96,10 +96,7 @@ export const attemptRoutes =
             endpointId: endpoint.id,
             status: q.status,
             statusCodeClass: q.status_code_class,
-            channel: q.channel,
-            eventTypes: eventTypesFilter(q.event_types),
-            before: timeFilter(q.before),
-            after: timeFilter(q.after),
+            ...messageFilter(q),
           },
           pageQuery(q, 'descending'),
         );
@@ -138,10 +135,7 @@ export const attemptRoutes =
             endpointId,
             status: q.status,
             statusCodeClass: q.status_code_class,
-            channel: q.channel,
-            eventTypes: eventTypesFilter(q.event_types),
-            before: timeFilter(q.before),
-            after: timeFilter(q.after),
+            ...messageFilter(q),
           },
           pageQuery(q, 'descending'),
         );
@@ -223,10 +217,7 @@ export const attemptRoutes =
           endpoint.id,
           {
             status: q.status,
-            channel: q.channel,
-            eventTypes: eventTypesFilter(q.event_types),
-            before: timeFilter(q.before),
-            after: timeFilter(q.after),
+            ...messageFilter(q),
           },
           pageQuery(q, 'descending'),
         );

@@ -2,8 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
+import { findEndpoint } from '../lookups.js';
 import { checkHeaders, EndpointSecrets, isSensitiveHeader } from '../endpoint-config.js';
-import { notFound } from '../errors.js';
+import { unprocessable } from '../errors.js';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.js';
 import {
   EndpointHeadersIn,
@@ -23,12 +24,6 @@ export const endpointSettingRoutes =
     const { store, audit } = context;
     const secrets = new EndpointSecrets(context.vault);
 
-    async function findEndpoint(appId: string, endpointId: string) {
-      const endpoint = await store.endpointGet(appId, endpointId);
-      if (!endpoint) throw notFound('endpoint', endpointId);
-      return endpoint;
-    }
-
     app.get(
       '/app/:app_id/endpoint/:endpoint_id/headers',
       {
@@ -43,7 +38,7 @@ export const endpointSettingRoutes =
         },
       },
       async (request) => {
-        const endpoint = await findEndpoint(request.application!.id, request.params.endpoint_id);
+        const endpoint = await findEndpoint(store, request.application!.id, request.params.endpoint_id);
         const headers: Record<string, string> = {};
         const sensitive: string[] = [];
         for (const [name, value] of Object.entries(secrets.openHeaders(endpoint.headersSealed))) {
@@ -60,7 +55,7 @@ export const endpointSettingRoutes =
       request: Parameters<typeof audit.record>[0],
       change: (current: Record<string, string>) => Record<string, string>,
     ) => {
-      const endpoint = await findEndpoint(appId, endpointId);
+      const endpoint = await findEndpoint(store, appId, endpointId);
       const current = secrets.openHeaders(endpoint.headersSealed);
       const next = change(current);
       await store.endpointUpdate(appId, endpoint.id, { headersSealed: secrets.sealHeaders(next) });
@@ -105,19 +100,36 @@ export const endpointSettingRoutes =
         schema: {
           tags,
           summary: "Change some of an endpoint's custom headers",
-          description: 'A header set to null is removed.',
+          description:
+            'Headers in `headers` are added or changed, and removed when set to null. Headers named in ' +
+            '`deleteHeaders` are removed. Names are matched case-insensitively; a header may not be both set ' +
+            'and deleted.',
           params: EndpointParams,
           body: EndpointHeadersPatchIn,
           response: { 204: Type.Null(), ...errorResponses },
         },
       },
       async (request, reply) => {
-        checkHeaders(request.body.headers);
+        const { headers, deleteHeaders = [] } = request.body;
+        checkHeaders(headers);
+        const deleted = new Set(deleteHeaders.map((name) => name.toLowerCase()));
+        const setAndDeleted = Object.entries(headers)
+          .filter(([name, value]) => value !== null && deleted.has(name.toLowerCase()))
+          .map(([name]) => name);
+        if (setAndDeleted.length > 0)
+          throw unprocessable(
+            `body.headers sets ${setAndDeleted.join(', ')}, which body.deleteHeaders removes; ` +
+              'set or delete each header, not both',
+          );
         await writeHeaders(request.application!.id, request.params.endpoint_id, request, (current) => {
           const next = { ...current };
-          for (const [name, value] of Object.entries(request.body.headers)) {
+          const remove = (name: string) => {
             for (const existing of Object.keys(next))
               if (existing.toLowerCase() === name.toLowerCase()) delete next[existing];
+          };
+          for (const name of deleteHeaders) remove(name);
+          for (const [name, value] of Object.entries(headers)) {
+            remove(name);
             if (value !== null) next[name] = value;
           }
           return next;
@@ -140,7 +152,7 @@ export const endpointSettingRoutes =
       },
       async (request) => {
         const appId = request.application!.id;
-        const endpoint = await findEndpoint(appId, request.params.endpoint_id);
+        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
         const current = secrets.openSecrets(endpoint.secretsSealed)[0]!;
         await audit.record(request, {
           action: 'endpoint.secret.revealed',
@@ -174,7 +186,7 @@ export const endpointSettingRoutes =
       },
       async (request, reply) => {
         const appId = request.application!.id;
-        const endpoint = await findEndpoint(appId, request.params.endpoint_id);
+        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
         const graceSeconds = request.body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
         const rotated = secrets.rotate(endpoint.secretsSealed, request.body?.key, graceSeconds * 1000);
         await store.endpointUpdate(appId, endpoint.id, { secretsSealed: rotated });

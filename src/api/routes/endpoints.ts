@@ -1,10 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Endpoint } from '../../store/index.js';
+import type { Endpoint, HeaderStyle } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
+import { eventTypeFilter, throttleRate } from '../aliases.js';
 import type { ApiContext } from '../context.js';
-import { checkEndpointUrl, checkEventTypes, EndpointSecrets } from '../endpoint-config.js';
-import { notFound, unprocessable } from '../errors.js';
+import { findEndpoint } from '../lookups.js';
+import { checkEndpointUrl, checkEventTypes, checkHeaders, EndpointSecrets } from '../endpoint-config.js';
+import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import {
   AppParams,
@@ -38,25 +40,41 @@ export function endpointOut(endpoint: Endpoint) {
     channels: endpoint.channels,
     metadata: endpoint.metadata,
     throttleRate: endpoint.throttleRate,
+    // The same setting under the name newer svix SDKs read.
+    rateLimit: endpoint.throttleRate,
     version: 1,
+    retrySchedule: endpoint.retrySchedule === null ? null : endpoint.retrySchedule.map((ms) => ms / 1000),
+    timeoutSeconds: endpoint.timeoutMs === null ? null : endpoint.timeoutMs / 1000,
+    headerStyle: endpoint.headerStyle,
+    disabledReason: endpoint.disabledReason,
     createdAt: toIso(endpoint.createdAt),
     updatedAt: toIso(endpoint.updatedAt),
   };
 }
 
 /**
- * The event-type filter of an endpoint body. The contract calls it `eventTypes`; the official svix SDKs send
- * `filterTypes`. Either is accepted; both at once must agree.
+ * The delivery settings of a request in store units. With `defaults` (create, PUT) omitted settings take
+ * their defaults; otherwise (PATCH) they stay as they are.
  */
-function eventTypeFilter(body: {
-  eventTypes?: string[] | null | undefined;
-  filterTypes?: string[] | null | undefined;
-}): string[] | null | undefined {
-  const { eventTypes, filterTypes } = body;
-  if (eventTypes === undefined) return filterTypes;
-  if (filterTypes !== undefined && JSON.stringify(filterTypes) !== JSON.stringify(eventTypes))
-    throw unprocessable('body.eventTypes and body.filterTypes are the same setting; send only one of them');
-  return eventTypes;
+function deliverySettings(
+  body: { retrySchedule?: number[] | null; timeoutSeconds?: number | null; headerStyle?: HeaderStyle },
+  defaults: boolean,
+) {
+  const schedule = body.retrySchedule === undefined ? (defaults ? null : undefined) : body.retrySchedule;
+  const timeout = body.timeoutSeconds === undefined ? (defaults ? null : undefined) : body.timeoutSeconds;
+  return {
+    retrySchedule:
+      schedule === null || schedule === undefined ? schedule : schedule.map((seconds) => seconds * 1000),
+    timeoutMs: timeout === null || timeout === undefined ? timeout : timeout * 1000,
+    headerStyle: body.headerStyle ?? (defaults ? ('standard' as const) : undefined),
+  };
+}
+
+/** Enabling an endpoint again clears what Herald recorded about why it stopped, and gives it a fresh start. */
+function reenabled(existing: Endpoint, disabled: boolean | undefined) {
+  return existing.disabled && disabled === false
+    ? { disabledReason: null, failingSince: null, circuitOpenUntil: null }
+    : {};
 }
 
 export const endpointRoutes =
@@ -64,12 +82,6 @@ export const endpointRoutes =
   async (app) => {
     const { store, config, audit } = context;
     const secrets = new EndpointSecrets(context.vault);
-
-    async function findEndpoint(appId: string, endpointId: string): Promise<Endpoint> {
-      const endpoint = await store.endpointGet(appId, endpointId);
-      if (!endpoint) throw notFound('endpoint', endpointId);
-      return endpoint;
-    }
 
     app.get(
       '/app/:app_id/endpoint',
@@ -96,7 +108,9 @@ export const endpointRoutes =
         schema: {
           tags,
           summary: 'Create an endpoint',
-          description: 'When `secret` is null or omitted, a secret is generated (recommended).',
+          description:
+            'When `secret` is null or omitted, a secret is generated (recommended). `headers` sets the custom ' +
+            'headers, as PUT …/headers does.',
           params: AppParams,
           headers: IdempotencyHeaders,
           body: EndpointIn,
@@ -107,6 +121,9 @@ export const endpointRoutes =
         const body = request.body;
         const url = checkEndpointUrl(body.url, config);
         const eventTypes = eventTypeFilter(body);
+        const rate = throttleRate(body);
+        const headers = body.headers ?? {};
+        checkHeaders(headers);
         await checkEventTypes(store, eventTypes);
         const created = await store.endpointCreate({
           id: newId('endpoint'),
@@ -118,8 +135,9 @@ export const endpointRoutes =
           eventTypes: eventTypes ?? null,
           channels: body.channels ?? null,
           metadata: body.metadata ?? {},
-          throttleRate: body.throttleRate ?? null,
-          headersSealed: secrets.sealHeaders({}),
+          throttleRate: rate ?? null,
+          ...deliverySettings(body, true),
+          headersSealed: secrets.sealHeaders(headers),
           secretsSealed: secrets.sealNewSecret(body.secret),
         });
         await audit.record(request, {
@@ -127,7 +145,11 @@ export const endpointRoutes =
           targetType: 'endpoint',
           targetId: created.id,
           appId: created.appId,
-          after: { url: created.url },
+          after: {
+            url: created.url,
+            // Custom headers by name only, never by value.
+            ...(Object.keys(headers).length > 0 && { headerNames: Object.keys(headers) }),
+          },
         });
         return reply.status(201).send(endpointOut(created));
       },
@@ -144,7 +166,8 @@ export const endpointRoutes =
           response: { 200: EndpointOut, ...errorResponses },
         },
       },
-      async (request) => endpointOut(await findEndpoint(request.application!.id, request.params.endpoint_id)),
+      async (request) =>
+        endpointOut(await findEndpoint(store, request.application!.id, request.params.endpoint_id)),
     );
 
     app.put(
@@ -155,8 +178,9 @@ export const endpointRoutes =
           tags,
           summary: 'Update an endpoint, or create it',
           description:
-            'Replaces the endpoint; omitted fields return to their defaults. If no endpoint has this id or uid, ' +
-            'one is created with `endpoint_id` as its uid (201).',
+            'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
+            'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
+            "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
           params: EndpointParams,
           body: EndpointUpdate,
           response: { 200: EndpointOut, 201: EndpointOut, ...errorResponses },
@@ -176,7 +200,8 @@ export const endpointRoutes =
           eventTypes: eventTypes ?? null,
           channels: body.channels ?? null,
           metadata: body.metadata ?? {},
-          throttleRate: body.throttleRate ?? null,
+          throttleRate: throttleRate(body) ?? null,
+          ...deliverySettings(body, true),
         };
         const existing = await store.endpointGet(appId, endpoint_id);
         if (!existing) {
@@ -193,6 +218,7 @@ export const endpointRoutes =
         const updated = await store.endpointUpdate(appId, existing.id, {
           ...fields,
           ...(body.uid !== undefined && { uid: body.uid }),
+          ...reenabled(existing, fields.disabled),
         });
         if (!updated) throw notFound('endpoint', endpoint_id);
         await auditUrlChange(request, existing, updated);
@@ -214,9 +240,10 @@ export const endpointRoutes =
       },
       async (request) => {
         const appId = request.application!.id;
-        const existing = await findEndpoint(appId, request.params.endpoint_id);
-        const { secret, url, uid, description, disabled, channels, metadata, throttleRate } = request.body;
+        const existing = await findEndpoint(store, appId, request.params.endpoint_id);
+        const { secret, url, uid, description, disabled, channels, metadata } = request.body;
         const eventTypes = eventTypeFilter(request.body);
+        const rate = throttleRate(request.body);
         await checkEventTypes(store, eventTypes);
         // Only the documented fields: the body may carry unknown keys, which must never reach the store.
         const updated = await store.endpointUpdate(appId, existing.id, {
@@ -226,7 +253,9 @@ export const endpointRoutes =
           eventTypes,
           channels,
           metadata,
-          throttleRate,
+          throttleRate: rate,
+          ...deliverySettings(request.body, false),
+          ...reenabled(existing, disabled),
           ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
           ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),
         });
@@ -256,7 +285,7 @@ export const endpointRoutes =
       },
       async (request, reply) => {
         const appId = request.application!.id;
-        const existing = await findEndpoint(appId, request.params.endpoint_id);
+        const existing = await findEndpoint(store, appId, request.params.endpoint_id);
         if (!(await store.endpointDelete(appId, existing.id)))
           throw notFound('endpoint', request.params.endpoint_id);
         await audit.record(request, {

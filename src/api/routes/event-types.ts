@@ -157,10 +157,14 @@ export const eventTypeRoutes =
       },
       async (request) => {
         const name = request.params.event_type_name;
-        const { schemas, ...rest } = request.body;
+        // featureFlags and groupName are accepted for the svix SDKs but not stored.
+        const { schemas, description, archived, deprecated, featureFlag } = request.body;
         checkPayloadSchemas(schemas as SchemasIn);
         const updated = await store.eventTypeUpdate(name, {
-          ...rest,
+          description,
+          archived,
+          deprecated,
+          featureFlag,
           ...(schemas !== undefined && {
             schemas: schemas as SchemasIn as Record<string, JsonObject> | null,
           }),

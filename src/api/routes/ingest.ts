@@ -2,18 +2,24 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { matches } from '../../delivery/routing.js';
-import { UniqueViolation, type Application } from '../../store/index.js';
+import { UniqueViolation, type Application, type EventType, type JsonObject } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { checkPayload } from '../payload-validation.js';
-import { AppParams, errorResponses, IdempotencyHeaders } from '../schemas/common.js';
-import { MessageIn } from '../schemas/ingest.js';
+import { AppParams, errorResponses, EventTypeName, IdempotencyHeaders } from '../schemas/common.js';
+import { EndpointParams } from '../schemas/endpoints.js';
+import { MAX_BATCH, MessageBatchIn, MessageIn } from '../schemas/ingest.js';
 import { MessageOut } from '../schemas/messages.js';
 import { messageOut } from './messages.js';
 
+/** A batch may be this many times larger than a single request. */
+const BATCH_BODY_FACTOR = 16;
+
+const WithContent = Type.Object({ with_content: Type.Optional(Type.Boolean({ default: true })) });
+
 export const ingestRoutes =
-  ({ store, notify }: ApiContext): FastifyPluginAsyncTypebox =>
+  ({ store, notify, config, metrics }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     /** The application in the path, or the one the body asks to create under the path's id as uid. */
     async function targetApplication(
@@ -40,6 +46,50 @@ export const ingestRoutes =
       }
     }
 
+    /**
+     * Validates each message, routes it to the matching enabled endpoints (or to `only`), and writes all of
+     * them with their deliveries in one transaction.
+     */
+    async function accept(application: Application, items: MessageIn[], only?: string) {
+      const eventTypes = new Map<string, EventType | undefined>();
+      for (const name of new Set(items.map((item) => item.eventType)))
+        eventTypes.set(name, await store.eventTypeGet(name));
+      items.forEach((item, index) =>
+        checkPayload(
+          eventTypes.get(item.eventType),
+          item.payload,
+          items.length > 1 ? `body.messages[${index}].payload` : 'body.payload',
+        ),
+      );
+      const endpoints = await store.endpointListEnabledFilters(application.id);
+      const now = Date.now();
+      const results = await store.messageCreateMany(
+        items.map((item) => {
+          const channels = item.channels ?? null;
+          const targets =
+            only !== undefined
+              ? [only]
+              : endpoints.filter((endpoint) => matches(endpoint, item.eventType, channels)).map((e) => e.id);
+          return {
+            message: {
+              id: newId('message', now),
+              appId: application.id,
+              eventType: item.eventType,
+              eventId: item.eventId ?? null,
+              payload: item.payload as JsonObject,
+              channels,
+              createdAt: now,
+            },
+            deliveries: targets.map((endpointId) => ({ id: newId('delivery', now), endpointId })),
+          };
+        }),
+      );
+      const created = results.filter((result) => result.created).length;
+      metrics.messagesAccepted.inc(created);
+      if (created > 0) notify();
+      return results.map((result) => result.message);
+    }
+
     app.post(
       '/app/:app_id/msg',
       {
@@ -54,7 +104,7 @@ export const ingestRoutes =
             'the original message and queues nothing new.',
           params: AppParams,
           headers: IdempotencyHeaders,
-          querystring: Type.Object({ with_content: Type.Optional(Type.Boolean({ default: true })) }),
+          querystring: WithContent,
           body: MessageIn,
           response: { 202: MessageOut, ...errorResponses },
         },
@@ -66,26 +116,76 @@ export const ingestRoutes =
           request.params.app_id,
           body.application,
         );
-        checkPayload(await store.eventTypeGet(body.eventType), body.payload);
-        const channels = body.channels ?? null;
-        const endpoints = (await store.endpointListEnabledFilters(application.id)).filter((endpoint) =>
-          matches(endpoint, body.eventType, channels),
-        );
-        const now = Date.now();
-        const { message, created } = await store.messageCreate({
-          message: {
-            id: newId('message', now),
-            appId: application.id,
-            eventType: body.eventType,
-            eventId: body.eventId ?? null,
-            payload: body.payload as Record<string, never>,
-            channels,
-            createdAt: now,
-          },
-          deliveries: endpoints.map((endpoint) => ({ id: newId('delivery', now), endpointId: endpoint.id })),
-        });
-        if (created && endpoints.length > 0) notify();
-        return reply.status(202).send(messageOut(message, request.query.with_content ?? true));
+        const [message] = await accept(application, [body]);
+        return reply.status(202).send(messageOut(message!, request.query.with_content ?? true));
+      },
+    );
+
+    app.post(
+      '/app/:app_id/msg/batch',
+      {
+        config: { access: 'app', appOptional: true },
+        bodyLimit: config.bodyLimitBytes * BATCH_BODY_FACTOR,
+        schema: {
+          tags: ['Message', 'Herald'],
+          summary: 'Send many messages at once',
+          description:
+            `Herald: accepts up to ${MAX_BATCH} messages in one transaction; either all are queued or none. ` +
+            `The body may be ${BATCH_BODY_FACTOR} times HERALD_BODY_LIMIT_BYTES. ` +
+            'Each message behaves as with the single route. The answer lists the messages in request order.',
+          params: AppParams,
+          headers: IdempotencyHeaders,
+          querystring: WithContent,
+          body: MessageBatchIn,
+          response: { 202: Type.Object({ data: Type.Array(MessageOut) }), ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const items = request.body.messages as MessageIn[];
+        const inline = items.find((item) => item.application)?.application;
+        const application = await targetApplication(request.application, request.params.app_id, inline);
+        const messages = await accept(application, items);
+        const withContent = request.query.with_content ?? true;
+        return reply.status(202).send({ data: messages.map((message) => messageOut(message, withContent)) });
+      },
+    );
+
+    app.post(
+      '/app/:app_id/endpoint/:endpoint_id/send-example',
+      {
+        config: { access: 'app' },
+        schema: {
+          tags: ['Endpoint'],
+          summary: 'Send an example message to one endpoint',
+          description:
+            "Sends the event type's example payload (the first `examples` entry of its newest schema, or `{}`) " +
+            'to this endpoint only, whatever its filters, as a real message with a real attempt log.',
+          params: EndpointParams,
+          headers: IdempotencyHeaders,
+          body: Type.Object({
+            eventType: EventTypeName,
+            payload: Type.Optional(Type.Object({}, { additionalProperties: true })),
+          }),
+          response: { 200: MessageOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const application = request.application!;
+        const endpoint = await store.endpointGet(application.id, request.params.endpoint_id);
+        if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
+        const eventType = await store.eventTypeGet(request.body.eventType);
+        if (!eventType) throw notFound('event type', request.body.eventType);
+        const payload = (request.body.payload ?? exampleOf(eventType) ?? {}) as MessageIn['payload'];
+        const [message] = await accept(application, [{ eventType: eventType.name, payload }], endpoint.id);
+        return messageOut(message!);
       },
     );
   };
+
+/** The example payload of an event type: the first `examples` entry of its newest schema version. */
+export function exampleOf(eventType: EventType): JsonObject | undefined {
+  const versions = Object.keys(eventType.schemas ?? {}).sort((a, b) => Number(b) - Number(a));
+  const schema = versions[0] === undefined ? undefined : eventType.schemas![versions[0]];
+  const example = Array.isArray(schema?.examples) ? schema.examples[0] : undefined;
+  return typeof example === 'object' && example !== null && !Array.isArray(example) ? example : undefined;
+}

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Metadata, Nullable, TEXT_PATTERN, ThrottleRate, Timestamp, Uid } from './common.js';
+import { Metadata, Nullable, RateLimit, TEXT_PATTERN, ThrottleRate, Timestamp, Uid } from './common.js';
 
 const Name = Type.String({
   minLength: 1,
@@ -13,6 +13,7 @@ export const ApplicationIn = Type.Object({
   uid: Type.Optional(Nullable(Uid)),
   metadata: Type.Optional(Metadata),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  rateLimit: Type.Optional(Nullable(RateLimit)),
 });
 export type ApplicationIn = Static<typeof ApplicationIn>;
 
@@ -21,6 +22,7 @@ export const ApplicationPatch = Type.Object({
   uid: Type.Optional(Nullable(Uid)),
   metadata: Type.Optional(Metadata),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  rateLimit: Type.Optional(Nullable(RateLimit)),
 });
 export type ApplicationPatch = Static<typeof ApplicationPatch>;
 
@@ -30,6 +32,7 @@ export const ApplicationOut = Type.Object({
   name: Type.String(),
   metadata: Type.Record(Type.String(), Type.String()),
   throttleRate: Nullable(Type.Integer()),
+  rateLimit: Nullable(Type.Integer({ description: 'The same as throttleRate, for the svix SDKs' })),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

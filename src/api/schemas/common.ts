@@ -37,6 +37,13 @@ export const ThrottleRate = Type.Integer({
   description: 'Maximum messages per second to send',
 });
 
+/** `throttleRate` under the name newer svix SDKs use. */
+export const RateLimit = Type.Integer({
+  minimum: 1,
+  maximum: 65535,
+  description: 'The same as throttleRate, under the name newer svix SDKs use; send one or the other',
+});
+
 export const Ordering = Type.Union([Type.Literal('ascending'), Type.Literal('descending')]);
 
 export const MAX_PAGE_SIZE = 250;

@@ -5,6 +5,7 @@ import {
   EventTypeName,
   Metadata,
   Nullable,
+  RateLimit,
   TEXT_PATTERN,
   ThrottleRate,
   Timestamp,
@@ -43,7 +44,48 @@ export const Secret = Type.String({
   description: 'A whsec_ secret (base64 of 24–64 random bytes); null or omitted generates one',
 });
 
+/** Custom headers sent with every webhook to an endpoint. */
+const HeaderName = Type.String({ minLength: 1, maxLength: 256 });
+// TypeBox does not carry the key schema into the JSON Schema; propertyNames bounds the names.
+const HeaderMap = Type.Record(HeaderName, Type.String({ maxLength: 8192 }), {
+  maxProperties: 50,
+  propertyNames: { minLength: 1, maxLength: 256 },
+});
+
+/** Herald's per-endpoint delivery settings. */
+export const MAX_RETRIES = 20;
+const DeliverySettings = {
+  retrySchedule: Type.Optional(
+    Nullable(
+      Type.Array(Type.Integer({ minimum: 0, maximum: 7 * 24 * 60 * 60 }), {
+        maxItems: MAX_RETRIES,
+        description:
+          'Herald: seconds to wait before each retry (at most 20, each ±20 % jitter); [] never retries; null or ' +
+          'omitted uses the default schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h)',
+      }),
+    ),
+  ),
+  timeoutSeconds: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: 60,
+        description:
+          'Herald: how long one request may take, 1–60 s; null uses HERALD_DELIVERY_TIMEOUT_SECONDS',
+      }),
+    ),
+  ),
+  headerStyle: Type.Optional(
+    Type.Union([Type.Literal('standard'), Type.Literal('svix')], {
+      description:
+        'Herald: `standard` sends webhook-id/-timestamp/-signature; `svix` sends svix-id/-timestamp/-signature ' +
+        'for receivers built for Svix. Default standard.',
+    }),
+  ),
+};
+
 export const EndpointIn = Type.Object({
+  ...DeliverySettings,
   url: Url,
   uid: Type.Optional(Nullable(Uid)),
   description: Type.Optional(Description),
@@ -53,15 +95,20 @@ export const EndpointIn = Type.Object({
   channels: Type.Optional(Nullable(Channels)),
   metadata: Type.Optional(Metadata),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  rateLimit: Type.Optional(Nullable(RateLimit)),
   secret: Type.Optional(Nullable(Secret)),
+  /** Custom headers, as PUT …/headers sets them. */
+  headers: Type.Optional(Nullable(HeaderMap)),
   version: Type.Optional(Nullable(Type.Integer({ minimum: 1, deprecated: true }))),
 });
 export type EndpointIn = Static<typeof EndpointIn>;
 
-export const EndpointUpdate = Type.Omit(EndpointIn, ['secret']);
+/** PUT replaces the endpoint's settings; its secret and custom headers have routes of their own. */
+export const EndpointUpdate = Type.Omit(EndpointIn, ['secret', 'headers']);
 export type EndpointUpdate = Static<typeof EndpointUpdate>;
 
 export const EndpointPatch = Type.Object({
+  ...DeliverySettings,
   url: Type.Optional(Url),
   uid: Type.Optional(Nullable(Uid)),
   description: Type.Optional(Description),
@@ -71,6 +118,7 @@ export const EndpointPatch = Type.Object({
   channels: Type.Optional(Nullable(Channels)),
   metadata: Type.Optional(Metadata),
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
+  rateLimit: Type.Optional(Nullable(RateLimit)),
   secret: Type.Optional(Nullable(Secret)),
 });
 export type EndpointPatch = Static<typeof EndpointPatch>;
@@ -88,27 +136,30 @@ export const EndpointOut = Type.Object({
   channels: Nullable(Type.Array(Type.String())),
   metadata: Type.Record(Type.String(), Type.String()),
   throttleRate: Nullable(Type.Integer()),
+  rateLimit: Nullable(Type.Integer({ description: 'The same as throttleRate, for the svix SDKs' })),
   version: Type.Integer({ deprecated: true }),
+  retrySchedule: Nullable(Type.Array(Type.Integer())),
+  timeoutSeconds: Nullable(Type.Integer()),
+  headerStyle: Type.String(),
+  disabledReason: Nullable(
+    Type.String({ description: 'Herald: why Herald disabled the endpoint (410 Gone, continuous failure)' }),
+  ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
 
-const HeaderMap = Type.Record(
-  Type.String({ minLength: 1, maxLength: 256 }),
-  Type.String({ maxLength: 8192 }),
-  {
-    maxProperties: 50,
-  },
-);
-
 export const EndpointHeadersIn = Type.Object({ headers: HeaderMap });
 export const EndpointHeadersPatchIn = Type.Object({
-  headers: Type.Record(
-    Type.String({ minLength: 1, maxLength: 256 }),
-    Nullable(Type.String({ maxLength: 8192 })),
-    {
-      maxProperties: 50,
-    },
+  headers: Type.Record(HeaderName, Nullable(Type.String({ maxLength: 8192 })), {
+    maxProperties: 50,
+    propertyNames: { minLength: 1, maxLength: 256 },
+    description: 'Headers to add or change; a header set to null is removed',
+  }),
+  deleteHeaders: Type.Optional(
+    Type.Array(HeaderName, {
+      maxItems: 50,
+      description: 'Names of headers to remove (case-insensitive)',
+    }),
   ),
 });
 export const EndpointHeadersOut = Type.Object({

@@ -20,6 +20,29 @@ const Schemas = Type.Record(Type.String({ pattern: VERSION_PATTERN }), Type.Obje
   },
 });
 
+/**
+ * Fields newer svix SDKs send that Herald does not store yet (storing them needs a migration). They are
+ * accepted, so those SDK calls work, and ignored; the responses do not carry them.
+ */
+const IgnoredSdkFields = {
+  featureFlags: Type.Optional(
+    Nullable(
+      Type.Array(FeatureFlag, {
+        maxItems: 100,
+        description: 'Accepted for the svix SDKs and ignored: Herald does not store it yet',
+      }),
+    ),
+  ),
+  groupName: Type.Optional(
+    Nullable(
+      Type.String({
+        maxLength: 256,
+        description: 'Accepted for the svix SDKs and ignored: Herald does not store it yet',
+      }),
+    ),
+  ),
+};
+
 export const EventTypeIn = Type.Object({
   name: EventTypeName,
   description: Description,
@@ -27,6 +50,7 @@ export const EventTypeIn = Type.Object({
   deprecated: Type.Optional(Type.Boolean()),
   featureFlag: Type.Optional(Nullable(FeatureFlag)),
   schemas: Type.Optional(Nullable(Schemas)),
+  ...IgnoredSdkFields,
 });
 export type EventTypeIn = Static<typeof EventTypeIn>;
 
@@ -39,6 +63,7 @@ export const EventTypePatch = Type.Object({
   deprecated: Type.Optional(Type.Boolean()),
   featureFlag: Type.Optional(Nullable(FeatureFlag)),
   schemas: Type.Optional(Nullable(Schemas)),
+  ...IgnoredSdkFields,
 });
 export type EventTypePatch = Static<typeof EventTypePatch>;
 

@@ -18,3 +18,9 @@ export const MessageIn = Type.Object({
   tags: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 5 }))),
 });
 export type MessageIn = Static<typeof MessageIn>;
+
+export const MAX_BATCH = 1000;
+
+export const MessageBatchIn = Type.Object({
+  messages: Type.Array(MessageIn, { minItems: 1, maxItems: MAX_BATCH }),
+});

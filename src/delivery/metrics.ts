@@ -1,0 +1,77 @@
+/**
+ * Prometheus metrics of one Herald process. Counters and the latency histogram are updated in memory on the
+ * hot path; queue depth and the oldest due delivery's age are read from the database when scraped.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { QueueStats } from '../store/deliveries.js';
+import type { Store } from '../store/index.js';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly deliveries = new Counter({
+    name: 'herald_deliveries_total',
+    help: 'Delivery attempts by outcome: success, retry (failed, will be retried) or failed (dead letter)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly retries = new Counter({
+    name: 'herald_retries_total',
+    help: 'Attempts that were retries of an earlier failed attempt',
+    registers: [this.registry],
+  });
+  readonly attemptDuration = new Histogram({
+    name: 'herald_attempt_duration_seconds',
+    help: 'Time from sending a webhook to its response (or failure)',
+    labelNames: ['outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly circuitChanges = new Counter({
+    name: 'herald_circuit_changes_total',
+    help: 'Circuit-breaker state changes, by the state entered',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  readonly messagesAccepted = new Counter({
+    name: 'herald_messages_accepted_total',
+    help: 'Messages accepted by the API (repeated eventIds not counted)',
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'herald_in_flight',
+    help: 'Deliveries this process holds: being sent or waiting for an endpoint slot',
+    registers: [this.registry],
+  });
+
+  constructor(store: Store) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'herald_process_' });
+    // One query serves both queue gauges of a scrape.
+    let cached: { at: number; stats: Promise<QueueStats> } | null = null;
+    const stats = () => {
+      if (!cached || Date.now() - cached.at > 1000)
+        cached = { at: Date.now(), stats: store.deliveryQueueStats() };
+      return cached.stats;
+    };
+    new Gauge({
+      name: 'herald_queue_depth',
+      help: 'Deliveries in the database by state: due now, scheduled for later, or being sent',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        const queue = await stats();
+        this.set({ state: 'due' }, queue.due);
+        this.set({ state: 'scheduled' }, queue.pending - queue.due);
+        this.set({ state: 'sending' }, queue.sending);
+      },
+    });
+    new Gauge({
+      name: 'herald_queue_oldest_due_age_seconds',
+      help: 'How long the oldest pending delivery has been due (0 when none is)',
+      registers: [this.registry],
+      async collect() {
+        const { oldestDueAt } = await stats();
+        this.set(oldestDueAt === null ? 0 : Math.max(0, (Date.now() - oldestDueAt) / 1000));
+      },
+    });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Operational events tell the operator what happens to deliveries: `endpoint.disabled`,
+ * `message.attempt.exhausted`, `message.attempt.failing` and `message.attempt.recovered`, with Svix's payloads.
+ *
+ * They are ordinary messages of an internal application (uid `herald-operational`), so they are recorded,
+ * listed and retried like any other, and reach every endpoint of that application. With
+ * HERALD_OPERATOR_WEBHOOK_URL set, Herald keeps an endpoint there. Events about that application's own
+ * deliveries are not emitted, so a failing operator endpoint cannot feed itself.
+ */
+import type { Logger } from 'pino';
+import type { Application, JsonObject, Store } from '../store/index.js';
+import { newId } from '../util/ids.js';
+import { matches } from './routing.js';
+
+export const OPERATIONAL_APP_UID = 'herald-operational';
+export const OPERATOR_ENDPOINT_UID = 'operator-webhook';
+
+export type OperationalEventType =
+  'endpoint.disabled' | 'message.attempt.exhausted' | 'message.attempt.failing' | 'message.attempt.recovered';
+
+/** The attempt number after which a still-failing delivery is reported as failing, as Svix does. */
+export const FAILING_AFTER_ATTEMPTS = 4;
+
+export class OperationalEvents {
+  #app: Application | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly notify: () => void,
+  ) {}
+
+  async application(): Promise<Application> {
+    if (this.#app) return this.#app;
+    const existing = await this.store.applicationGet(OPERATIONAL_APP_UID);
+    this.#app =
+      existing ??
+      (await this.store
+        .applicationCreate({
+          id: newId('application'),
+          uid: OPERATIONAL_APP_UID,
+          name: 'Herald operational events',
+          metadata: {},
+          throttleRate: null,
+        })
+        .catch(async (error: unknown) => {
+          const raced = await this.store.applicationGet(OPERATIONAL_APP_UID);
+          if (raced) return raced;
+          throw error;
+        }));
+    return this.#app;
+  }
+
+  /**
+   * Finds the internal application if it exists, without creating it: it appears only once there is an event
+   * to record or an operator webhook to deliver to.
+   */
+  async lookup(): Promise<void> {
+    this.#app ??= (await this.store.applicationGet(OPERATIONAL_APP_UID)) ?? null;
+  }
+
+  /** Whether `appId` is the internal application, whose deliveries never produce events. */
+  isOperational(appId: string): boolean {
+    return this.#app?.id === appId;
+  }
+
+  async emit(type: OperationalEventType, data: JsonObject): Promise<void> {
+    try {
+      const app = await this.application();
+      const endpoints = (await this.store.endpointListEnabledFilters(app.id)).filter((endpoint) =>
+        matches(endpoint, type, null),
+      );
+      const now = Date.now();
+      await this.store.messageCreateMany([
+        {
+          message: {
+            id: newId('message', now),
+            appId: app.id,
+            eventType: type,
+            eventId: null,
+            payload: { type, timestamp: new Date(now).toISOString(), data },
+            channels: null,
+            createdAt: now,
+          },
+          deliveries: endpoints.map((endpoint) => ({ id: newId('delivery', now), endpointId: endpoint.id })),
+        },
+      ]);
+      if (endpoints.length > 0) this.notify();
+    } catch (error) {
+      this.logger.error({ err: error, type }, 'recording an operational event failed');
+    }
+  }
+}

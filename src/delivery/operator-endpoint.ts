@@ -1,0 +1,43 @@
+/**
+ * Keeps the operator's webhook (HERALD_OPERATOR_WEBHOOK_URL) as an endpoint of the operational-events
+ * application, so operational events reach it with signatures, retries and an attempt log. Its signing
+ * secret is generated once and can be read through the API like any endpoint's.
+ */
+import type { Vault } from '../security/vault.js';
+import { generateSecret } from '../signing/secrets.js';
+import { UniqueViolation, type Store } from '../store/index.js';
+import { newId } from '../util/ids.js';
+import { OPERATOR_ENDPOINT_UID, type OperationalEvents } from './operational-events.js';
+
+export async function ensureOperatorEndpoint(
+  store: Store,
+  vault: Vault,
+  events: OperationalEvents,
+  url: string,
+): Promise<void> {
+  const app = await events.application();
+  const existing = await store.endpointGet(app.id, OPERATOR_ENDPOINT_UID);
+  if (existing) {
+    if (existing.url !== url) await store.endpointUpdate(app.id, existing.id, { url });
+    return;
+  }
+  try {
+    await store.endpointCreate({
+      id: newId('endpoint'),
+      appId: app.id,
+      uid: OPERATOR_ENDPOINT_UID,
+      url,
+      description: 'The operator webhook (HERALD_OPERATOR_WEBHOOK_URL)',
+      disabled: false,
+      eventTypes: null,
+      channels: null,
+      metadata: {},
+      throttleRate: null,
+      headersSealed: vault.sealJson({}),
+      secretsSealed: vault.sealJson([{ key: generateSecret(), expiresAt: null }]),
+    });
+  } catch (error) {
+    // Another process created it at the same moment.
+    if (!(error instanceof UniqueViolation)) throw error;
+  }
+}
