@@ -17,6 +17,8 @@ import { openStore, type Store } from './store/index.js';
 export const SQLITE_FILE = 'herald.db';
 /** How long shutdown lets requests in flight finish before leaving them to another worker's lease rescue. */
 const SHUTDOWN_GRACE_MS = 10_000;
+/** How often content past its retention is pruned. */
+const RETENTION_INTERVAL_MS = 60 * 60_000;
 /** How often the auto-disabler looks for endpoints that have failed for too long. */
 const AUTO_DISABLE_INTERVAL_MS = 60_000;
 /** How often expired idempotency keys are deleted. Each process may do it; the delete is harmless twice. */
@@ -103,6 +105,19 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       stops.push(() => started.stop());
       const unlisten = await store.deliveryListen(() => started.wake());
       stops.push(unlisten);
+      if (config.retentionMs > 0) {
+        const pruner = runPeriodically(
+          'retention-pruner',
+          RETENTION_INTERVAL_MS,
+          async () => {
+            const pruned = await store.contentPrune(Date.now() - config.retentionMs);
+            if (pruned.messages + pruned.attempts > 0)
+              logger.info(pruned, 'pruned content past its retention');
+          },
+          logger,
+        );
+        stops.push(() => pruner.stop());
+      }
       if (config.autoDisableAfterMs > 0) {
         const disabler = runPeriodically(
           'auto-disabler',

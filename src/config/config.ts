@@ -25,6 +25,7 @@ export const DEFAULT_POLL_INTERVAL_MS = 500;
 export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 15;
 export const DEFAULT_CIRCUIT_THRESHOLD = 10;
 export const DEFAULT_AUTO_DISABLE_HOURS = 5 * 24;
+export const DEFAULT_RETENTION_DAYS = 90;
 
 export interface Config {
   readonly role: Role;
@@ -58,6 +59,8 @@ export interface Config {
   readonly autoDisableAfterMs: number;
   /** Where operational events (endpoint.disabled, message.attempt.exhausted, …) are delivered, if anywhere. */
   readonly operatorWebhookUrl: string | undefined;
+  /** Message payloads and attempt bodies older than this are deleted; 0 keeps them for ever. */
+  readonly retentionMs: number;
 }
 
 /** Flags from the command line. Each one overrides its environment variable. */
@@ -292,6 +295,15 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
         24 * 365,
       ),
     operatorWebhookUrl: httpUrl('HERALD_OPERATOR_WEBHOOK_URL', nonEmpty(env.HERALD_OPERATOR_WEBHOOK_URL)),
+    retentionMs:
+      86_400_000 *
+      integer(
+        'HERALD_RETENTION_DAYS',
+        nonEmpty(env.HERALD_RETENTION_DAYS),
+        DEFAULT_RETENTION_DAYS,
+        0,
+        36_500,
+      ),
   };
   return Object.freeze(config);
 }

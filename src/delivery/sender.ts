@@ -43,7 +43,7 @@ type LookupCallback = (
 ) => void;
 
 /** A `lookup` for net.connect that drops blocked addresses, and fails when nothing is left. */
-function guardedLookup(allow: readonly Cidr[]) {
+export function guardedLookup(allow: readonly Cidr[]) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback) => {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);

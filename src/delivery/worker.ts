@@ -55,6 +55,8 @@ interface Target extends HealthState {
   headers: Record<string, string>;
   timeoutMs: number;
   retrySchedule: readonly number[] | undefined;
+  /** Messages per second at most, or null. */
+  throttleRate: number | null;
   headerStyle: HeaderStyle;
 }
 
@@ -224,6 +226,7 @@ export class DeliveryWorker {
       this.#loadTargets([...new Set(deliveries.map((delivery) => delivery.endpointId))]),
     ]);
     const orphans: string[] = [];
+    const jobs = new Map<string, Job[]>();
     for (const delivery of deliveries) {
       const message = messages.get(delivery.msgId);
       const target = targets.get(delivery.endpointId);
@@ -231,13 +234,39 @@ export class DeliveryWorker {
         orphans.push(delivery.id);
         continue;
       }
-      this.#enqueue({ delivery, message, target });
+      const forEndpoint = jobs.get(target.id);
+      if (forEndpoint) forEndpoint.push({ delivery, message, target });
+      else jobs.set(target.id, [{ delivery, message, target }]);
     }
     if (orphans.length > 0) {
       this.#hold(-orphans.length);
       await this.store.deliveryRelease(this.id, orphans);
     }
+    for (const endpointJobs of jobs.values()) {
+      for (const job of await this.#throttle(endpointJobs, now)) this.#enqueue(job);
+    }
     return deliveries.length;
+  }
+
+  /**
+   * Applies an endpoint's throttleRate: takes tokens from its shared bucket for as many jobs as it may send
+   * now, and puts the rest back in the queue for when the next token is due. Postponing is not an attempt.
+   */
+  async #throttle(jobs: Job[], now: number): Promise<Job[]> {
+    const rate = jobs[0]!.target.throttleRate;
+    if (rate === null) return jobs;
+    jobs.sort((a, b) => (a.delivery.id < b.delivery.id ? -1 : 1));
+    const granted = await this.store.endpointTakeTokens(jobs[0]!.target.id, rate, jobs.length, now);
+    const later = jobs.slice(granted);
+    if (later.length > 0) {
+      this.#hold(-later.length);
+      await this.store.deliveryPostpone(
+        this.id,
+        later.map((job) => job.delivery.id),
+        now + Math.ceil(1000 / rate),
+      );
+    }
+    return jobs.slice(0, granted);
   }
 
   /**
@@ -265,6 +294,7 @@ export class DeliveryWorker {
           headers: this.vault.openJson(endpoint.headersSealed),
           timeoutMs: endpoint.timeoutMs ?? this.options.timeoutMs,
           retrySchedule: endpoint.retrySchedule ?? undefined,
+          throttleRate: endpoint.throttleRate,
           headerStyle: endpoint.headerStyle,
           failingSince: endpoint.failingSince,
           circuitOpenUntil: endpoint.circuitOpenUntil,

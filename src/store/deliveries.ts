@@ -315,6 +315,55 @@ export function deliveryQueries(connection: Connection) {
       return counts;
     },
 
+    /**
+     * Takes up to `wanted` tokens from an endpoint's bucket, which refills at `rate` per second up to `rate`
+     * (one second's worth of burst). Returns how many were granted. The bucket lives in the database and is
+     * updated under a row lock, so the rate holds however many workers send to the endpoint.
+     */
+    async endpointTakeTokens(
+      endpointId: string,
+      rate: number,
+      wanted: number,
+      now = Date.now(),
+    ): Promise<number> {
+      return db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('endpoint_rate')
+          .values({ endpoint_id: endpointId, tokens: rate, updated_at: now })
+          .onConflict((oc) => oc.column('endpoint_id').doNothing())
+          .execute();
+        let select = trx.selectFrom('endpoint_rate').selectAll().where('endpoint_id', '=', endpointId);
+        if (connection.profile.supportsSkipLocked) select = select.forUpdate();
+        const bucket = await select.executeTakeFirstOrThrow();
+        const elapsed = Math.max(0, now - Number(bucket.updated_at));
+        const available = Math.min(rate, Number(bucket.tokens) + (elapsed * rate) / 1000);
+        const granted = Math.max(0, Math.min(wanted, Math.floor(available)));
+        await trx
+          .updateTable('endpoint_rate')
+          .set({ tokens: available - granted, updated_at: Math.max(now, Number(bucket.updated_at)) })
+          .where('endpoint_id', '=', endpointId)
+          .execute();
+        return granted;
+      });
+    },
+
+    /** Puts leased deliveries back in the queue to be tried at `at`, without counting an attempt. */
+    async deliveryPostpone(worker: string, ids: string[], at: number, now = Date.now()): Promise<void> {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('delivery')
+        .set({
+          status: DeliveryStatus.Pending,
+          next_attempt_at: at,
+          lease_expires_at: null,
+          leased_by: null,
+          updated_at: now,
+        })
+        .where('id', 'in', ids)
+        .where('leased_by', '=', worker)
+        .execute();
+    },
+
     async deliveryGet(id: string): Promise<Delivery | undefined> {
       const row = await db.selectFrom('delivery').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toDelivery(row);

@@ -1,4 +1,5 @@
 import { sql, type Selectable } from 'kysely';
+import { idFloor } from '../util/ids.js';
 import type { Connection } from './dialect.js';
 import { fromJsonOrNull, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
 import type { DeliveryTable, MessageTable } from './schema.js';
@@ -162,6 +163,39 @@ export function messageQueries(connection: Connection) {
       if (filter.after !== undefined) query = query.where('created_at', '>', filter.after);
       const rows = await paged(query, 'id', page).execute();
       return pageOf(rows.map(toMessage), page, (message) => message.id);
+    },
+
+    /**
+     * Retention: removes the payloads of messages, and the response bodies of attempts, created before
+     * `before`, in chunks so that no single statement holds the database for long. Returns how many rows lost
+     * their content.
+     */
+    async contentPrune(before: number, chunk = 5000): Promise<{ messages: number; attempts: number }> {
+      const prune = async (table: 'message' | 'attempt', column: 'payload' | 'response_body') => {
+        let total = 0;
+        for (;;) {
+          const result = await db
+            .updateTable(table)
+            .set({ [column]: null })
+            .where('id', 'in', (eb) =>
+              eb
+                .selectFrom(table)
+                .select('id')
+                // Ids sort by creation time, so the primary key finds old rows without a scan.
+                .where('id', '<', idFloor(table === 'message' ? 'message' : 'attempt', before))
+                .where(column, 'is not', null)
+                .limit(chunk),
+            )
+            .executeTakeFirst();
+          const pruned = Number(result.numUpdatedRows);
+          total += pruned;
+          if (pruned < chunk) return total;
+        }
+      };
+      return {
+        messages: await prune('message', 'payload'),
+        attempts: await prune('attempt', 'response_body'),
+      };
     },
 
     /** Removes a message's payload, keeping the record that it was sent. */

@@ -125,6 +125,12 @@ export interface AuditLogTable {
   after: string | null;
 }
 
+export interface EndpointRateTable {
+  endpoint_id: string;
+  tokens: number;
+  updated_at: number;
+}
+
 export interface MigrationTable {
   version: number;
   name: string;
@@ -137,6 +143,7 @@ export interface Database {
   endpoint: EndpointTable;
   message: MessageTable;
   delivery: DeliveryTable;
+  endpoint_rate: EndpointRateTable;
   attempt: AttemptTable;
   api_key: ApiKeyTable;
   idempotency_key: IdempotencyKeyTable;

@@ -2,7 +2,7 @@
  * Ids are a prefix plus a ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32. They sort
  * bytewise in creation order (monotonic within one millisecond in one process), so lists page by id.
  */
-import { monotonicFactory } from 'ulid';
+import { encodeTime, monotonicFactory } from 'ulid';
 
 const next = monotonicFactory();
 
@@ -21,4 +21,9 @@ export type IdKind = keyof typeof ID_PREFIX;
 
 export function newId(kind: IdKind, now = Date.now()): string {
   return `${ID_PREFIX[kind]}_${next(now)}`;
+}
+
+/** The smallest possible id of `kind` created at `time`: ids below it were all created earlier. */
+export function idFloor(kind: IdKind, time: number): string {
+  return `${ID_PREFIX[kind]}_${encodeTime(Math.max(0, Math.floor(time)), 10)}${'0'.repeat(16)}`;
 }

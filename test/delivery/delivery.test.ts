@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { Svix, Webhook as SvixWebhook } from 'svix';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -42,6 +43,29 @@ describe('delivery end to end', () => {
     expect(request!.headers['user-agent']).toMatch(/^Herald/);
     const verified = new Webhook(SECRET).verify(request!.body, request!.headers as Record<string, string>);
     expect(verified).toEqual({ amount: 42, note: 'ünï' });
+  });
+
+  it('delivers a message created with the official svix SDK, verifiable with its Webhook class', async () => {
+    const { uid, endpointId } = await appWithEndpoint();
+    const svix = new Svix(h.token, { serverUrl: h.url });
+    const message = await svix.message.create(uid, { eventType: 'sdk.sent', payload: { from: 'sdk' } });
+    const [request] = await receiver.waitFor(1);
+    expect(request!.headers['webhook-id']).toBe(message.id);
+    const secret = await svix.endpoint.getSecret(uid, endpointId);
+    const svixHeaders = {
+      'svix-id': request!.headers['webhook-id'] as string,
+      'svix-timestamp': request!.headers['webhook-timestamp'] as string,
+      'svix-signature': request!.headers['webhook-signature'] as string,
+    };
+    expect(new SvixWebhook(secret.key).verify(request!.body, svixHeaders)).toEqual({ from: 'sdk' });
+    // The SDK reads the attempt log too, once the group commit has written it.
+    let attempts = await svix.messageAttempt.listByMsg(uid, message.id);
+    for (let i = 0; i < 50 && attempts.data.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      attempts = await svix.messageAttempt.listByMsg(uid, message.id);
+    }
+    expect(attempts.data).toHaveLength(1);
+    expect(attempts.data[0]).toMatchObject({ msgId: message.id, endpointId, responseStatusCode: 200 });
   });
 
   it('records every attempt and shows it through the attempt routes', async () => {

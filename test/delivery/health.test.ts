@@ -116,6 +116,33 @@ describe('endpoint health', () => {
     expect(enabled.body).toMatchObject({ disabled: false, disabledReason: null });
   });
 
+  it('reports a delivery as failing after its fourth failure, and as recovered when it then succeeds', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2031-04-01T00:00:00Z'));
+    const { receiver, uid, endpointId } = await setup({ retrySchedule: [0, 0, 0, 0, 0] });
+    receiver.answer(() => ({ status: receiver.received.length <= 4 ? 500 : 200 }));
+    const before = operator.received.length;
+    const sent = await h.call('POST', `/app/${uid}/msg`, { eventType: 'flaky', payload: {} });
+    // The circuit opens after three failures here; move the clock past each cool-down to let probes through.
+    for (let attempts = 3; attempts <= 5; attempts++) {
+      await receiver.waitFor(attempts);
+      if (attempts === 5) break;
+      const report = await eventually(async () => {
+        const current = await health(uid, endpointId);
+        return current.circuit === 'open' && current.recent.attempts === attempts ? current : undefined;
+      }, `the circuit to open after attempt ${attempts}`);
+      vi.setSystemTime(Date.parse(report.circuitOpenUntil) + 1);
+    }
+    await operator.waitFor(before + 2);
+    const events = operator.received.slice(before).map((request) => JSON.parse(request.body));
+    expect(events.map((event) => event.type)).toEqual([
+      'message.attempt.failing',
+      'message.attempt.recovered',
+    ]);
+    for (const event of events) expect(event.data).toMatchObject({ msgId: sent.body.id, endpointId });
+    expect(events[1].data.lastAttempt.responseStatusCode).toBe(200);
+  });
+
   it('disables an endpoint that has failed for too long', async () => {
     const { receiver, uid, endpointId } = await setup({ retrySchedule: [] });
     receiver.answer(() => ({ status: 500 }));

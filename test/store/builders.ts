@@ -1,6 +1,7 @@
 /** Rows with sensible defaults, so that each test states only what it is about. */
 import { randomBytes } from 'node:crypto';
-import { newId } from '../../src/util/ids.js';
+import { ulid } from 'ulid';
+import { ID_PREFIX, newId, type IdKind } from '../../src/util/ids.js';
 import {
   DeliveryStatus,
   TriggerType,
@@ -137,4 +138,47 @@ export async function send(store: Store, message: Message, endpointIds: string[]
   const deliveries = endpointIds.map((endpointId) => ({ id: newId('delivery'), endpointId }));
   const result = await store.messageCreate({ message, deliveries });
   return { ...result, deliveries };
+}
+
+/**
+ * An id of `kind` stamped with `time`, for rows that must look old to code comparing ids. `newId(kind, time)`
+ * cannot make one: its monotonic generator never stamps a time earlier than the latest it has stamped.
+ */
+export function idAt(kind: IdKind, time: number): string {
+  return `${ID_PREFIX[kind]}_${ulid(time)}`;
+}
+
+export type ClaimRequest = Parameters<Store['deliveryClaim']>[0];
+
+/** A claim by `worker_a` at 10_000 of everything due, with a one-minute lease. */
+export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
+  return {
+    now: 10_000,
+    leaseMs: 60_000,
+    worker: 'worker_a',
+    limit: 1_000,
+    perEndpoint: 1_000,
+    exclude: [],
+    after: '',
+    ...overrides,
+  };
+}
+
+/**
+ * `count` messages sent to every endpoint, created (and so first due) at `from`, `from + step`, …. Returns each
+ * endpoint's delivery ids in due order.
+ */
+export async function queueMessages(
+  store: Store,
+  appId: string,
+  endpointIds: string[],
+  count: number,
+  { from = 1_000, step = 1 }: { from?: number; step?: number } = {},
+): Promise<Map<string, string[]>> {
+  const byEndpoint = new Map<string, string[]>(endpointIds.map((id) => [id, []]));
+  for (let i = 0; i < count; i++) {
+    const { deliveries } = await send(store, messageOf(appId, { createdAt: from + i * step }), endpointIds);
+    for (const delivery of deliveries) byEndpoint.get(delivery.endpointId)!.push(delivery.id);
+  }
+  return byEndpoint;
 }

@@ -113,7 +113,15 @@ describeStore('store: the delivery queue', (ctx) => {
     const done = await claim(store, { perEndpoint: 1, exclude: [b], worker: 'worker_c' });
     await store.deliveryRecordResults(
       'worker_c',
-      [{ id: done[0]!.id, status: DeliveryStatus.Success, attemptCount: 1, nextAttemptAt: null, lastAttemptAt: 10_000 }],
+      [
+        {
+          id: done[0]!.id,
+          status: DeliveryStatus.Success,
+          attemptCount: 1,
+          nextAttemptAt: null,
+          lastAttemptAt: 10_000,
+        },
+      ],
       [],
     );
 

@@ -98,6 +98,12 @@ export const initial: Migration = {
         error_detail text,
         created_at bigint not null
       )`,
+      // Token buckets for endpoints' throttleRate, shared by every worker.
+      `create table endpoint_rate (
+        endpoint_id ${id} primary key references endpoint (id) on delete cascade,
+        tokens double precision not null,
+        updated_at bigint not null
+      )`,
       `create index attempt_by_msg on attempt (msg_id, id)`,
       `create index attempt_by_endpoint on attempt (endpoint_id, id)`,
       `create index attempt_by_app on attempt (app_id, id)`,
