@@ -180,21 +180,22 @@ export class DeliveryWorker {
     }
   }
 
+  /** Waits `ms`, or less if woken. A wake-up that arrives while the worker is busy makes the next sleep return at once. */
   #sleep(ms: number): Promise<void> {
     if (this.#woken) {
       this.#woken = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const finish = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
         this.#wake = null;
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.#wake = () => {
         this.#woken = false;
-        done();
+        finish();
       };
     });
   }
