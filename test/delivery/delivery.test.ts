@@ -151,6 +151,30 @@ describe('delivery end to end', () => {
     expect(receiver.received).toHaveLength(1);
   });
 
+  it('replays a repeated Idempotency-Key with the original message and delivers once', async () => {
+    const { uid } = await appWithEndpoint();
+    const post = () =>
+      fetch(`${h.url}/api/v1/app/${uid}/msg`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${h.token}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'k-1',
+        },
+        body: JSON.stringify({ eventType: 'a.b', payload: { once: true } }),
+      });
+    const first = await post();
+    const second = await post();
+    expect(second.status).toBe(202);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect((await second.json()).id).toBe((await first.json()).id);
+    await receiver.waitFor(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.received).toHaveLength(1);
+    const listed = await h.call('GET', `/app/${uid}/msg`);
+    expect(listed.body.data).toHaveLength(1);
+  });
+
   it("validates the payload against the event type's schema", async () => {
     const { uid } = await appWithEndpoint();
     await h.call('POST', '/event-type', {
