@@ -12,6 +12,7 @@ import type { Config } from './config/config.js';
 import { generateApiKey } from './security/api-keys.js';
 import { loadMasterKey, Vault } from './security/vault.js';
 import { runPeriodically } from './services/periodic.js';
+import { lockDataDir } from './util/instance-lock.js';
 import { openStore, type Store } from './store/index.js';
 
 export const SQLITE_FILE = 'herald.db';
@@ -64,9 +65,11 @@ export interface StartOptions {
 export async function startHerald(config: Config, options: StartOptions = {}): Promise<Herald> {
   const logger = options.logger ?? createLogger(config);
   const vault = new Vault(loadMasterKey(config));
+  // SQLite is for one process: a second one on the same data directory is refused, not silently raced.
+  const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => {};
   const store = storeFor(config);
   // Everything started so far, stopped in reverse order on close or on a failed start.
-  const stops: Array<() => Promise<void>> = [() => store.close()];
+  const stops: Array<() => Promise<void>> = [async () => unlock(), () => store.close()];
   const close = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
