@@ -231,36 +231,29 @@ export function deliveryQueries(connection: Connection) {
       endpointId: string,
       now = Date.now(),
     ): Promise<boolean> {
-      return db.transaction().execute(async (trx) => {
-        const existing = await trx
-          .selectFrom('delivery')
-          .select(['id', 'status'])
-          .where('msg_id', '=', msgId)
-          .where('endpoint_id', '=', endpointId)
-          .executeTakeFirst();
-        if (existing?.status === DeliveryStatus.Sending) return false;
-        if (existing) {
-          await trx
-            .updateTable('delivery')
-            .set(requeued(now))
-            .where('id', '=', existing.id)
-            .where('status', '!=', DeliveryStatus.Sending)
-            .execute();
-          return true;
-        }
-        await trx
-          .insertInto('delivery')
-          .values({
-            id: newId('delivery', now),
-            app_id: appId,
-            msg_id: msgId,
-            endpoint_id: endpointId,
-            created_at: now,
-            ...requeued(now),
-          })
-          .execute();
-        return true;
-      });
+      // Insert first: a delivery the message never had is created; an existing one is left to the update,
+      // which skips it while it is in flight. Neither step can race a concurrent resend or claim.
+      const inserted = await db
+        .insertInto('delivery')
+        .values({
+          id: newId('delivery', now),
+          app_id: appId,
+          msg_id: msgId,
+          endpoint_id: endpointId,
+          created_at: now,
+          ...requeued(now),
+        })
+        .onConflict((oc) => oc.columns(['msg_id', 'endpoint_id']).doNothing())
+        .executeTakeFirst();
+      if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return true;
+      const result = await db
+        .updateTable('delivery')
+        .set(requeued(now))
+        .where('msg_id', '=', msgId)
+        .where('endpoint_id', '=', endpointId)
+        .where('status', '!=', DeliveryStatus.Sending)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
 
     /**
