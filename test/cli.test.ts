@@ -321,6 +321,37 @@ describe('herald keys', { timeout: 60_000 }, () => {
     expect(missing.stderr).toContain('there is no application "initech"');
     expect(missing.stdout).not.toMatch(/hk_/);
   });
+
+  it('creates keys limited to client networks and a rate, and refuses bad limits', async () => {
+    const dataDir = tempDir();
+    const admin = await herald(['keys', 'create', '--data-dir', dataDir]);
+    const adminToken = /(hk_admin_\S+)/.exec(admin.stdout)![1]!;
+    const elsewhere = await herald(['keys', 'create', '--allow-cidr', '10.0.0.0/8', '--data-dir', dataDir]);
+    expect(elsewhere.code).toBe(0);
+    const limitedToken = /(hk_admin_\S+)/.exec(elsewhere.stdout)![1]!;
+    const server = await serve(dataDir);
+    try {
+      // Tests reach the server from 127.0.0.1, which is outside 10.0.0.0/8.
+      expect((await listApps(server.url, limitedToken)).status).toBe(403);
+      const keys = await fetch(`${server.url}/api/v1/api-key`, {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      const listed = ((await keys.json()) as { data: Array<{ allowedClientCidrs: string[] | null }> }).data;
+      expect(listed.map((key) => key.allowedClientCidrs)).toContainEqual(['10.0.0.0/8']);
+    } finally {
+      await server.stop();
+    }
+    for (const args of [
+      ['--allow-cidr', '10.0.0.0/40'],
+      ['--rate-limit', '0'],
+      ['--rate-limit', 'fast'],
+    ]) {
+      const refused = await herald(['keys', 'create', ...args, '--data-dir', dataDir]);
+      expect(refused.code, args.join(' ')).toBe(1);
+      expect(refused.stderr).toContain(args[0]);
+      expect(refused.stdout).not.toMatch(/hk_/);
+    }
+  });
 });
 
 describe('herald serve', { timeout: 60_000 }, () => {

@@ -5,7 +5,9 @@
  * Keys are looked up by hash and cached briefly, so a request costs no database round trip for its key.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import ipaddr from 'ipaddr.js';
 import { hashToken } from '../security/api-keys.js';
+import { parseCidrList, type Cidr } from '../security/ssrf.js';
 import type { ApiKey, Application, Store } from '../store/index.js';
 import { forbidden, HttpError, notFound } from './errors.js';
 
@@ -15,6 +17,8 @@ export interface Principal {
   keyId: string;
   /** `null` for an admin key. */
   appId: string | null;
+  /** The key's own requests-per-second limit; null means the server default. */
+  rateLimit: number | null;
 }
 
 declare module 'fastify' {
@@ -68,6 +72,22 @@ function bearerToken(request: FastifyRequest): string {
   return match[1]!;
 }
 
+const parsedCidrs = new Map<string, Cidr[]>();
+
+/** Whether `ip` is inside one of a key's allowed client networks (IPv4-mapped IPv6 counts as IPv4). */
+function clientAllowed(ip: string, cidrs: string[]): boolean {
+  const text = cidrs.join(',');
+  let list = parsedCidrs.get(text);
+  if (list === undefined) {
+    list = parseCidrList(text);
+    if (parsedCidrs.size >= CACHE_LIMIT) parsedCidrs.clear();
+    parsedCidrs.set(text, list);
+  }
+  if (!ipaddr.isValid(ip)) return false;
+  const address = ipaddr.process(ip);
+  return list.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits));
+}
+
 export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache) {
   app.decorateRequest('principal', null);
   app.decorateRequest('application', null);
@@ -80,7 +100,11 @@ export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache)
     if (!key) throw unauthorized('this API key is not valid; check that it was copied whole');
     if (key.revokedAt !== null) throw unauthorized('this API key has been revoked; create a new one');
     if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized('this API key has expired');
-    request.principal = { keyId: key.id, appId: key.appId };
+    request.principal = { keyId: key.id, appId: key.appId, rateLimit: key.rateLimit };
+    if (key.allowedClientCidrs !== null && !clientAllowed(request.ip, key.allowedClientCidrs))
+      throw forbidden(
+        `this API key may not be used from ${request.ip}; its allowed client networks exclude it`,
+      );
     if (access === 'admin' && key.appId !== null)
       throw forbidden('this route needs an admin key; application-scoped keys cannot use it');
   });

@@ -5,6 +5,7 @@
 import type { Config } from '../config/config.js';
 import { blockedHostReason } from '../security/ssrf.js';
 export { isSensitiveHeader } from '../security/redact.js';
+import { generateSigningKey } from '../signing/ed25519.js';
 import { generateSecret, normaliseSecret, type EndpointSecret } from '../signing/secrets.js';
 import type { Store } from '../store/index.js';
 import type { Vault } from '../security/vault.js';
@@ -103,12 +104,34 @@ export class EndpointSecrets {
    * grace period ends, so rapid rotations cannot make every delivery carry a pile of signatures.
    */
   rotate(sealed: string, next: string | null | undefined, graceMs: number, now = Date.now()): string {
-    // The list is newest first: the current secret, then the previous ones in the order they were replaced.
-    const previous = this.openSecrets(sealed, now)
-      .map((secret) => ({ ...secret, expiresAt: secret.expiresAt ?? now + graceMs }))
-      .filter((secret) => secret.expiresAt > now)
-      .slice(0, MAX_PREVIOUS_SECRETS);
-    const current = { key: next ? normaliseSecret(next) : generateSecret(), expiresAt: null };
-    return this.vault.sealJson([current, ...previous]);
+    const current = next ? normaliseSecret(next) : generateSecret();
+    return this.vault.sealJson(rotated(this.openSecrets(sealed, now), current, graceMs, now));
   }
+
+  /** A fresh Ed25519 signing key list. */
+  sealNewSigningKey(): string {
+    return this.vault.sealJson([{ key: generateSigningKey(), expiresAt: null }]);
+  }
+
+  /** The live Ed25519 secret keys (`whsk_…`), current first; empty when the endpoint has none. */
+  openSigningKeys(sealed: string | null, now = Date.now()): EndpointSecret[] {
+    return sealed === null ? [] : this.openSecrets(sealed, now);
+  }
+
+  /** Rotates the Ed25519 key as {@link rotate} rotates secrets: the previous key signs during the grace period. */
+  rotateSigningKey(sealed: string | null, graceMs: number, now = Date.now()): string {
+    return this.vault.sealJson(
+      rotated(this.openSigningKeys(sealed, now), generateSigningKey(), graceMs, now),
+    );
+  }
+}
+
+/** A key list with `current` first and the live previous ones after it, each expiring at the end of its grace. */
+function rotated(live: EndpointSecret[], current: string, graceMs: number, now: number): EndpointSecret[] {
+  // The list is newest first: the current key, then the previous ones in the order they were replaced.
+  const previous = live
+    .map((secret) => ({ ...secret, expiresAt: secret.expiresAt ?? now + graceMs }))
+    .filter((secret) => secret.expiresAt > now)
+    .slice(0, MAX_PREVIOUS_SECRETS);
+  return [{ key: current, expiresAt: null }, ...previous];
 }

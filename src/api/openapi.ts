@@ -34,6 +34,7 @@ export function openApiOptions(config: Config): SwaggerOptions {
         { name: 'Message' },
         { name: 'Message Attempt' },
         { name: 'Health' },
+        { name: 'Authentication' },
         { name: 'Herald', description: 'Capabilities Herald adds to the Svix API' },
       ],
     },

@@ -36,3 +36,16 @@ export function checkPayloadSchemas(schemas: Record<string, JsonObject> | null |
     });
   }
 }
+
+/** Deprecated payload versions must be versions the event type has. */
+export function checkDeprecatedVersions(
+  deprecated: string[] | undefined,
+  schemas: Record<string, JsonObject> | null | undefined,
+): void {
+  const unknown = (deprecated ?? []).filter((version) => !schemas?.[version]);
+  if (unknown.length > 0)
+    throw unprocessable(
+      `body.deprecatedVersions names versions the event type has no schema for: ${unknown.join(', ')}; ` +
+        'deprecate only versions in body.schemas',
+    );
+}

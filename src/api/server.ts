@@ -9,10 +9,13 @@ import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import { Audit } from './audit.js';
 import { KeyCache, registerAuth } from './auth.js';
+import { registerAuthAudit } from './auth-audit.js';
+import { registerDashboard } from './dashboard.js';
 import type { ApiContext } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { openApiOptions } from './openapi.js';
+import { registerRateLimit } from './rate-limit.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
@@ -24,7 +27,10 @@ import { healthReportRoutes } from './routes/health-report.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
+import { portalAccessRoutes } from './routes/portal-access.js';
 import { recoveryRoutes } from './routes/recovery.js';
+import { securityRoutes } from './routes/security.js';
+import { templateRoutes } from './routes/templates.js';
 import { validatorCompiler } from './validation.js';
 
 export interface ApiOptions {
@@ -62,7 +68,10 @@ export async function buildApi(options: ApiOptions) {
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request) => {
+  // The dashboard answers GETs outside /api/ that match no route; a worker-only process serves none.
+  const dashboard = options.surface === 'operations' ? null : await registerDashboard(app);
+  app.setNotFoundHandler((request, reply) => {
+    if (dashboard?.serves(request)) return dashboard.page(reply);
     throw new HttpError(
       404,
       'not_found',
@@ -81,6 +90,8 @@ export async function buildApi(options: ApiOptions) {
     metrics: options.metrics ?? new Metrics(store),
   };
   registerAuth(app, store, keys);
+  registerAuthAudit(app, context.audit);
+  registerRateLimit(app, { defaultRate: config.apiRateLimit, audit: context.audit });
   registerIdempotency(app, store, config.idempotencyTtlSeconds * 1000);
 
   await app.register(swagger, openApiOptions(config));
@@ -96,12 +107,15 @@ export async function buildApi(options: ApiOptions) {
       await api.register(endpointRoutes(context));
       await api.register(endpointSettingRoutes(context));
       await api.register(eventTypeRoutes(context));
+      await api.register(templateRoutes(context));
       await api.register(messageRoutes(context));
       await api.register(ingestRoutes(context));
       await api.register(recoveryRoutes(context));
       await api.register(healthReportRoutes(context));
       await api.register(attemptRoutes(context));
       await api.register(apiKeyRoutes(context));
+      await api.register(securityRoutes(context));
+      await api.register(portalAccessRoutes(context));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
         app.swagger(),
       );

@@ -3,6 +3,7 @@ import { Command, type Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config/config.js';
 import { storeFor } from '../herald.js';
 import { generateApiKey } from '../security/api-keys.js';
+import { parseCidrList } from '../security/ssrf.js';
 import type { Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
 
@@ -40,23 +41,45 @@ export function keyCommands(dataDir: Option, databaseUrl: Option): Command {
     .description('create an API key and print its token once')
     .option('--name <name>', 'a name to recognise the key by', 'cli key')
     .option('--app <app>', 'scope the key to one application (id or uid); default: an admin key')
+    .option(
+      '--allow-cidr <cidrs>',
+      'client networks the key may be used from, comma-separated; default: anywhere',
+    )
+    .option('--rate-limit <n>', 'requests per second the key may make; default: HERALD_API_RATE_LIMIT')
     .addOption(dataDir)
     .addOption(databaseUrl)
-    .action(async (flags: ConfigFlags & { name: string; app?: string }) => {
-      await withStore(flags, async (store) => {
-        let appId: string | null = null;
-        if (flags.app !== undefined) {
-          const application = await store.applicationGet(flags.app);
-          if (!application) throw new Error(`there is no application "${flags.app}"`);
-          appId = application.id;
+    .action(
+      async (flags: ConfigFlags & { name: string; app?: string; allowCidr?: string; rateLimit?: string }) => {
+        let allowedClientCidrs: string[] | null = null;
+        if (flags.allowCidr !== undefined) {
+          try {
+            allowedClientCidrs = parseCidrList(flags.allowCidr).map(
+              ([range, bits]) => `${range.toString()}/${bits}`,
+            );
+          } catch {
+            throw new Error(
+              `--allow-cidr must be CIDRs such as 203.0.113.0/24,2001:db8::/32, got "${flags.allowCidr}"`,
+            );
+          }
         }
-        const { key, token } = generateApiKey({ name: flags.name, appId });
-        await store.apiKeyCreate(key);
-        await audit(store, 'api_key.created', key.id, appId);
-        console.log(`created ${key.id} (${appId === null ? 'admin' : `application ${appId}`})`);
-        console.log(`token (shown only now): ${token}`);
-      });
-    });
+        const rateLimit = flags.rateLimit === undefined ? null : Number(flags.rateLimit);
+        if (rateLimit !== null && !(Number.isInteger(rateLimit) && rateLimit >= 1 && rateLimit <= 1_000_000))
+          throw new Error(`--rate-limit must be a whole number from 1 to 1000000, got "${flags.rateLimit}"`);
+        await withStore(flags, async (store) => {
+          let appId: string | null = null;
+          if (flags.app !== undefined) {
+            const application = await store.applicationGet(flags.app);
+            if (!application) throw new Error(`there is no application "${flags.app}"`);
+            appId = application.id;
+          }
+          const { key, token } = generateApiKey({ name: flags.name, appId, allowedClientCidrs, rateLimit });
+          await store.apiKeyCreate(key);
+          await audit(store, 'api_key.created', key.id, appId);
+          console.log(`created ${key.id} (${appId === null ? 'admin' : `application ${appId}`})`);
+          console.log(`token (shown only now): ${token}`);
+        });
+      },
+    );
 
   keys
     .command('list')

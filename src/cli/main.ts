@@ -53,7 +53,8 @@ program
       firstAdminToken = null;
       process.stdout.write(
         `\nHerald created its first admin API key. It is shown only now; keep it safe:\n\n  ${token}\n\n` +
-          `Try it:  curl -H "Authorization: Bearer ${token}" ${url}/api/v1/app\n\n`,
+          `Sign in to the dashboard at ${url}/ with it, or try:\n\n` +
+          `  curl -H "Authorization: Bearer ${token}" ${url}/api/v1/app\n\n`,
       );
     };
     const herald = await startHerald(config, {
@@ -67,7 +68,9 @@ program
     });
     showFirstAdminKey(herald.url ?? config.publicUrl);
     if (herald.url)
-      process.stdout.write(`Herald is serving ${herald.url}  (API docs: ${herald.url}/api/v1/docs)\n`);
+      process.stdout.write(
+        `Herald is serving ${herald.url}  (dashboard: ${herald.url}/, API docs: ${herald.url}/api/v1/docs)\n`,
+      );
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

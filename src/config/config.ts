@@ -26,6 +26,8 @@ export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 15;
 export const DEFAULT_CIRCUIT_THRESHOLD = 10;
 export const DEFAULT_AUTO_DISABLE_HOURS = 5 * 24;
 export const DEFAULT_RETENTION_DAYS = 90;
+/** Off: one ingest key of a busy platform may rightly send thousands of requests a second. */
+export const DEFAULT_API_RATE_LIMIT = 0;
 
 export interface Config {
   readonly role: Role;
@@ -61,6 +63,8 @@ export interface Config {
   readonly operatorWebhookUrl: string | undefined;
   /** Message payloads and attempt bodies older than this are deleted; 0 keeps them for ever. */
   readonly retentionMs: number;
+  /** Requests per second each API key may make (its bucket holds two seconds' worth); 0 means no limit. */
+  readonly apiRateLimit: number;
 }
 
 /** Flags from the command line. Each one overrides its environment variable. */
@@ -304,6 +308,13 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
         0,
         36_500,
       ),
+    apiRateLimit: integer(
+      'HERALD_API_RATE_LIMIT',
+      nonEmpty(env.HERALD_API_RATE_LIMIT),
+      DEFAULT_API_RATE_LIMIT,
+      0,
+      1_000_000,
+    ),
   };
   return Object.freeze(config);
 }

@@ -13,6 +13,9 @@ export interface Decision {
   disableEndpoint: string | null;
 }
 
+/** Error classes that no retry can fix: the delivery fails at once. */
+const PERMANENT: ReadonlySet<string> = new Set(['template_error']);
+
 export function isSuccess(outcome: SendOutcome): boolean {
   return outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300;
 }
@@ -26,6 +29,8 @@ export function decide(
 ): Decision {
   if (isSuccess(outcome))
     return { status: DeliveryStatus.Success, nextAttemptAt: null, disableEndpoint: null };
+  if (outcome.kind === 'error' && PERMANENT.has(outcome.errorClass))
+    return { status: DeliveryStatus.Fail, nextAttemptAt: null, disableEndpoint: null };
   if (outcome.kind === 'response' && outcome.status === 410)
     return {
       status: DeliveryStatus.Fail,

@@ -7,19 +7,36 @@
  */
 import dns from 'node:dns';
 import type { LookupAddress } from 'node:dns';
+import ipaddr from 'ipaddr.js';
 import { Agent, errors as undiciErrors } from 'undici';
 import { blockedHostReason, blockedReason, type Cidr } from '../security/ssrf.js';
 
 export const MAX_RESPONSE_BODY_BYTES = 16 * 1024;
 
 export type ErrorClass =
-  'ssrf_blocked' | 'dns' | 'connect' | 'connection_reset' | 'tls' | 'timeout' | 'invalid_url' | 'network';
+  | 'ssrf_blocked'
+  | 'ip_restricted'
+  | 'dns'
+  | 'connect'
+  | 'connection_reset'
+  | 'tls'
+  | 'timeout'
+  | 'invalid_url'
+  /** Set by the worker, not the sender: the body could not be rendered, so nothing was sent. */
+  | 'template_error'
+  | 'network'
+  | 'oauth_token';
 
 export interface SendRequest {
   url: string;
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
+  /**
+   * IP restrictions: lists of CIDRs (the application's, the endpoint's) that must each allow the address
+   * connected to, beside the SSRF guard. An address outside them fails with `ip_restricted`.
+   */
+  restrict?: ReadonlyArray<readonly Cidr[]>;
 }
 
 export type SendOutcome =
@@ -36,21 +53,45 @@ class SsrfBlocked extends Error {
   readonly code = 'ESSRF';
 }
 
+class IpRestricted extends Error {
+  readonly code = 'EIPRESTRICTED';
+}
+
+/** Whether every restriction list allows `ip`. */
+function restrictionsAllow(ip: string, restrict: ReadonlyArray<readonly Cidr[]>): boolean {
+  if (!ipaddr.isValid(ip)) return false;
+  const address = ipaddr.process(ip);
+  return restrict.every((list) =>
+    list.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits)),
+  );
+}
+
 type LookupCallback = (
   error: NodeJS.ErrnoException | null,
   address: string | LookupAddress[],
   family?: number,
 ) => void;
 
-/** A `lookup` for net.connect that drops blocked addresses, and fails when nothing is left. */
-export function guardedLookup(allow: readonly Cidr[]) {
+/**
+ * A `lookup` for net.connect that drops blocked addresses, then those outside the IP restrictions, and fails
+ * when nothing is left.
+ */
+export function guardedLookup(allow: readonly Cidr[], restrict: ReadonlyArray<readonly Cidr[]> = []) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback) => {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
-      const allowed = addresses.filter((entry) => blockedReason(entry.address, allow) === null);
-      if (allowed.length === 0) {
+      const unblocked = addresses.filter((entry) => blockedReason(entry.address, allow) === null);
+      if (unblocked.length === 0) {
         const reason = blockedReason(addresses[0]?.address ?? '', allow) ?? 'no address';
         return callback(new SsrfBlocked(`${hostname} resolves to a blocked address (${reason})`), []);
+      }
+      const allowed = unblocked.filter((entry) => restrictionsAllow(entry.address, restrict));
+      if (allowed.length === 0) {
+        const shown = unblocked.map((entry) => entry.address).join(', ');
+        return callback(
+          new IpRestricted(`${hostname} resolves to ${shown}, outside the allowed destination networks`),
+          [],
+        );
       }
       if (options.all) return callback(null, allowed);
       return callback(null, allowed[0]!.address, allowed[0]!.family);
@@ -65,6 +106,8 @@ function classify(error: unknown): { errorClass: ErrorClass; detail: string } {
   const detail = cause.message || err.message || String(error);
   if (err instanceof SsrfBlocked || cause instanceof SsrfBlocked)
     return { errorClass: 'ssrf_blocked', detail };
+  if (err instanceof IpRestricted || cause instanceof IpRestricted)
+    return { errorClass: 'ip_restricted', detail };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA')
     return { errorClass: 'dns', detail };
   if (
@@ -92,17 +135,49 @@ function flatHeaders(headers: Record<string, string | string[] | undefined>): Re
   return out;
 }
 
+/** How many connection pools for IP-restricted endpoints a sender keeps; past it the oldest is closed. */
+const RESTRICTED_AGENTS = 256;
+
 export class Sender {
   readonly #agent: Agent;
   readonly #allow: readonly Cidr[];
+  readonly #connections: number;
+  /**
+   * Pools for IP-restricted deliveries, one per set of restrictions: the restriction is checked when a
+   * connection is made, so connections made under one set are never reused under another.
+   */
+  readonly #restricted = new Map<string, Agent>();
 
   constructor(options: { ssrfAllow: readonly Cidr[]; connections?: number }) {
     this.#allow = options.ssrfAllow;
-    this.#agent = new Agent({
-      connections: options.connections ?? 64,
+    this.#connections = options.connections ?? 64;
+    this.#agent = this.#newAgent([]);
+  }
+
+  #newAgent(restrict: ReadonlyArray<readonly Cidr[]>): Agent {
+    return new Agent({
+      connections: this.#connections,
       keepAliveTimeout: 30_000,
-      connect: { lookup: guardedLookup(options.ssrfAllow) as never },
+      connect: { lookup: guardedLookup(this.#allow, restrict) as never },
     });
+  }
+
+  #agentFor(restrict: ReadonlyArray<readonly Cidr[]>): Agent {
+    if (restrict.length === 0) return this.#agent;
+    const key = JSON.stringify(
+      restrict.map((list) => list.map(([range, bits]) => `${range.toString()}/${bits}`)),
+    );
+    let agent = this.#restricted.get(key);
+    if (agent === undefined) {
+      if (this.#restricted.size >= RESTRICTED_AGENTS) {
+        const [oldestKey, oldest] = this.#restricted.entries().next().value!;
+        this.#restricted.delete(oldestKey);
+        void oldest.close();
+      }
+      agent = this.#newAgent(restrict);
+      this.#restricted.set(key, agent);
+    }
+    return agent;
   }
 
   async send(request: SendRequest): Promise<SendOutcome> {
@@ -128,8 +203,17 @@ export class Sender {
         detail: `${url.hostname} is blocked (${blocked})`,
         durationMs: 0,
       };
+    const restrict = request.restrict ?? [];
+    const literal = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    if (restrict.length > 0 && ipaddr.isValid(literal) && !restrictionsAllow(literal, restrict))
+      return {
+        kind: 'error',
+        errorClass: 'ip_restricted',
+        detail: `${literal} is outside the allowed destination networks`,
+        durationMs: 0,
+      };
     try {
-      const response = await this.#agent.request({
+      const response = await this.#agentFor(restrict).request({
         origin: url.origin,
         path: url.pathname + url.search,
         method: 'POST',
@@ -165,6 +249,6 @@ export class Sender {
 
   async close(): Promise<void> {
     // Requests still running at shutdown are abandoned; their leases bring them back to another worker.
-    await this.#agent.destroy();
+    await Promise.all([this.#agent, ...this.#restricted.values()].map((agent) => agent.destroy()));
   }
 }

@@ -15,7 +15,12 @@ import { newId } from '../util/ids.js';
 import { decide } from './outcome.js';
 import { ResultsWriter } from './results-writer.js';
 import type { Sender, SendOutcome } from './sender.js';
+import { Outbound, type OutboundTarget } from './outbound.js';
+import type { OutboundAuthConfig } from './outbound-auth.js';
+import { parseCidrList } from '../security/ssrf.js';
 import { isSensitiveHeader } from '../security/redact.js';
+import { describeProblems } from '../templates/problems.js';
+import { BodyShaper, type ShapeTarget, type ShapingBatch } from '../templates/shaper.js';
 import type { HeaderStyle } from '../store/types.js';
 import { EndpointHealth, type HealthState } from './health.js';
 import type { Metrics } from './metrics.js';
@@ -46,11 +51,12 @@ export interface WorkerDeps {
 }
 
 /** An endpoint as the sender needs it, with its secrets and headers decrypted and its health kept current. */
-interface Target extends HealthState {
+interface Target extends HealthState, OutboundTarget, ShapeTarget {
   appId: string;
   uid: string | null;
   url: string;
   updatedAt: number;
+  /** The keys that sign: `whsec_` secrets for `v1`, `whsk_` Ed25519 keys for `v1a`. */
   secrets: string[];
   headers: Record<string, string>;
   timeoutMs: number;
@@ -64,6 +70,8 @@ interface Job {
   delivery: Delivery;
   message: Message;
   target: Target;
+  /** Templates and what they read, loaded once for the claimed batch the job came in. */
+  shaping: ShapingBatch;
 }
 
 const RESCUE_INTERVAL_MS = 5_000;
@@ -72,6 +80,8 @@ export class DeliveryWorker {
   readonly id = `worker_${randomBytes(6).toString('hex')}`;
   readonly #writer: ResultsWriter;
   readonly #health: EndpointHealth;
+  readonly #outbound: Outbound;
+  readonly #shaper: BodyShaper;
   readonly #targets = new Map<string, Target>();
   /** Jobs waiting for an endpoint slot, by endpoint. */
   readonly #queued = new Map<string, Job[]>();
@@ -107,6 +117,8 @@ export class DeliveryWorker {
     } = deps);
     this.#writer = new ResultsWriter(this.store, this.id, this.logger);
     this.#health = new EndpointHealth(this.store, this.logger, options.circuitThreshold);
+    this.#outbound = new Outbound(this.store, this.sender, this.logger);
+    this.#shaper = new BodyShaper(this.store);
   }
 
   /** Counts deliveries this worker holds (claimed, in flight or waiting for a slot). */
@@ -226,6 +238,7 @@ export class DeliveryWorker {
       this.store.messageGetMany([...new Set(deliveries.map((delivery) => delivery.msgId))]),
       this.#loadTargets([...new Set(deliveries.map((delivery) => delivery.endpointId))]),
     ]);
+    const shaping = await this.#shaper.prepare(targets.values(), messages.values());
     const orphans: string[] = [];
     const jobs = new Map<string, Job[]>();
     for (const delivery of deliveries) {
@@ -236,8 +249,8 @@ export class DeliveryWorker {
         continue;
       }
       const forEndpoint = jobs.get(target.id);
-      if (forEndpoint) forEndpoint.push({ delivery, message, target });
-      else jobs.set(target.id, [{ delivery, message, target }]);
+      if (forEndpoint) forEndpoint.push({ delivery, message, target, shaping });
+      else jobs.set(target.id, [{ delivery, message, target, shaping }]);
     }
     if (orphans.length > 0) {
       this.#hold(-orphans.length);
@@ -281,10 +294,18 @@ export class DeliveryWorker {
       let target = this.#targets.get(endpoint.id);
       if (!target || target.updatedAt !== endpoint.updatedAt) {
         const now = Date.now();
-        const secrets = this.vault
-          .openJson<EndpointSecret[]>(endpoint.secretsSealed)
-          .filter((secret) => secret.expiresAt === null || secret.expiresAt > now)
-          .map((secret) => secret.key);
+        const live = (sealed: string | null) =>
+          sealed === null
+            ? []
+            : this.vault
+                .openJson<EndpointSecret[]>(sealed)
+                .filter((secret) => secret.expiresAt === null || secret.expiresAt > now)
+                .map((secret) => secret.key);
+        const versions = endpoint.signatureVersions;
+        const secrets = [
+          ...(versions.includes('v1') ? live(endpoint.secretsSealed) : []),
+          ...(versions.includes('v1a') ? live(endpoint.signingKeysSealed) : []),
+        ];
         target = {
           id: endpoint.id,
           appId: endpoint.appId,
@@ -293,10 +314,23 @@ export class DeliveryWorker {
           updatedAt: endpoint.updatedAt,
           secrets,
           headers: this.vault.openJson(endpoint.headersSealed),
+          auth:
+            endpoint.authSealed === null
+              ? null
+              : this.vault.openJson<OutboundAuthConfig>(endpoint.authSealed),
+          allowedDestinations:
+            endpoint.allowedDestinationCidrs === null
+              ? null
+              : parseCidrList(endpoint.allowedDestinationCidrs.join(',')),
           timeoutMs: endpoint.timeoutMs ?? this.options.timeoutMs,
           retrySchedule: endpoint.retrySchedule ?? undefined,
           throttleRate: endpoint.throttleRate,
           headerStyle: endpoint.headerStyle,
+          metadata: endpoint.metadata,
+          templateId: endpoint.templateId,
+          templateVersion: endpoint.templateVersion,
+          payloadVersion: endpoint.payloadVersion,
+          conversion: endpoint.conversion,
           failingSince: endpoint.failingSince,
           circuitOpenUntil: endpoint.circuitOpenUntil,
         };
@@ -347,35 +381,44 @@ export class DeliveryWorker {
     this.#sends.add(send);
   }
 
-  async #deliver({ delivery, message, target }: Job): Promise<void> {
+  async #deliver({ delivery, message, target, shaping }: Job): Promise<void> {
     const started = Date.now();
     const timestamp = Math.floor(started / 1000);
     let outcome: SendOutcome;
     let requestHeaders: Record<string, string> = {};
-    if (message.payload === null) {
+    // The body as this endpoint receives it: templated, converted or the standard JSON. It is what gets signed.
+    const shaped = message.payload === null ? null : shaping.shape(target, message, message.payload);
+    if (shaped === null) {
       outcome = {
         kind: 'error',
         errorClass: 'network',
         detail: 'the message content was deleted',
         durationMs: 0,
       };
+    } else if (!shaped.ok) {
+      // A template that cannot render never sends a broken body; no retry would render it differently.
+      outcome = {
+        kind: 'error',
+        errorClass: 'template_error',
+        detail: describeProblems(shaped.problems),
+        durationMs: Date.now() - started,
+      };
     } else {
-      const body = JSON.stringify(message.payload);
+      const body = shaped.body;
       const prefix = target.headerStyle === 'svix' ? 'svix' : 'webhook';
       requestHeaders = {
         ...target.headers,
-        'content-type': 'application/json',
+        'content-type': shaped.contentType,
         'user-agent': USER_AGENT,
         [`${prefix}-id`]: message.id,
         [`${prefix}-timestamp`]: String(timestamp),
         [`${prefix}-signature`]: signatureHeader(target.secrets, message.id, timestamp, body),
       };
-      outcome = await this.sender.send({
-        url: target.url,
+      ({ outcome, headers: requestHeaders } = await this.#outbound.send(target, {
+        msgId: message.id,
         headers: requestHeaders,
         body,
-        timeoutMs: target.timeoutMs,
-      });
+      }));
     }
     const finished = Date.now();
     const attemptsMade = delivery.attemptCount + 1;
@@ -418,7 +461,8 @@ export class DeliveryWorker {
     this.metrics.attemptDuration.observe({ outcome: outcomeLabel }, outcome.durationMs / 1000);
     if (attemptsMade > 1) this.metrics.retries.inc();
 
-    const circuit = await this.#health.record(target, succeeded, finished);
+    // A template error says nothing about the endpoint's health: nothing was sent to it.
+    const circuit = shaped?.ok === false ? null : await this.#health.record(target, succeeded, finished);
     if (circuit !== null) this.metrics.circuitChanges.inc({ state: circuit });
     if (circuit === 'opened') this.#releaseQueued(target.id);
     if (this.events.isOperational(delivery.appId)) return;

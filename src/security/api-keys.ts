@@ -22,6 +22,8 @@ export function generateApiKey(options: {
   name: string;
   appId: string | null;
   expiresAt?: number | null;
+  allowedClientCidrs?: string[] | null;
+  rateLimit?: number | null;
 }): NewKey {
   const token =
     (options.appId === null ? TOKEN_PREFIX.admin : TOKEN_PREFIX.app) + randomBytes(32).toString('base64url');
@@ -37,6 +39,8 @@ export function generateApiKey(options: {
       createdAt: now,
       expiresAt: options.expiresAt ?? null,
       revokedAt: null,
+      allowedClientCidrs: options.allowedClientCidrs ?? null,
+      rateLimit: options.rateLimit ?? null,
     },
   };
 }

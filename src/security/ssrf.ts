@@ -27,7 +27,11 @@ export function parseCidrList(text: string): Cidr[] {
     .filter((part) => part !== '')
     .map((part) => {
       const cidr = part.includes('/') ? part : `${part}/${ipaddr.parse(part).kind() === 'ipv4' ? 32 : 128}`;
-      return ipaddr.parseCIDR(cidr);
+      const [range, bits] = ipaddr.parseCIDR(cidr);
+      // Addresses are judged with IPv4-mapped IPv6 as IPv4, so a mapped range must be written as IPv4 too.
+      if (range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96)
+        return [(range as ipaddr.IPv6).toIPv4Address(), bits - 96] as Cidr;
+      return [range, bits] as Cidr;
     });
 }
 

@@ -4,7 +4,8 @@
  * with the base64-decoded part of the `whsec_` secret. During a rotation every live secret signs, space
  * separated, so a receiver holding either secret accepts the request.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { SECRET_KEY_PREFIX, signV1a } from './ed25519.js';
 import { SECRET_PREFIX } from './secrets.js';
 
 /** Decoded secrets are cached: decoding is cheap, but it would run once per delivery per secret. */
@@ -31,56 +32,25 @@ export function signV1(secret: string, msgId: string, timestampSeconds: number, 
   return `v1,${mac.digest('base64')}`;
 }
 
-/** The `webhook-signature` header value for a body signed by every given secret. */
+/** One signature: `v1` (HMAC) with a `whsec_` secret, `v1a` (Ed25519) with a `whsk_` secret key. */
+export function sign(key: string, msgId: string, timestampSeconds: number, body: string): string {
+  return key.startsWith(SECRET_KEY_PREFIX)
+    ? signV1a(key, msgId, timestampSeconds, body)
+    : signV1(key, msgId, timestampSeconds, body);
+}
+
+/**
+ * The `webhook-signature` header value for a body signed by every given key: `whsec_` secrets sign `v1`,
+ * `whsk_` Ed25519 keys sign `v1a`, space separated.
+ */
 export function signatureHeader(
-  secrets: readonly string[],
+  keys: readonly string[],
   msgId: string,
   timestampSeconds: number,
   body: string,
 ) {
-  return secrets.map((secret) => signV1(secret, msgId, timestampSeconds, body)).join(' ');
+  return keys.map((key) => sign(key, msgId, timestampSeconds, body)).join(' ');
 }
 
-export const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
-
-export class WebhookVerificationError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'WebhookVerificationError';
-  }
-}
-
-/**
- * For receivers: checks a request's Standard Webhooks headers against a secret and returns the parsed body.
- * It rejects a missing header, a timestamp outside the tolerance, and a signature that does not match.
- */
-export function verifyWebhook(
-  secret: string,
-  headers: Record<string, string | string[] | undefined>,
-  body: string,
-  options: { toleranceSeconds?: number; now?: number } = {},
-): unknown {
-  const header = (name: string) => {
-    const value = headers[`webhook-${name}`] ?? headers[`svix-${name}`];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const id = header('id');
-  const timestamp = header('timestamp');
-  const signatures = header('signature');
-  if (!id || !timestamp || !signatures)
-    throw new WebhookVerificationError('missing webhook-id, -timestamp or -signature');
-  const seconds = Number(timestamp);
-  if (!Number.isInteger(seconds)) throw new WebhookVerificationError('invalid webhook-timestamp');
-  const now = Math.floor((options.now ?? Date.now()) / 1000);
-  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  if (Math.abs(now - seconds) > tolerance)
-    throw new WebhookVerificationError('timestamp outside the tolerance');
-  const expected = Buffer.from(signV1(secret, id, seconds, body).slice(3), 'base64');
-  for (const candidate of signatures.split(' ')) {
-    const [version, value] = candidate.split(',');
-    if (version !== 'v1' || value === undefined) continue;
-    const given = Buffer.from(value, 'base64');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return JSON.parse(body);
-  }
-  throw new WebhookVerificationError('no matching signature');
-}
+// The receiver's side lives in verify.ts, published as `herald/verify`; these names stay importable from here.
+export { DEFAULT_TOLERANCE_SECONDS, verifyWebhook, WebhookVerificationError } from './verify.js';

@@ -1,5 +1,6 @@
 import { CompiledQuery, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
+import { fromJsonOrNull, toJsonOrNull } from './rows.js';
 import type { ApiKeyTable } from './schema.js';
 import type { ApiKey } from './types.js';
 
@@ -16,6 +17,8 @@ function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    allowedClientCidrs: fromJsonOrNull(row.allowed_client_cidrs),
+    rateLimit: row.rate_limit,
   };
 }
 
@@ -29,6 +32,8 @@ function keyRow(key: ApiKey) {
     created_at: key.createdAt,
     expires_at: key.expiresAt,
     revoked_at: key.revokedAt,
+    allowed_client_cidrs: toJsonOrNull(key.allowedClientCidrs),
+    rate_limit: key.rateLimit,
   };
 }
 
@@ -76,6 +81,25 @@ export function apiKeyQueries(connection: Connection) {
       let query = db.selectFrom('api_key').selectAll().orderBy('id');
       if (appId !== undefined) query = query.where('app_id', '=', appId);
       return (await query.execute()).map(toApiKey);
+    },
+
+    /** Changes a key's client networks and rate limit; `undefined` leaves a setting as it is. */
+    async apiKeyUpdate(
+      id: string,
+      changes: Partial<Pick<ApiKey, 'allowedClientCidrs' | 'rateLimit'>>,
+    ): Promise<ApiKey | undefined> {
+      const row = await db
+        .updateTable('api_key')
+        .set({
+          ...(changes.allowedClientCidrs !== undefined && {
+            allowed_client_cidrs: toJsonOrNull(changes.allowedClientCidrs),
+          }),
+          ...(changes.rateLimit !== undefined && { rate_limit: changes.rateLimit }),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirst();
+      return row && toApiKey(row);
     },
 
     async apiKeyRevoke(id: string, now = Date.now()): Promise<ApiKey | undefined> {

@@ -1,6 +1,15 @@
 import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import { fromJson, guardUnique, paged, pageOf, toJson, type Page } from './rows.js';
+import {
+  fromJson,
+  fromJsonOrNull,
+  guardUnique,
+  paged,
+  pageOf,
+  toJson,
+  toJsonOrNull,
+  type Page,
+} from './rows.js';
 import type { ApplicationTable } from './schema.js';
 import type { Application, ApplicationChanges, ApplicationInsert, PageQuery } from './types.js';
 
@@ -11,6 +20,7 @@ function toApplication(row: Selectable<ApplicationTable>): Application {
     name: row.name,
     metadata: fromJson(row.metadata),
     throttleRate: row.throttle_rate,
+    allowedDestinationCidrs: fromJsonOrNull(row.allowed_destination_cidrs),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -26,6 +36,7 @@ export function applicationQueries(connection: Connection) {
         name: app.name,
         metadata: toJson(app.metadata),
         throttle_rate: app.throttleRate,
+        allowed_destination_cidrs: toJsonOrNull(app.allowedDestinationCidrs),
         created_at: now,
         updated_at: now,
       };
@@ -48,6 +59,12 @@ export function applicationQueries(connection: Connection) {
       return row && toApplication(row);
     },
 
+    async applicationGetMany(ids: string[]): Promise<Map<string, Application>> {
+      if (ids.length === 0) return new Map();
+      const rows = await db.selectFrom('application').selectAll().where('id', 'in', ids).execute();
+      return new Map(rows.map((row) => [row.id, toApplication(row)]));
+    },
+
     async applicationList(page: PageQuery, onlyId?: string): Promise<Page<Application>> {
       let query = db.selectFrom('application').selectAll();
       if (onlyId !== undefined) query = query.where('id', '=', onlyId);
@@ -61,6 +78,9 @@ export function applicationQueries(connection: Connection) {
         ...(changes.uid !== undefined && { uid: changes.uid }),
         ...(changes.metadata !== undefined && { metadata: toJson(changes.metadata) }),
         ...(changes.throttleRate !== undefined && { throttle_rate: changes.throttleRate }),
+        ...(changes.allowedDestinationCidrs !== undefined && {
+          allowed_destination_cidrs: toJsonOrNull(changes.allowedDestinationCidrs),
+        }),
         updated_at: now,
       };
       const row = await guardUnique(connection, 'application.uid', () =>

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
 import { fromJsonOrNull, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
 import type { AuditLogTable } from './schema.js';
@@ -18,6 +18,9 @@ function toAuditRecord(row: Selectable<AuditLogTable>): AuditRecord {
     after: fromJsonOrNull(row.after),
   };
 }
+
+/** A LIKE pattern matching what starts with `prefix`, in which `_` and `%` mean themselves. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
 /** The audit log is append-only: there is no update or delete here. */
 export function auditQueries(connection: Connection) {
@@ -44,7 +47,17 @@ export function auditQueries(connection: Connection) {
     async auditList(filter: AuditFilter, page: PageQuery): Promise<Page<AuditRecord>> {
       let query = db.selectFrom('audit_log').selectAll();
       if (filter.appId !== undefined) query = query.where('app_id', '=', filter.appId);
-      if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+      if (filter.action !== undefined) {
+        const prefix = /[.*]$/.test(filter.action) ? filter.action.replace(/\*$/, '') : null;
+        query =
+          prefix === null
+            ? query.where('action', '=', filter.action)
+            : query.where(sql<boolean>`action like ${likePrefix(prefix)} escape '!'`);
+      }
+      if (filter.actor !== undefined) query = query.where('actor', '=', filter.actor);
+      if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
+      if (filter.before !== undefined) query = query.where('created_at', '<', filter.before);
+      if (filter.after !== undefined) query = query.where('created_at', '>=', filter.after);
       const rows = await paged(query, 'id', page).execute();
       return pageOf(rows.map(toAuditRecord), page, (record) => record.id);
     },

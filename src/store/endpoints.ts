@@ -12,7 +12,15 @@ import {
   type Page,
 } from './rows.js';
 import type { EndpointTable } from './schema.js';
-import type { Endpoint, EndpointChanges, EndpointInsert, HeaderStyle, PageQuery } from './types.js';
+import type {
+  Conversion,
+  Endpoint,
+  EndpointChanges,
+  EndpointInsert,
+  HeaderStyle,
+  PageQuery,
+  SignatureVersion,
+} from './types.js';
 
 export interface EndpointFilter {
   id: string;
@@ -40,6 +48,14 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     disabledReason: row.disabled_reason,
     failingSince: row.failing_since,
     circuitOpenUntil: row.circuit_open_until,
+    signatureVersions: fromJsonOrNull<SignatureVersion[]>(row.signature_versions) ?? ['v1'],
+    signingKeysSealed: row.signing_keys_sealed,
+    authSealed: row.auth_sealed,
+    allowedDestinationCidrs: fromJsonOrNull(row.allowed_destination_cidrs),
+    templateId: row.template_id,
+    templateVersion: row.template_version,
+    payloadVersion: row.payload_version,
+    conversion: row.conversion as Conversion,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -68,6 +84,14 @@ export function endpointQueries(connection: Connection) {
         disabled_reason: null,
         failing_since: null,
         circuit_open_until: null,
+        signature_versions: toJsonOrNull(endpoint.signatureVersions),
+        signing_keys_sealed: endpoint.signingKeysSealed ?? null,
+        auth_sealed: endpoint.authSealed ?? null,
+        allowed_destination_cidrs: toJsonOrNull(endpoint.allowedDestinationCidrs),
+        template_id: endpoint.templateId ?? null,
+        template_version: endpoint.templateVersion ?? null,
+        payload_version: endpoint.payloadVersion ?? null,
+        conversion: endpoint.conversion ?? 'none',
         created_at: now,
         updated_at: now,
       };
@@ -134,6 +158,18 @@ export function endpointQueries(connection: Connection) {
         ...(changes.disabledReason !== undefined && { disabled_reason: changes.disabledReason }),
         ...(changes.failingSince !== undefined && { failing_since: changes.failingSince }),
         ...(changes.circuitOpenUntil !== undefined && { circuit_open_until: changes.circuitOpenUntil }),
+        ...(changes.signatureVersions !== undefined && {
+          signature_versions: toJson(changes.signatureVersions),
+        }),
+        ...(changes.signingKeysSealed !== undefined && { signing_keys_sealed: changes.signingKeysSealed }),
+        ...(changes.authSealed !== undefined && { auth_sealed: changes.authSealed }),
+        ...(changes.allowedDestinationCidrs !== undefined && {
+          allowed_destination_cidrs: toJsonOrNull(changes.allowedDestinationCidrs),
+        }),
+        ...(changes.templateId !== undefined && { template_id: changes.templateId }),
+        ...(changes.templateVersion !== undefined && { template_version: changes.templateVersion }),
+        ...(changes.payloadVersion !== undefined && { payload_version: changes.payloadVersion }),
+        ...(changes.conversion !== undefined && { conversion: changes.conversion }),
         updated_at: now,
       };
       const row = await guardUnique(connection, 'endpoint.uid', () =>
@@ -189,6 +225,16 @@ export function endpointQueries(connection: Connection) {
         .where('failing_since', '<=', failingBefore)
         .execute();
       return rows.map(toEndpoint);
+    },
+
+    /** How many endpoints, in any application, use a template. */
+    async endpointCountByTemplate(templateId: string): Promise<number> {
+      const row = await db
+        .selectFrom('endpoint')
+        .select((eb) => eb.fn.countAll<number | string>().as('count'))
+        .where('template_id', '=', templateId)
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
     },
 
     async endpointDelete(appId: string, id: string): Promise<boolean> {

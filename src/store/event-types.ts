@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import { flag, fromJsonOrNull, guardUnique, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
+import { flag, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull, type Page } from './rows.js';
 import type { EventTypeTable } from './schema.js';
 import type { EventType, EventTypeChanges, EventTypeInsert, PageQuery } from './types.js';
 
@@ -12,6 +12,7 @@ function toEventType(row: Selectable<EventTypeTable>): EventType {
     archived: row.archived === 1,
     deprecated: row.deprecated === 1,
     featureFlag: row.feature_flag,
+    deprecatedVersions: fromJsonOrNull<string[]>(row.deprecated_versions) ?? [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -28,6 +29,7 @@ export function eventTypeQueries(connection: Connection) {
         archived: flag(eventType.archived),
         deprecated: flag(eventType.deprecated),
         feature_flag: eventType.featureFlag,
+        deprecated_versions: toJson(eventType.deprecatedVersions ?? []),
         created_at: now,
         updated_at: now,
       };
@@ -40,6 +42,12 @@ export function eventTypeQueries(connection: Connection) {
     async eventTypeGet(name: string): Promise<EventType | undefined> {
       const row = await db.selectFrom('event_type').selectAll().where('name', '=', name).executeTakeFirst();
       return row && toEventType(row);
+    },
+
+    async eventTypeGetMany(names: string[]): Promise<Map<string, EventType>> {
+      if (names.length === 0) return new Map();
+      const rows = await db.selectFrom('event_type').selectAll().where('name', 'in', names).execute();
+      return new Map(rows.map((row) => [row.name, toEventType(row)]));
     },
 
     /** Which of `names` are in the catalogue and not archived. */
@@ -68,6 +76,9 @@ export function eventTypeQueries(connection: Connection) {
         ...(changes.archived !== undefined && { archived: flag(changes.archived) }),
         ...(changes.deprecated !== undefined && { deprecated: flag(changes.deprecated) }),
         ...(changes.featureFlag !== undefined && { feature_flag: changes.featureFlag }),
+        ...(changes.deprecatedVersions !== undefined && {
+          deprecated_versions: toJson(changes.deprecatedVersions),
+        }),
         updated_at: now,
       };
       const row = await db

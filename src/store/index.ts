@@ -11,6 +11,8 @@ import { eventTypeQueries } from './event-types.js';
 import { idempotencyQueries } from './idempotency.js';
 import { messageQueries } from './messages.js';
 import { migrate } from './migrator.js';
+import { securityQueries } from './security.js';
+import { templateQueries } from './templates.js';
 
 export function openStore(options: ConnectOptions) {
   const connection = connect(options);
@@ -25,12 +27,14 @@ export function openStore(options: ConnectOptions) {
     ...applicationQueries(connection),
     ...eventTypeQueries(connection),
     ...endpointQueries(connection),
+    ...templateQueries(connection),
     ...messageQueries(connection),
     ...attemptQueries(connection),
     ...deliveryQueries(connection),
     ...apiKeyQueries(connection),
     ...idempotencyQueries(connection),
     ...auditQueries(connection),
+    ...securityQueries(connection),
   };
 }
 

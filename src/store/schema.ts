@@ -8,6 +8,7 @@ export interface ApplicationTable {
   name: string;
   metadata: string;
   throttle_rate: number | null;
+  allowed_destination_cidrs: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -19,6 +20,7 @@ export interface EventTypeTable {
   archived: number;
   deprecated: number;
   feature_flag: string | null;
+  deprecated_versions: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -42,8 +44,35 @@ export interface EndpointTable {
   disabled_reason: string | null;
   failing_since: number | null;
   circuit_open_until: number | null;
+  signature_versions: string | null;
+  signing_keys_sealed: string | null;
+  auth_sealed: string | null;
+  allowed_destination_cidrs: string | null;
+  template_id: string | null;
+  template_version: number | null;
+  payload_version: string | null;
+  conversion: string;
   created_at: number;
   updated_at: number;
+}
+
+export interface TemplateTable {
+  id: string;
+  name: string;
+  description: string;
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TemplateVersionTable {
+  template_id: string;
+  version: number;
+  content_type: string;
+  body: string;
+  event_type: string | null;
+  payload_version: string | null;
+  created_at: number;
 }
 
 export interface MessageTable {
@@ -100,6 +129,8 @@ export interface ApiKeyTable {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  allowed_client_cidrs: string | null;
+  rate_limit: number | null;
 }
 
 export interface IdempotencyKeyTable {
@@ -141,6 +172,8 @@ export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
   endpoint: EndpointTable;
+  template: TemplateTable;
+  template_version: TemplateVersionTable;
   message: MessageTable;
   delivery: DeliveryTable;
   endpoint_rate: EndpointRateTable;

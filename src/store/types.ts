@@ -9,6 +9,10 @@
  * - delivery (`dlv_…`): one message going to one endpoint; the queue row.
  * - attempt (`atmpt_…`): one HTTP request of a delivery, with its outcome.
  * - API key (`key_…`): a bearer credential, admin (all applications) or scoped to one application.
+ * - template (`tmpl_…`): Liquid rules that turn an event into the body an endpoint receives. Its content lives in
+ *   immutable numbered versions (1, 2, …); editing a template adds a version. An endpoint follows the latest
+ *   version or pins one.
+ * - payload version (`"1"`, `"2"`, …): a version of an event type's payload, with its own JSON Schema.
  *
  * All times are milliseconds since the Unix epoch. Secrets and custom headers arrive here already encrypted:
  * the store never sees them in the clear.
@@ -32,10 +36,13 @@ export interface Application {
   name: string;
   metadata: Metadata;
   throttleRate: number | null;
+  /** CIDRs deliveries to this application's endpoints may connect to; null means no restriction. */
+  allowedDestinationCidrs: string[] | null;
   createdAt: number;
   updatedAt: number;
 }
-export type ApplicationInsert = Omit<Application, 'createdAt' | 'updatedAt'>;
+export type ApplicationInsert = Omit<Application, 'createdAt' | 'updatedAt' | 'allowedDestinationCidrs'> &
+  Partial<Pick<Application, 'allowedDestinationCidrs'>>;
 export type ApplicationChanges = Partial<Omit<Application, 'id' | 'createdAt' | 'updatedAt'>>;
 
 export interface EventType {
@@ -46,10 +53,13 @@ export interface EventType {
   archived: boolean;
   deprecated: boolean;
   featureFlag: string | null;
+  /** Payload versions (keys of `schemas`) that still work but that consumers should move off. */
+  deprecatedVersions: string[];
   createdAt: number;
   updatedAt: number;
 }
-export type EventTypeInsert = Omit<EventType, 'createdAt' | 'updatedAt'>;
+export type EventTypeInsert = Omit<EventType, 'createdAt' | 'updatedAt' | 'deprecatedVersions'> &
+  Partial<Pick<EventType, 'deprecatedVersions'>>;
 export type EventTypeChanges = Partial<Omit<EventType, 'name' | 'createdAt' | 'updatedAt'>>;
 
 export interface Endpoint {
@@ -79,18 +89,75 @@ export interface Endpoint {
   failingSince: number | null;
   /** While set and in the future, the circuit is open and nothing is sent; after it, one probe goes through. */
   circuitOpenUntil: number | null;
+  /** Signature versions sent: `v1` (HMAC-SHA256 with the secrets) and/or `v1a` (Ed25519 with the signing keys). */
+  signatureVersions: SignatureVersion[];
+  /** Encrypted JSON array of Ed25519 key pairs, current first; null until the endpoint first needs one. */
+  signingKeysSealed: string | null;
+  /** Encrypted JSON of the outbound authentication method (basic, JWT, OAuth2); null for none. */
+  authSealed: string | null;
+  /** CIDRs deliveries may connect to; null means anywhere the SSRF guard allows. */
+  allowedDestinationCidrs: string[] | null;
+  /** The template that shapes the body, or null for the standard JSON body. */
+  templateId: string | null;
+  /** The template version pinned, or null to follow the latest. */
+  templateVersion: number | null;
+  /** The payload version this endpoint receives, or null for the newest. */
+  payloadVersion: string | null;
+  /** Without a template: the standard body as JSON (`none`), converted to XML or form-encoded. */
+  conversion: Conversion;
   createdAt: number;
   updatedAt: number;
 }
 export type HeaderStyle = 'standard' | 'svix';
+export type Conversion = 'none' | 'xml' | 'form';
+export type SignatureVersion = 'v1' | 'v1a';
+/** Security settings with defaults; an insert may omit them. */
+type EndpointSecurity = 'signatureVersions' | 'signingKeysSealed' | 'authSealed' | 'allowedDestinationCidrs';
+/** Body shaping settings; an insert may omit them (standard JSON body). */
+type EndpointShaping = 'templateId' | 'templateVersion' | 'payloadVersion' | 'conversion';
 /** Fields Herald manages itself; an insert starts them empty. */
 type EndpointHealth = 'disabledReason' | 'failingSince' | 'circuitOpenUntil';
 export type EndpointInsert = Omit<
   Endpoint,
-  'createdAt' | 'updatedAt' | EndpointHealth | 'timeoutMs' | 'retrySchedule' | 'headerStyle'
+  | 'createdAt'
+  | 'updatedAt'
+  | EndpointHealth
+  | 'timeoutMs'
+  | 'retrySchedule'
+  | 'headerStyle'
+  | EndpointSecurity
+  | EndpointShaping
 > &
-  Partial<Pick<Endpoint, 'timeoutMs' | 'retrySchedule' | 'headerStyle'>>;
+  Partial<Pick<Endpoint, 'timeoutMs' | 'retrySchedule' | 'headerStyle' | EndpointSecurity | EndpointShaping>>;
 export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
+
+/** What a template renders: its content type decides the content-type header and the output check. */
+export type TemplateContentType = 'json' | 'xml' | 'form' | 'text';
+
+export interface Template {
+  id: string;
+  name: string;
+  description: string;
+  /** The newest version's number; versions are 1, 2, … with no gaps. */
+  latestVersion: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One immutable version of a template. */
+export interface TemplateVersion {
+  templateId: string;
+  version: number;
+  contentType: TemplateContentType;
+  /** The Liquid source. */
+  body: string;
+  /** The event type the template is written for: its schema checks variables and its example renders. */
+  eventType: string | null;
+  /** The payload version of `eventType` that the output is in, or null. */
+  payloadVersion: string | null;
+  createdAt: number;
+}
+export type TemplateContent = Omit<TemplateVersion, 'templateId' | 'version' | 'createdAt'>;
 
 export interface Message {
   id: string;
@@ -151,6 +218,10 @@ export interface ApiKey {
   createdAt: number;
   expiresAt: number | null;
   revokedAt: number | null;
+  /** Client addresses (CIDRs) the key may be used from; null means anywhere. */
+  allowedClientCidrs: string[] | null;
+  /** Requests per second this key may make; null means the server default. */
+  rateLimit: number | null;
 }
 
 export interface AuditRecord {
@@ -201,7 +272,14 @@ export interface AttemptFilter {
 
 export interface AuditFilter {
   appId?: string | undefined;
+  /** An exact action, or a prefix ending in `.` or `*` (`endpoint.` matches every endpoint action). */
   action?: string | undefined;
+  actor?: string | undefined;
+  targetId?: string | undefined;
+  /** Records created before this time (exclusive). */
+  before?: number | undefined;
+  /** Records created at or after this time. */
+  after?: number | undefined;
 }
 
 /** What an idempotency key holds when a request arrives. */

@@ -9,6 +9,7 @@ const next = monotonicFactory();
 export const ID_PREFIX = {
   application: 'app',
   endpoint: 'ep',
+  template: 'tmpl',
   message: 'msg',
   delivery: 'dlv',
   attempt: 'atmpt',

@@ -27,6 +27,8 @@ describe('API keys', () => {
       createdAt: expect.any(String),
       expiresAt: null,
       revokedAt: null,
+      allowedClientCidrs: null,
+      rateLimit: null,
     });
     expect(key.token.startsWith(key.tokenPrefix)).toBe(true);
     expect(key.token.length).toBeGreaterThan(key.tokenPrefix.length + 20);
@@ -77,6 +79,8 @@ describe('API keys', () => {
       createdAt: created.createdAt,
       expiresAt: null,
       revokedAt: null,
+      allowedClientCidrs: null,
+      rateLimit: null,
     });
     expect(res.body).not.toContain(created.token);
     expect(res.body).not.toContain(f.adminToken);

@@ -35,6 +35,7 @@ describe('event types', () => {
       deprecated: true,
       featureFlag: 'beta-billing',
       schemas: { '1': invoiceSchema },
+      deprecatedVersions: [],
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
     };

@@ -105,6 +105,8 @@ export function apiKeyOf(overrides: Partial<ApiKey> = {}): ApiKey {
     createdAt: Date.now(),
     expiresAt: null,
     revokedAt: null,
+    allowedClientCidrs: null,
+    rateLimit: null,
     ...overrides,
   };
 }

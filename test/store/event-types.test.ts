@@ -19,6 +19,7 @@ describeStore('store: event types', (ctx) => {
       archived: false,
       deprecated: true,
       featureFlag: 'beta',
+      deprecatedVersions: [],
       createdAt: 1_000,
       updatedAt: 1_000,
     });

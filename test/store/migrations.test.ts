@@ -1,7 +1,12 @@
 import { afterEach, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { appInsert } from './builders.js';
 import { blankDatabase, describeStore, type BlankDatabase } from './harness.js';
+
+/** Every migration's number, and the newest. */
+const ALL = MIGRATIONS.map((migration) => migration.version);
+const LATEST = ALL.at(-1)!;
 
 describeStore('store: migrations', (ctx) => {
   const opened: Store[] = [];
@@ -26,9 +31,9 @@ describeStore('store: migrations', (ctx) => {
   it('applies the initial migration the first time and nothing the second time', async () => {
     const db = await blank();
     const store = open(db);
-    expect(await store.migrate()).toEqual({ applied: [1], current: 1 });
-    expect(await store.migrate()).toEqual({ applied: [], current: 1 });
-    expect(await db.migrationVersions()).toEqual([1]);
+    expect(await store.migrate()).toEqual({ applied: ALL, current: LATEST });
+    expect(await store.migrate()).toEqual({ applied: [], current: LATEST });
+    expect(await db.migrationVersions()).toEqual(ALL);
     const app = await store.applicationCreate(appInsert());
     expect(await store.applicationGet(app.id)).toMatchObject({ id: app.id });
   });
@@ -38,9 +43,9 @@ describeStore('store: migrations', (ctx) => {
     const first = open(db);
     const second = open(db);
     const results = await Promise.all([first.migrate(), second.migrate()]);
-    expect(results.map((result) => result.current)).toEqual([1, 1]);
-    expect(results.flatMap((result) => result.applied)).toEqual([1]);
-    expect(await db.migrationVersions()).toEqual([1]);
+    expect(results.map((result) => result.current)).toEqual([LATEST, LATEST]);
+    expect(results.flatMap((result) => result.applied)).toEqual(ALL);
+    expect(await db.migrationVersions()).toEqual(ALL);
     const app = await first.applicationCreate(appInsert());
     expect(await second.applicationGet(app.id)).toMatchObject({ id: app.id });
   });

@@ -6,6 +6,8 @@ import type { ApiKey } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { notFound, unprocessable } from '../errors.js';
 import { errorResponses, Nullable, TEXT_PATTERN, Timestamp, toIso, Uid } from '../schemas/common.js';
+import { ClientCidrList } from '../schemas/security.js';
+import { checkCidrs } from '../security-config.js';
 
 const tags = ['Herald'];
 
@@ -19,6 +21,12 @@ const ApiKeyOut = Type.Object({
   createdAt: Timestamp,
   expiresAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
+  allowedClientCidrs: Nullable(
+    Type.Array(Type.String(), { description: 'Networks the key may be used from; null for anywhere' }),
+  ),
+  rateLimit: Nullable(
+    Type.Integer({ description: 'Requests per second the key may make; null for the server default' }),
+  ),
 });
 
 const ApiKeyCreatedOut = Type.Object({
@@ -26,10 +34,30 @@ const ApiKeyCreatedOut = Type.Object({
   token: Type.String({ description: 'The bearer token. It is shown only this once.' }),
 });
 
+const KeyLimits = {
+  allowedClientCidrs: Type.Optional(
+    Nullable({
+      ...ClientCidrList,
+      description:
+        'Client networks (CIDRs) the key may be used from; other addresses get 403. Null: anywhere',
+    }),
+  ),
+  rateLimit: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description: 'Requests per second the key may make (429 beyond); null: HERALD_API_RATE_LIMIT',
+      }),
+    ),
+  ),
+};
+
 const ApiKeyIn = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 256, pattern: TEXT_PATTERN }),
   appId: Type.Optional(Nullable(Uid)),
   expiresAt: Type.Optional(Nullable(Timestamp)),
+  ...KeyLimits,
 });
 
 export function apiKeyOut(key: ApiKey) {
@@ -41,6 +69,8 @@ export function apiKeyOut(key: ApiKey) {
     createdAt: toIso(key.createdAt),
     expiresAt: key.expiresAt === null ? null : toIso(key.expiresAt),
     revokedAt: key.revokedAt === null ? null : toIso(key.revokedAt),
+    allowedClientCidrs: key.allowedClientCidrs,
+    rateLimit: key.rateLimit,
   };
 }
 
@@ -87,16 +117,64 @@ export const apiKeyRoutes =
         const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
         if (expiresAt !== null && expiresAt <= Date.now())
           throw unprocessable('body.expiresAt must be in the future');
-        const { key, token } = generateApiKey({ name: body.name, appId, expiresAt });
+        const allowedClientCidrs = body.allowedClientCidrs
+          ? checkCidrs(body.allowedClientCidrs, 'body.allowedClientCidrs')
+          : null;
+        const { key, token } = generateApiKey({
+          name: body.name,
+          appId,
+          expiresAt,
+          allowedClientCidrs,
+          rateLimit: body.rateLimit ?? null,
+        });
         await store.apiKeyCreate(key);
         await audit.record(request, {
           action: 'api_key.created',
           targetType: 'api_key',
           targetId: key.id,
           appId,
-          after: { name: key.name, appId },
+          after: { name: key.name, appId, allowedClientCidrs, rateLimit: key.rateLimit },
         });
         return reply.status(201).send({ ...apiKeyOut(key), token });
+      },
+    );
+
+    app.patch(
+      '/api-key/:key_id',
+      {
+        config: { access: 'admin' },
+        schema: {
+          tags,
+          summary: "Change an API key's client networks or rate limit",
+          description:
+            'Fields left out stay as they are; null removes a restriction. Every process applies the change ' +
+            'within HERALD_API_KEY_CACHE_SECONDS.',
+          params: Type.Object({ key_id: Uid }),
+          body: Type.Object(KeyLimits),
+          response: { 200: ApiKeyOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const before = await store.apiKeyGet(request.params.key_id);
+        if (!before) throw notFound('API key', request.params.key_id);
+        const { allowedClientCidrs, rateLimit } = request.body;
+        const updated = (await store.apiKeyUpdate(before.id, {
+          allowedClientCidrs:
+            allowedClientCidrs === undefined || allowedClientCidrs === null
+              ? allowedClientCidrs
+              : checkCidrs(allowedClientCidrs, 'body.allowedClientCidrs'),
+          rateLimit,
+        }))!;
+        keys.clear();
+        await audit.record(request, {
+          action: 'api_key.changed',
+          targetType: 'api_key',
+          targetId: before.id,
+          appId: before.appId,
+          before: { allowedClientCidrs: before.allowedClientCidrs, rateLimit: before.rateLimit },
+          after: { allowedClientCidrs: updated.allowedClientCidrs, rateLimit: updated.rateLimit },
+        });
+        return apiKeyOut(updated);
       },
     );
 

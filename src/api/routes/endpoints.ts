@@ -6,6 +6,8 @@ import { eventTypeFilter, throttleRate } from '../aliases.js';
 import type { ApiContext } from '../context.js';
 import { findEndpoint } from '../lookups.js';
 import { checkEndpointUrl, checkEventTypes, checkHeaders, EndpointSecrets } from '../endpoint-config.js';
+import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '../endpoint-security.js';
+import { shapingOut, shapingSettings } from '../endpoint-shaping.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import {
@@ -46,6 +48,8 @@ export function endpointOut(endpoint: Endpoint) {
     retrySchedule: endpoint.retrySchedule === null ? null : endpoint.retrySchedule.map((ms) => ms / 1000),
     timeoutSeconds: endpoint.timeoutMs === null ? null : endpoint.timeoutMs / 1000,
     headerStyle: endpoint.headerStyle,
+    signatureVersions: endpoint.signatureVersions,
+    ...shapingOut(endpoint),
     disabledReason: endpoint.disabledReason,
     createdAt: toIso(endpoint.createdAt),
     updatedAt: toIso(endpoint.updatedAt),
@@ -125,6 +129,7 @@ export const endpointRoutes =
         const headers = body.headers ?? {};
         checkHeaders(headers);
         await checkEventTypes(store, eventTypes);
+        const shaping = await shapingSettings(store, body);
         const created = await store.endpointCreate({
           id: newId('endpoint'),
           appId: request.application!.id,
@@ -137,8 +142,10 @@ export const endpointRoutes =
           metadata: body.metadata ?? {},
           throttleRate: rate ?? null,
           ...deliverySettings(body, true),
+          ...shaping,
           headersSealed: secrets.sealHeaders(headers),
           secretsSealed: secrets.sealNewSecret(body.secret),
+          ...newEndpointSigning(body.signatureVersions, secrets),
         });
         await audit.record(request, {
           action: 'endpoint.created',
@@ -193,6 +200,7 @@ export const endpointRoutes =
         const url = checkEndpointUrl(body.url, config);
         const eventTypes = eventTypeFilter(body);
         await checkEventTypes(store, eventTypes);
+        const shaping = await shapingSettings(store, body);
         const fields = {
           url,
           description: body.description ?? '',
@@ -202,6 +210,7 @@ export const endpointRoutes =
           metadata: body.metadata ?? {},
           throttleRate: throttleRate(body) ?? null,
           ...deliverySettings(body, true),
+          ...shaping,
         };
         const existing = await store.endpointGet(appId, endpoint_id);
         if (!existing) {
@@ -212,6 +221,7 @@ export const endpointRoutes =
             ...fields,
             headersSealed: secrets.sealHeaders({}),
             secretsSealed: secrets.sealNewSecret(null),
+            ...newEndpointSigning(body.signatureVersions, secrets),
           });
           return reply.status(201).send(endpointOut(created));
         }
@@ -219,9 +229,11 @@ export const endpointRoutes =
           ...fields,
           ...(body.uid !== undefined && { uid: body.uid }),
           ...reenabled(existing, fields.disabled),
+          ...changedEndpointSigning(body.signatureVersions, existing, secrets),
         });
         if (!updated) throw notFound('endpoint', endpoint_id);
         await auditUrlChange(request, existing, updated);
+        await auditSigningChange(audit, request, existing, updated);
         return endpointOut(updated);
       },
     );
@@ -245,6 +257,7 @@ export const endpointRoutes =
         const eventTypes = eventTypeFilter(request.body);
         const rate = throttleRate(request.body);
         await checkEventTypes(store, eventTypes);
+        const shaping = await shapingSettings(store, request.body, existing);
         // Only the documented fields: the body may carry unknown keys, which must never reach the store.
         const updated = await store.endpointUpdate(appId, existing.id, {
           uid,
@@ -255,12 +268,15 @@ export const endpointRoutes =
           metadata,
           throttleRate: rate,
           ...deliverySettings(request.body, false),
+          ...shaping,
           ...reenabled(existing, disabled),
           ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
           ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),
+          ...changedEndpointSigning(request.body.signatureVersions, existing, secrets),
         });
         if (!updated) throw notFound('endpoint', request.params.endpoint_id);
         await auditUrlChange(request, existing, updated);
+        await auditSigningChange(audit, request, existing, updated);
         if (secret !== undefined)
           await audit.record(request, {
             action: 'endpoint.secret.replaced',

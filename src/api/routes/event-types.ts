@@ -4,7 +4,7 @@ import type { EventType, JsonObject } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
-import { checkPayloadSchemas } from '../payload-schemas.js';
+import { checkDeprecatedVersions, checkPayloadSchemas } from '../payload-schemas.js';
 import {
   errorResponses,
   IdempotencyHeaders,
@@ -31,6 +31,7 @@ export function eventTypeOut(eventType: EventType, withContent = true) {
     deprecated: eventType.deprecated,
     featureFlag: eventType.featureFlag,
     schemas: withContent ? eventType.schemas : null,
+    deprecatedVersions: eventType.deprecatedVersions,
     createdAt: toIso(eventType.createdAt),
     updatedAt: toIso(eventType.updatedAt),
   };
@@ -82,6 +83,7 @@ export const eventTypeRoutes =
       async (request, reply) => {
         const body = request.body;
         checkPayloadSchemas(body.schemas as SchemasIn);
+        checkDeprecatedVersions(body.deprecatedVersions, body.schemas as SchemasIn);
         const created = await store.eventTypeCreate({
           name: body.name,
           description: body.description,
@@ -89,6 +91,7 @@ export const eventTypeRoutes =
           deprecated: body.deprecated ?? false,
           featureFlag: body.featureFlag ?? null,
           schemas: (body.schemas as SchemasIn) ?? null,
+          deprecatedVersions: body.deprecatedVersions ?? [],
         });
         return reply.status(201).send(eventTypeOut(created));
       },
@@ -129,12 +132,14 @@ export const eventTypeRoutes =
         const name = request.params.event_type_name;
         const body = request.body;
         checkPayloadSchemas(body.schemas as SchemasIn);
+        checkDeprecatedVersions(body.deprecatedVersions, body.schemas as SchemasIn);
         const fields = {
           description: body.description,
           archived: body.archived ?? false,
           deprecated: body.deprecated ?? false,
           featureFlag: body.featureFlag ?? null,
           schemas: (body.schemas as SchemasIn) ?? null,
+          deprecatedVersions: body.deprecatedVersions ?? [],
         };
         const updated = await store.eventTypeUpdate(name, fields);
         if (updated) return eventTypeOut(updated);
@@ -158,13 +163,22 @@ export const eventTypeRoutes =
       async (request) => {
         const name = request.params.event_type_name;
         // featureFlags and groupName are accepted for the svix SDKs but not stored.
-        const { schemas, description, archived, deprecated, featureFlag } = request.body;
+        const { schemas, description, archived, deprecated, featureFlag, deprecatedVersions } = request.body;
         checkPayloadSchemas(schemas as SchemasIn);
+        if (deprecatedVersions !== undefined || schemas !== undefined) {
+          const current = await store.eventTypeGet(name);
+          if (!current) throw notFound('event type', name);
+          checkDeprecatedVersions(
+            deprecatedVersions ?? current.deprecatedVersions,
+            schemas === undefined ? current.schemas : (schemas as SchemasIn),
+          );
+        }
         const updated = await store.eventTypeUpdate(name, {
           description,
           archived,
           deprecated,
           featureFlag,
+          deprecatedVersions,
           ...(schemas !== undefined && {
             schemas: schemas as SchemasIn as Record<string, JsonObject> | null,
           }),

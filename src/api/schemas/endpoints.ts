@@ -11,6 +11,7 @@ import {
   Timestamp,
   Uid,
 } from './common.js';
+import { ShapingOut, ShapingSettings } from './endpoint-shaping.js';
 
 const Url = Type.String({
   minLength: 1,
@@ -52,6 +53,17 @@ const HeaderMap = Type.Record(HeaderName, Type.String({ maxLength: 8192 }), {
   propertyNames: { minLength: 1, maxLength: 256 },
 });
 
+/** Which Standard Webhooks signatures an endpoint gets. */
+const SignatureVersions = Type.Array(Type.Union([Type.Literal('v1'), Type.Literal('v1a')]), {
+  minItems: 1,
+  maxItems: 2,
+  uniqueItems: true,
+  description:
+    'Herald: the signatures sent in webhook-signature: `v1` (HMAC-SHA256 with the whsec_ secret, the default), ' +
+    '`v1a` (Ed25519; receivers verify with the whpk_ key from …/public-key), or both. Omitted on PUT keeps the ' +
+    'current value.',
+});
+
 /** Herald's per-endpoint delivery settings. */
 export const MAX_RETRIES = 20;
 const DeliverySettings = {
@@ -82,6 +94,8 @@ const DeliverySettings = {
         'for receivers built for Svix. Default standard.',
     }),
   ),
+  signatureVersions: Type.Optional(SignatureVersions),
+  ...ShapingSettings,
 };
 
 export const EndpointIn = Type.Object({
@@ -141,6 +155,8 @@ export const EndpointOut = Type.Object({
   retrySchedule: Nullable(Type.Array(Type.Integer())),
   timeoutSeconds: Nullable(Type.Integer()),
   headerStyle: Type.String(),
+  signatureVersions: Type.Array(Type.String()),
+  ...ShapingOut,
   disabledReason: Nullable(
     Type.String({ description: 'Herald: why Herald disabled the endpoint (410 Gone, continuous failure)' }),
   ),

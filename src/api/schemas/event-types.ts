@@ -3,7 +3,9 @@ import { EventTypeName, NAME_PATTERN, Nullable, TEXT_PATTERN, Timestamp } from '
 
 const Description = Type.String({ maxLength: 4096, pattern: TEXT_PATTERN, example: 'A user has signed up' });
 const FeatureFlag = Type.String({ maxLength: 256, pattern: NAME_PATTERN });
-const VERSION_PATTERN = '^[1-9][0-9]{0,3}$';
+export const VERSION_PATTERN = '^[1-9][0-9]{0,3}$';
+/** A payload version: a key of an event type's `schemas`. */
+export const PayloadVersion = Type.String({ pattern: VERSION_PATTERN, example: '1' });
 const Schemas = Type.Record(Type.String({ pattern: VERSION_PATTERN }), Type.Object({}), {
   // TypeBox turns the key pattern into patternProperties, which leaves other keys unchecked; this rejects them.
   propertyNames: { pattern: VERSION_PATTERN },
@@ -18,6 +20,14 @@ const Schemas = Type.Record(Type.String({ pattern: VERSION_PATTERN }), Type.Obje
       examples: [{ invoiceId: 'inv_123' }],
     },
   },
+});
+
+const DeprecatedVersions = Type.Array(PayloadVersion, {
+  maxItems: 100,
+  uniqueItems: true,
+  description:
+    'Herald: payload versions (keys of `schemas`) that still work but that consumers should move off; ' +
+    'endpoints can still pin them',
 });
 
 /**
@@ -50,6 +60,7 @@ export const EventTypeIn = Type.Object({
   deprecated: Type.Optional(Type.Boolean()),
   featureFlag: Type.Optional(Nullable(FeatureFlag)),
   schemas: Type.Optional(Nullable(Schemas)),
+  deprecatedVersions: Type.Optional(DeprecatedVersions),
   ...IgnoredSdkFields,
 });
 export type EventTypeIn = Static<typeof EventTypeIn>;
@@ -63,6 +74,7 @@ export const EventTypePatch = Type.Object({
   deprecated: Type.Optional(Type.Boolean()),
   featureFlag: Type.Optional(Nullable(FeatureFlag)),
   schemas: Type.Optional(Nullable(Schemas)),
+  deprecatedVersions: Type.Optional(DeprecatedVersions),
   ...IgnoredSdkFields,
 });
 export type EventTypePatch = Static<typeof EventTypePatch>;
@@ -74,6 +86,7 @@ export const EventTypeOut = Type.Object({
   deprecated: Type.Boolean(),
   featureFlag: Nullable(Type.String()),
   schemas: Nullable(Type.Record(Type.String(), Type.Object({}, { additionalProperties: true }))),
+  deprecatedVersions: Type.Array(Type.String(), { description: 'Herald: deprecated payload versions' }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

@@ -1,0 +1,135 @@
+/**
+ * The consumer portal's magic link (Svix's "app portal access"). An admin hands each customer a link to the
+ * dashboard that signs the browser in with a new application-scoped key, so the customer sees and manages only
+ * their own application. The token is an ordinary API key with an expiry, so it can be listed and revoked
+ * under /api-key like any other.
+ */
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { generateApiKey } from '../../security/api-keys.js';
+import { UniqueViolation, type Application } from '../../store/index.js';
+import { newId } from '../../util/ids.js';
+import { throttleRate } from '../aliases.js';
+import type { ApiContext } from '../context.js';
+import { notFound } from '../errors.js';
+import { ApplicationIn } from '../schemas/applications.js';
+import { AppParams, errorResponses, IdempotencyHeaders, Nullable } from '../schemas/common.js';
+
+const HOUR = 60 * 60;
+/** How long a portal link works when the request does not say. */
+export const PORTAL_DEFAULT_EXPIRY_SECONDS = 7 * 24 * HOUR;
+/** The dashboard's page that reads the token from the URL fragment and signs the browser in. */
+export const PORTAL_PATH = '/portal';
+
+const AppPortalAccessIn = Type.Object({
+  application: Type.Optional(
+    Nullable(
+      Type.Object(ApplicationIn.properties, {
+        description:
+          "Creates the application, with the path's id as its uid, when it does not exist yet; ignored otherwise",
+      }),
+    ),
+  ),
+  expiry: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: HOUR,
+        maximum: PORTAL_DEFAULT_EXPIRY_SECONDS,
+        description: 'Herald: seconds the link and its token stay valid, from 1 hour to 7 days (the default)',
+      }),
+    ),
+  ),
+  featureFlags: Type.Optional(
+    Type.Array(Type.String({ maxLength: 256 }), {
+      maxItems: 100,
+      description: 'Accepted for the svix SDKs and ignored: Herald has no feature flags in the portal',
+    }),
+  ),
+});
+
+const AppPortalAccessOut = Type.Object({
+  token: Type.String({ description: 'An API key scoped to the application; shown only this once' }),
+  url: Type.String({ description: 'Opens the consumer portal signed in with the token' }),
+});
+
+/**
+ * The URL browsers reach Herald at. A test server on port 0 has a configured URL ending in ":0"; the port it
+ * really listens on replaces that, as it does for the URL Herald reports at start.
+ */
+function publicUrl(configured: string, request: FastifyRequest): string {
+  const address = request.server.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return configured.replace(/:0$/, `:${port}`).replace(/\/+$/, '');
+}
+
+export const portalAccessRoutes =
+  ({ store, audit, config }: ApiContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    async function findOrCreate(appId: string, inline: typeof AppPortalAccessIn.static.application) {
+      const found = await store.applicationGet(appId);
+      if (found) return found;
+      if (!inline) throw notFound('application', appId);
+      try {
+        return await store.applicationCreate({
+          id: newId('application'),
+          uid: inline.uid ?? appId,
+          name: inline.name,
+          metadata: inline.metadata ?? {},
+          throttleRate: throttleRate(inline) ?? null,
+        });
+      } catch (error) {
+        const raced: Application | undefined =
+          error instanceof UniqueViolation ? await store.applicationGet(inline.uid ?? appId) : undefined;
+        if (raced) return raced;
+        throw error;
+      }
+    }
+
+    app.post(
+      '/auth/app-portal-access/:app_id',
+      {
+        // Not idempotent: a stored response would keep the bearer token at rest and hand it out again.
+        config: { access: 'admin', idempotent: false },
+        schema: {
+          tags: ['Authentication'],
+          summary: 'Get a consumer portal link for an application',
+          description:
+            'Creates an API key scoped to the application that expires after `expiry` seconds (default 7 days), ' +
+            'and a URL that opens the dashboard signed in with it, showing only that application. Hand the URL ' +
+            'to the customer; revoke the key under /api-key to end it early. `Idempotency-Key` is not honoured ' +
+            'here, because the token must not be stored.',
+          params: AppParams,
+          headers: IdempotencyHeaders,
+          body: AppPortalAccessIn,
+          response: { 200: AppPortalAccessOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const application = await findOrCreate(request.params.app_id, request.body.application);
+        const expirySeconds = request.body.expiry ?? PORTAL_DEFAULT_EXPIRY_SECONDS;
+        const expiresAt = Date.now() + expirySeconds * 1000;
+        const { key, token } = generateApiKey({
+          name: `app portal access (${application.uid ?? application.id})`.slice(0, 256),
+          appId: application.id,
+          expiresAt,
+        });
+        await store.apiKeyCreate(key);
+        // An ordinary key creation, as POST /api-key records it, marked as made for the portal.
+        await audit.record(request, {
+          action: 'api_key.created',
+          targetType: 'api_key',
+          targetId: key.id,
+          appId: application.id,
+          after: {
+            name: key.name,
+            appId: application.id,
+            expiresAt: new Date(expiresAt).toISOString(),
+            via: 'app-portal-access',
+          },
+        });
+        const url = `${publicUrl(config.publicUrl, request)}${PORTAL_PATH}#key=${encodeURIComponent(token)}`;
+        return { token, url };
+      },
+    );
+  };

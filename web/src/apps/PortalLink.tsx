@@ -1,0 +1,54 @@
+/** Hands a customer a link to the consumer portal, which shows them only this application. */
+import { useState } from 'react';
+import { enc } from '../lib/api';
+import { useSession } from '../lib/session-context';
+import { CopyButton } from '../components/CopyButton';
+import { ErrorMessage } from '../components/states';
+
+export function PortalLink({ appId }: { appId: string }) {
+  const { api } = useSession();
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const create = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const access = await api.post<{ url: string }>(`/auth/app-portal-access/${enc(appId)}`, {});
+      setUrl(access.url);
+    } catch (failure) {
+      setError((failure as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <details className="card portal">
+      <summary>Consumer portal link</summary>
+      <p>
+        Give your customer a link that opens this dashboard showing only this application, where they can
+        manage their endpoints, send test events and debug deliveries. The link works for 7 days; anyone who
+        has it has access, so send it privately.
+      </p>
+      {url ? (
+        <div className="secret-row">
+          <input
+            readOnly
+            value={url}
+            aria-label="Portal link"
+            className="mono"
+            onFocus={(e) => e.target.select()}
+          />
+          <CopyButton value={url} />
+        </div>
+      ) : (
+        <button type="button" onClick={create} disabled={busy}>
+          {busy ? 'Creating…' : 'Create portal link'}
+        </button>
+      )}
+      {error && <ErrorMessage error={error} />}
+    </details>
+  );
+}

@@ -1,0 +1,39 @@
+/** Read-only text such as a payload, a response body or headers, scrollable and labelled. */
+export function Code({ label, text }: { label: string; text: string }) {
+  return (
+    <>
+      <p className="code-label">{label}</p>
+      <pre className="code" aria-label={label} tabIndex={0}>
+        {text === '' ? <span className="muted">(empty)</span> : text}
+      </pre>
+    </>
+  );
+}
+
+export function HeaderTable({
+  headers,
+  caption,
+}: {
+  headers: Record<string, string> | null;
+  caption: string;
+}) {
+  const entries = Object.entries(headers ?? {});
+  if (entries.length === 0) return <p className="muted">No {caption.toLowerCase()} recorded.</p>;
+  return (
+    <div className="table-wrap">
+      <table className="headers">
+        <caption>{caption}</caption>
+        <tbody>
+          {entries.map(([name, value]) => (
+            <tr key={name}>
+              <th scope="row">{name}</th>
+              <td>
+                <code>{value}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

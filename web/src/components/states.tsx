@@ -1,0 +1,43 @@
+/** Loading, empty and error states, the same on every screen. */
+import type { ReactNode } from 'react';
+
+export function Loading({ what = 'Loading' }: { what?: string }) {
+  return (
+    <p className="muted loading" role="status">
+      {what}…
+    </p>
+  );
+}
+
+export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="empty">
+      <p className="empty-title">{title}</p>
+      {children}
+    </div>
+  );
+}
+
+/** An error with what to do about it; `retry` adds a button that tries again. */
+export function ErrorMessage({ error, retry }: { error: Error | string; retry?: () => void }) {
+  const text = typeof error === 'string' ? error : error.message;
+  return (
+    <div className="error" role="alert">
+      <span>{text.charAt(0).toUpperCase() + text.slice(1)}</span>
+      {retry && (
+        <button type="button" className="small" onClick={retry}>
+          Try again
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** A short confirmation of something that just worked, read out by screen readers. */
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <p className="notice" role="status">
+      {children}
+    </p>
+  );
+}

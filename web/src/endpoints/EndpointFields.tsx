@@ -1,0 +1,122 @@
+/** The endpoint form's fields. Each says what is wrong as soon as it has been typed into. */
+import { useState } from 'react';
+import type { EventType } from '../lib/types';
+import { Field } from '../components/Field';
+import type { EndpointDraft, draftErrors } from './draft';
+import { EventTypePicker } from './EventTypePicker';
+import { HeadersEditor } from './HeadersEditor';
+
+interface Props {
+  draft: EndpointDraft;
+  onChange: (draft: EndpointDraft) => void;
+  errors: ReturnType<typeof draftErrors>;
+  /** After a submit, every error shows, touched or not. */
+  showAll: boolean;
+  catalogue: EventType[];
+}
+
+export function EndpointFields({ draft, onChange, errors, showAll, catalogue }: Props) {
+  const [touched, setTouched] = useState<Set<string>>(new Set());
+  const set = <K extends keyof EndpointDraft>(field: K, value: EndpointDraft[K]) => {
+    setTouched((t) => new Set(t).add(field));
+    onChange({ ...draft, [field]: value });
+  };
+  const error = (field: keyof typeof errors) => (showAll || touched.has(field) ? errors[field] : undefined);
+
+  return (
+    <>
+      <Field
+        label="URL"
+        hint="Where Herald sends the webhooks, such as https://example.com/webhooks."
+        error={error('url')}
+      >
+        <input
+          type="url"
+          value={draft.url}
+          onChange={(e) => set('url', e.target.value)}
+          onBlur={() => setTouched((t) => new Set(t).add('url'))}
+          spellCheck={false}
+          required
+        />
+      </Field>
+      <Field label="Description (optional)" error={error('description')}>
+        <input value={draft.description} onChange={(e) => set('description', e.target.value)} />
+      </Field>
+      <EventTypePicker
+        catalogue={catalogue}
+        selected={draft.eventTypes}
+        onChange={(names) => set('eventTypes', names)}
+      />
+      <fieldset>
+        <legend>Delivery settings</legend>
+        <div className="grid-2">
+          <Field
+            label="Timeout (seconds)"
+            hint="1 to 60; blank uses Herald's default."
+            error={error('timeoutSeconds')}
+          >
+            <input
+              inputMode="numeric"
+              value={draft.timeoutSeconds}
+              onChange={(e) => set('timeoutSeconds', e.target.value)}
+            />
+          </Field>
+          <Field
+            label="Rate limit (per second)"
+            hint="1 to 65535; blank for none."
+            error={error('throttleRate')}
+          >
+            <input
+              inputMode="numeric"
+              value={draft.throttleRate}
+              onChange={(e) => set('throttleRate', e.target.value)}
+            />
+          </Field>
+          <Field
+            label="Retry schedule (seconds)"
+            hint="Comma-separated waits before each retry, such as 5, 300, 1800; blank uses the default."
+            error={error('retrySchedule')}
+          >
+            <input value={draft.retrySchedule} onChange={(e) => set('retrySchedule', e.target.value)} />
+          </Field>
+          <Field
+            label="Channels (optional)"
+            hint="Comma-separated; blank receives every channel."
+            error={error('channels')}
+          >
+            <input
+              value={draft.channels}
+              onChange={(e) => set('channels', e.target.value)}
+              spellCheck={false}
+            />
+          </Field>
+          <Field label="Signature headers">
+            <select
+              value={draft.headerStyle}
+              onChange={(e) => set('headerStyle', e.target.value as EndpointDraft['headerStyle'])}
+            >
+              <option value="standard">Standard Webhooks (webhook-id, webhook-signature…)</option>
+              <option value="svix">Svix (svix-id, svix-signature…)</option>
+            </select>
+          </Field>
+          <Field label="UID (optional)" hint="Your own identifier for this endpoint." error={error('uid')}>
+            <input value={draft.uid} onChange={(e) => set('uid', e.target.value)} spellCheck={false} />
+          </Field>
+        </div>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.disabled}
+            onChange={(e) => set('disabled', e.target.checked)}
+          />
+          <span>Disabled (Herald sends nothing to it)</span>
+        </label>
+      </fieldset>
+      <HeadersEditor
+        rows={draft.headers}
+        onChange={(rows) => set('headers', rows)}
+        error={error('headers')}
+      />
+    </>
+  );
+}

@@ -1,0 +1,127 @@
+/** One endpoint: its state and health, a chart of its deliveries, testing, its secret, and its latest deliveries. */
+import { useState } from 'react';
+import type { Endpoint } from '../lib/types';
+import { enc } from '../lib/api';
+import { Link, navigate } from '../lib/router';
+import { useResource } from '../lib/use-resource';
+import { useSession } from '../lib/session-context';
+import { Badge } from '../components/StatusBadge';
+import { ConfirmButton } from '../components/ConfirmButton';
+import { ErrorMessage, Loading, Notice } from '../components/states';
+import { AppHeader } from '../apps/AppHeader';
+import { DeliveryList } from '../deliveries/DeliveryList';
+import { HealthCard } from './HealthCard';
+import { ActivityChart } from './ActivityChart';
+import { SendTest } from './SendTest';
+import { SecretCard } from './SecretCard';
+import { RecoverButton } from './RecoverButton';
+
+export function EndpointPage({ appId, endpointId }: { appId: string; endpointId: string }) {
+  const { api } = useSession();
+  const path = `/app/${enc(appId)}/endpoint/${enc(endpointId)}`;
+  const endpoint = useResource(`endpoint:${appId}:${endpointId}`, () => api.get<Endpoint>(path));
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // Bumped after actions that change deliveries, so the cards below reload at once.
+  const [version, setVersion] = useState(0);
+
+  const act = async (action: () => Promise<string>) => {
+    setError(null);
+    setNotice(null);
+    try {
+      setNotice(await action());
+      await endpoint.reload();
+      setVersion((v) => v + 1);
+    } catch (failure) {
+      setError((failure as Error).message);
+    }
+  };
+  const toggle = (disabled: boolean) =>
+    act(async () => {
+      await api.patch(path, { disabled });
+      return disabled
+        ? 'Endpoint disabled: Herald sends it nothing until you enable it.'
+        : 'Endpoint enabled.';
+    });
+  const remove = async () => {
+    await api.del(path);
+    navigate(`/apps/${enc(appId)}`);
+  };
+
+  const ep = endpoint.data;
+  return (
+    <>
+      <AppHeader
+        appId={appId}
+        section="endpoints"
+        title={ep ? <span className="url-title">{ep.url}</span> : 'Endpoint'}
+      />
+      {endpoint.error && <ErrorMessage error={endpoint.error} retry={endpoint.reload} />}
+      {endpoint.loading && !ep && <Loading what="Loading the endpoint" />}
+      {ep && (
+        <>
+          <div className="endpoint-summary">
+            <div>
+              {ep.disabled ? <Badge tone="warn">Disabled</Badge> : <Badge tone="ok">Enabled</Badge>}{' '}
+              {ep.description && <span>{ep.description}</span>}
+              <p className="muted small">
+                <code>{ep.id}</code>
+                {ep.uid && (
+                  <>
+                    {' '}
+                    · uid <code>{ep.uid}</code>
+                  </>
+                )}{' '}
+                · {ep.eventTypes ? `receives ${ep.eventTypes.join(', ')}` : 'receives every event type'}
+              </p>
+              {ep.disabled && ep.disabledReason && (
+                <p className="warning">
+                  Herald disabled this endpoint: {ep.disabledReason}. Fix the receiver, then enable it again.
+                </p>
+              )}
+            </div>
+            <div className="actions">
+              <Link to={`/apps/${enc(appId)}/endpoints/${enc(endpointId)}/edit`} className="button">
+                Edit
+              </Link>
+              {ep.disabled ? (
+                <button type="button" onClick={() => toggle(false)}>
+                  Enable
+                </button>
+              ) : (
+                <button type="button" onClick={() => toggle(true)}>
+                  Disable
+                </button>
+              )}
+              <RecoverButton path={path} onDone={(text) => act(async () => text)} />
+              <ConfirmButton
+                label="Delete"
+                question="Delete this endpoint? Its delivery history goes with it."
+                confirmLabel="Delete endpoint"
+                danger
+                onConfirm={remove}
+              />
+            </div>
+          </div>
+          {notice && <Notice>{notice}</Notice>}
+          {error && <ErrorMessage error={error} />}
+          <div className="grid-2 cards">
+            <HealthCard path={path} version={version} />
+            <ActivityChart appId={appId} endpointId={ep.id} version={version} />
+          </div>
+          <SendTest appId={appId} endpoint={ep} onSent={() => setVersion((v) => v + 1)} />
+          <SecretCard path={path} />
+          <section className="card" aria-labelledby="recent-title">
+            <div className="section-head">
+              <h2 id="recent-title">Recent deliveries</h2>
+              <Link to={`/apps/${enc(appId)}/deliveries?endpoint=${enc(ep.id)}`}>
+                Open in the delivery log
+              </Link>
+            </div>
+            <DeliveryList appId={appId} endpoints={[ep]} filters={{}} live limit={10} version={version} />
+          </section>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,100 @@
+/** An endpoint's health: success rate, latency, last status, circuit state, and delivery counts. */
+import { useEffect } from 'react';
+import type { EndpointHealth, EndpointStats } from '../lib/types';
+import { duration, formatTime, percent, timeAgo } from '../lib/format';
+import { useResource } from '../lib/use-resource';
+import { useSession } from '../lib/session-context';
+import { ErrorMessage, Loading } from '../components/states';
+import { CIRCUIT_TEXT, describeError } from './health';
+
+const POLL_MS = 5000;
+
+export function HealthCard({ path, version }: { path: string; version: number }) {
+  const { api } = useSession();
+  const report = useResource(
+    `health:${path}`,
+    async () => {
+      const [health, stats] = await Promise.all([
+        api.get<EndpointHealth>(`${path}/health`),
+        api.get<EndpointStats>(`${path}/stats`),
+      ]);
+      return { health, stats };
+    },
+    POLL_MS,
+  );
+  const { reload } = report;
+  useEffect(() => {
+    if (version > 0) void reload();
+  }, [version, reload]);
+  return (
+    <section className="card" aria-labelledby="health-title">
+      <h2 id="health-title">Health</h2>
+      {report.error && <ErrorMessage error={report.error} retry={report.reload} />}
+      {report.loading && !report.data && <Loading />}
+      {report.data && <HealthFacts {...report.data} />}
+    </section>
+  );
+}
+
+function HealthFacts({ health, stats }: { health: EndpointHealth; stats: EndpointStats }) {
+  const { recent } = health;
+  const last =
+    recent.lastAttemptAt === null
+      ? 'No attempts yet'
+      : recent.lastErrorClass
+        ? `Failed: ${describeError(recent)}`
+        : `HTTP ${recent.lastStatusCode ?? '–'}`;
+  return (
+    <>
+      <dl className="facts">
+        <div>
+          <dt>Success rate</dt>
+          <dd>
+            {percent(recent.successRate)}
+            <span className="muted small"> of the last {recent.attempts} attempts</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Latency p50 / p95</dt>
+          <dd>
+            {duration(recent.p50Ms)} / {duration(recent.p95Ms)}
+          </dd>
+        </div>
+        <div>
+          <dt>Last attempt</dt>
+          <dd>
+            {last}
+            {recent.lastAttemptAt && <span className="muted small"> · {timeAgo(recent.lastAttemptAt)}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Circuit breaker</dt>
+          <dd>
+            {CIRCUIT_TEXT[health.circuit]}
+            {health.circuitOpenUntil && health.circuit === 'open' && (
+              <span className="muted small"> until {formatTime(health.circuitOpenUntil)}</span>
+            )}
+          </dd>
+        </div>
+        {health.failingSince && (
+          <div>
+            <dt>Failing since</dt>
+            <dd>{formatTime(health.failingSince)}</dd>
+          </div>
+        )}
+        {health.disabledReason && (
+          <div>
+            <dt>Disabled because</dt>
+            <dd>{health.disabledReason}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Deliveries</dt>
+          <dd>
+            {stats.success} succeeded · {stats.fail} failed · {stats.pending + stats.sending} waiting
+          </dd>
+        </div>
+      </dl>
+    </>
+  );
+}
