@@ -121,6 +121,12 @@ export class DeliveryWorker {
     this.#shaper = new BodyShaper(this.store);
   }
 
+  /** The fewest free slots worth a claim: a quarter of the concurrency, at most 32; any when nothing is held. */
+  #minimumClaim(): number {
+    if (this.#held === 0) return 1;
+    return Math.max(1, Math.min(32, Math.floor(this.options.concurrency / 4)));
+  }
+
   /** Counts deliveries this worker holds (claimed, in flight or waiting for a slot). */
   #hold(delta: number): void {
     this.#held += delta;
@@ -179,35 +185,42 @@ export class DeliveryWorker {
       });
       if (released > 0) this.logger.warn({ released }, 'requeued deliveries left in flight by the last run');
     }
+    // After a full poll interval without a wake-up, any free slot is worth a claim: slots held by slow or
+    // hanging endpoints must not keep the others waiting.
+    let anySlot = true;
     while (this.#running) {
       let claimed = 0;
       try {
         const free = this.options.concurrency - this.#held;
-        if (free > 0) claimed = await this.#claim(free);
+        if (free > 0 && (anySlot || free >= this.#minimumClaim())) claimed = await this.#claim(free);
       } catch (error) {
         this.logger.error({ err: error }, 'claiming deliveries failed');
       }
-      if (claimed === 0 || this.#held >= this.options.concurrency)
-        await this.#sleep(this.options.pollIntervalMs);
+      anySlot = false;
+      if (claimed === 0 || this.options.concurrency - this.#held < this.#minimumClaim())
+        anySlot = !(await this.#sleep(this.options.pollIntervalMs));
     }
   }
 
-  /** Waits `ms`, or less if woken. A wake-up that arrives while the worker is busy makes the next sleep return at once. */
-  #sleep(ms: number): Promise<void> {
+  /**
+   * Waits `ms`, or less if woken; resolves whether it was woken. A wake-up that arrives while the worker is
+   * busy makes the next sleep return at once.
+   */
+  #sleep(ms: number): Promise<boolean> {
     if (this.#woken) {
       this.#woken = false;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => {
-      const finish = () => {
+      const finish = (woken: boolean) => {
         clearTimeout(timer);
         this.#wake = null;
-        resolve();
+        resolve(woken);
       };
-      const timer = setTimeout(finish, ms);
+      const timer = setTimeout(() => finish(false), ms);
       this.#wake = () => {
         this.#woken = false;
-        finish();
+        finish(true);
       };
     });
   }
@@ -376,7 +389,9 @@ export class DeliveryWorker {
         else this.#active.set(endpointId, active);
         if (next && this.#running) this.#start(next);
         else if (next) this.#queued.set(endpointId, [next, ...(this.#queued.get(endpointId) ?? [])]);
-        this.wake();
+        // Claim again only once enough slots are free: one claim query per finished request would make the
+        // claim the bottleneck when every slot is busy.
+        if (this.options.concurrency - this.#held >= this.#minimumClaim()) this.wake();
       });
     this.#sends.add(send);
   }

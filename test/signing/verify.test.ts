@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { generateSigningKey, publicKeyOf, signV1a } from '../../src/signing/ed25519.js';
 import { generateSecret } from '../../src/signing/secrets.js';
 import { signatureHeader, signV1 } from '../../src/signing/signature.js';
+import type * as verifyModule from '../../src/verify.js';
 import { signWebhook, verifyWebhook, WebhookVerificationError } from '../../src/verify.js';
 
 const BODIES = [
@@ -184,5 +185,16 @@ describe('herald/verify', () => {
       exports: Record<string, { import: string; types: string } | string>;
     };
     expect(pkg.exports['./verify']).toEqual({ types: './dist/verify.d.ts', import: './dist/verify.js' });
+    // The built module, by its published name (the test script builds dist/ first).
+    const specifier = 'herald/verify';
+    const published = (await import(specifier)) as typeof verifyModule;
+    const secret = generateSecret();
+    const seconds = Math.floor(Date.now() / 1000);
+    const headers = headersFor(
+      'msg_p',
+      seconds,
+      new Webhook(secret).sign('msg_p', new Date(seconds * 1000), '{}'),
+    );
+    expect(published.verifyWebhook(secret, headers, '{}')).toEqual({});
   });
 });

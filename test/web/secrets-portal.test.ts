@@ -98,6 +98,12 @@ describe('dashboard: secrets and the consumer portal', () => {
       await portal.getByRole('link', { name: 'Event types' }).click();
       await portal.getByRole('link', { name: 'user.created' }).waitFor();
       expect(await portal.getByRole('link', { name: 'New event type' }).count()).toBe(0);
+      // Revoking the link's key signs the customer out, with a message that says what to do.
+      const keys = (await f.setup('GET', '/api-key')).data as Array<{ id: string; name: string }>;
+      const key = keys.find((k) => k.name.includes('portal'))!;
+      await f.setup('DELETE', `/api-key/${key.id}`);
+      await portal.reload();
+      await portal.getByText(/This portal link no longer works .*revoked.*ask whoever sent it/).waitFor();
     } finally {
       await customer.close();
     }

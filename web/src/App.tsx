@@ -35,7 +35,13 @@ export function App() {
       setSignedOutBecause(reason ?? null);
       setSession(null);
     };
-    const api = new Api(session.token, (detail) => signOut(`Signed out: ${detail}.`));
+    const api = new Api(session.token, (detail) =>
+      signOut(
+        session.portal
+          ? `This portal link no longer works (${detail}); ask whoever sent it for a new one.`
+          : `Signed out: ${detail}. Sign in with a valid key.`,
+      ),
+    );
     return { api, session, signOut: () => signOut() };
   }, [session]);
 

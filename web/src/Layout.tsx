@@ -44,9 +44,14 @@ export function Layout({ children }: { children: ReactNode }) {
             Event types
           </Link>
           {!session.scoped && (
-            <a href="/api/v1/docs" target="_blank" rel="noreferrer">
-              API reference
-            </a>
+            <>
+              <Link to="/audit-log" aria-current={current('/audit-log')}>
+                Audit log
+              </Link>
+              <a href="/api/v1/docs" target="_blank" rel="noreferrer">
+                API reference
+              </a>
+            </>
           )}
         </nav>
         <button type="button" className="small" onClick={signOut}>

@@ -11,6 +11,7 @@ import { DeliveryLog } from './deliveries/DeliveryLog';
 import { DeadLetters } from './dead-letters/DeadLetters';
 import { EventTypeList } from './catalogue/EventTypeList';
 import { EventTypeEditor } from './catalogue/EventTypeEditor';
+import { AuditLog } from './audit/AuditLog';
 import { Empty } from './components/states';
 import { Link } from './lib/router';
 
@@ -30,6 +31,7 @@ export function Routes() {
   if ((params = match('/apps/:app/deliveries', path))) return <DeliveryLog appId={params.app!} />;
   if ((params = match('/apps/:app/dead-letters', path))) return <DeadLetters appId={params.app!} />;
   if ((params = match('/apps/:app', path))) return <AppOverview key={params.app} appId={params.app!} />;
+  if (match('/audit-log', path)) return <AuditLog />;
   if (match('/event-types', path)) return <EventTypeList />;
   if (match('/event-types/new', path)) return <EventTypeEditor />;
   if ((params = match('/event-types/:name', path)))

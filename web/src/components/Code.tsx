@@ -1,12 +1,12 @@
 /** Read-only text such as a payload, a response body or headers, scrollable and labelled. */
 export function Code({ label, text }: { label: string; text: string }) {
   return (
-    <>
+    <div className="code-block">
       <p className="code-label">{label}</p>
       <pre className="code" aria-label={label} tabIndex={0}>
         {text === '' ? <span className="muted">(empty)</span> : text}
       </pre>
-    </>
+    </div>
   );
 }
 
