@@ -255,9 +255,8 @@ describe('templates API', () => {
       contentType: 'text',
       body: '{% for a in (1..100000) %}{% for b in (1..100000) %}{% endfor %}{% endfor %}',
     });
-    const started = Date.now();
+    // The render limit stops it; a template that ran unbounded would reach the test timeout instead.
     const res = (await admin.post(`/template/${looping.id}/render`)).json();
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(res).toMatchObject({ ok: false, body: null });
     expect(res.errors[0]).toMatchObject({ kind: 'render', line: 1, column: 27 });
     expect(res.errors[0].message).toMatch(/time limit/);

@@ -129,14 +129,12 @@ for (const dialect of [
       await endpoint(other, `${quick.url}/single`);
 
       const flood = await sendMany(flooded, 2000);
-      const sentAt = Date.now();
       const [single] = await sendMany(other, 1);
       await waitUntil(() => quick.requests.length >= 1, 10_000, 'the single message to arrive');
       const backlogDone = slow.ids().size;
 
       expect(quick.requests[0]!.webhookId).toBe(single);
-      // A generous bound: at ENDPOINT_CONCURRENCY × 20 ms per answer the flood takes about 20 s to drain.
-      expect(quick.requests[0]!.at - sentAt).toBeLessThan(5_000);
+      // The other app's message arrived while the flood was still draining: that, not a time bound, is the claim.
       expect(backlogDone).toBeLessThan(flood.length);
       expect(slow.maxOpen()).toBeLessThanOrEqual(ENDPOINT_CONCURRENCY);
     });
