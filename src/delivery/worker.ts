@@ -20,7 +20,7 @@ import type { OutboundAuthConfig } from './outbound-auth.js';
 import { parseCidrList } from '../security/ssrf.js';
 import { isSensitiveHeader } from '../security/redact.js';
 import { describeProblems } from '../templates/problems.js';
-import { BodyShaper, type ShapeTarget, type ShapingBatch } from '../templates/shaper.js';
+import { BodyShaper, shapesBody, type ShapeTarget, type ShapingBatch } from '../templates/shaper.js';
 import type { HeaderStyle } from '../store/types.js';
 import { EndpointHealth, type HealthState } from './health.js';
 import type { Metrics } from './metrics.js';
@@ -463,6 +463,8 @@ export class DeliveryWorker {
         responseBody: outcome.kind === 'response' ? outcome.body : null,
         responseHeaders: outcome.kind === 'response' ? outcome.headers : null,
         requestHeaders: redactHeaders(requestHeaders),
+        // Stored only when a template or conversion changed the body; otherwise it is the message payload.
+        requestBody: shaped?.ok === true && shapesBody(target) ? shaped.body : null,
         durationMs: outcome.durationMs,
         triggerType: delivery.triggerType,
         errorClass: succeeded ? null : outcome.kind === 'response' ? 'http_status' : outcome.errorClass,

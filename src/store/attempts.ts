@@ -18,6 +18,7 @@ function toAttempt(row: Selectable<AttemptTable>): Attempt {
     responseBody: row.response_body,
     responseHeaders: fromJsonOrNull(row.response_headers),
     requestHeaders: fromJsonOrNull(row.request_headers),
+    requestBody: row.request_body,
     durationMs: row.duration_ms,
     triggerType: row.trigger_type as TriggerType,
     errorClass: row.error_class,
@@ -39,6 +40,7 @@ export function attemptRows(attempts: Attempt[]) {
     response_body: a.responseBody,
     response_headers: toJsonOrNull(a.responseHeaders),
     request_headers: toJsonOrNull(a.requestHeaders),
+    request_body: a.requestBody,
     duration_ms: a.durationMs,
     trigger_type: a.triggerType,
     error_class: a.errorClass,
@@ -99,7 +101,7 @@ export function attemptQueries(connection: Connection) {
     async attemptExpungeContent(appId: string, msgId: string, attemptId: string): Promise<boolean> {
       const result = await db
         .updateTable('attempt')
-        .set({ response_body: null })
+        .set({ response_body: null, request_body: null })
         .where('app_id', '=', appId)
         .where('msg_id', '=', msgId)
         .where('id', '=', attemptId)

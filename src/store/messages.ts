@@ -166,24 +166,27 @@ export function messageQueries(connection: Connection) {
     },
 
     /**
-     * Retention: removes the payloads of messages, and the response bodies of attempts, created before
-     * `before`, in chunks so that no single statement holds the database for long. Returns how many rows lost
-     * their content.
+     * Retention: removes the payloads of messages, and the request and response bodies of attempts, created
+     * before `before`, in chunks so that no single statement holds the database for long. Returns how many rows
+     * lost their content.
      */
     async contentPrune(before: number, chunk = 5000): Promise<{ messages: number; attempts: number }> {
-      const prune = async (table: 'message' | 'attempt', column: 'payload' | 'response_body') => {
+      const prune = async (
+        table: 'message' | 'attempt',
+        columns: ['payload'] | ['response_body', 'request_body'],
+      ) => {
         let total = 0;
         for (;;) {
           const result = await db
             .updateTable(table)
-            .set({ [column]: null })
+            .set(Object.fromEntries(columns.map((column) => [column, null])))
             .where('id', 'in', (eb) =>
               eb
                 .selectFrom(table)
                 .select('id')
                 // Ids sort by creation time, so the primary key finds old rows without a scan.
                 .where('id', '<', idFloor(table === 'message' ? 'message' : 'attempt', before))
-                .where(column, 'is not', null)
+                .where((row) => row.or(columns.map((column) => row(column, 'is not', null))))
                 .limit(chunk),
             )
             .executeTakeFirst();
@@ -193,8 +196,8 @@ export function messageQueries(connection: Connection) {
         }
       };
       return {
-        messages: await prune('message', 'payload'),
-        attempts: await prune('attempt', 'response_body'),
+        messages: await prune('message', ['payload']),
+        attempts: await prune('attempt', ['response_body', 'request_body']),
       };
     },
 

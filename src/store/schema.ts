@@ -113,6 +113,7 @@ export interface AttemptTable {
   response_body: string | null;
   response_headers: string | null;
   request_headers: string | null;
+  request_body: string | null;
   duration_ms: number;
   trigger_type: number;
   error_class: string | null;

@@ -199,6 +199,8 @@ export interface Attempt {
   responseBody: string | null;
   responseHeaders: Record<string, string> | null;
   requestHeaders: Record<string, string> | null;
+  /** The body sent when a template or conversion changed it; null when the payload went out as JSON. */
+  requestBody: string | null;
   durationMs: number;
   triggerType: TriggerType;
   /** `dns`, `connect`, `tls`, `timeout`, `ssrf_blocked`, `http_status`, … or null on success. */

@@ -32,6 +32,11 @@ export interface ShapeTarget {
 
 type ShapedMessage = Pick<Message, 'id' | 'eventType' | 'eventId' | 'channels' | 'createdAt' | 'payload'>;
 
+/** Whether the endpoint's body differs from the payload's standard JSON: a template or a format conversion. */
+export function shapesBody(target: Pick<ShapeTarget, 'templateId' | 'conversion'>): boolean {
+  return target.templateId !== null || target.conversion !== 'none';
+}
+
 /** What one claimed batch needs to shape its bodies. */
 export class ShapingBatch {
   constructor(

@@ -143,6 +143,7 @@ export async function seedAttempt(
     responseBody: 'ok',
     responseHeaders: { 'content-type': 'text/plain' },
     requestHeaders: { 'webhook-id': delivery.msgId },
+    requestBody: null,
     durationMs: 12,
     triggerType: TriggerType.Scheduled,
     errorClass: null,

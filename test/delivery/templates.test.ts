@@ -130,7 +130,8 @@ describe.each([
     });
     const uid = await app();
     const { receiver } = await endpoint(uid, { templateId });
-    await send(uid, { invoiceId: 'inv_7', amount: 1234.5, customer: 'Smith & Jones <Ltd>' });
+    const plain = await endpoint(uid);
+    const msgId = await send(uid, { invoiceId: 'inv_7', amount: 1234.5, customer: 'Smith & Jones <Ltd>' });
     const [request] = await receiver.waitFor(1);
     expect(request!.headers['content-type']).toBe('application/xml');
     expect(request!.body).toBe(
@@ -138,6 +139,16 @@ describe.each([
         '<amount>1,234.50</amount></invoice>',
     );
     expectSigned(request!);
+    await plain.receiver.waitFor(1);
+    // The attempt log keeps the body as sent when a template shaped it, and nothing extra when it did not.
+    const attempts: { id: string; endpointId: string }[] = await attemptsOf(uid, msgId, 2);
+    const bodies = new Map<string, unknown>();
+    for (const attempt of attempts) {
+      const detail = await h.call('GET', `/app/${uid}/msg/${msgId}/attempt/${attempt.id}`);
+      bodies.set(attempt.endpointId, detail.body.requestBody);
+    }
+    expect(bodies.get(plain.endpointId)).toBeNull();
+    expect([...bodies.values()]).toContain(request!.body);
   });
 
   test('converts the standard body to form encoding and to XML without a template', async () => {

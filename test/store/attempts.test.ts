@@ -46,7 +46,12 @@ describeStore('store: attempts', (ctx) => {
     const attempts = {
       ok: make(delivery(paid, 0), {}),
       redirect: make(delivery(paid, 1), { ...fail, responseStatusCode: 302 }),
-      notFound: make(delivery(created), { ...fail, responseStatusCode: 404, responseBody: 'nope' }),
+      notFound: make(delivery(created), {
+        ...fail,
+        responseStatusCode: 404,
+        responseBody: 'nope',
+        requestBody: '<event>created</event>',
+      }),
       error: make(delivery(plain), { ...fail, responseStatusCode: 503 }),
       timeout: make(delivery(plain), {
         status: DeliveryStatus.Fail,
@@ -137,7 +142,7 @@ describeStore('store: attempts', (ctx) => {
     expect(await list({ after: notFound.createdAt, before: timeout.createdAt })).toEqual(ids('error'));
   });
 
-  it("expunges an attempt's response body within its application and message only", async () => {
+  it("expunges an attempt's request and response bodies within its application and message only", async () => {
     const { notFound } = scene.attempts;
     expect(await ctx.store.attemptExpungeContent(scene.otherAppId, notFound.msgId, notFound.id)).toBe(false);
     expect(await ctx.store.attemptExpungeContent(scene.appId, scene.msgs.paid, notFound.id)).toBe(false);
@@ -146,6 +151,7 @@ describeStore('store: attempts', (ctx) => {
     expect(await ctx.store.attemptGet(scene.appId, notFound.msgId, notFound.id)).toEqual({
       ...notFound,
       responseBody: null,
+      requestBody: null,
     });
   });
 });

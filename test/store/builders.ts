@@ -85,6 +85,7 @@ export function attemptOf(
     responseBody: 'ok',
     responseHeaders: { 'content-type': 'text/plain' },
     requestHeaders: { 'webhook-id': delivery.msgId },
+    requestBody: null,
     durationMs: 12,
     triggerType: TriggerType.Scheduled,
     errorClass: null,

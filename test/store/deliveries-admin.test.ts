@@ -359,23 +359,30 @@ describeStore('store: pruning old content', (ctx) => {
     const deliveries = new Map<string, string>();
     for (const msg of [...old, expunged, ...kept])
       deliveries.set(msg.id, (await store.deliveryListByMessage(msg.id, ALL)).data[0]!.id);
-    const attempt = (msg: { id: string }, createdAt: number, responseBody: string | null = 'body') =>
+    const attempt = (
+      msg: { id: string },
+      createdAt: number,
+      responseBody: string | null = 'body',
+      requestBody: string | null = null,
+    ) =>
       attemptOf(
         { id: deliveries.get(msg.id)!, appId: app.id, msgId: msg.id, endpointId: ep },
-        { id: idAt('attempt', createdAt), createdAt, responseBody },
+        { id: idAt('attempt', createdAt), createdAt, responseBody, requestBody },
       );
     const oldAttempts = old.slice(0, 4).map((msg) => attempt(msg, msg.createdAt + 10));
+    // A templated body sent, no response body (a timeout): its request body goes too.
+    const sentOnly = attempt(old[3]!, BEFORE - 2_000, null, '<xml/>');
     const bodiless = attempt(old[4]!, BEFORE - 1_000, null);
     const newAttempts = [attempt(old[4]!, BEFORE), attempt(kept[1]!, BEFORE + DAY)];
-    await store.attemptInsertMany([...oldAttempts, bodiless, ...newAttempts]);
+    await store.attemptInsertMany([...oldAttempts, sentOnly, bodiless, ...newAttempts]);
 
-    // Five message payloads in chunks of 2, 2, 1; four bodies in 2, 2 and an empty chunk to see the end.
-    expect(await store.contentPrune(BEFORE, 2)).toEqual({ messages: 5, attempts: 4 });
+    // Five message payloads in chunks of 2, 2, 1; five attempts with content in 2, 2, 1.
+    expect(await store.contentPrune(BEFORE, 2)).toEqual({ messages: 5, attempts: 5 });
     for (const msg of old) expect(await store.messageGet(app.id, msg.id)).toEqual({ ...msg, payload: null });
     for (const msg of [expunged, ...kept]) expect(await store.messageGet(app.id, msg.id)).toEqual(msg);
     const attempts = new Map((await store.attemptList(app.id, {}, ALL)).data.map((a) => [a.id, a]));
-    for (const a of [...oldAttempts, bodiless])
-      expect(attempts.get(a.id)).toEqual({ ...a, responseBody: null });
+    for (const a of [...oldAttempts, sentOnly, bodiless])
+      expect(attempts.get(a.id)).toEqual({ ...a, responseBody: null, requestBody: null });
     for (const a of newAttempts) expect(attempts.get(a.id)).toEqual(a);
     // Only content goes: every delivery is still there.
     for (const id of deliveries.values()) expect(await store.deliveryGet(id)).toBeDefined();

@@ -151,7 +151,8 @@ export const attemptRoutes =
           tags,
           summary: 'Get an attempt',
           description:
-            'Herald adds the error detail and the request and response headers (secrets redacted).',
+            'Herald adds the error detail, the request and response headers (secrets redacted) and the body sent ' +
+            'when a template or conversion shaped it.',
           params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
           response: { 200: AttemptDetailOut, ...errorResponses },
         },
@@ -165,6 +166,7 @@ export const attemptRoutes =
           ...attemptOut(attempt),
           errorDetail: attempt.errorDetail,
           requestHeaders: attempt.requestHeaders,
+          requestBody: attempt.requestBody,
           responseHeaders: attempt.responseHeaders,
         };
       },

@@ -52,5 +52,12 @@ export const AttemptDetailOut = Type.Object({
   ...AttemptOut.properties,
   errorDetail: Nullable(Type.String()),
   requestHeaders: Nullable(Type.Record(Type.String(), Type.String())),
+  requestBody: Nullable(
+    Type.String({
+      description:
+        'Herald: the body sent when a template or format conversion changed it; null when the message payload ' +
+        'was sent as its standard JSON body',
+    }),
+  ),
   responseHeaders: Nullable(Type.Record(Type.String(), Type.String())),
 });
