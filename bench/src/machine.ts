@@ -39,6 +39,24 @@ export function memoryOf(pid: number): { rssMB: number; peakMB: number } | null 
   }
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time (user and system) that `pid` has used so far, in milliseconds; NaN once it is gone. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
+    // utime and stime are the 14th and 15th fields; rest starts at the 3rd.
+    return ((rest[11]! + rest[12]!) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Samples a process's RSS every `intervalMs` until stopped; keeps the series for the plot. */
 export class RssSampler {
   readonly samples: Array<{ at: number; rssMB: number }> = [];

@@ -89,6 +89,8 @@ export class DeliveryWorker {
   readonly #active = new Map<string, number>();
   readonly #sends = new Set<Promise<void>>();
   #held = 0;
+  /** Requests being sent now; at most `concurrency`. */
+  #sending = 0;
   #running = false;
   #cursor = '';
   #loop: Promise<void> = Promise.resolve();
@@ -121,10 +123,21 @@ export class DeliveryWorker {
     this.#shaper = new BodyShaper(this.store);
   }
 
-  /** The fewest free slots worth a claim: a quarter of the concurrency, at most 32; any when nothing is held. */
+  /**
+   * Deliveries held at most: every slot busy and as many claimed ahead, waiting in memory, so that a slot that
+   * frees up is filled at once instead of after a claim query.
+   */
+  #capacity(): number {
+    return this.options.concurrency * 2;
+  }
+
+  /**
+   * The fewest free places worth a claim: half the concurrency, so that a busy worker claims in large batches
+   * (one claim query per finished request would make the claim the bottleneck); any when nothing is held.
+   */
   #minimumClaim(): number {
     if (this.#held === 0) return 1;
-    return Math.max(1, Math.min(32, Math.floor(this.options.concurrency / 4)));
+    return Math.max(1, Math.floor(this.options.concurrency / 2));
   }
 
   /** Counts deliveries this worker holds (claimed, in flight or waiting for a slot). */
@@ -191,13 +204,13 @@ export class DeliveryWorker {
     while (this.#running) {
       let claimed = 0;
       try {
-        const free = this.options.concurrency - this.#held;
+        const free = this.#capacity() - this.#held;
         if (free > 0 && (anySlot || free >= this.#minimumClaim())) claimed = await this.#claim(free);
       } catch (error) {
         this.logger.error({ err: error }, 'claiming deliveries failed');
       }
       anySlot = false;
-      if (claimed === 0 || this.options.concurrency - this.#held < this.#minimumClaim())
+      if (claimed === 0 || this.#capacity() - this.#held < this.#minimumClaim())
         anySlot = !(await this.#sleep(this.options.pollIntervalMs));
     }
   }
@@ -362,18 +375,46 @@ export class DeliveryWorker {
     return target && EndpointHealth.probing(target, now) ? 1 : this.options.endpointConcurrency;
   }
 
+  /** Sends the job now if a slot and its endpoint allow it; otherwise it waits behind that endpoint's others. */
   #enqueue(job: Job): void {
     const endpointId = job.target.id;
-    if ((this.#active.get(endpointId) ?? 0) < this.#capOf(endpointId, Date.now())) this.#start(job);
-    else {
+    const queue = this.#queued.get(endpointId);
+    if (
+      queue === undefined &&
+      this.#sending < this.options.concurrency &&
+      (this.#active.get(endpointId) ?? 0) < this.#capOf(endpointId, Date.now())
+    )
+      this.#start(job);
+    else if (queue) queue.push(job);
+    else this.#queued.set(endpointId, [job]);
+  }
+
+  /**
+   * Fills free slots from the waiting jobs: first the endpoint whose request just finished, then the other
+   * endpoints in turn (each one served moves to the back, so none is starved by a busier one).
+   */
+  #startWaiting(finished: string): void {
+    if (!this.#running) return;
+    const now = Date.now();
+    const startNext = (endpointId: string) => {
       const queue = this.#queued.get(endpointId);
-      if (queue) queue.push(job);
-      else this.#queued.set(endpointId, [job]);
+      if (queue === undefined || (this.#active.get(endpointId) ?? 0) >= this.#capOf(endpointId, now)) return;
+      const job = queue.shift()!;
+      this.#queued.delete(endpointId);
+      if (queue.length > 0) this.#queued.set(endpointId, queue);
+      this.#start(job);
+    };
+    if (this.#sending < this.options.concurrency) startNext(finished);
+    if (this.#sending >= this.options.concurrency) return;
+    for (const endpointId of [...this.#queued.keys()]) {
+      if (this.#sending >= this.options.concurrency) return;
+      startNext(endpointId);
     }
   }
 
   #start(job: Job): void {
     const endpointId = job.target.id;
+    this.#sending++;
     this.#active.set(endpointId, (this.#active.get(endpointId) ?? 0) + 1);
     const send = this.#deliver(job)
       .catch((error: unknown) =>
@@ -381,17 +422,13 @@ export class DeliveryWorker {
       )
       .finally(() => {
         this.#sends.delete(send);
+        this.#sending--;
         this.#hold(-1);
         const active = (this.#active.get(endpointId) ?? 1) - 1;
-        const next = this.#queued.get(endpointId)?.shift();
-        if (this.#queued.get(endpointId)?.length === 0) this.#queued.delete(endpointId);
-        if (active === 0 && !next) this.#active.delete(endpointId);
+        if (active === 0) this.#active.delete(endpointId);
         else this.#active.set(endpointId, active);
-        if (next && this.#running) this.#start(next);
-        else if (next) this.#queued.set(endpointId, [next, ...(this.#queued.get(endpointId) ?? [])]);
-        // Claim again only once enough slots are free: one claim query per finished request would make the
-        // claim the bottleneck when every slot is busy.
-        if (this.options.concurrency - this.#held >= this.#minimumClaim()) this.wake();
+        this.#startWaiting(endpointId);
+        if (this.#capacity() - this.#held >= this.#minimumClaim()) this.wake();
       });
     this.#sends.add(send);
   }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -89,6 +89,32 @@ export interface ConnectOptions {
   poolSize?: number;
 }
 
+/** Compiled statements kept per SQL text; the least recently used go first. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely asks better-sqlite3 to compile every query it runs, and compiling costs more than running most of
+ * Herald's statements. The SQL text of a query shape does not change between calls (values are bound), so the
+ * compiled statement is kept and reused. Kysely never iterates two results of one statement at once, and SQLite
+ * recompiles a kept statement by itself after a schema change.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDatabase {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(source: string) {
+      let statement = statements.get(source);
+      if (statement !== undefined) statements.delete(source);
+      else {
+        statement = database.prepare(source);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(source, statement);
+      return statement;
+    },
+  };
+}
+
 export function connect(options: ConnectOptions): Connection {
   if (options.databaseUrl !== undefined) {
     const pool = new pg.Pool({
@@ -100,6 +126,10 @@ export function connect(options: ConnectOptions): Connection {
           oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
       },
     });
+    // An idle pooled connection that the server ends (a restart, a failover, an administrator) is reported here;
+    // without a listener it would crash the process. The pool drops it and opens a new one when next needed, and
+    // a query that fails meanwhile reports its own error where it runs.
+    pool.on('error', () => undefined);
     return {
       db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
       profile: postgresProfile,
@@ -114,7 +144,7 @@ export function connect(options: ConnectOptions): Connection {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database }) }),
+    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     profile: sqliteProfile,
     listen: null,
   };

@@ -63,6 +63,25 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
 
 export function endpointQueries(connection: Connection) {
   const { db } = connection;
+  /** The routing filters of the enabled endpoints of several applications, by application, in one query. */
+  async function enabledFilters(appIds: string[]): Promise<Map<string, EndpointFilter[]>> {
+    const byApp = new Map<string, EndpointFilter[]>(appIds.map((appId) => [appId, []]));
+    if (appIds.length === 0) return byApp;
+    const rows = await db
+      .selectFrom('endpoint')
+      .select(['id', 'app_id', 'event_types', 'channels'])
+      .where('app_id', 'in', appIds)
+      .where('disabled', '=', 0)
+      .execute();
+    for (const row of rows)
+      byApp.get(row.app_id)?.push({
+        id: row.id,
+        eventTypes: fromJsonOrNull(row.event_types),
+        channels: fromJsonOrNull(row.channels),
+      });
+    return byApp;
+  }
+
   return {
     async endpointCreate(endpoint: EndpointInsert, now = Date.now()): Promise<Endpoint> {
       const row = {
@@ -121,18 +140,10 @@ export function endpointQueries(connection: Connection) {
 
     /** The enabled endpoints of an application with just what routing a message needs. */
     async endpointListEnabledFilters(appId: string): Promise<EndpointFilter[]> {
-      const rows = await db
-        .selectFrom('endpoint')
-        .select(['id', 'event_types', 'channels'])
-        .where('app_id', '=', appId)
-        .where('disabled', '=', 0)
-        .execute();
-      return rows.map((row) => ({
-        id: row.id,
-        eventTypes: fromJsonOrNull(row.event_types),
-        channels: fromJsonOrNull(row.channels),
-      }));
+      return (await enabledFilters([appId])).get(appId) ?? [];
     },
+
+    endpointListEnabledFiltersMany: enabledFilters,
 
     async endpointList(appId: string, page: PageQuery): Promise<Page<Endpoint>> {
       const query = db.selectFrom('endpoint').selectAll().where('app_id', '=', appId);

@@ -5,8 +5,8 @@
  */
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { EventType, JsonObject, TemplateVersion } from '../store/index.js';
-import { checkTemplate, compiledTemplates } from './compile.js';
+import type { EventType, JsonObject, TemplateContent, TemplateVersion } from '../store/index.js';
+import { checkTemplate, compile, compiledTemplates, type Compiled } from './compile.js';
 import { CONTENT_TYPE_HEADERS } from './content-types.js';
 import { problem, type TemplateProblem } from './problems.js';
 import { renderTemplate, scopeOf, type TemplateScope } from './render.js';
@@ -57,8 +57,30 @@ export function testRender(
   sample: RenderSample,
   now = Date.now(),
 ): TestRender {
+  return renderChecked(version, compiledTemplates.get(version), eventType, sample, now);
+}
+
+/**
+ * A test render of content that is not saved (the dashboard's live preview while a template is edited). It is
+ * compiled afresh and never cached: the cache holds saved versions only, which never change.
+ */
+export function testRenderDraft(
+  content: TemplateContent,
+  eventType: EventType | undefined,
+  sample: RenderSample,
+  now = Date.now(),
+): TestRender {
+  return renderChecked(content, compile(content), eventType, sample, now);
+}
+
+function renderChecked(
+  version: TemplateContent,
+  compiled: Compiled,
+  eventType: EventType | undefined,
+  sample: RenderSample,
+  now: number,
+): TestRender {
   const errors = checkTemplate(version, eventType);
-  const compiled = compiledTemplates.get(version);
   if (!compiled.ok) return { ok: false, body: null, headers: {}, errors };
   const scope = scopeOf(
     {

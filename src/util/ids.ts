@@ -2,9 +2,23 @@
  * Ids are a prefix plus a ULID: 48 bits of milliseconds then 80 random bits, in Crockford base32. They sort
  * bytewise in creation order (monotonic within one millisecond in one process), so lists page by id.
  */
+import { randomBytes } from 'node:crypto';
 import { encodeTime, monotonicFactory } from 'ulid';
 
-const next = monotonicFactory();
+/** Random bytes drawn from the OS in blocks: ulid's default asks for them one character at a time. */
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let offset = 0;
+
+function randomFraction(): number {
+  if (offset === POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  return pool[offset++]! / 256;
+}
+
+const next = monotonicFactory(randomFraction);
 
 export const ID_PREFIX = {
   application: 'app',

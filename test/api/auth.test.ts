@@ -57,6 +57,7 @@ const ROUTES: Array<[Method, string, Access]> = [
   ['GET', '/template/{template_id}/version', 'any'],
   ['GET', '/template/{template_id}/version/{version}', 'any'],
   ['POST', '/template/{template_id}/render', 'any'],
+  ['POST', '/template/render', 'any'],
   ['GET', '/app/{app_id}/msg', 'app'],
   ['POST', '/app/{app_id}/msg', 'app'],
   ['POST', '/app/{app_id}/msg/batch', 'app'],

@@ -304,6 +304,7 @@ describe('messages and attempts', () => {
         errorClass: 'timeout',
         errorDetail: 'no response within 15 s',
         requestHeaders: { 'webhook-id': 'x', authorization: '[redacted]' },
+        requestBody: null,
         responseHeaders: null,
       });
       expect((await admin.get(`/app/msgs/msg/evt-1/attempt/${a.a3!.id}`)).json()).toEqual(res.json());

@@ -262,6 +262,52 @@ describe('templates API', () => {
     expect(res.errors[0].message).toMatch(/time limit/);
   });
 
+  it('test-renders unsaved content, with problems at their line, and saves nothing', async () => {
+    const before = (await admin.get('/template')).json().data.length;
+    const ok = await admin.post('/template/render', {
+      contentType: 'json',
+      body: SLACK,
+      eventType: 'invoice.paid',
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toEqual({
+      ok: true,
+      body: '{"text": "invoice.paid: inv_42"}',
+      headers: { 'content-type': 'application/json' },
+      errors: [],
+    });
+    const given = (
+      await admin.post('/template/render', {
+        contentType: 'text',
+        body: '{{ event.type }} {{ event.data.n }} {{ app.name }}',
+        payload: { n: 7 },
+        app: { name: 'Acme' },
+      })
+    ).json();
+    expect(given).toMatchObject({ ok: true, body: 'example.event 7 Acme' });
+    const broken = (
+      await admin.post('/template/render', {
+        contentType: 'text',
+        body: 'line one\nline two {{ event.type }\nline three',
+      })
+    ).json();
+    expect(broken).toMatchObject({ ok: false, body: null });
+    expect(broken.errors[0]).toMatchObject({ kind: 'syntax', line: 2 });
+    const unknown = (
+      await admin.post('/template/render', {
+        contentType: 'json',
+        body: '{\n  "x": {{ event.data.nope | json }}\n}',
+        eventType: 'invoice.paid',
+      })
+    ).json();
+    expect(unknown.errors[0]).toMatchObject({ kind: 'unknown_variable', line: 2 });
+    expect((await admin.get('/template')).json().data.length).toBe(before);
+    const app = await createApp(f, { name: 'previews' });
+    const appClient = client(f, await f.appKey(app.id));
+    const byApp = await appClient.post('/template/render', { contentType: 'text', body: 'x' });
+    expect(byApp.statusCode).toBe(200);
+  });
+
   it('lets application keys read and test-render templates but not change them', async () => {
     const created = await createTemplate();
     const app = await createApp(f, { name: 'keyed' });

@@ -43,6 +43,9 @@ export function Layout({ children }: { children: ReactNode }) {
           <Link to="/event-types" aria-current={current('/event-types')}>
             Event types
           </Link>
+          <Link to="/templates" aria-current={current('/templates')}>
+            Templates
+          </Link>
           {!session.scoped && (
             <>
               <Link to="/audit-log" aria-current={current('/audit-log')}>

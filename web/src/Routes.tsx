@@ -12,6 +12,9 @@ import { DeadLetters } from './dead-letters/DeadLetters';
 import { EventTypeList } from './catalogue/EventTypeList';
 import { EventTypeEditor } from './catalogue/EventTypeEditor';
 import { AuditLog } from './audit/AuditLog';
+import { TemplateList } from './templates/TemplateList';
+import { TemplateEditor } from './templates/TemplateEditor';
+import { AppSecurity } from './security/AppSecurity';
 import { Empty } from './components/states';
 import { Link } from './lib/router';
 
@@ -30,12 +33,16 @@ export function Routes() {
     return <EndpointPage key={params.ep} appId={params.app!} endpointId={params.ep!} />;
   if ((params = match('/apps/:app/deliveries', path))) return <DeliveryLog appId={params.app!} />;
   if ((params = match('/apps/:app/dead-letters', path))) return <DeadLetters appId={params.app!} />;
+  if ((params = match('/apps/:app/security', path))) return <AppSecurity appId={params.app!} />;
   if ((params = match('/apps/:app', path))) return <AppOverview key={params.app} appId={params.app!} />;
   if (match('/audit-log', path)) return <AuditLog />;
   if (match('/event-types', path)) return <EventTypeList />;
   if (match('/event-types/new', path)) return <EventTypeEditor />;
   if ((params = match('/event-types/:name', path)))
     return <EventTypeEditor key={params.name} name={params.name!} />;
+  if (match('/templates', path)) return <TemplateList />;
+  if (match('/templates/new', path)) return <TemplateEditor key="new" />;
+  if ((params = match('/templates/:id', path))) return <TemplateEditor key={params.id} id={params.id!} />;
   return (
     <>
       <h1>Page not found</h1>

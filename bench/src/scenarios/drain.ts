@@ -5,7 +5,7 @@
  * The rate is measured at the receiver, first arrival to last; RSS is sampled throughout the drain.
  */
 import { ceilingFigure, figure, type Figure } from '../figures.js';
-import { RssSampler } from '../machine.js';
+import { cpuMsOf, RssSampler } from '../machine.js';
 import { channelOf } from '../payload.js';
 import { round } from '../stats.js';
 import { waitForArrivals, waitForEmptyQueue, withSetup, type Context } from '../toolkit.js';
@@ -26,10 +26,13 @@ export async function drain(context: Context) {
     await receiver.reset();
     await instance.restart('all');
     const sampler = new RssSampler(instance.herald.pid);
+    const cpuBefore = cpuMsOf(instance.herald.pid);
     const done = await waitForArrivals(receiver, total, {
       onProgress: (stats) => context.log(`drain: ${stats.counts.ok}/${total} delivered`),
     });
     const peakMB = sampler.stop();
+    // CPU time per delivery is what a busy machine changes least: it says how much work Herald does for each.
+    const cpuMsPerDelivery = (cpuMsOf(instance.herald.pid) - cpuBefore) / total;
     const count = done.counts.ok;
     const seconds = ((done.last ?? 0) - (done.first ?? 0)) / 1000;
     const rate = count > 1 && seconds > 0 ? (count - 1) / seconds : Number.NaN;
@@ -45,6 +48,15 @@ export async function drain(context: Context) {
           op: '>=',
           value: context.database === 'sqlite' ? 0.5 : 0.3,
         },
+      ),
+      figure(
+        'drain.cpu',
+        'drain',
+        'Herald CPU time per delivery while draining',
+        cpuMsPerDelivery * 1000,
+        'µs',
+        `${Math.round(cpuMsPerDelivery * 1000)} µs`,
+        null,
       ),
       figure('memory.peak', 'memory', 'peak RSS while draining (scenario 2)', peakMB, 'MB', `${peakMB} MB`, {
         op: '<=',
@@ -66,6 +78,7 @@ export async function drain(context: Context) {
         deliveriesPerSecond: round(rate),
         resultsLogged: logged,
         peakRssMB: peakMB,
+        heraldCpuMsPerDelivery: round(cpuMsPerDelivery, 4),
       },
       series: { deliveriesPerSecond: series, rssMB: sampler.samples },
     };

@@ -1,12 +1,11 @@
 /** Sending messages: the outbox write that queues one delivery per matching endpoint. */
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { matches } from '../../delivery/routing.js';
 import { UniqueViolation, type Application, type EventType, type JsonObject } from '../../store/index.js';
+import { IngestWriter } from '../ingest-writer.js';
 import { newId } from '../../util/ids.js';
 import type { ApiContext } from '../context.js';
 import { notFound } from '../errors.js';
-import { checkPayload } from '../payload-validation.js';
 import { AppParams, errorResponses, EventTypeName, IdempotencyHeaders } from '../schemas/common.js';
 import { EndpointParams } from '../schemas/endpoints.js';
 import { MAX_BATCH, MessageBatchIn, MessageIn } from '../schemas/ingest.js';
@@ -46,49 +45,10 @@ export const ingestRoutes =
       }
     }
 
-    /**
-     * Validates each message, routes it to the matching enabled endpoints (or to `only`), and writes all of
-     * them with their deliveries in one transaction.
-     */
-    async function accept(application: Application, items: MessageIn[], only?: string) {
-      const eventTypes = new Map<string, EventType | undefined>();
-      for (const name of new Set(items.map((item) => item.eventType)))
-        eventTypes.set(name, await store.eventTypeGet(name));
-      items.forEach((item, index) =>
-        checkPayload(
-          eventTypes.get(item.eventType),
-          item.payload,
-          items.length > 1 ? `body.messages[${index}].payload` : 'body.payload',
-        ),
-      );
-      const endpoints = await store.endpointListEnabledFilters(application.id);
-      const now = Date.now();
-      const results = await store.messageCreateMany(
-        items.map((item) => {
-          const channels = item.channels ?? null;
-          const targets =
-            only !== undefined
-              ? [only]
-              : endpoints.filter((endpoint) => matches(endpoint, item.eventType, channels)).map((e) => e.id);
-          return {
-            message: {
-              id: newId('message', now),
-              appId: application.id,
-              eventType: item.eventType,
-              eventId: item.eventId ?? null,
-              payload: item.payload as JsonObject,
-              channels,
-              createdAt: now,
-            },
-            deliveries: targets.map((endpointId) => ({ id: newId('delivery', now), endpointId })),
-          };
-        }),
-      );
-      const created = results.filter((result) => result.created).length;
-      metrics.messagesAccepted.inc(created);
-      if (created > 0) notify();
-      return results.map((result) => result.message);
-    }
+    /** Validates each message, routes it and writes it with its deliveries (grouped with concurrent requests). */
+    const writer = new IngestWriter(store, metrics, notify);
+    const accept = (application: Application, items: MessageIn[], only?: string) =>
+      writer.write({ application, items, only });
 
     app.post(
       '/app/:app_id/msg',

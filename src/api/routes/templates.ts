@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { EventType, Store, Template, TemplateContent, TemplateVersion } from '../../store/index.js';
 import { checkTemplate } from '../../templates/compile.js';
 import { describeProblem, describeProblems, type TemplateProblem } from '../../templates/problems.js';
-import { testRender } from '../../templates/test-render.js';
+import { testRender, testRenderDraft, type RenderSample } from '../../templates/test-render.js';
 import { newId } from '../../util/ids.js';
 import type { ApiContext } from '../context.js';
 import { conflict, HttpError, notFound } from '../errors.js';
@@ -22,6 +22,8 @@ import {
   toIso,
 } from '../schemas/common.js';
 import {
+  TemplateDraftRenderIn,
+  TemplateDraftRenderOut,
   TemplateIn,
   TemplateOut,
   TemplatePatch,
@@ -91,6 +93,30 @@ const sameContent = (a: TemplateContent, b: TemplateContent) =>
   a.body === b.body &&
   a.eventType === b.eventType &&
   a.payloadVersion === b.payloadVersion;
+
+/** The event, endpoint and application a test render renders against, with example values for what is not given. */
+function sampleOf(
+  body: Pick<TemplateRenderIn, 'payload' | 'endpoint' | 'app'>,
+  eventTypeName: string,
+  sampleType: EventType | undefined,
+): RenderSample {
+  return {
+    eventType: eventTypeName,
+    payload:
+      (body.payload as Record<string, never> | undefined) ?? (sampleType && exampleOf(sampleType)) ?? {},
+    endpoint: {
+      id: 'ep_example',
+      uid: body.endpoint?.uid ?? null,
+      metadata: body.endpoint?.metadata ?? {},
+    },
+    app: {
+      id: 'app_example',
+      uid: body.app?.uid ?? null,
+      name: body.app?.name ?? 'Example',
+      metadata: body.app?.metadata ?? {},
+    },
+  };
+}
 
 export const templateRoutes =
   ({ store, audit }: ApiContext): FastifyPluginAsyncTypebox =>
@@ -400,25 +426,43 @@ export const templateRoutes =
         const own: EventType | undefined = version.eventType ? eventTypes.get(version.eventType) : undefined;
         const eventTypeName = body.eventType ?? version.eventType ?? 'example.event';
         const sampleType = eventTypes.get(eventTypeName);
-        const result = testRender(version, own, {
-          eventType: eventTypeName,
-          payload:
-            (body.payload as Record<string, never> | undefined) ??
-            (sampleType && exampleOf(sampleType)) ??
-            {},
-          endpoint: {
-            id: 'ep_example',
-            uid: body.endpoint?.uid ?? null,
-            metadata: body.endpoint?.metadata ?? {},
-          },
-          app: {
-            id: 'app_example',
-            uid: body.app?.uid ?? null,
-            name: body.app?.name ?? 'Example',
-            metadata: body.app?.metadata ?? {},
-          },
-        });
+        const result = testRender(version, own, sampleOf(body, eventTypeName, sampleType));
         return { ...result, version: version.version };
+      },
+    );
+
+    app.post(
+      '/template/render',
+      {
+        config: { access: 'any' },
+        schema: {
+          tags,
+          summary: 'Test-render unsaved template content',
+          description:
+            'Herald: renders content that is not saved (`contentType`, `body`, `eventType?`, `payloadVersion?`, as ' +
+            "a template version has them) against its event type's example payload or a payload you give, with " +
+            'the same checks and limits as `POST /template/{template_id}/render`, and saves nothing. Editors ' +
+            'use it for a live preview; problems come back in `errors` with their line and column, not as a 422.',
+          headers: IdempotencyHeaders,
+          body: TemplateDraftRenderIn,
+          response: { 200: TemplateDraftRenderOut, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const body = request.body;
+        const content: TemplateContent = {
+          contentType: body.contentType,
+          body: body.body,
+          eventType: body.eventType ?? null,
+          payloadVersion: body.payloadVersion ?? null,
+        };
+        const eventType =
+          content.eventType === null ? undefined : await store.eventTypeGet(content.eventType);
+        return testRenderDraft(
+          content,
+          eventType,
+          sampleOf(body, content.eventType ?? 'example.event', eventType),
+        );
       },
     );
   };

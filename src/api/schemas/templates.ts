@@ -109,20 +109,8 @@ export const TemplateProblemOut = Type.Object({
   column: Nullable(Type.Integer()),
 });
 
-export const TemplateRenderIn = Type.Object({
-  version: Type.Optional(
-    Type.Integer({
-      minimum: 1,
-      maximum: 2_147_483_647,
-      description: 'The version to render; the latest if omitted',
-    }),
-  ),
-  eventType: Type.Optional(
-    Type.Unsafe<string>({
-      ...EventTypeName,
-      description: "The event's type; the template's own eventType if omitted",
-    }),
-  ),
+/** What a test render renders against: the event's data, and the endpoint's and application's fields. */
+const SampleFields = {
   payload: Type.Optional(
     Type.Object(
       {},
@@ -146,6 +134,23 @@ export const TemplateRenderIn = Type.Object({
       metadata: Type.Optional(Metadata),
     }),
   ),
+};
+
+export const TemplateRenderIn = Type.Object({
+  version: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 2_147_483_647,
+      description: 'The version to render; the latest if omitted',
+    }),
+  ),
+  eventType: Type.Optional(
+    Type.Unsafe<string>({
+      ...EventTypeName,
+      description: "The event's type; the template's own eventType if omitted",
+    }),
+  ),
+  ...SampleFields,
 });
 export type TemplateRenderIn = Static<typeof TemplateRenderIn>;
 
@@ -156,3 +161,12 @@ export const TemplateRenderOut = Type.Object({
   headers: Type.Record(Type.String(), Type.String(), { description: 'Headers the body is sent with' }),
   errors: Type.Array(TemplateProblemOut),
 });
+
+/** Content that is not saved yet, rendered as a saved version would be: the editor's live preview. */
+export const TemplateDraftRenderIn = Type.Object({
+  ...ContentFields,
+  ...SampleFields,
+});
+export type TemplateDraftRenderIn = Static<typeof TemplateDraftRenderIn>;
+
+export const TemplateDraftRenderOut = Type.Omit(TemplateRenderOut, ['version']);

@@ -1,5 +1,5 @@
 /** The application's name and its sections, at the top of each of its screens. */
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { Application } from '../lib/types';
 import { enc } from '../lib/api';
 import { Link } from '../lib/router';
@@ -7,7 +7,7 @@ import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ErrorMessage } from '../components/states';
 
-export type AppSection = 'endpoints' | 'deliveries' | 'dead-letters';
+export type AppSection = 'endpoints' | 'deliveries' | 'dead-letters' | 'security';
 
 export function useApplication(appId: string) {
   const { api } = useSession();
@@ -25,6 +25,15 @@ interface Props {
 export function AppHeader({ appId, section, title, actions }: Props) {
   const app = useApplication(appId);
   const base = `/apps/${enc(appId)}`;
+  const tabs = useRef<HTMLElement>(null);
+  // On a narrow screen the tabs scroll sideways: bring the current one into view.
+  useEffect(() => {
+    const nav = tabs.current;
+    const current = nav?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!nav || !current) return;
+    const overflow = current.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+    if (overflow > 0) nav.scrollLeft += overflow;
+  }, [section]);
   const tab = (to: string, name: AppSection, label: string) => (
     <Link to={to} aria-current={section === name ? 'page' : undefined}>
       {label}
@@ -47,10 +56,11 @@ export function AppHeader({ appId, section, title, actions }: Props) {
         </div>
         {actions && <div className="actions">{actions}</div>}
       </div>
-      <nav className="tabs" aria-label="Application sections">
+      <nav className="tabs" aria-label="Application sections" ref={tabs}>
         {tab(base, 'endpoints', 'Endpoints')}
         {tab(`${base}/deliveries`, 'deliveries', 'Deliveries')}
         {tab(`${base}/dead-letters`, 'dead-letters', 'Dead letters')}
+        {tab(`${base}/security`, 'security', 'Security')}
       </nav>
     </>
   );

@@ -37,3 +37,35 @@ export function HeaderTable({
     </div>
   );
 }
+
+/** Read-only text with line numbers, and the lines in `marked` highlighted: output that has problems. */
+export function NumberedCode({
+  label,
+  text,
+  marked = [],
+}: {
+  label: string;
+  text: string;
+  marked?: number[];
+}) {
+  const bad = new Set(marked);
+  return (
+    <div className="code-block">
+      <p className="code-label">{label}</p>
+      <pre className="code numbered" aria-label={label} tabIndex={0}>
+        {text === '' ? (
+          <span className="muted">(empty)</span>
+        ) : (
+          text.split('\n').map((line, i) => (
+            <span key={i} className={bad.has(i + 1) ? 'code-line bad' : 'code-line'} data-line={i + 1}>
+              <span className="ln" aria-hidden="true">
+                {i + 1}
+              </span>
+              <span>{line === '' ? ' ' : line}</span>
+            </span>
+          ))
+        )}
+      </pre>
+    </div>
+  );
+}

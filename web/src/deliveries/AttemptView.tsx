@@ -13,6 +13,10 @@ const ERROR_HELP: Record<string, string> = {
   tls: 'The TLS handshake failed; check the receiver’s certificate.',
   ssrf_blocked:
     'The host resolves to a private address, which Herald does not send to unless the operator allows it.',
+  ip_restricted:
+    'The host resolves only to addresses outside the allowed networks of the endpoint or its application.',
+  template_error: 'The template could not render, so nothing was sent; fix it, then resend.',
+  oauth_token: 'Herald could not get an OAuth access token from the token URL.',
 };
 
 export const isSignatureHeader = (name: string) => /^(webhook|svix)-(id|timestamp|signature)$/i.test(name);
@@ -63,10 +67,33 @@ export function AttemptView({ attempt, message, nextAttempt }: Props) {
       <h4>Request</h4>
       <p className="mono small break">POST {attempt.url}</p>
       <HeaderTable headers={attempt.requestHeaders} caption="Request headers" />
-      {message && <Code label="Request body" text={pretty(message.payload)} />}
+      <RequestBody attempt={attempt} message={message} />
       <h4>Response</h4>
       <HeaderTable headers={attempt.responseHeaders} caption="Response headers" />
       <Code label="Response body" text={prettyBody(attempt.response)} />
     </div>
   );
+}
+
+/** A header's value, whatever the case of its name. */
+export function headerValue(headers: Record<string, string> | null, name: string): string | undefined {
+  const found = Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name);
+  return found?.[1];
+}
+
+/**
+ * The body as sent: the attempt's `requestBody` when a template or conversion shaped it (exactly as sent, with
+ * its content type), or else the message payload, which went as the standard JSON body.
+ */
+export function RequestBody({ attempt, message }: { attempt: AttemptDetail; message?: Message | undefined }) {
+  const type = headerValue(attempt.requestHeaders, 'content-type');
+  if (typeof attempt.requestBody === 'string')
+    return (
+      <Code
+        label={`Request body as sent (${type ? `${type}, ` : ''}shaped by the endpoint's template or conversion)`}
+        text={attempt.requestBody}
+      />
+    );
+  if (!message) return null;
+  return <Code label={`Request body${type ? ` (${type})` : ''}`} text={pretty(message.payload)} />;
 }

@@ -1,4 +1,7 @@
-/** One endpoint: its state and health, a chart of its deliveries, testing, its secret, and its latest deliveries. */
+/**
+ * One endpoint: its state, health and rate limit, a chart of its deliveries, testing, its secret, the body format
+ * it receives, its outbound authentication and allowed networks, and its latest deliveries.
+ */
 import { useState } from 'react';
 import type { Endpoint } from '../lib/types';
 import { enc } from '../lib/api';
@@ -15,6 +18,10 @@ import { ActivityChart } from './ActivityChart';
 import { SendTest } from './SendTest';
 import { SecretCard } from './SecretCard';
 import { RecoverButton } from './RecoverButton';
+import { BodyFormatCard } from './BodyFormatCard';
+import { AuthCard } from '../security/AuthCard';
+import { NetworksCard } from '../security/NetworksCard';
+import { RateLimitLine } from '../security/RateLimits';
 
 export function EndpointPage({ appId, endpointId }: { appId: string; endpointId: string }) {
   const { api } = useSession();
@@ -74,6 +81,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                 )}{' '}
                 · {ep.eventTypes ? `receives ${ep.eventTypes.join(', ')}` : 'receives every event type'}
               </p>
+              <RateLimitLine appId={appId} endpointId={ep.id} />
               {ep.disabled && ep.disabledReason && (
                 <p className="warning">
                   Herald disabled this endpoint: {ep.disabledReason}. Fix the receiver, then enable it again.
@@ -110,7 +118,14 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
             <ActivityChart appId={appId} endpointId={ep.id} version={version} />
           </div>
           <SendTest appId={appId} endpoint={ep} onSent={() => setVersion((v) => v + 1)} />
-          <SecretCard path={path} />
+          <div className="grid-2 cards">
+            <SecretCard path={path} />
+            <BodyFormatCard path={path} endpoint={ep} onSaved={endpoint.reload} />
+          </div>
+          <div className="grid-2 cards">
+            <AuthCard path={path} />
+            <NetworksCard path={`${path}/ip-restrictions`} scope="endpoint" url={ep.url} />
+          </div>
           <section className="card" aria-labelledby="recent-title">
             <div className="section-head">
               <h2 id="recent-title">Recent deliveries</h2>

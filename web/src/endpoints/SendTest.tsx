@@ -13,7 +13,7 @@ import { ErrorMessage, Loading } from '../components/states';
 import { StatusBadge } from '../components/StatusBadge';
 import { Code, HeaderTable } from '../components/Code';
 import { exampleOf } from '../catalogue/examples';
-import { isSignatureHeader } from '../deliveries/AttemptView';
+import { isSignatureHeader, RequestBody } from '../deliveries/AttemptView';
 
 const WAIT_MS = 30_000;
 const POLL_MS = 500;
@@ -188,6 +188,7 @@ function TestOutcome({ outcome }: { outcome: Outcome }) {
         </p>
       )}
       <HeaderTable headers={signatures} caption="Signature headers" />
+      {typeof attempt.requestBody === 'string' && <RequestBody attempt={attempt} />}
       <Code label="Response body" text={prettyBody(attempt.response)} />
     </div>
   );

@@ -37,9 +37,19 @@ export interface Endpoint {
   timeoutSeconds: number | null;
   headerStyle: 'standard' | 'svix';
   disabledReason: string | null;
+  /** The template that shapes the body it receives; null for the standard JSON body. */
+  templateId?: string | null;
+  /** The template version it uses; null follows the latest. */
+  templateVersion?: number | null;
+  /** The payload version it receives; null for the newest. */
+  payloadVersion?: string | null;
+  /** Without a template: none (JSON), xml or form. */
+  conversion?: Conversion;
   createdAt: string;
   updatedAt: string;
 }
+
+export type Conversion = 'none' | 'xml' | 'form';
 
 export interface EventType {
   name: string;
@@ -99,6 +109,11 @@ export interface Attempt {
 export interface AttemptDetail extends Attempt {
   errorDetail: string | null;
   requestHeaders: Record<string, string> | null;
+  /**
+   * The body sent when a template or conversion shaped it, exactly as sent; null when the message payload went
+   * as the standard JSON body. Absent from Herald versions before it was recorded.
+   */
+  requestBody?: string | null;
   responseHeaders: Record<string, string> | null;
 }
 
@@ -129,4 +144,87 @@ export interface EndpointStats {
 export interface EndpointHeaders {
   headers: Record<string, string>;
   sensitive: string[];
+}
+
+/** What a template renders: its content type decides the content-type header and how the output is checked. */
+export type TemplateContentType = 'json' | 'xml' | 'form' | 'text';
+
+/** The content of a template version: what an edit changes. */
+export interface TemplateContent {
+  contentType: TemplateContentType;
+  /** The Liquid source. */
+  body: string;
+  eventType: string | null;
+  payloadVersion: string | null;
+}
+
+/** A template with the content of its latest version. */
+export interface Template extends TemplateContent {
+  id: string;
+  name: string;
+  description: string;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TemplateVersion extends TemplateContent {
+  templateId: string;
+  version: number;
+  createdAt: string;
+}
+
+/**
+ * One problem with a template. `line` and `column` are in the template source, except for `output` problems,
+ * where they are in the rendered output.
+ */
+export interface TemplateProblem {
+  kind: 'syntax' | 'unknown_filter' | 'unknown_variable' | 'render' | 'output' | 'binding';
+  message: string;
+  line: number | null;
+  column: number | null;
+}
+
+export interface RenderResult {
+  ok: boolean;
+  body: string | null;
+  headers: Record<string, string>;
+  errors: TemplateProblem[];
+}
+
+/** An endpoint's outbound authentication as the API shows it: never its credentials. */
+export interface EndpointAuth {
+  type: 'none' | 'basic' | 'jwt' | 'oauth2';
+  username?: string;
+  algorithm?: JwtAlgorithm;
+  keyId?: string;
+  issuer?: string;
+  audience?: string;
+  subject?: string;
+  expiresInSeconds?: number;
+  /** jwt with RS256 or EdDSA: the public key that verifies the tokens. */
+  publicKey?: string;
+  tokenUrl?: string;
+  clientId?: string;
+  scope?: string;
+  clientAuth?: string;
+  /** jwt HS256 without a key given: the secret Herald generated, in the response that set it only. */
+  generatedKey?: string;
+}
+
+export type JwtAlgorithm = 'HS256' | 'RS256' | 'EdDSA';
+
+export interface DestinationRules {
+  allowedDestinationCidrs: string[] | null;
+}
+
+/** Where an endpoint stands against its rate limit (a token bucket holding one second's worth). */
+export interface EndpointRate {
+  endpointId: string;
+  endpointUid: string | null;
+  throttleRate: number | null;
+  tokens: number | null;
+  capacity: number | null;
+  nextTokenAt: string | null;
+  pending: number;
 }

@@ -1,0 +1,174 @@
+/**
+ * Group commit for the outbox write. Each send request hands its messages here; requests that arrive together
+ * are validated, routed and written in one transaction, so a burst of single-message POSTs costs one commit
+ * instead of one each. A request is answered only after the transaction holding its messages commits, so a
+ * 202 still means the message is stored. A request's messages are never split across transactions.
+ */
+import type { Metrics } from '../delivery/metrics.js';
+import { matches } from '../delivery/routing.js';
+import type { EndpointFilter } from '../store/endpoints.js';
+import type { Application, EventType, JsonObject, Message, Store } from '../store/index.js';
+import type { NewMessage } from '../store/messages.js';
+import { newId } from '../util/ids.js';
+import { checkPayload } from './payload-validation.js';
+import type { MessageIn } from './schemas/ingest.js';
+
+/** Messages per transaction at most; a request larger than this is written alone. */
+const MAX_GROUP_MESSAGES = 2000;
+
+export interface IngestRequest {
+  application: Application;
+  items: MessageIn[];
+  /** Deliver to this endpoint only, whatever the filters (send-example). */
+  only?: string | undefined;
+}
+
+interface Pending extends IngestRequest {
+  resolve: (messages: Message[]) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A request ready to write: its messages with their deliveries. */
+interface Routed {
+  pending: Pending;
+  inputs: NewMessage[];
+}
+
+export class IngestWriter {
+  #queue: Pending[] = [];
+  #writing = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly metrics: Metrics,
+    /** Wakes the delivery workers once new deliveries are committed. */
+    private readonly notify: () => void,
+  ) {}
+
+  /** Validates, routes and stores the messages; resolves with them (or the originals of repeated eventIds). */
+  write(request: IngestRequest): Promise<Message[]> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ ...request, resolve, reject });
+      if (!this.#writing) {
+        this.#writing = true;
+        // Let every request read in this turn of the event loop join the group before it is written.
+        setImmediate(() => void this.#drain());
+      }
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      let size = 0;
+      let taken = 0;
+      while (
+        taken < this.#queue.length &&
+        (taken === 0 || size + this.#queue[taken]!.items.length <= MAX_GROUP_MESSAGES)
+      )
+        size += this.#queue[taken++]!.items.length;
+      await this.#writeGroup(this.#queue.splice(0, taken));
+    }
+    this.#writing = false;
+  }
+
+  async #writeGroup(group: Pending[]): Promise<void> {
+    let routed: Routed[];
+    try {
+      routed = await this.#route(group);
+    } catch (error) {
+      for (const pending of group) pending.reject(error);
+      return;
+    }
+    if (routed.length === 0) return;
+    try {
+      const results = await this.store.messageCreateMany(routed.flatMap((r) => r.inputs));
+      let offset = 0;
+      for (const { pending, inputs } of routed) {
+        pending.resolve(results.slice(offset, offset + inputs.length).map((result) => result.message));
+        offset += inputs.length;
+      }
+      this.#accepted(results.filter((result) => result.created).length);
+    } catch (error) {
+      if (routed.length === 1) {
+        routed[0]!.pending.reject(error);
+        return;
+      }
+      // One request's messages must not fail the others': write each alone, so only the faulty one fails.
+      for (const { pending, inputs } of routed) {
+        try {
+          const results = await this.store.messageCreateMany(inputs);
+          pending.resolve(results.map((result) => result.message));
+          this.#accepted(results.filter((result) => result.created).length);
+        } catch (alone) {
+          pending.reject(alone);
+        }
+      }
+    }
+  }
+
+  #accepted(created: number): void {
+    this.metrics.messagesAccepted.inc(created);
+    if (created > 0) this.notify();
+  }
+
+  /**
+   * Checks each request's payloads against their event types and routes its messages to the matching enabled
+   * endpoints, with one read of the event types and one of the endpoints for the whole group. A request whose
+   * payload is invalid is rejected here; the rest go on.
+   */
+  async #route(group: Pending[]): Promise<Routed[]> {
+    const names = [...new Set(group.flatMap((pending) => pending.items.map((item) => item.eventType)))];
+    const routedApps = [
+      ...new Set(group.filter((pending) => pending.only === undefined).map((p) => p.application.id)),
+    ];
+    const [eventTypes, filters] = await Promise.all([
+      this.store.eventTypeGetMany(names),
+      this.store.endpointListEnabledFiltersMany(routedApps),
+    ]);
+    const now = Date.now();
+    const routed: Routed[] = [];
+    for (const pending of group) {
+      try {
+        routed.push({ pending, inputs: this.#messagesOf(pending, eventTypes, filters, now) });
+      } catch (error) {
+        pending.reject(error);
+      }
+    }
+    return routed;
+  }
+
+  #messagesOf(
+    { application, items, only }: Pending,
+    eventTypes: Map<string, EventType>,
+    filters: Map<string, EndpointFilter[]>,
+    now: number,
+  ): NewMessage[] {
+    items.forEach((item, index) =>
+      checkPayload(
+        eventTypes.get(item.eventType),
+        item.payload,
+        items.length > 1 ? `body.messages[${index}].payload` : 'body.payload',
+      ),
+    );
+    const endpoints = filters.get(application.id) ?? [];
+    return items.map((item) => {
+      const channels = item.channels ?? null;
+      const targets =
+        only !== undefined
+          ? [only]
+          : endpoints.filter((endpoint) => matches(endpoint, item.eventType, channels)).map((e) => e.id);
+      return {
+        message: {
+          id: newId('message', now),
+          appId: application.id,
+          eventType: item.eventType,
+          eventId: item.eventId ?? null,
+          payload: item.payload as JsonObject,
+          channels,
+          createdAt: now,
+        },
+        deliveries: targets.map((endpointId) => ({ id: newId('delivery', now), endpointId })),
+      };
+    });
+  }
+}
