@@ -60,12 +60,23 @@ function claimSql(connection: Connection, request: ClaimRequest) {
   const exclude = request.exclude.length > 0 ? request.exclude : [''];
   const excluded = sql.join(exclude.map((id) => sql`${id}`));
   const order = sql`order by case when e.id > ${request.after} then 0 else 1 end, e.id`;
+  // The endpoints with pending deliveries, found by hopping along the pending-deliveries index from one
+  // endpoint id to the next (a loose index scan): one index seek per endpoint with work, so endpoints with
+  // nothing queued (usually most of them) cost a claim nothing.
+  const activeEndpoints = sql`active (id) as (
+      select (select min(endpoint_id) from delivery where status = ${DeliveryStatus.Pending})
+      union all
+      select (
+        select min(endpoint_id) from delivery where status = ${DeliveryStatus.Pending} and endpoint_id > active.id
+      ) from active where active.id is not null
+    )`;
   if (connection.profile.supportsSkipLocked) {
     return sql<Selectable<DeliveryTable>>`
-      with picked as (
+      with recursive ${activeEndpoints}, picked as (
         select d.id from (
           select e.id from endpoint e
-          where e.disabled = 0 and e.id not in (${excluded})
+          where e.id in (select id from active where id is not null)
+            and e.disabled = 0 and e.id not in (${excluded})
             and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})
           ${order}
         ) e
@@ -88,6 +99,7 @@ function claimSql(connection: Connection, request: ClaimRequest) {
   // A join on a correlated `IN (…)` would test every delivery ever stored against every endpoint on each claim,
   // and would ignore the cursor when `limit` cuts the result.
   return sql<Selectable<DeliveryTable>>`
+    with recursive ${activeEndpoints}
     update delivery set status = ${DeliveryStatus.Sending}, lease_expires_at = ${request.now + request.leaseMs},
       leased_by = ${request.worker}, updated_at = ${request.now}
     where id in (
@@ -101,7 +113,8 @@ function claimSql(connection: Connection, request: ClaimRequest) {
           )
         ) as due
         from endpoint e
-        where e.disabled = 0 and e.id not in (${excluded})
+        where e.id in (select id from active where id is not null)
+          and e.disabled = 0 and e.id not in (${excluded})
           and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})
       ) e, json_each(e.due) j
       order by e.pass, e.id, j.key
