@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
+
+const SCHEMA = {
+  '1': {
+    type: 'object',
+    properties: { n: { type: 'integer' } },
+    required: ['n'],
+  },
+};
+
+describe.each(DIALECTS)('sending messages that arrive together ($name)', ({ make, skip }) => {
+  let f: ApiFixture;
+  let writes = 0;
+
+  beforeAll(async () => {
+    if (skip) return;
+    f = await apiFixture(make);
+    // Count the outbox transactions by watching the real store's write.
+    const write = f.store.messageCreateMany.bind(f.store);
+    f.store.messageCreateMany = (inputs) => {
+      writes++;
+      return write(inputs);
+    };
+    const post = (url: string, payload: unknown) =>
+      f.api.inject({ method: 'POST', url: `/api/v1${url}`, headers: f.admin, payload: payload as object });
+    expect(
+      (await post('/event-type', { name: 'count.up', description: 'n', schemas: SCHEMA })).statusCode,
+    ).toBe(201);
+    expect((await post('/app', { name: 'Group', uid: 'group' })).statusCode).toBe(201);
+    for (const channel of ['a', 'b'])
+      expect(
+        (await post('/app/group/endpoint', { url: `https://example.com/${channel}`, channels: [channel] }))
+          .statusCode,
+      ).toBe(201);
+  });
+  afterAll(async () => f?.close());
+
+  it.skipIf(skip)(
+    'shares transactions, answers each request with its own message, and fails only the invalid one',
+    async () => {
+      writes = 0;
+      const send = (n: unknown, channel: string, eventId?: string) =>
+        f.api.inject({
+          method: 'POST',
+          url: '/api/v1/app/group/msg',
+          headers: f.admin,
+          payload: {
+            eventType: 'count.up',
+            payload: { n },
+            channels: [channel],
+            ...(eventId ? { eventId } : {}),
+          },
+        });
+      const responses = await Promise.all([
+        ...Array.from({ length: 20 }, (_, i) => send(i, i % 2 === 0 ? 'a' : 'b')),
+        send('not a number', 'a'),
+        send(100, 'a', 'evt-dup'),
+        send(101, 'a', 'evt-dup'),
+      ]);
+      const bodies = responses.map((response) => response.json());
+      expect(responses.slice(0, 20).map((response) => response.statusCode)).toEqual(Array(20).fill(202));
+      expect(bodies.slice(0, 20).map((body) => body.payload.n)).toEqual(
+        Array.from({ length: 20 }, (_, i) => i),
+      );
+      expect(new Set(bodies.slice(0, 20).map((body) => body.id)).size).toBe(20);
+      expect(responses[20]!.statusCode).toBe(422);
+      expect(bodies[20].detail).toContain('body.payload.n must be integer');
+      // A repeated eventId in the same group returns the original message.
+      expect(responses[21]!.statusCode).toBe(202);
+      expect(bodies[22].id).toBe(bodies[21].id);
+      expect(bodies[22].payload).toEqual({ n: 100 });
+      expect(writes).toBeLessThan(5);
+
+      // Each message was routed by its own channel: one delivery each, to the right endpoint.
+      for (const [i, body] of bodies.slice(0, 20).entries()) {
+        const endpoints = await f.api.inject({
+          method: 'GET',
+          url: `/api/v1/app/group/msg/${body.id}/endpoint`,
+          headers: f.admin,
+        });
+        expect(endpoints.json().data.map((e: { url: string }) => e.url)).toEqual([
+          `https://example.com/${i % 2 === 0 ? 'a' : 'b'}`,
+        ]);
+      }
+      const listed = await f.api.inject({
+        method: 'GET',
+        url: '/api/v1/app/group/msg?limit=100',
+        headers: f.admin,
+      });
+      expect(listed.json().data).toHaveLength(21);
+    },
+  );
+});
