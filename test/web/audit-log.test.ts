@@ -1,6 +1,6 @@
 /** The audit log screen: an admin sees who revealed and rotated a secret, and what changed. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, webFixture, type WebFixture } from './fixture.js';
+import { checkPhoneScreens, signIn, webFixture, type WebFixture } from './fixture.js';
 
 describe('dashboard: the audit log', () => {
   let f: WebFixture;
@@ -36,5 +36,9 @@ describe('dashboard: the audit log', () => {
     const secret = (await f.setup('GET', `/app/hooli/endpoint/${endpointId}/secret`)).key;
     expect(await page.content()).not.toContain(secret);
     await f.browser.screenshot('audit-log');
+  });
+
+  it('fits a phone-sized screen without sideways scrolling', async () => {
+    await checkPhoneScreens(f, [['phone-audit-log', '/audit-log']]);
   });
 });

@@ -3,7 +3,7 @@
  * retry, and resend and bulk replay get the messages through once the receiver works again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, webFixture, type WebFixture } from './fixture.js';
+import { checkPhoneScreens, signIn, webFixture, type WebFixture } from './fixture.js';
 
 describe('dashboard: debugging a failing endpoint', () => {
   let f: WebFixture;
@@ -21,6 +21,7 @@ describe('dashboard: debugging a failing endpoint', () => {
       url: `${f.receiver.url}/fails`,
       retrySchedule: [1],
       description: 'Order sync',
+      headers: { Authorization: 'Bearer sk_receiver_only' },
     });
     endpointId = endpoint.id;
     await f.setup('POST', '/app/globex/endpoint', {
@@ -54,6 +55,15 @@ describe('dashboard: debugging a failing endpoint', () => {
       .first()
       .click();
     await page.getByText('Order sync').waitFor();
+    const health = page.getByRole('region', { name: 'Health' });
+    await health.getByText('Failed: HTTP 500').waitFor();
+    await health.getByText('Failing since').waitFor();
+    await health.getByText('Latency p50 / p95').waitFor();
+    await health.getByText('Closed (sending normally)').waitFor();
+    await page
+      .getByRole('region', { name: 'Deliveries over time' })
+      .getByRole('img', { name: /0 attempts succeeded and 2 failed/ })
+      .waitFor({ timeout: 15_000 });
     const recent = page.getByRole('region', { name: 'Recent deliveries' });
     // The retry fails too, so the delivery becomes a dead letter.
     await recent.getByText('Failed', { exact: true }).waitFor({ timeout: 20_000 });
@@ -64,6 +74,16 @@ describe('dashboard: debugging a failing endpoint', () => {
     await recent.getByText('database is down').waitFor();
     await recent.getByText('webhook-signature').waitFor();
     await recent.getByText('"orderId": 1001').waitFor();
+    await recent.getByText('Duration').waitFor();
+    // The delivery is a dead letter now: no retry is due.
+    await recent.getByText('none scheduled').waitFor();
+    // The receiver's credentials are sent, but never shown.
+    await recent
+      .getByRole('row', { name: /Authorization/i })
+      .getByText('[redacted]')
+      .waitFor();
+    expect(await page.content()).not.toContain('sk_receiver_only');
+    expect(f.receiver.received[0]!.headers.authorization).toBe('Bearer sk_receiver_only');
     await f.browser.screenshot('attempt-detail');
   });
 
@@ -98,6 +118,20 @@ describe('dashboard: debugging a failing endpoint', () => {
     await page.getByLabel('Endpoint').selectOption({ label: `${f.receiver.url}/healthy` });
     await expect.poll(() => rows.count()).toBe(1);
     await f.browser.screenshot('delivery-log');
+    await page.getByLabel('Endpoint').selectOption('');
+    await page.getByLabel('Status').selectOption({ label: 'Failed (dead letter)' });
+    await page.getByText('No deliveries match.').waitFor();
+    await page.getByLabel('Status').selectOption({ label: 'Succeeded' });
+    await expect.poll(() => rows.count()).toBe(3);
+    // A time window: nothing was delivered in 2000, and "until" must come after "from".
+    await page.getByLabel('From').fill('2000-01-01T00:00');
+    await page.getByLabel('Until').fill('2000-12-31T00:00');
+    await page.getByText('No deliveries match.').waitFor();
+    expect(page.url()).toContain('after=2000-01-01');
+    await page.getByLabel('Until').fill('1999-12-31T00:00');
+    await page.getByText('must be later than "From"').waitFor();
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => rows.count()).toBe(3);
   });
 
   it('replays dead letters in bulk after a dry run count, showing progress', async () => {
@@ -120,6 +154,7 @@ describe('dashboard: debugging a failing endpoint', () => {
     await page.getByText('3 dead letters match these filters.').waitFor();
     await page.getByRole('button', { name: 'Replay 3' }).click();
     await page.getByText(/Replayed 3: every one has been attempted again/).waitFor({ timeout: 20_000 });
+    expect(await page.getByRole('progressbar').getAttribute('value')).toBe('3');
     await page.getByText('No dead letters.').waitFor();
     await f.browser.screenshot('dead-letters-replayed');
   });
@@ -143,5 +178,33 @@ describe('dashboard: debugging a failing endpoint', () => {
     await expect.poll(deadLetters, { timeout: 10_000 }).toBe(0);
     const attempts = await f.setup('GET', `/app/globex/attempt/msg/${sent.id}`);
     expect(attempts.data[0]).toMatchObject({ status: 0, triggerType: 1 });
+  });
+
+  it('shows when a failed delivery is retried next', async () => {
+    const { page } = f;
+    await f.setup('POST', '/app', { name: 'Initrode', uid: 'initrode' });
+    await f.setup('POST', '/app/initrode/endpoint', {
+      url: `${f.receiver.url}/later`,
+      retrySchedule: [3600],
+    });
+    f.receiver.answer((request) => (request.path === '/later' ? { status: 503 } : { status: 204 }));
+    await f.setup('POST', '/app/initrode/msg', { eventType: 'order.created', payload: { orderId: 8 } });
+    await page.goto(`${f.herald.url}/apps/initrode/deliveries`);
+    const row = page.locator('table.deliveries tbody tr').first();
+    await row.getByText('Pending').waitFor({ timeout: 10_000 });
+    await row.getByText(/^in \d+ (min|h)$/).waitFor();
+    await row.getByRole('button', { name: /Details/ }).click();
+    const next = page.locator('.attempt .facts > div').filter({ hasText: 'Next retry' }).locator('dd');
+    await next.waitFor();
+    expect(await next.textContent()).toMatch(/\d/);
+    await f.browser.screenshot('attempt-retry-due');
+  });
+
+  it('fits a phone-sized screen without sideways scrolling', async () => {
+    await checkPhoneScreens(f, [
+      ['phone-app-overview-failing', '/apps/globex'],
+      ['phone-dead-letters', '/apps/globex/dead-letters'],
+      ['phone-retry-due', '/apps/initrode/deliveries'],
+    ]);
   });
 });

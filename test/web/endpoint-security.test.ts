@@ -3,7 +3,7 @@
  * allowed destination networks for an endpoint and for its application, and the rate-limit status.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, webFixture, type WebFixture } from './fixture.js';
+import { checkPhoneScreens, signIn, webFixture, type WebFixture } from './fixture.js';
 
 describe('dashboard: endpoint security and limits', () => {
   let f: WebFixture;
@@ -158,27 +158,17 @@ describe('dashboard: endpoint security and limits', () => {
   });
 
   it('fits a phone-sized screen without sideways scrolling', async () => {
-    const phone = await f.browser.context.newPage();
-    try {
-      await phone.setViewportSize({ width: 390, height: 844 });
-      await signIn(phone, f.herald.url, f.herald.token);
-      for (const [name, path] of [
+    await checkPhoneScreens(
+      f,
+      [
         ['phone-endpoint-security', `/apps/piedpiper/endpoints/${endpointId}`],
         ['phone-app-security', '/apps/piedpiper/security'],
-      ]) {
-        await phone.goto(`${f.herald.url}${path}`);
-        await phone.getByRole('heading').first().waitFor();
-        await phone.waitForLoadState('networkidle');
-        if (name === 'phone-endpoint-security') {
-          await phone.getByRole('button', { name: 'Change…' }).click();
-          await phone.getByRole('button', { name: 'Change networks…' }).click();
-        }
-        await f.browser.screenshot(name!, phone);
-        const overflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-        expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
-      }
-    } finally {
-      await phone.close();
-    }
+      ],
+      async (phone, name) => {
+        if (name !== 'phone-endpoint-security') return;
+        await phone.getByRole('button', { name: 'Change…' }).click();
+        await phone.getByRole('button', { name: 'Change networks…' }).click();
+      },
+    );
   });
 });

@@ -3,7 +3,7 @@
  * that subscribes to it, send a test event and watch it arrive.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webFixture, type WebFixture } from './fixture.js';
+import { checkPhoneScreens, webFixture, type WebFixture } from './fixture.js';
 
 describe('dashboard: from sign-in to a delivered test event', () => {
   let f: WebFixture;
@@ -61,6 +61,13 @@ describe('dashboard: from sign-in to a delivered test event', () => {
       description: 'An invoice was paid',
       schemas: { '1': { required: ['invoiceId'], examples: [{ invoiceId: 'inv_42', amount: 1200 }] } },
     });
+    // The same editor changes it.
+    await page.getByLabel('Description').fill('An invoice was paid in full');
+    await page.getByRole('button', { name: 'Save event type' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    expect((await f.setup('GET', '/event-type/invoice.paid')).description).toBe(
+      'An invoice was paid in full',
+    );
     await f.herald.call('POST', '/event-type', {
       name: 'invoice.voided',
       description: 'An invoice was voided',
@@ -86,10 +93,19 @@ describe('dashboard: from sign-in to a delivered test event', () => {
     await page.getByText('the URL must start with https:// or http://').waitFor();
     await url.fill(`${f.receiver.url}/hooks`);
     await page.getByText('Deprecated').waitFor();
+    await page.getByText('An invoice was paid in full').waitFor();
+    await page.getByRole('button', { name: 'Show example of invoice.paid' }).click();
+    await page
+      .getByLabel('Example of invoice.paid')
+      .getByText(/"invoiceId": "inv_42"/)
+      .waitFor();
     await page.getByRole('checkbox', { name: /invoice\.paid/ }).check();
     await page.getByLabel('Timeout (seconds)').fill('90');
     await page.getByText('must be from 1 to 60').waitFor();
     await page.getByLabel('Timeout (seconds)').fill('10');
+    await page.getByLabel('Rate limit (per second)').fill('0');
+    await page.getByText('must be from 1 to 65535').waitFor();
+    await page.getByLabel('Rate limit (per second)').fill('');
     await page.getByRole('button', { name: 'Add header' }).click();
     await page.getByLabel('Header 1 name').fill('Content-Type');
     await page.getByText(/Herald sets Content-Type itself/).waitFor();
@@ -114,7 +130,7 @@ describe('dashboard: from sign-in to a delivered test event', () => {
     await payload.fill('{"invoiceId": "inv_test", "amount": 5}');
     await page.getByRole('button', { name: 'Send test event' }).click();
     const result = page.locator('.test-result');
-    await result.getByText(/HTTP 200/).waitFor();
+    await result.getByText(/HTTP 200 in [\d.]+ m?s/).waitFor();
     await result.getByText('webhook-signature').waitFor();
     await result.getByText('"received": true').waitFor();
     const [request] = await f.receiver.waitFor(1);
@@ -151,5 +167,13 @@ describe('dashboard: from sign-in to a delivered test event', () => {
       .waitFor();
     const last = f.receiver.received.at(-1)!;
     expect(last.headers.authorization).toBe('Bearer receiver-secret');
+  });
+
+  it('fits a phone-sized screen without sideways scrolling', async () => {
+    await checkPhoneScreens(f, [
+      ['phone-event-types', '/event-types'],
+      ['phone-event-type', '/event-types/invoice.paid'],
+      ['phone-app-overview', '/apps/acme'],
+    ]);
   });
 });

@@ -1,11 +1,11 @@
 /**
  * Secrets and the consumer portal: reveal (audited) and rotate a signing secret, hand a customer a portal link
- * that shows only their application, and the same screens at phone width.
+ * that shows only their application, enable, disable and delete, and the same screens at phone width.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import { launchBrowser } from './browser.js';
-import { signIn, webFixture, type WebFixture } from './fixture.js';
+import { checkPhoneScreens, signIn, webFixture, type WebFixture } from './fixture.js';
 
 describe('dashboard: secrets and the consumer portal', () => {
   let f: WebFixture;
@@ -120,6 +120,10 @@ describe('dashboard: secrets and the consumer portal', () => {
     await page.getByRole('button', { name: 'Enable' }).click();
     await page.getByText('Endpoint enabled.').waitFor();
     expect((await f.setup('GET', `/app/umbrella/endpoint/${endpoint.id}`)).disabled).toBe(false);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('button', { name: 'Delete endpoint' }).click();
+    await page.getByText('No endpoints yet.').waitFor();
+    expect((await f.herald.call('GET', `/app/umbrella/endpoint/${endpoint.id}`)).status).toBe(404);
 
     await page.getByRole('link', { name: 'Umbrella' }).first().click();
     await page.getByRole('link', { name: 'Edit application' }).click();
@@ -133,26 +137,11 @@ describe('dashboard: secrets and the consumer portal', () => {
   });
 
   it('fits a phone-sized screen without sideways scrolling', async () => {
-    // A tab of its own: it has its own sessionStorage, so it signs in afresh.
-    const phone = await f.browser.context.newPage();
-    try {
-      await phone.setViewportSize({ width: 390, height: 844 });
-      await signIn(phone, f.herald.url, f.herald.token);
-      for (const [name, path] of [
-        ['phone-apps', '/'],
-        ['phone-endpoint', `/apps/initech/endpoints/${endpointId}`],
-        ['phone-deliveries', '/apps/initech/deliveries'],
-        ['phone-endpoint-form', `/apps/initech/endpoints/${endpointId}/edit`],
-      ]) {
-        await phone.goto(`${f.herald.url}${path}`);
-        await phone.getByRole('heading').first().waitFor();
-        await phone.waitForLoadState('networkidle');
-        await f.browser.screenshot(name!, phone);
-        const overflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-        expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
-      }
-    } finally {
-      await phone.close();
-    }
+    await checkPhoneScreens(f, [
+      ['phone-apps', '/'],
+      ['phone-endpoint', `/apps/initech/endpoints/${endpointId}`],
+      ['phone-deliveries', '/apps/initech/deliveries'],
+      ['phone-endpoint-form', `/apps/initech/endpoints/${endpointId}/edit`],
+    ]);
   });
 });

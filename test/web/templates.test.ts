@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { signIn, webFixture, type WebFixture } from './fixture.js';
+import { checkPhoneScreens, signIn, webFixture, type WebFixture } from './fixture.js';
 
 const SCHEMA = {
   type: 'object',
@@ -193,24 +193,10 @@ describe('dashboard: templates', () => {
   });
 
   it('fits a phone-sized screen without sideways scrolling', async () => {
-    const phone = await f.browser.context.newPage();
-    try {
-      await phone.setViewportSize({ width: 390, height: 844 });
-      await signIn(phone, f.herald.url, f.herald.token);
-      for (const [name, path] of [
-        ['phone-templates', '/templates'],
-        ['phone-template-editor', `/templates/${templateId}`],
-        ['phone-template-new', '/templates/new'],
-      ]) {
-        await phone.goto(`${f.herald.url}${path}`);
-        await phone.getByRole('heading').first().waitFor();
-        await phone.waitForLoadState('networkidle');
-        await f.browser.screenshot(name!, phone);
-        const overflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-        expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
-      }
-    } finally {
-      await phone.close();
-    }
+    await checkPhoneScreens(f, [
+      ['phone-templates', '/templates'],
+      ['phone-template-editor', `/templates/${templateId}`],
+      ['phone-template-new', '/templates/new'],
+    ]);
   });
 });

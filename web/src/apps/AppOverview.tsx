@@ -5,6 +5,7 @@ import { Link, navigate } from '../lib/router';
 import { percent, timeAgo } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
+import { useAction } from '../lib/use-action';
 import { Badge } from '../components/StatusBadge';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { Empty, ErrorMessage, Loading } from '../components/states';
@@ -41,10 +42,12 @@ export function AppOverview({ appId }: { appId: string }) {
     .map((row) => ({ ...row, reason: failingReason(row.endpoint, row.health) }))
     .filter((row) => row.reason !== null);
 
-  const remove = async () => {
-    await api.del(`/app/${enc(appId)}`);
-    navigate('/');
-  };
+  const deletion = useAction();
+  const remove = () =>
+    deletion.run(async () => {
+      await api.del(`/app/${enc(appId)}`);
+      navigate('/');
+    });
 
   return (
     <>
@@ -73,6 +76,7 @@ export function AppOverview({ appId }: { appId: string }) {
           </>
         }
       />
+      {deletion.error && <ErrorMessage error={deletion.error} />}
       {!session.scoped && <PortalLink appId={appId} />}
       {rows.error && <ErrorMessage error={rows.error} retry={rows.reload} />}
       {rows.loading && !rows.data && <Loading what="Loading endpoints" />}

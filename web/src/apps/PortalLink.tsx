@@ -2,27 +2,20 @@
 import { useState } from 'react';
 import { enc } from '../lib/api';
 import { useSession } from '../lib/session-context';
+import { useAction } from '../lib/use-action';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/states';
 
 export function PortalLink({ appId }: { appId: string }) {
   const { api } = useSession();
   const [url, setUrl] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const create = () =>
+    run(async () => {
       const access = await api.post<{ url: string }>(`/auth/app-portal-access/${enc(appId)}`, {});
       setUrl(access.url);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <details className="card portal">

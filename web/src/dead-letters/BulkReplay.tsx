@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Endpoint, EndpointStats } from '../lib/types';
 import { enc } from '../lib/api';
 import { useSession } from '../lib/session-context';
+import { useAction } from '../lib/use-action';
 import { ErrorMessage } from '../components/states';
 
 export interface ReplayFilter {
@@ -30,8 +31,7 @@ const PROGRESS_POLL_MS = 1000;
 export function BulkReplay({ appId, filter, endpoints, onReplayed }: Props) {
   const { api } = useSession();
   const [state, setState] = useState<Step>({ step: 'idle' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const base = `/app/${enc(appId)}`;
   const body = {
     endpointId: filter.endpointId || undefined,
@@ -49,17 +49,6 @@ export function BulkReplay({ appId, filter, endpoints, onReplayed }: Props) {
 
   useEffect(() => setState({ step: 'idle' }), [filter.endpointId, filter.eventType]);
 
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   const count = () =>
     run(async () => {
       const result = await api.post<{ count: number }>(`${base}/dead-letter/replay`, {

@@ -5,6 +5,7 @@ import { enc } from '../lib/api';
 import { duration, formatTime } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
+import { useAction } from '../lib/use-action';
 import { StatusBadge } from '../components/StatusBadge';
 import { ErrorMessage, Loading, Notice } from '../components/states';
 import { AttemptView } from './AttemptView';
@@ -37,21 +38,15 @@ export function DeliveryDetail({ appId, msgId, endpoint, nextAttempt, onResent }
     LIVE_POLL_MS,
   );
   const [chosen, setChosen] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, notice, error, run } = useAction();
 
-  const resend = async () => {
-    setError(null);
-    setNotice(null);
-    try {
+  const resend = () =>
+    run(async () => {
       await api.post(`${base}/msg/${enc(msgId)}/endpoint/${enc(endpoint.id)}/resend`);
-      setNotice('Queued again as a manual attempt; it appears below in a moment.');
       onResent();
       await data.reload();
-    } catch (failure) {
-      setError((failure as Error).message);
-    }
-  };
+      return 'Queued again as a manual attempt; it appears below in a moment.';
+    });
 
   if (data.error && !data.data) return <ErrorMessage error={data.error} retry={data.reload} />;
   if (!data.data) return <Loading what="Loading attempts" />;
@@ -70,7 +65,7 @@ export function DeliveryDetail({ appId, msgId, endpoint, nextAttempt, onResent }
           )}{' '}
           · to <span className="break">{endpoint.url}</span>
         </p>
-        <button type="button" onClick={resend}>
+        <button type="button" onClick={resend} disabled={busy}>
           Resend
         </button>
       </div>

@@ -75,12 +75,22 @@ export function DeliveryList({ appId, endpoints, filters, live, limit: pageSize 
           <caption className="sr-only">Deliveries{live ? ', updated live' : ''}</caption>
           <thead>
             <tr>
-              <th scope="col">Time</th>
+              <th scope="col" className="col-time">
+                Time
+              </th>
               <th scope="col">Event type</th>
-              {many && <th scope="col">Endpoint</th>}
-              <th scope="col">Status</th>
-              <th scope="col">Next retry</th>
-              <th scope="col">
+              {many && (
+                <th scope="col" className="phone-collapse">
+                  Endpoint
+                </th>
+              )}
+              <th scope="col" className="col-status">
+                Status
+              </th>
+              <th scope="col" className="phone-collapse">
+                Next retry
+              </th>
+              <th scope="col" className="col-details">
                 <span className="sr-only">Details</span>
               </th>
             </tr>
@@ -90,17 +100,22 @@ export function DeliveryList({ appId, endpoints, filters, live, limit: pageSize 
               <Fragment key={rowKey}>
                 <tr className={fresh.has(rowKey) ? 'fresh' : undefined}>
                   <td title={formatTime(delivery.timestamp)}>{timeAgo(delivery.timestamp)}</td>
+                  {/* On a phone the endpoint and the next retry show under the event type and the status. */}
                   <td>
                     <code>{delivery.eventType}</code>
+                    {many && <span className="phone-inline url-cell muted small">{endpoint.url}</span>}
                   </td>
-                  {many && <td className="url-cell">{endpoint.url}</td>}
+                  {many && <td className="url-cell phone-collapse">{endpoint.url}</td>}
                   <td>
                     <StatusBadge status={delivery.statusText} />
+                    {delivery.nextAttempt && (
+                      <span className="phone-inline muted small">retry {timeAgo(delivery.nextAttempt)}</span>
+                    )}
                   </td>
-                  <td>
+                  <td className="phone-collapse">
                     {delivery.nextAttempt ? timeAgo(delivery.nextAttempt) : <span className="muted">–</span>}
                   </td>
-                  <td>
+                  <td className="col-details">
                     <button
                       type="button"
                       className="small"

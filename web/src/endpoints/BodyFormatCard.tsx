@@ -6,6 +6,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { Conversion, Endpoint, Template } from '../lib/types';
 import { enc } from '../lib/api';
 import { Link } from '../lib/router';
+import { useAction } from '../lib/use-action';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ErrorMessage, Loading, Notice } from '../components/states';
@@ -35,9 +36,7 @@ export function BodyFormatCard({ path, endpoint, onSaved }: Props) {
   const templates = useResource('templates', () => api.all<Template>('/template'));
   const [choice, setChoice] = useState(choiceOf(endpoint));
   const [version, setVersion] = useState(versionOf(endpoint));
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, notice, error, run } = useAction();
   const bodyId = useId();
   const versionId = useId();
 
@@ -51,12 +50,9 @@ export function BodyFormatCard({ path, endpoint, onSaved }: Props) {
   const template = templates.data?.find((t) => t.id === templateId);
   const unchanged = choice === choiceOf(endpoint) && version === versionOf(endpoint);
 
-  const save = async (event: FormEvent) => {
+  const save = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
+    void run(async () => {
       await api.patch(
         path,
         templateId
@@ -64,19 +60,13 @@ export function BodyFormatCard({ path, endpoint, onSaved }: Props) {
           : { templateId: null, templateVersion: null, conversion: choice.slice('conversion:'.length) },
       );
       await onSaved();
-      setNotice(
-        templateId
-          ? `Saved: the next deliveries are shaped by ${template?.name ?? 'the template'}, ${
-              version === '' ? 'following its latest version' : `version ${version}`
-            }.`
-          : 'Saved: the next deliveries carry the standard body' +
-              (choice === 'conversion:none' ? '.' : `, converted to ${choice.slice(11).toUpperCase()}.`),
-      );
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
+      return templateId
+        ? `Saved: the next deliveries are shaped by ${template?.name ?? 'the template'}, ${
+            version === '' ? 'following its latest version' : `version ${version}`
+          }.`
+        : 'Saved: the next deliveries carry the standard body' +
+            (choice === 'conversion:none' ? '.' : `, converted to ${choice.slice(11).toUpperCase()}.`);
+    });
   };
 
   return (

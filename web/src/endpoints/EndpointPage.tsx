@@ -8,6 +8,7 @@ import { enc } from '../lib/api';
 import { Link, navigate } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
+import { useAction } from '../lib/use-action';
 import { Badge } from '../components/StatusBadge';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { ErrorMessage, Loading, Notice } from '../components/states';
@@ -27,22 +28,17 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
   const { api } = useSession();
   const path = `/app/${enc(appId)}/endpoint/${enc(endpointId)}`;
   const endpoint = useResource(`endpoint:${appId}:${endpointId}`, () => api.get<Endpoint>(path));
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, notice, error, run } = useAction();
   // Bumped after actions that change deliveries, so the cards below reload at once.
   const [version, setVersion] = useState(0);
 
-  const act = async (action: () => Promise<string>) => {
-    setError(null);
-    setNotice(null);
-    try {
-      setNotice(await action());
+  const act = (action: () => Promise<string>) =>
+    run(async () => {
+      const done = await action();
       await endpoint.reload();
       setVersion((v) => v + 1);
-    } catch (failure) {
-      setError((failure as Error).message);
-    }
-  };
+      return done;
+    });
   const toggle = (disabled: boolean) =>
     act(async () => {
       await api.patch(path, { disabled });
@@ -50,10 +46,11 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
         ? 'Endpoint disabled: Herald sends it nothing until you enable it.'
         : 'Endpoint enabled.';
     });
-  const remove = async () => {
-    await api.del(path);
-    navigate(`/apps/${enc(appId)}`);
-  };
+  const remove = () =>
+    run(async () => {
+      await api.del(path);
+      navigate(`/apps/${enc(appId)}`);
+    });
 
   const ep = endpoint.data;
   return (
@@ -93,11 +90,11 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                 Edit
               </Link>
               {ep.disabled ? (
-                <button type="button" onClick={() => toggle(false)}>
+                <button type="button" onClick={() => toggle(false)} disabled={busy}>
                   Enable
                 </button>
               ) : (
-                <button type="button" onClick={() => toggle(true)}>
+                <button type="button" onClick={() => toggle(true)} disabled={busy}>
                   Disable
                 </button>
               )}

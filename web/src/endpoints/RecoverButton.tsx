@@ -1,6 +1,7 @@
 /** Queues an endpoint's failed deliveries of a recent period again (the API's "recover"). */
 import { useId, useState } from 'react';
 import { useSession } from '../lib/session-context';
+import { useAction } from '../lib/use-action';
 
 const PERIODS = [
   { label: 'last hour', hours: 1 },
@@ -13,8 +14,7 @@ export function RecoverButton({ path, onDone }: { path: string; onDone: (notice:
   const { api } = useSession();
   const [open, setOpen] = useState(false);
   const [hours, setHours] = useState(24);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const id = useId();
 
   if (!open)
@@ -23,19 +23,12 @@ export function RecoverButton({ path, onDone }: { path: string; onDone: (notice:
         Recover failed…
       </button>
     );
-  const recover = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const recover = () =>
+    run(async () => {
       await api.post(`${path}/recover`, { since: new Date(Date.now() - hours * 3_600_000).toISOString() });
       setOpen(false);
       onDone('Failed deliveries queued again; watch them below.');
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <span className="confirm" role="group" aria-label="Recover failed deliveries">
       <label htmlFor={id}>Resend failed deliveries of the</label>

@@ -1,6 +1,7 @@
 /** An endpoint's signing secret: reveal it (the API records each reveal) and rotate it with a grace period. */
 import { useId, useState } from 'react';
 import { useSession } from '../lib/session-context';
+import { useAction } from '../lib/use-action';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage, Notice } from '../components/states';
 
@@ -16,23 +17,9 @@ export function SecretCard({ path }: { path: string }) {
   const [secret, setSecret] = useState<string | null>(null);
   const [grace, setGrace] = useState(86_400);
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, notice, error, run } = useAction();
   const graceId = useId();
 
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
-      await work();
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
   const reveal = () => run(async () => setSecret((await api.get<{ key: string }>(`${path}/secret`)).key));
   const rotate = () =>
     run(async () => {
@@ -40,17 +27,15 @@ export function SecretCard({ path }: { path: string }) {
       setSecret(null);
       setConfirming(false);
       const label = GRACE.find((g) => g.seconds === grace)?.label ?? `${grace} s`;
-      setNotice(
-        grace === 0
-          ? 'Secret rotated. Only the new secret signs from now on; reveal it and give it to the receiver.'
-          : `Secret rotated. The old secret keeps signing beside the new one for ${label}; update the receiver within that time.`,
-      );
+      return grace === 0
+        ? 'Secret rotated. Only the new secret signs from now on; reveal it and give it to the receiver.'
+        : `Secret rotated. The old secret keeps signing beside the new one for ${label}; update the receiver within that time.`;
     });
 
   return (
     <section className="card" aria-labelledby="secret-title">
       <h2 id="secret-title">Signing secret</h2>
-      <p className="muted">
+      <p className="muted small">
         Receivers verify each webhook&apos;s signature with this secret. Every reveal is recorded in the audit
         log.
       </p>

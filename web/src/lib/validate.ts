@@ -19,9 +19,8 @@ export function intError(text: string, min: number, max: number): string | undef
 
 export const optionalInt = (text: string): number | null => (text.trim() === '' ? null : Number(text));
 
-export function urlError(text: string): string | undefined {
-  const value = text.trim();
-  if (value === '') return 'enter the URL that receives the webhooks, such as https://example.com/webhooks';
+/** An http(s) URL, or what to do when `value` is not one. */
+export function parseHttpUrl(value: string): URL | string {
   let url: URL;
   try {
     url = new URL(value);
@@ -29,7 +28,15 @@ export function urlError(text: string): string | undefined {
     return 'enter a full URL, starting with https:// or http://';
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return 'the URL must start with https:// or http://';
+    return `the URL must start with https:// or http://, not ${url.protocol}//`;
+  return url;
+}
+
+export function urlError(text: string): string | undefined {
+  const value = text.trim();
+  if (value === '') return 'enter the URL that receives the webhooks, such as https://example.com/webhooks';
+  const url = parseHttpUrl(value);
+  if (typeof url === 'string') return url;
   if (url.hostname === '') return 'the URL needs a host name';
   if (url.username || url.password) return 'put credentials in a header, not in the URL';
   if (value.length > 4096) return 'the URL can be at most 4096 characters';

@@ -5,6 +5,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { EndpointAuth } from '../lib/types';
+import { useAction } from '../lib/use-action';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { valid } from '../lib/validate';
@@ -29,10 +30,8 @@ export function AuthCard({ path }: { path: string }) {
   const [draft, setDraft] = useState<AuthDraft | null>(null);
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
-  const [busy, setBusy] = useState(false);
   const [generated, setGenerated] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, notice, error, setNotice, run: act } = useAction();
 
   const current = auth.data;
   const errors = draft ? authErrors(draft) : {};
@@ -49,19 +48,12 @@ export function AuthCard({ path }: { path: string }) {
     setNotice(null);
     setGenerated(null);
   };
-  const run = async (work: () => Promise<string>) => {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
-      setNotice(await work());
+  const run = (work: () => Promise<string>) =>
+    act(async () => {
+      const done = await work();
       await auth.reload();
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+      return done;
+    });
   const save = (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);

@@ -4,6 +4,7 @@
  */
 import { useState, type FormEvent } from 'react';
 import type { DestinationRules } from '../lib/types';
+import { useAction } from '../lib/use-action';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ConfirmButton } from '../components/ConfirmButton';
@@ -27,9 +28,7 @@ export function NetworksCard({ path, scope, readOnlyReason, url }: Props) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState('');
   const [touched, setTouched] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, notice, error, setNotice, run } = useAction();
   const titleId = `networks-title-${scope}`;
 
   const current = rules.data?.allowedDestinationCidrs ?? null;
@@ -38,21 +37,13 @@ export function NetworksCard({ path, scope, readOnlyReason, url }: Props) {
   const host = url ? safeHost(url) : null;
   const outside = problems.length === 0 && host !== null && addressAllowed(host, entries) === false;
 
-  const put = async (list: string[] | null, done: string) => {
-    setBusy(true);
-    setError(null);
-    setNotice(null);
-    try {
+  const put = (list: string[] | null, done: string) =>
+    run(async () => {
       await api.put<DestinationRules>(path, { allowedDestinationCidrs: list });
       await rules.reload();
       setEditing(false);
-      setNotice(done);
-    } catch (failure) {
-      setError((failure as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+      return done;
+    });
   const save = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);

@@ -3,7 +3,7 @@
  * body of `PUT …/auth`. Credentials are write-only: the API never returns them, so the form starts them blank.
  */
 import type { EndpointAuth, JwtAlgorithm } from '../lib/types';
-import { intError } from '../lib/validate';
+import { intError, parseHttpUrl } from '../lib/validate';
 
 export type AuthMethod = 'basic' | 'jwt' | 'oauth2';
 
@@ -71,15 +71,8 @@ function keyError(algorithm: JwtAlgorithm, key: string): string | undefined {
 export function tokenUrlError(text: string): string | undefined {
   const value = text.trim();
   if (value === '') return 'enter the token endpoint, such as https://auth.example.com/oauth/token';
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'enter a full URL, starting with https:// or http://';
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    return `the URL must start with https:// or http://, not ${url.protocol}//`;
-  return tooLong(value, 4096);
+  const url = parseHttpUrl(value);
+  return typeof url === 'string' ? url : tooLong(value, 4096);
 }
 
 /** What is wrong with each field the chosen method uses; the other methods' fields are not checked. */
