@@ -16,6 +16,8 @@ export interface CeilingResult {
   seconds: number;
   perSecond: number;
   latencyMs: Percentiles;
+  /** CPU time this client used per request: the cost of a bare undici request, to compare Herald's with. */
+  cpuUsPerRequest: number;
 }
 
 /** Not counted: the first seconds run while connections open and code paths get compiled, in both processes. */
@@ -58,11 +60,20 @@ async function run(args: { origin: string; concurrency: number; seconds: number 
   requests = 0;
   errors = 0;
   const started = wallNow();
+  const cpuBefore = process.cpuUsage();
   deadline = started + args.seconds * 1000;
   await Promise.all(Array.from({ length: args.concurrency }, (_, lane) => loop(lane)));
   const seconds = (wallNow() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await pool.close();
-  return { requests, errors, seconds, perSecond: requests / seconds, latencyMs: percentiles(samples) };
+  return {
+    requests,
+    errors,
+    seconds,
+    perSecond: requests / seconds,
+    latencyMs: percentiles(samples),
+    cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, requests),
+  };
 }
 
 serveCalls({ run });

@@ -12,16 +12,23 @@ const END = '<!-- bench:end -->';
 function loadSentence(record: RunRecord): string {
   const { otherCores, benchCores, loadAverage1m } = record.load;
   const cores = record.machine.cpus;
-  const loaded = otherCores >= 0.25;
+  // PostgreSQL's own server counts as other work, so only the SQLite scenarios tell whether others were busy.
+  const sqliteOther = record.results
+    .filter((result) => result.database === 'sqlite' && result.load !== undefined)
+    .map((result) => result.load!.otherCores);
+  const loaded = (sqliteOther.length > 0 ? Math.max(...sqliteOther) : otherCores) >= 0.25;
+  const postgres = record.results.some((result) => result.database === 'postgres')
+    ? ' In the PostgreSQL pass, other work includes the PostgreSQL server that Herald uses.'
+    : '';
   const base =
     `Over the run, the benchmark's own processes (harness, Herald, receiver, clients) used ${benchCores} of the ` +
     `${cores} cores on average and other work on the machine used ${otherCores} (1-minute load average at the end: ` +
-    `${loadAverage1m}).`;
+    `${loadAverage1m}).${postgres}`;
   return loaded
     ? `**The machine was loaded by other work during this run** (other engineers' builds and test suites). ${base} ` +
         'Absolute figures are lower than on an idle machine; the ratios to the raw ceiling, measured in the same ' +
         'run, are less affected but not immune.'
-    : `The machine was essentially idle apart from the benchmark: ${base}`;
+    : `No other work of note ran during the SQLite pass. ${base}`;
 }
 
 export function renderSection(record: RunRecord, svgName: string, resultFile: string): string {

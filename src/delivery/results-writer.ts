@@ -19,14 +19,27 @@ export class ResultsWriter {
   #pending: Result[] = [];
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> = Promise.resolve();
+  #unwritten = 0;
 
   constructor(
     private readonly store: Store,
     private readonly worker: string,
     private readonly logger: Logger,
+    /** Called after each write: room for more results may have opened. */
+    private readonly onWritten: () => void = () => undefined,
   ) {}
 
+  /**
+   * Results added but not written yet. The worker counts them against its capacity, so that when the database
+   * writes more slowly than endpoints answer, claiming slows down instead of results piling up in memory (and
+   * outliving their leases).
+   */
+  get backlog(): number {
+    return this.#unwritten;
+  }
+
   add(result: Result): void {
+    this.#unwritten++;
     this.#pending.push(result);
     if (this.#pending.length >= FLUSH_SIZE) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
@@ -44,6 +57,15 @@ export class ResultsWriter {
   }
 
   async #write(batch: Result[]): Promise<void> {
+    try {
+      await this.#writeWithRetries(batch);
+    } finally {
+      this.#unwritten -= batch.length;
+      this.onWritten();
+    }
+  }
+
+  async #writeWithRetries(batch: Result[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.store.deliveryRecordResults(

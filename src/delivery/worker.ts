@@ -117,7 +117,9 @@ export class DeliveryWorker {
       events: this.events,
       metrics: this.metrics,
     } = deps);
-    this.#writer = new ResultsWriter(this.store, this.id, this.logger);
+    this.#writer = new ResultsWriter(this.store, this.id, this.logger, () => {
+      if (this.#room() >= this.#minimumClaim()) this.wake();
+    });
     this.#health = new EndpointHealth(this.store, this.logger, options.circuitThreshold);
     this.#outbound = new Outbound(this.store, this.sender, this.logger);
     this.#shaper = new BodyShaper(this.store);
@@ -138,6 +140,11 @@ export class DeliveryWorker {
   #minimumClaim(): number {
     if (this.#held === 0) return 1;
     return Math.max(1, Math.floor(this.options.concurrency / 2));
+  }
+
+  /** How many more deliveries this worker may claim now: its capacity less what it holds or has yet to record. */
+  #room(): number {
+    return this.#capacity() - this.#held - this.#writer.backlog;
   }
 
   /** Counts deliveries this worker holds (claimed, in flight or waiting for a slot). */
@@ -204,13 +211,13 @@ export class DeliveryWorker {
     while (this.#running) {
       let claimed = 0;
       try {
-        const free = this.#capacity() - this.#held;
+        const free = this.#room();
         if (free > 0 && (anySlot || free >= this.#minimumClaim())) claimed = await this.#claim(free);
       } catch (error) {
         this.logger.error({ err: error }, 'claiming deliveries failed');
       }
       anySlot = false;
-      if (claimed === 0 || this.#capacity() - this.#held < this.#minimumClaim())
+      if (claimed === 0 || this.#room() < this.#minimumClaim())
         anySlot = !(await this.#sleep(this.options.pollIntervalMs));
     }
   }
@@ -428,7 +435,7 @@ export class DeliveryWorker {
         if (active === 0) this.#active.delete(endpointId);
         else this.#active.set(endpointId, active);
         this.#startWaiting(endpointId);
-        if (this.#capacity() - this.#held >= this.#minimumClaim()) this.wake();
+        if (this.#room() >= this.#minimumClaim()) this.wake();
       });
     this.#sends.add(send);
   }

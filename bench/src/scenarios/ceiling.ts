@@ -32,7 +32,8 @@ export async function ceiling(
           `raw ceiling at the ${when} of the pass, ${context.config.concurrency} in flight`,
           result.perSecond,
           '/s',
-          `${perSecond(result.perSecond)} (p50 ${ms(result.latencyMs.p50)}, p99 ${ms(result.latencyMs.p99)})`,
+          `${perSecond(result.perSecond)} (p50 ${ms(result.latencyMs.p50)}, p99 ${ms(result.latencyMs.p99)}; ` +
+            `client CPU ${Math.round(result.cpuUsPerRequest)} µs per request)`,
           null,
         ),
       ],
