@@ -58,6 +58,17 @@ export class IngestWriter {
   }
 
   async #drain(): Promise<void> {
+    try {
+      await this.#drainQueue();
+    } catch (error) {
+      // Nothing below is expected to throw; if it does, fail what is waiting rather than leave it hanging.
+      for (const pending of this.#queue.splice(0)) pending.reject(error);
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #drainQueue(): Promise<void> {
     while (this.#queue.length > 0) {
       let size = 0;
       let taken = 0;
@@ -68,7 +79,6 @@ export class IngestWriter {
         size += this.#queue[taken++]!.items.length;
       await this.#writeGroup(this.#queue.splice(0, taken));
     }
-    this.#writing = false;
   }
 
   async #writeGroup(group: Pending[]): Promise<void> {

@@ -248,9 +248,14 @@ export class DeliveryWorker {
   async #claim(free: number): Promise<number> {
     const cap = this.options.endpointConcurrency;
     const now = Date.now();
+    // An endpoint with as many deliveries held here as it may have in flight gets no more, whether they are
+    // being sent or waiting for a slot.
     const exclude: string[] = [];
-    for (const [endpointId, active] of this.#active)
-      if (active + (this.#queued.get(endpointId)?.length ?? 0) >= this.#capOf(endpointId, now))
+    for (const endpointId of new Set([...this.#active.keys(), ...this.#queued.keys()]))
+      if (
+        (this.#active.get(endpointId) ?? 0) + (this.#queued.get(endpointId)?.length ?? 0) >=
+        this.#capOf(endpointId, now)
+      )
         exclude.push(endpointId);
     const deliveries = await this.store.deliveryClaim({
       now,
@@ -403,20 +408,31 @@ export class DeliveryWorker {
   #startWaiting(finished: string): void {
     if (!this.#running) return;
     const now = Date.now();
+    const stale: string[] = [];
     const startNext = (endpointId: string) => {
       const queue = this.#queued.get(endpointId);
       if (queue === undefined || (this.#active.get(endpointId) ?? 0) >= this.#capOf(endpointId, now)) return;
-      const job = queue.shift()!;
+      let job = queue.shift();
+      // A job that waited so long that its lease would run out before its request could time out goes back to
+      // the queue instead: sending it could race the lease rescuer into sending it twice.
+      while (job !== undefined && leaseRunsOut(job, now)) {
+        stale.push(job.delivery.id);
+        job = queue.shift();
+      }
       this.#queued.delete(endpointId);
       if (queue.length > 0) this.#queued.set(endpointId, queue);
-      this.#start(job);
+      if (job !== undefined) this.#start(job);
     };
     if (this.#sending < this.options.concurrency) startNext(finished);
-    if (this.#sending >= this.options.concurrency) return;
     for (const endpointId of [...this.#queued.keys()]) {
-      if (this.#sending >= this.options.concurrency) return;
+      if (this.#sending >= this.options.concurrency) break;
       startNext(endpointId);
     }
+    if (stale.length === 0) return;
+    this.#hold(-stale.length);
+    void this.store
+      .deliveryRelease(this.id, stale)
+      .catch((error: unknown) => this.logger.error({ err: error }, 'releasing deliveries failed'));
   }
 
   #start(job: Job): void {
@@ -575,6 +591,12 @@ export class DeliveryWorker {
       )
       .catch((error: unknown) => this.logger.error({ err: error }, 'releasing deliveries failed'));
   }
+}
+
+/** Would the job's lease expire before its request, started now, could time out? */
+function leaseRunsOut(job: Job, now: number): boolean {
+  const expires = job.delivery.leaseExpiresAt;
+  return expires !== null && expires < now + job.target.timeoutMs;
 }
 
 function redactHeaders(headers: Record<string, string>): Record<string, string> {

@@ -91,6 +91,11 @@ export interface ConnectOptions {
 
 /** Compiled statements kept per SQL text; the least recently used go first. */
 const STATEMENT_CACHE_SIZE = 256;
+/**
+ * Longer statements are not kept: multi-row inserts and updates differ with every row count, and a few hundred
+ * of them would hold over 100 MB while rarely being reused.
+ */
+const STATEMENT_CACHE_MAX_SQL = 4096;
 
 /**
  * Kysely asks better-sqlite3 to compile every query it runs, and compiling costs more than running most of
@@ -103,6 +108,7 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDat
   return {
     close: () => database.close(),
     prepare(source: string) {
+      if (source.length > STATEMENT_CACHE_MAX_SQL) return database.prepare(source);
       let statement = statements.get(source);
       if (statement !== undefined) statements.delete(source);
       else {

@@ -202,14 +202,24 @@ export function messageQueries(connection: Connection) {
     },
 
     /** Removes a message's payload, keeping the record that it was sent. */
+    /** Deletes a message's payload, and the templated or converted copies of it that its attempts sent. */
     async messageExpungeContent(appId: string, id: string): Promise<boolean> {
-      const result = await db
-        .updateTable('message')
-        .set({ payload: null })
-        .where('app_id', '=', appId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      return db.transaction().execute(async (trx) => {
+        const result = await trx
+          .updateTable('message')
+          .set({ payload: null })
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        await trx
+          .updateTable('attempt')
+          .set({ request_body: null })
+          .where('msg_id', '=', id)
+          .where('request_body', 'is not', null)
+          .execute();
+        return true;
+      });
     },
 
     async messageGetMany(ids: string[]): Promise<Map<string, Message>> {

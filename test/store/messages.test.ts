@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { DeliveryStatus, type Store } from '../../src/store/index.js';
 import { newId } from '../../src/util/ids.js';
-import { appInsert, appWithEndpoints, messageOf, send } from './builders.js';
+import { appInsert, appWithEndpoints, attemptOf, messageOf, send } from './builders.js';
 import { describeStore } from './harness.js';
 
 const ALL = { limit: 100, order: 'ascending' } as const;
@@ -101,14 +101,30 @@ describeStore('store: messages and deliveries', (ctx) => {
     expect([...many.values()]).toEqual([message]);
   });
 
-  it('expunges a message payload and keeps the message', async () => {
-    const app = await ctx.store.applicationCreate(appInsert());
+  it('expunges a message payload, and the shaped copies its attempts sent, and keeps the rest', async () => {
+    const { app, endpoints } = await appWithEndpoints(ctx.store, 1);
     const other = await ctx.store.applicationCreate(appInsert());
-    const { message } = await send(ctx.store, messageOf(app.id, { payload: { secret: 's3cret' } }), []);
+    const { message, deliveries } = await send(
+      ctx.store,
+      messageOf(app.id, { payload: { secret: 's3cret' } }),
+      [endpoints[0]!.id],
+    );
+    const attempt = attemptOf(
+      { id: deliveries[0]!.id, appId: app.id, msgId: message.id, endpointId: endpoints[0]!.id },
+      { requestBody: '<secret>s3cret</secret>', responseBody: 'ok' },
+    );
+    await ctx.store.attemptInsertMany([attempt]);
     expect(await ctx.store.messageExpungeContent(other.id, message.id)).toBe(false);
     expect((await ctx.store.messageGet(app.id, message.id))?.payload).toEqual({ secret: 's3cret' });
+    expect((await ctx.store.attemptGet(app.id, message.id, attempt.id))?.requestBody).toBe(
+      '<secret>s3cret</secret>',
+    );
     expect(await ctx.store.messageExpungeContent(app.id, message.id)).toBe(true);
     expect(await ctx.store.messageGet(app.id, message.id)).toEqual({ ...message, payload: null });
+    expect(await ctx.store.attemptGet(app.id, message.id, attempt.id)).toEqual({
+      ...attempt,
+      requestBody: null,
+    });
     expect(await ctx.store.messageExpungeContent(app.id, 'msg_missing')).toBe(false);
   });
 });
