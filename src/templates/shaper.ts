@@ -46,7 +46,13 @@ export class ShapingBatch {
     private readonly eventTypes: ReadonlyMap<string, EventType>,
   ) {}
 
-  /** The bytes to send and their content type, or the problems that stop the delivery. */
+  /**
+   * Converted bodies by message and conversion: a message fanned out to many endpoints is serialised once per
+   * batch, not once per delivery.
+   */
+  readonly #converted = new Map<string, { body: string; contentType: string }>();
+
+  /** The bytes to send for `message` (whose payload `payload` is) and their content type, or the problems that stop the delivery. */
   shape(target: ShapeTarget, message: ShapedMessage, payload: JsonObject): Shaped {
     if (target.templateId !== null) {
       const compiled = this.compiled.get(target.id);
@@ -87,7 +93,13 @@ export class ShapingBatch {
           ],
         };
     }
-    return { ok: true, ...convertBody(payload, target.conversion) };
+    const key = `${target.conversion}:${message.id}`;
+    let converted = this.#converted.get(key);
+    if (converted === undefined) {
+      converted = convertBody(payload, target.conversion);
+      this.#converted.set(key, converted);
+    }
+    return { ok: true, ...converted };
   }
 }
 
