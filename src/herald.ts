@@ -1,11 +1,10 @@
 /** Starting and stopping a Herald process: storage, migrations, the first admin key and the API. */
-import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { buildApi, type Api } from './api/server.js';
 import { Metrics } from './delivery/metrics.js';
-import { Sender } from './delivery/sender.js';
-import { DeliveryWorker } from './delivery/worker.js';
-import { OperationalEvents } from './delivery/operational-events.js';
+import { SHUTDOWN_GRACE_MS, startDeliveryEngine } from './delivery/engine.js';
+import { DeliveryThreads } from './delivery/threads.js';
+import type { DeliveryWorker } from './delivery/worker.js';
 import { ensureOperatorEndpoint } from './delivery/operator-endpoint.js';
 import { disableFailingEndpoints } from './services/auto-disabler.js';
 import type { Config } from './config/config.js';
@@ -13,35 +12,17 @@ import { generateApiKey } from './security/api-keys.js';
 import { loadMasterKey, Vault } from './security/vault.js';
 import { runPeriodically } from './services/periodic.js';
 import { lockDataDir } from './util/instance-lock.js';
-import { openStore, type Store } from './store/index.js';
+import type { Store } from './store/index.js';
+import { createLogger, storeFor } from './runtime.js';
 
-export const SQLITE_FILE = 'herald.db';
-/** How long shutdown lets requests in flight finish before leaving them to another worker's lease rescue. */
-const SHUTDOWN_GRACE_MS = 10_000;
+export { createLogger, SQLITE_FILE, storeFor } from './runtime.js';
+
 /** How often content past its retention is pruned. */
 const RETENTION_INTERVAL_MS = 60 * 60_000;
 /** How often the auto-disabler looks for endpoints that have failed for too long. */
 const AUTO_DISABLE_INTERVAL_MS = 60_000;
 /** How often expired idempotency keys are deleted. Each process may do it; the delete is harmless twice. */
 const IDEMPOTENCY_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
-
-export function createLogger(config: Config): Logger {
-  return pino({
-    level: config.logLevel,
-    redact: {
-      paths: ['req.headers.authorization', 'headers.authorization', '*.token', '*.secret', '*.key'],
-      censor: '[redacted]',
-    },
-  });
-}
-
-export function storeFor(config: Config): Store {
-  return openStore({
-    databaseUrl: config.databaseUrl,
-    sqliteFile: path.join(config.dataDir, SQLITE_FILE),
-    poolSize: config.dbPoolSize,
-  });
-}
 
 /** Creates the first admin key when there is none. Returns its token, which the caller shows once. */
 export async function bootstrapAdminKey(store: Store): Promise<string | null> {
@@ -64,7 +45,8 @@ export interface StartOptions {
 
 export async function startHerald(config: Config, options: StartOptions = {}): Promise<Herald> {
   const logger = options.logger ?? createLogger(config);
-  const vault = new Vault(loadMasterKey(config));
+  const masterKey = loadMasterKey(config);
+  const vault = new Vault(masterKey);
   // SQLite is for one process: a second one on the same data directory is refused, not silently raced.
   const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => {};
   const store = storeFor(config);
@@ -82,31 +64,31 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
 
     const metrics = new Metrics(store);
     let worker: DeliveryWorker | null = null;
+    let threads: DeliveryThreads | null = null;
     if (config.role !== 'api') {
-      const events = new OperationalEvents(store, logger, () => worker?.wake());
-      await events.lookup();
-      if (config.operatorWebhookUrl !== undefined)
-        await ensureOperatorEndpoint(store, vault, events, config.operatorWebhookUrl);
-      // Connections are pooled per origin, and several endpoints may share one (a customer's endpoints on one
-      // host): a pool of endpointConcurrency would let one hanging endpoint stall its neighbours. The worker
-      // already bounds requests per endpoint and in all, so the pool may hold as many as the worker sends.
-      const sender = new Sender({ ssrfAllow: config.ssrfAllow, connections: config.workerConcurrency });
-      stops.push(() => sender.close());
-      const started = new DeliveryWorker(
-        { store, vault, sender, logger, events, metrics },
-        {
-          concurrency: config.workerConcurrency,
-          endpointConcurrency: config.endpointConcurrency,
-          pollIntervalMs: config.pollIntervalMs,
-          timeoutMs: config.deliveryTimeoutMs,
-          leaseMs: 3 * config.deliveryTimeoutMs + 30_000,
-          shutdownGraceMs: SHUTDOWN_GRACE_MS,
-          circuitThreshold: config.circuitThreshold,
-        },
+      const engine = await startDeliveryEngine(
+        { config, store, vault, logger, metrics },
+        { index: 0, of: config.workerThreads },
       );
-      started.start();
-      stops.push(() => started.stop());
-      const unlisten = await store.deliveryListen(() => started.wake());
+      // The main thread's worker and the delivery threads stop together, each within its grace period.
+      stops.push(async () => {
+        await Promise.all([engine.stop(), threads?.stop()]);
+      });
+      worker = engine.worker;
+      if (config.operatorWebhookUrl !== undefined)
+        await ensureOperatorEndpoint(store, vault, engine.events, config.operatorWebhookUrl);
+      if (config.workerThreads > 1)
+        threads = await DeliveryThreads.start({
+          config,
+          masterKey,
+          logger,
+          metrics,
+          graceMs: SHUTDOWN_GRACE_MS,
+        });
+      const unlisten = await store.deliveryListen(() => {
+        worker?.wake();
+        threads?.wake();
+      });
       stops.push(unlisten);
       if (config.retentionMs > 0) {
         const pruner = runPeriodically(
@@ -125,16 +107,18 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
         const disabler = runPeriodically(
           'auto-disabler',
           AUTO_DISABLE_INTERVAL_MS,
-          () => disableFailingEndpoints(store, events, logger, config.autoDisableAfterMs),
+          () => disableFailingEndpoints(store, engine.events, logger, config.autoDisableAfterMs),
           logger,
         );
         stops.push(() => disabler.stop());
       }
-      worker = started;
     }
 
     // Every role listens: a worker-only process serves just health and metrics, for probes and scrapers.
-    let notify = () => worker?.wake();
+    let notify = () => {
+      worker?.wake();
+      threads?.wake();
+    };
     if (config.role !== 'worker') {
       const pruner = runPeriodically(
         'idempotency-pruner',
@@ -146,6 +130,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       const announce = coalesced(() => store.deliveryAnnounce(), logger);
       notify = () => {
         worker?.wake();
+        threads?.wake();
         announce();
       };
     }

@@ -195,6 +195,8 @@ describe('loadConfig', () => {
       { env: { HERALD_WORKER_CONCURRENCY: 'abc' }, variable: 'HERALD_WORKER_CONCURRENCY' },
       { env: { HERALD_ENDPOINT_CONCURRENCY: 'abc' }, variable: 'HERALD_ENDPOINT_CONCURRENCY' },
       { env: { HERALD_POLL_INTERVAL_MS: 'abc' }, variable: 'HERALD_POLL_INTERVAL_MS' },
+      { env: { HERALD_WORKER_THREADS: '0' }, variable: 'HERALD_WORKER_THREADS' },
+      { env: { HERALD_WORKER_THREADS: '65' }, variable: 'HERALD_WORKER_THREADS' },
       { env: { HERALD_DELIVERY_TIMEOUT_SECONDS: 'abc' }, variable: 'HERALD_DELIVERY_TIMEOUT_SECONDS' },
     ];
 

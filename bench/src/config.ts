@@ -18,6 +18,8 @@ export interface BenchConfig {
   ceilingSeconds: number;
   drainMessages: number;
   drainEndpoints: number;
+  /** HERALD_WORKER_THREADS for a second drain of the same size; 1 skips it. */
+  drainThreads: number;
   latencyRate: number;
   latencySeconds: number;
   ingestSeconds: number;
@@ -59,6 +61,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     ceilingSeconds: scaled('BENCH_CEILING_SECONDS', 10, 3),
     drainMessages: scaled('BENCH_DRAIN_MESSAGES', 200_000, 5_000),
     drainEndpoints: 100,
+    drainThreads: number(env, 'BENCH_DRAIN_THREADS', 2, 1, 64),
     latencyRate: number(env, 'BENCH_LATENCY_RATE', 1000, 1, 100_000),
     latencySeconds: scaled('BENCH_LATENCY_SECONDS', 30, 5),
     ingestSeconds: scaled('BENCH_INGEST_SECONDS', 10, 3),

@@ -89,14 +89,15 @@ export class Instance {
     await this.herald.stop();
   }
 
-  async resume(role: 'all' | 'api'): Promise<void> {
-    this.herald = await HeraldProcess.start(this.storage, { role });
+  /** Starts Herald again on the same storage; `env` adds Herald settings to the bench's defaults. */
+  async resume(role: 'all' | 'api', env: Record<string, string> = {}): Promise<void> {
+    this.herald = await HeraldProcess.start(this.storage, { role, env });
     this.api = new HeraldApi(this.herald.url, this.token);
   }
 
-  async restart(role: 'all' | 'api'): Promise<void> {
+  async restart(role: 'all' | 'api', env: Record<string, string> = {}): Promise<void> {
     await this.pause();
-    await this.resume(role);
+    await this.resume(role, env);
   }
 
   async stop(): Promise<void> {

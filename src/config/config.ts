@@ -22,6 +22,7 @@ export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const DEFAULT_WORKER_CONCURRENCY = 256;
 export const DEFAULT_ENDPOINT_CONCURRENCY = 10;
 export const DEFAULT_POLL_INTERVAL_MS = 500;
+export const DEFAULT_WORKER_THREADS = 1;
 export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 15;
 export const DEFAULT_CIRCUIT_THRESHOLD = 10;
 export const DEFAULT_AUTO_DISABLE_HOURS = 5 * 24;
@@ -51,6 +52,8 @@ export interface Config {
   readonly workerConcurrency: number;
   /** Requests in flight to one endpoint at most, per worker process. */
   readonly endpointConcurrency: number;
+  /** Delivery workers in the process: one on the main thread and the rest on worker threads. */
+  readonly workerThreads: number;
   /** How often an idle worker looks for due deliveries it was not woken for. */
   readonly pollIntervalMs: number;
   /** How long one delivery request may take. */
@@ -265,6 +268,13 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       DEFAULT_ENDPOINT_CONCURRENCY,
       1,
       1000,
+    ),
+    workerThreads: integer(
+      'HERALD_WORKER_THREADS',
+      nonEmpty(env.HERALD_WORKER_THREADS),
+      DEFAULT_WORKER_THREADS,
+      1,
+      64,
     ),
     pollIntervalMs: integer(
       'HERALD_POLL_INTERVAL_MS',

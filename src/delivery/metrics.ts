@@ -1,8 +1,18 @@
 /**
  * Prometheus metrics of one Herald process. Counters and the latency histogram are updated in memory on the
- * hot path; queue depth and the oldest due delivery's age are read from the database when scraped.
+ * hot path; queue depth and the oldest due delivery's age are read from the database when scraped. Delivery
+ * threads keep their own counters (`new Metrics(null)`), which the main thread adds in when it is scraped.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import type { QueueStats } from '../store/deliveries.js';
 import type { Store } from '../store/index.js';
 
@@ -43,7 +53,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(store: Store) {
+  /** Other threads' metrics, read at each scrape. */
+  readonly #sources: Array<() => Promise<Array<MetricObjectWithValues<MetricValue<string>>>>> = [];
+
+  /** With a store, this is the process's own: it also reports process and queue figures. */
+  constructor(store: Store | null) {
+    if (store === null) return;
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_process_' });
     // One query serves both queue gauges of a scrape.
     let cached: { at: number; stats: Promise<QueueStats> } | null = null;
@@ -73,5 +88,30 @@ export class Metrics {
         this.set(oldestDueAt === null ? 0 : Math.max(0, (Date.now() - oldestDueAt) / 1000));
       },
     });
+  }
+
+  /** Adds another thread's metrics to every scrape. Returns a function that removes them again. */
+  addSource(source: () => Promise<Array<MetricObjectWithValues<MetricValue<string>>>>): () => void {
+    this.#sources.push(source);
+    return () => {
+      const at = this.#sources.indexOf(source);
+      if (at >= 0) this.#sources.splice(at, 1);
+    };
+  }
+
+  /** The text a scrape gets: this registry's metrics, with every source's counters and gauges added in. */
+  async text(): Promise<string> {
+    if (this.#sources.length === 0) return this.registry.metrics();
+    const [own, ...others] = await Promise.all([
+      this.registry.getMetricsAsJSON(),
+      ...this.#sources.map((source) => source().catch(() => [])),
+    ]);
+    // Counters and gauges the threads also keep are summed; the process's own figures (some of which the
+    // aggregator would average or leave out) are taken as they are.
+    const shared = new Set(others.flat().map((metric) => metric.name));
+    const mine = own!.map((metric) =>
+      shared.has(metric.name) ? metric : { ...metric, aggregator: 'first' as const },
+    );
+    return AggregatorRegistry.aggregate([mine, ...others]).metrics();
   }
 }

@@ -39,6 +39,11 @@ export interface WorkerOptions {
   shutdownGraceMs: number;
   /** Consecutive failures that open an endpoint's circuit. */
   circuitThreshold: number;
+  /**
+   * On an embedded database, whether this worker requeues at start what the last run left leased (the default).
+   * Only the process's first worker may: a delivery thread started later would take its siblings' work.
+   */
+  requeueLeftovers?: boolean;
 }
 
 export interface WorkerDeps {
@@ -196,7 +201,7 @@ export class DeliveryWorker {
   }
 
   async #run(): Promise<void> {
-    if (!this.store.profile.multiProcess) {
+    if (!this.store.profile.multiProcess && this.options.requeueLeftovers !== false) {
       // One process owns an embedded database: anything still leased was cut off by a crash. Send it again now
       // rather than after its lease runs out.
       const released = await this.store.deliveryRescueExpired(Date.now(), true).catch((error: unknown) => {

@@ -5,7 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase as SqliteDialectDatabase } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  type DatabaseConnection,
+  type Driver,
+  type SqliteDatabase as SqliteDialectDatabase,
+  type SqliteDialectConfig,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -121,6 +131,31 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDialectDat
   };
 }
 
+const BEGIN_IMMEDIATE = CompiledQuery.raw('begin immediate');
+
+/**
+ * Transactions take SQLite's write lock when they begin. Several connections share the file (the delivery
+ * threads each have one): a deferred transaction that read first and then writes would fail with
+ * SQLITE_BUSY, without waiting, when another connection wrote in between, whereas one that asks for the lock
+ * up front waits for it (`busy_timeout`).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(BEGIN_IMMEDIATE);
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #settings: SqliteDialectConfig;
+  constructor(settings: SqliteDialectConfig) {
+    super(settings);
+    this.#settings = settings;
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#settings);
+  }
+}
+
 export function connect(options: ConnectOptions): Connection {
   if (options.databaseUrl !== undefined) {
     const pool = new pg.Pool({
@@ -150,7 +185,9 @@ export function connect(options: ConnectOptions): Connection {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
   return {
-    db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+    db: new Kysely<Database>({
+      dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+    }),
     profile: sqliteProfile,
     listen: null,
   };

@@ -8,10 +8,87 @@ import { ceilingFigure, figure, type Figure } from '../figures.js';
 import { cpuMsOf, RssSampler } from '../machine.js';
 import { channelOf } from '../payload.js';
 import { round } from '../stats.js';
-import { waitForArrivals, waitForEmptyQueue, withSetup, type Context } from '../toolkit.js';
+import {
+  waitForArrivals,
+  waitForEmptyQueue,
+  withSetup,
+  type Context,
+  type Instance,
+  type Receiver,
+} from '../toolkit.js';
+
+interface DrainRun {
+  rate: number;
+  queued: { messages: number; seconds: number };
+  count: number;
+  seconds: number;
+  peakMB: number;
+  cpuMsPerDelivery: number;
+  complete: boolean;
+  duplicates: number;
+  logged: unknown;
+  series: Awaited<ReturnType<Receiver['series']>>;
+  rssMB: RssSampler['samples'];
+}
+
+/**
+ * Queues `total` messages with Herald in the API role, restarts it with the default role (and `env`), and
+ * measures the drain at the receiver.
+ */
+async function drainOnce(
+  context: Context,
+  receiver: Receiver,
+  instance: Instance,
+  appId: string,
+  env: Record<string, string>,
+): Promise<DrainRun> {
+  const { drainMessages: total, drainEndpoints: endpoints } = context.config;
+  context.log(`drain: queueing ${total} messages over ${endpoints} endpoints`);
+  const queued = await instance.api.queueMessages(appId, total, (i) => [channelOf(i % endpoints)]);
+  await receiver.reset();
+  await instance.restart('all', env);
+  const sampler = new RssSampler(instance.herald.pid);
+  const cpuBefore = cpuMsOf(instance.herald.pid);
+  const done = await waitForArrivals(receiver, total, {
+    onProgress: (stats) => context.log(`drain: ${stats.counts.ok}/${total} delivered`),
+  });
+  const peakMB = sampler.stop();
+  // CPU time per delivery is what a busy machine changes least: it says how much work Herald does for each.
+  const cpuMsPerDelivery = (cpuMsOf(instance.herald.pid) - cpuBefore) / total;
+  const count = done.counts.ok;
+  const seconds = ((done.last ?? 0) - (done.first ?? 0)) / 1000;
+  return {
+    rate: count > 1 && seconds > 0 ? (count - 1) / seconds : Number.NaN,
+    queued,
+    count,
+    seconds,
+    peakMB,
+    cpuMsPerDelivery,
+    complete: done.complete,
+    duplicates: done.duplicates,
+    logged: await waitForEmptyQueue(instance.api),
+    series: done.first === null ? [] : await receiver.series(done.first, 1000),
+    rssMB: sampler.samples,
+  };
+}
+
+function details(run: DrainRun) {
+  return {
+    queueSeconds: round(run.queued.seconds, 2),
+    queuedPerSecond: round(run.queued.messages / run.queued.seconds),
+    delivered: run.count,
+    complete: run.complete,
+    duplicates: run.duplicates,
+    drainSeconds: round(run.seconds, 2),
+    deliveriesPerSecond: round(run.rate),
+    resultsLogged: run.logged,
+    peakRssMB: run.peakMB,
+    heraldCpuMsPerDelivery: round(run.cpuMsPerDelivery, 4),
+  };
+}
 
 export async function drain(context: Context) {
-  const { drainMessages: total, drainEndpoints: endpoints } = context.config;
+  const { drainMessages: total, drainEndpoints: endpoints, drainThreads: threads } = context.config;
   return withSetup(context, 'api', async (receiver, instance) => {
     const appId = await instance.api.createApp('drain');
     const created = await instance.api.createEndpoints(
@@ -21,66 +98,75 @@ export async function drain(context: Context) {
         channels: [channelOf(i)],
       })),
     );
-    context.log(`drain: queueing ${total} messages over ${endpoints} endpoints`);
-    const queued = await instance.api.queueMessages(appId, total, (i) => [channelOf(i % endpoints)]);
-    await receiver.reset();
-    await instance.restart('all');
-    const sampler = new RssSampler(instance.herald.pid);
-    const cpuBefore = cpuMsOf(instance.herald.pid);
-    const done = await waitForArrivals(receiver, total, {
-      onProgress: (stats) => context.log(`drain: ${stats.counts.ok}/${total} delivered`),
-    });
-    const peakMB = sampler.stop();
-    // CPU time per delivery is what a busy machine changes least: it says how much work Herald does for each.
-    const cpuMsPerDelivery = (cpuMsOf(instance.herald.pid) - cpuBefore) / total;
-    const count = done.counts.ok;
-    const seconds = ((done.last ?? 0) - (done.first ?? 0)) / 1000;
-    const rate = count > 1 && seconds > 0 ? (count - 1) / seconds : Number.NaN;
-    const logged = await waitForEmptyQueue(instance.api);
-    const series = done.first === null ? [] : await receiver.series(done.first, 1000);
+    const run = await drainOnce(context, receiver, instance, appId, {});
+    const label = `drain ${total.toLocaleString('en-US')} messages over ${endpoints} endpoints`;
     const figures: Figure[] = [
-      ceilingFigure(
-        'drain.ratio',
-        'drain',
-        `drain ${total.toLocaleString('en-US')} messages over ${endpoints} endpoints`,
-        rate,
-        {
-          op: '>=',
-          value: context.database === 'sqlite' ? 0.5 : 0.3,
-        },
-      ),
+      ceilingFigure('drain.ratio', 'drain', label, run.rate, {
+        op: '>=',
+        value: context.database === 'sqlite' ? 0.5 : 0.3,
+      }),
       figure(
         'drain.cpu',
         'drain',
         'Herald CPU time per delivery while draining',
-        cpuMsPerDelivery * 1000,
+        run.cpuMsPerDelivery * 1000,
         'µs',
-        `${Math.round(cpuMsPerDelivery * 1000)} µs`,
+        `${Math.round(run.cpuMsPerDelivery * 1000)} µs`,
         null,
       ),
-      figure('memory.peak', 'memory', 'peak RSS while draining (scenario 2)', peakMB, 'MB', `${peakMB} MB`, {
-        op: '<=',
-        value: 250,
-      }),
+      figure(
+        'memory.peak',
+        'memory',
+        'peak RSS while draining (scenario 2)',
+        run.peakMB,
+        'MB',
+        `${run.peakMB} MB`,
+        {
+          op: '<=',
+          value: 250,
+        },
+      ),
     ];
+    // The same drain again with delivery spread over threads (HERALD_WORKER_THREADS), for comparison.
+    let threaded: DrainRun | null = null;
+    if (threads > 1) {
+      await instance.restart('api');
+      threaded = await drainOnce(context, receiver, instance, appId, {
+        HERALD_WORKER_THREADS: String(threads),
+      });
+      const setting = `HERALD_WORKER_THREADS=${threads}`;
+      figures.push(
+        ceilingFigure('drain.threads', 'drain', `the same drain with ${setting}`, threaded.rate, null),
+        figure(
+          'drain.threads.cpu',
+          'drain',
+          `Herald CPU time per delivery with ${setting}`,
+          threaded.cpuMsPerDelivery * 1000,
+          'µs',
+          `${Math.round(threaded.cpuMsPerDelivery * 1000)} µs`,
+          null,
+        ),
+        figure(
+          'memory.threads',
+          'memory',
+          `peak RSS while draining with ${setting}`,
+          threaded.peakMB,
+          'MB',
+          `${threaded.peakMB} MB`,
+          null,
+        ),
+      );
+    }
     return {
       figures,
       details: {
         messages: total,
         endpoints,
         endpointSetupSeconds: round(created.seconds, 2),
-        queueSeconds: round(queued.seconds, 2),
-        queuedPerSecond: round(queued.messages / queued.seconds),
-        delivered: count,
-        complete: done.complete,
-        duplicates: done.duplicates,
-        drainSeconds: round(seconds, 2),
-        deliveriesPerSecond: round(rate),
-        resultsLogged: logged,
-        peakRssMB: peakMB,
-        heraldCpuMsPerDelivery: round(cpuMsPerDelivery, 4),
+        ...details(run),
+        ...(threaded === null ? {} : { threads, threaded: details(threaded) }),
       },
-      series: { deliveriesPerSecond: series, rssMB: sampler.samples },
+      series: { deliveriesPerSecond: run.series, rssMB: run.rssMB },
     };
   });
 }

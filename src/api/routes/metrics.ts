@@ -9,6 +9,6 @@ export const metricsRoutes =
   ({ metrics }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     app.get('/metrics', { config: { access: 'admin' }, schema: { hide: true } }, async (_request, reply) =>
-      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+      reply.type(metrics.registry.contentType).send(await metrics.text()),
     );
   };
