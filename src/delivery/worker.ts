@@ -33,7 +33,10 @@ export interface WorkerOptions {
   endpointConcurrency: number;
   pollIntervalMs: number;
   timeoutMs: number;
-  /** How long a claim is held before another worker may take the delivery over. */
+  /**
+   * How long a claim is held before another worker may take the delivery over. The worker renews the leases
+   * of what it holds three times per lease, so only a worker that stopped (or lost its database) loses one.
+   */
   leaseMs: number;
   /** How long shutdown waits for requests in flight before leaving them to the lease rescuer. */
   shutdownGraceMs: number;
@@ -92,6 +95,8 @@ export class DeliveryWorker {
   readonly #queued = new Map<string, Job[]>();
   /** Requests in flight, by endpoint. */
   readonly #active = new Map<string, number>();
+  /** Jobs being sent, by delivery id. */
+  readonly #inFlight = new Map<string, Job>();
   readonly #sends = new Set<Promise<void>>();
   #held = 0;
   /** Requests being sent now; at most `concurrency`. */
@@ -102,6 +107,7 @@ export class DeliveryWorker {
   #wake: (() => void) | null = null;
   #woken = false;
   #rescuer: Periodic | null = null;
+  #renewer: Periodic | null = null;
 
   private readonly store: Store;
   private readonly vault: Vault;
@@ -171,6 +177,48 @@ export class DeliveryWorker {
       },
       this.logger,
     );
+    this.#renewer = runPeriodically(
+      'lease-renewer',
+      this.#renewEveryMs(),
+      () => this.#renewLeases(),
+      this.logger,
+    );
+  }
+
+  /**
+   * How often the leases of held deliveries are renewed: three times per lease, so that one failed renewal
+   * (a slow database) still leaves time for the next before the lease runs out.
+   */
+  #renewEveryMs(): number {
+    return Math.max(50, Math.floor(this.options.leaseMs / 3));
+  }
+
+  /**
+   * Keeps the lease of every delivery held here fresh, whether it is being sent or waits for its endpoint's
+   * slot, so that a long wait or a slow endpoint never lets another worker take it over. A waiting delivery
+   * whose lease was taken back anyway (renewals failed for a whole lease) is dropped: the queue has it again.
+   */
+  async #renewLeases(): Promise<void> {
+    const jobs = [...this.#inFlight.values(), ...[...this.#queued.values()].flat()];
+    if (jobs.length === 0) return;
+    const until = Date.now() + this.options.leaseMs;
+    const held = await this.store.deliveryRenewLeases(
+      this.id,
+      jobs.map((job) => job.delivery.id),
+      until,
+    );
+    for (const job of jobs) if (held.has(job.delivery.id)) job.delivery.leaseExpiresAt = until;
+    let lost = 0;
+    for (const [endpointId, queue] of this.#queued) {
+      const kept = queue.filter((job) => held.has(job.delivery.id));
+      if (kept.length === queue.length) continue;
+      lost += queue.length - kept.length;
+      if (kept.length > 0) this.#queued.set(endpointId, kept);
+      else this.#queued.delete(endpointId);
+    }
+    if (lost === 0) return;
+    this.#hold(-lost);
+    this.logger.warn({ lost }, 'dropped waiting deliveries whose lease another worker took over');
   }
 
   /** New work may be due: claim now instead of at the next poll. */
@@ -197,6 +245,8 @@ export class DeliveryWorker {
     const grace = new Promise((resolve) => (timer = setTimeout(resolve, this.options.shutdownGraceMs)));
     await Promise.race([Promise.all(this.#sends), grace]);
     clearTimeout(timer);
+    // Requests in flight keep their leases fresh until they finish or the grace period ends.
+    await this.#renewer?.stop();
     await this.#writer.flush();
   }
 
@@ -418,9 +468,10 @@ export class DeliveryWorker {
       const queue = this.#queued.get(endpointId);
       if (queue === undefined || (this.#active.get(endpointId) ?? 0) >= this.#capOf(endpointId, now)) return;
       let job = queue.shift();
-      // A job that waited so long that its lease would run out before its request could time out goes back to
-      // the queue instead: sending it could race the lease rescuer into sending it twice.
-      while (job !== undefined && leaseRunsOut(job, now)) {
+      // Leases are renewed while jobs wait, but if renewals failed (the database is unreachable, say), a job
+      // whose lease would run out before the next renewal goes back to the queue instead: sending it could race
+      // the lease rescuer into sending it twice.
+      while (job !== undefined && leaseRunsOut(job, now + this.#renewEveryMs())) {
         stale.push(job.delivery.id);
         job = queue.shift();
       }
@@ -444,12 +495,14 @@ export class DeliveryWorker {
     const endpointId = job.target.id;
     this.#sending++;
     this.#active.set(endpointId, (this.#active.get(endpointId) ?? 0) + 1);
+    this.#inFlight.set(job.delivery.id, job);
     const send = this.#deliver(job)
       .catch((error: unknown) =>
         this.logger.error({ err: error, delivery: job.delivery.id }, 'delivery failed'),
       )
       .finally(() => {
         this.#sends.delete(send);
+        this.#inFlight.delete(job.delivery.id);
         this.#sending--;
         this.#hold(-1);
         const active = (this.#active.get(endpointId) ?? 1) - 1;
@@ -598,10 +651,10 @@ export class DeliveryWorker {
   }
 }
 
-/** Would the job's lease expire before its request, started now, could time out? */
-function leaseRunsOut(job: Job, now: number): boolean {
+/** Does the job's lease expire before `at`? */
+function leaseRunsOut(job: Job, at: number): boolean {
   const expires = job.delivery.leaseExpiresAt;
-  return expires !== null && expires < now + job.target.timeoutMs;
+  return expires !== null && expires < at;
 }
 
 function redactHeaders(headers: Record<string, string>): Record<string, string> {

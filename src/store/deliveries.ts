@@ -125,6 +125,8 @@ function claimSql(connection: Connection, request: ClaimRequest) {
 
 /** The channel on which processes announce newly queued deliveries to each other's workers. */
 const DUE_CHANNEL = 'herald_deliveries_due';
+/** Deliveries per lease-renewal statement: well inside SQLite's limit on bound values. */
+const RENEW_CHUNK = 500;
 
 export function deliveryQueries(connection: Connection) {
   const { db } = connection;
@@ -185,6 +187,25 @@ export function deliveryQueries(connection: Connection) {
         .where('id', 'in', ids)
         .where('leased_by', '=', worker)
         .execute();
+    },
+
+    /**
+     * Extends to `until` the leases that `worker` still holds among `ids`, and returns those ids: a delivery
+     * missing from the answer was taken back (its lease ran out and was rescued) and must not be sent.
+     */
+    async deliveryRenewLeases(worker: string, ids: string[], until: number): Promise<Set<string>> {
+      const held = new Set<string>();
+      for (let at = 0; at < ids.length; at += RENEW_CHUNK) {
+        const rows = await db
+          .updateTable('delivery')
+          .set({ lease_expires_at: until })
+          .where('id', 'in', ids.slice(at, at + RENEW_CHUNK))
+          .where('leased_by', '=', worker)
+          .returning('id')
+          .execute();
+        for (const row of rows) held.add(row.id);
+      }
+      return held;
     },
 
     /**
