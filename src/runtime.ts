@@ -16,10 +16,15 @@ export function createLogger(config: Config): Logger {
   });
 }
 
-export function storeFor(config: Config): Store {
+/**
+ * The store of a Herald process. On SQLite the process's first store checkpoints the log on a background
+ * thread; a delivery thread's store (`elsewhere`) leaves checkpoints to it.
+ */
+export function storeFor(config: Config, checkpoints: 'background' | 'elsewhere' = 'background'): Store {
   return openStore({
     databaseUrl: config.databaseUrl,
     sqliteFile: path.join(config.dataDir, SQLITE_FILE),
     poolSize: config.dbPoolSize,
+    checkpoints,
   });
 }

@@ -17,6 +17,7 @@ import {
   type SqliteDialectConfig,
 } from 'kysely';
 import pg from 'pg';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -41,6 +42,7 @@ export interface Connection {
    * `null` where there is only one process and an in-process signal is enough.
    */
   readonly listen: ((channel: string, onNotify: () => void) => Promise<() => Promise<void>>) | null;
+  close(): Promise<void>;
 }
 
 /** A dedicated connection that LISTENs, reconnecting after a failure so that wake-ups resume by themselves. */
@@ -97,8 +99,16 @@ export interface ConnectOptions {
   databaseUrl?: string | undefined;
   sqliteFile?: string;
   poolSize?: number;
+  /**
+   * Who checkpoints an SQLite file's write-ahead log: this connection when it commits (`inline`, SQLite's
+   * default), a background thread this connection starts (`background`, see `checkpointer.ts`), or another
+   * connection of the process that runs one (`elsewhere`).
+   */
+  checkpoints?: 'inline' | 'background' | 'elsewhere';
 }
 
+/** SQLite's own checkpoint threshold, in pages, restored if the background checkpointer stops. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 /** Compiled statements kept per SQL text; the least recently used go first. */
 const STATEMENT_CACHE_SIZE = 256;
 /**
@@ -171,10 +181,12 @@ export function connect(options: ConnectOptions): Connection {
     // without a listener it would crash the process. The pool drops it and opens a new one when next needed, and
     // a query that fails meanwhile reports its own error where it runs.
     pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
-      db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }),
+      db,
       profile: postgresProfile,
       listen: postgresListener(options.databaseUrl),
+      close: () => db.destroy(),
     };
   }
   const file = options.sqliteFile ?? ':memory:';
@@ -184,11 +196,24 @@ export function connect(options: ConnectOptions): Connection {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 10000');
+  const checkpoints = file === ':memory:' ? 'inline' : (options.checkpoints ?? 'inline');
+  let checkpointer: Checkpointer | null = null;
+  if (checkpoints !== 'inline') database.pragma('wal_autocheckpoint = 0');
+  if (checkpoints === 'background')
+    checkpointer = startCheckpointer(file, () => {
+      // The background thread is gone: checkpoint on commit again rather than let the log grow.
+      if (database.open) database.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+    });
+  const db = new Kysely<Database>({
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
+  });
   return {
-    db: new Kysely<Database>({
-      dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }),
-    }),
+    db,
     profile: sqliteProfile,
     listen: null,
+    async close() {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }

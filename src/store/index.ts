@@ -23,7 +23,7 @@ export function openStore(options: ConnectOptions) {
     async ping(): Promise<void> {
       await sql`select 1`.execute(connection.db);
     },
-    close: () => connection.db.destroy(),
+    close: () => connection.close(),
     ...applicationQueries(connection),
     ...eventTypeQueries(connection),
     ...endpointQueries(connection),
