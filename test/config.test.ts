@@ -197,6 +197,11 @@ describe('loadConfig', () => {
       { env: { HERALD_POLL_INTERVAL_MS: 'abc' }, variable: 'HERALD_POLL_INTERVAL_MS' },
       { env: { HERALD_WORKER_THREADS: '0' }, variable: 'HERALD_WORKER_THREADS' },
       { env: { HERALD_WORKER_THREADS: '65' }, variable: 'HERALD_WORKER_THREADS' },
+      {
+        env: { HERALD_WORKER_THREADS: '4', HERALD_ENDPOINT_CONCURRENCY: '3' },
+        variable: 'HERALD_WORKER_THREADS',
+        says: /more than HERALD_ENDPOINT_CONCURRENCY \(3\)/,
+      },
       { env: { HERALD_DELIVERY_TIMEOUT_SECONDS: 'abc' }, variable: 'HERALD_DELIVERY_TIMEOUT_SECONDS' },
     ];
 

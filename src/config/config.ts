@@ -326,5 +326,16 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       1_000_000,
     ),
   };
+  // Each delivery worker of the process gets a share of the process's limits, at least one request each.
+  for (const [name, limit] of [
+    ['HERALD_ENDPOINT_CONCURRENCY', config.endpointConcurrency],
+    ['HERALD_WORKER_CONCURRENCY', config.workerConcurrency],
+  ] as const)
+    if (config.workerThreads > limit)
+      throw new ConfigError(
+        'HERALD_WORKER_THREADS',
+        `${config.workerThreads} is more than ${name} (${limit}): every delivery thread needs at least one of ` +
+          `the process's requests; lower HERALD_WORKER_THREADS or raise ${name}`,
+      );
   return Object.freeze(config);
 }

@@ -28,11 +28,12 @@ export interface WorkerShare {
 }
 
 /**
- * A per-process limit split evenly over the process's workers, rounded down but at least one each, so that
- * the process as a whole keeps to what the operator set.
+ * A worker's part of a per-process limit: the limit split evenly over the process's workers, the first ones
+ * taking one more each while the remainder lasts, so that the parts add up to exactly the limit. The
+ * configuration allows no more workers than the limit, so every part is at least one.
  */
 export function shareOf(limit: number, share: WorkerShare): number {
-  return Math.max(1, Math.floor(limit / share.of));
+  return Math.floor(limit / share.of) + (share.index < limit % share.of ? 1 : 0);
 }
 
 export async function startDeliveryEngine(

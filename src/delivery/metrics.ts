@@ -53,8 +53,8 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  /** Other threads' metrics, read at each scrape. */
-  readonly #sources: Array<() => Promise<Array<MetricObjectWithValues<MetricValue<string>>>>> = [];
+  /** Other threads' metrics, read at each scrape; a source may answer several snapshots, all added in. */
+  readonly #sources: Array<() => Promise<Array<Array<MetricObjectWithValues<MetricValue<string>>>>>> = [];
 
   /** With a store, this is the process's own: it also reports process and queue figures. */
   constructor(store: Store | null) {
@@ -91,7 +91,7 @@ export class Metrics {
   }
 
   /** Adds another thread's metrics to every scrape. Returns a function that removes them again. */
-  addSource(source: () => Promise<Array<MetricObjectWithValues<MetricValue<string>>>>): () => void {
+  addSource(source: () => Promise<Array<Array<MetricObjectWithValues<MetricValue<string>>>>>): () => void {
     this.#sources.push(source);
     return () => {
       const at = this.#sources.indexOf(source);
@@ -102,14 +102,15 @@ export class Metrics {
   /** The text a scrape gets: this registry's metrics, with every source's counters and gauges added in. */
   async text(): Promise<string> {
     if (this.#sources.length === 0) return this.registry.metrics();
-    const [own, ...others] = await Promise.all([
+    const [own, threads] = await Promise.all([
       this.registry.getMetricsAsJSON(),
-      ...this.#sources.map((source) => source().catch(() => [])),
+      Promise.all(this.#sources.map((source) => source().catch(() => []))),
     ]);
+    const others = threads.flat();
     // Counters and gauges the threads also keep are summed; the process's own figures (some of which the
     // aggregator would average or leave out) are taken as they are.
     const shared = new Set(others.flat().map((metric) => metric.name));
-    const mine = own!.map((metric) =>
+    const mine = own.map((metric) =>
       shared.has(metric.name) ? metric : { ...metric, aggregator: 'first' as const },
     );
     return AggregatorRegistry.aggregate([mine, ...others]).metrics();

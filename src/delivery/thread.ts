@@ -32,6 +32,8 @@ port.on('message', (message: ToThread) => {
       .stop()
       .catch((error: unknown) => logger.error({ err: error }, 'stopping the delivery worker failed'))
       .then(() => store.close())
+      .catch((error: unknown) => logger.error({ err: error }, "closing the delivery thread's store failed"))
       .finally(() => port.close());
 });
+logger.info({ worker: engine.worker.id }, 'delivery thread started');
 send({ type: 'ready' });

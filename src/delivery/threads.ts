@@ -56,15 +56,21 @@ export function configFromThreadData(data: ThreadData): Config {
   };
 }
 
+type Snapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
+
 class DeliveryThread {
   #worker: Worker | null = null;
+  /** The thread's latest metrics, answered when it is too busy to answer or is being restarted. */
+  #last: Snapshot = [];
+  /**
+   * The counts of the thread's earlier runs (before it failed and was restarted), so that the process's counters
+   * never go down. Gauges are left out: a thread that ended holds nothing.
+   */
+  #retired: Snapshot[] = [];
   #stopping = false;
   #restart: NodeJS.Timeout | null = null;
   #requests = 0;
-  readonly #pending = new Map<
-    number,
-    (metrics: Array<MetricObjectWithValues<MetricValue<string>>>) => void
-  >();
+  readonly #pending = new Map<number, (metrics: Snapshot | null) => void>();
   readonly #removeSource: () => void;
 
   constructor(
@@ -90,6 +96,7 @@ class DeliveryThread {
           ready = true;
           resolve();
         } else if (message.type === 'metrics') {
+          this.#last = message.metrics;
           this.#pending.get(message.id)?.(message.metrics);
           this.#pending.delete(message.id);
         }
@@ -100,8 +107,10 @@ class DeliveryThread {
       });
       worker.on('exit', (code) => {
         if (this.#worker === worker) this.#worker = null;
-        for (const answer of this.#pending.values()) answer([]);
+        for (const answer of this.#pending.values()) answer(null);
         this.#pending.clear();
+        this.#retired.push(this.#last.filter((metric) => String(metric.type) !== 'gauge'));
+        this.#last = [];
         if (!ready) reject(new Error(`delivery thread ${this.data.share.index} exited with code ${code}`));
         else if (!this.#stopping) this.#scheduleRestart(code);
       });
@@ -130,13 +139,19 @@ class DeliveryThread {
     this.#worker?.postMessage(message);
   }
 
-  #metrics(): Promise<Array<MetricObjectWithValues<MetricValue<string>>>> {
-    if (this.#worker === null) return Promise.resolve([]);
+  /** The thread's metrics now (or, if it cannot answer in time, as last seen), with its earlier runs' counts. */
+  async #metrics(): Promise<Snapshot[]> {
+    const current = await this.#ask();
+    return [...this.#retired, current ?? this.#last];
+  }
+
+  #ask(): Promise<Snapshot | null> {
+    if (this.#worker === null) return Promise.resolve(null);
     const id = ++this.#requests;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
-        resolve([]);
+        resolve(null);
       }, METRICS_TIMEOUT_MS);
       this.#pending.set(id, (metrics) => {
         clearTimeout(timer);

@@ -202,15 +202,14 @@ export class DeliveryWorker {
     const jobs = [...this.#inFlight.values(), ...[...this.#queued.values()].flat()];
     if (jobs.length === 0) return;
     const until = Date.now() + this.options.leaseMs;
-    const held = await this.store.deliveryRenewLeases(
-      this.id,
-      jobs.map((job) => job.delivery.id),
-      until,
-    );
+    const asked = new Set(jobs.map((job) => job.delivery.id));
+    const held = await this.store.deliveryRenewLeases(this.id, [...asked], until);
     for (const job of jobs) if (held.has(job.delivery.id)) job.delivery.leaseExpiresAt = until;
+    // Jobs claimed while the renewal ran were not asked about: their fresh leases are theirs.
+    const lostLease = (job: Job) => asked.has(job.delivery.id) && !held.has(job.delivery.id);
     let lost = 0;
     for (const [endpointId, queue] of this.#queued) {
-      const kept = queue.filter((job) => held.has(job.delivery.id));
+      const kept = queue.filter((job) => !lostLease(job));
       if (kept.length === queue.length) continue;
       lost += queue.length - kept.length;
       if (kept.length > 0) this.#queued.set(endpointId, kept);

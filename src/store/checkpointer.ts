@@ -16,17 +16,23 @@ import { Worker } from 'node:worker_threads';
 /** How often the background connection checkpoints: the log holds about this much writing at most. */
 export const CHECKPOINT_INTERVAL_MS = 100;
 const STOP_TIMEOUT_MS = 2_000;
+/** Checkpoints in a row that may fail before the thread gives up and hands checkpoints back to the writers. */
+const MAX_FAILURES = 50;
 
 const THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file);
 let timer = null;
+let failures = 0;
 const run = () => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // A checkpoint that cannot run now (the file is busy with another checkpoint) is tried again next time.
+    failures = 0;
+  } catch (error) {
+    // A checkpoint that cannot run now (another one is running) is tried again next time; one that keeps
+    // failing ends the thread, so that the writers checkpoint on commit again.
+    if (++failures >= workerData.maxFailures) throw error;
   }
   timer = setTimeout(run, workerData.intervalMs);
 };
@@ -54,7 +60,12 @@ export function startCheckpointer(
   const worker = new Worker(THREAD, {
     eval: true,
     name: 'herald-sqlite-checkpoints',
-    workerData: { driver: createRequire(import.meta.url).resolve('better-sqlite3'), file, intervalMs },
+    workerData: {
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+      file,
+      intervalMs,
+      maxFailures: MAX_FAILURES,
+    },
   });
   // It must not keep a process alive that has nothing else to do.
   worker.unref();

@@ -201,7 +201,8 @@ export function connect(options: ConnectOptions): Connection {
   if (checkpoints !== 'inline') database.pragma('wal_autocheckpoint = 0');
   if (checkpoints === 'background')
     checkpointer = startCheckpointer(file, () => {
-      // The background thread is gone: checkpoint on commit again rather than let the log grow.
+      // The background thread is gone: checkpoint on commit again rather than let the log grow. (A delivery
+      // thread's connection does not, but this one commits every ingest and every result of its own worker.)
       if (database.open) database.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
     });
   const db = new Kysely<Database>({

@@ -41,13 +41,15 @@ describe('dead letters and recovery', () => {
     return (await h.call('GET', `/app/${uid}/dead-letter${query}`)).body;
   }
 
+  /** Sends `count` messages and waits until each is a dead letter, on top of those there already were. */
   async function sendAndFail(count: number, eventType = 'order.failed') {
+    const before = (await deadLetters('?limit=250')).data.length;
     const ids: string[] = [];
     for (let i = 0; i < count; i++)
       ids.push((await h.call('POST', `/app/${uid}/msg`, { eventType, payload: { i } })).body.id);
     await eventually(async () => {
       const list = await deadLetters('?limit=250');
-      return list.data.length >= ids.length + 0 ? list : undefined;
+      return list.data.length >= before + ids.length ? list : undefined;
     }, 'dead letters');
     return ids;
   }

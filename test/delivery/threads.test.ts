@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { freshPgDatabase, PG_URL, tempDir } from '../helpers/env.js';
+import { shareOf } from '../../src/delivery/engine.js';
 import { startTestHerald } from '../helpers/herald.js';
 import { apiClient, killAllServes, startServe, stopServe } from '../helpers/serve-process.js';
 import {
@@ -60,6 +61,16 @@ describe('delivery threads', { timeout: 60_000 }, () => {
     },
   ];
 
+  it('split a process limit into shares of at least one that add up to it', () => {
+    for (let limit = 1; limit <= 40; limit++)
+      for (let of = 1; of <= limit; of++) {
+        const shares = Array.from({ length: of }, (_, index) => shareOf(limit, { index, of }));
+        expect(shares.reduce((sum, share) => sum + share, 0)).toBe(limit);
+        expect(Math.min(...shares)).toBeGreaterThanOrEqual(1);
+        expect(Math.max(...shares) - Math.min(...shares)).toBeLessThanOrEqual(1);
+      }
+  });
+
   it('are refused, with what to do instead, when Herald runs from its TypeScript source', async () => {
     await expect(startTestHerald({ HERALD_WORKER_THREADS: '2' })).rejects.toThrow(
       /HERALD_WORKER_THREADS: delivery threads run from the compiled build/,
@@ -74,12 +85,15 @@ describe('delivery threads', { timeout: 60_000 }, () => {
       const served = await startServe([], {
         ...(await storage.env()),
         HERALD_SSRF_ALLOW_CIDRS: '127.0.0.1/32',
-        HERALD_LOG_LEVEL: 'warn',
+        HERALD_LOG_LEVEL: 'info',
         HERALD_POLL_INTERVAL_MS: '50',
         HERALD_WORKER_THREADS: '3',
         // Split over three workers: one request per endpoint at a time each, three for the process.
         HERALD_ENDPOINT_CONCURRENCY: '3',
       });
+      // Two threads beside the main thread, each with its own worker.
+      const started = served.output().stdout.match(/"thread":(\d+).*"msg":"delivery thread started"/g) ?? [];
+      expect(started.map((line) => /"thread":(\d+)/.exec(line)![1]).sort()).toEqual(['1', '2']);
       const call = apiClient(served.url!, served.token!);
       expect((await call('POST', '/app', { name: 'threads', uid: 'threads' })).status).toBe(201);
       for (const path of PATHS)
@@ -121,6 +135,6 @@ describe('delivery threads', { timeout: 60_000 }, () => {
 
       const stopped = await stopServe(served, 'SIGTERM');
       expect(stopped.code).toBe(0);
-      expect(served.output().stdout).not.toMatch(/delivery thread/);
+      expect(served.output().stdout).not.toMatch(/failed|stopped unexpectedly/);
     });
 });
