@@ -66,6 +66,12 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     let worker: DeliveryWorker | null = null;
     let threads: DeliveryThreads | null = null;
     if (config.role !== 'api') {
+      if (!store.profile.multiProcess) {
+        // One process owns an embedded database: anything still leased was cut off by a crash. Send it again now,
+        // before any worker of this process claims, rather than after its lease runs out.
+        const released = await store.deliveryRescueExpired(Date.now(), true);
+        if (released > 0) logger.warn({ released }, 'requeued deliveries left in flight by the last run');
+      }
       const engine = await startDeliveryEngine(
         { config, store, vault, logger, metrics },
         { index: 0, of: config.workerThreads },

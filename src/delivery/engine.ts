@@ -59,7 +59,6 @@ export async function startDeliveryEngine(
       leaseMs: 3 * config.deliveryTimeoutMs + 30_000,
       shutdownGraceMs: SHUTDOWN_GRACE_MS,
       circuitThreshold: config.circuitThreshold,
-      requeueLeftovers: share.index === 0,
     },
   );
   worker.start();

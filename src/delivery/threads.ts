@@ -24,10 +24,11 @@ export interface ThreadData {
   share: WorkerShare;
 }
 
+/** One thread's metrics, as `registry.getMetricsAsJSON()` gives them. */
+export type Snapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
+
 export type ToThread = { type: 'wake' } | { type: 'stop' } | { type: 'metrics'; id: number };
-export type FromThread =
-  | { type: 'ready' }
-  | { type: 'metrics'; id: number; metrics: Array<MetricObjectWithValues<MetricValue<string>>> };
+export type FromThread = { type: 'ready' } | { type: 'metrics'; id: number; metrics: Snapshot };
 
 /** How long a scrape waits for a thread's metrics before leaving them out. */
 const METRICS_TIMEOUT_MS = 2_000;
@@ -55,8 +56,6 @@ export function configFromThreadData(data: ThreadData): Config {
     masterKey: Buffer.from(data.masterKey),
   };
 }
-
-type Snapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
 
 class DeliveryThread {
   #worker: Worker | null = null;

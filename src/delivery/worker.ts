@@ -42,11 +42,6 @@ export interface WorkerOptions {
   shutdownGraceMs: number;
   /** Consecutive failures that open an endpoint's circuit. */
   circuitThreshold: number;
-  /**
-   * On an embedded database, whether this worker requeues at start what the last run left leased (the default).
-   * Only the process's first worker may: a delivery thread started later would take its siblings' work.
-   */
-  requeueLeftovers?: boolean;
 }
 
 export interface WorkerDeps {
@@ -250,15 +245,6 @@ export class DeliveryWorker {
   }
 
   async #run(): Promise<void> {
-    if (!this.store.profile.multiProcess && this.options.requeueLeftovers !== false) {
-      // One process owns an embedded database: anything still leased was cut off by a crash. Send it again now
-      // rather than after its lease runs out.
-      const released = await this.store.deliveryRescueExpired(Date.now(), true).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'releasing leftover leases failed');
-        return 0;
-      });
-      if (released > 0) this.logger.warn({ released }, 'requeued deliveries left in flight by the last run');
-    }
     // After a full poll interval without a wake-up, any free slot is worth a claim: slots held by slow or
     // hanging endpoints must not keep the others waiting.
     let anySlot = true;

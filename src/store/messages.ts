@@ -201,7 +201,6 @@ export function messageQueries(connection: Connection) {
       };
     },
 
-    /** Removes a message's payload, keeping the record that it was sent. */
     /** Deletes a message's payload, and the templated or converted copies of it that its attempts sent. */
     async messageExpungeContent(appId: string, id: string): Promise<boolean> {
       return db.transaction().execute(async (trx) => {

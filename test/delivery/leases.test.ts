@@ -4,25 +4,20 @@
  * drops a waiting delivery whose lease was taken back anyway. The worker runs with a lease of 600 ms against a
  * real store and a real receiver on 127.0.0.1.
  */
-import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApi, type Api } from '../../src/api/server.js';
 import { Metrics } from '../../src/delivery/metrics.js';
 import { OperationalEvents } from '../../src/delivery/operational-events.js';
 import { Sender } from '../../src/delivery/sender.js';
 import { DeliveryWorker } from '../../src/delivery/worker.js';
-import { generateApiKey } from '../../src/security/api-keys.js';
 import { parseCidrList } from '../../src/security/ssrf.js';
-import { Vault } from '../../src/security/vault.js';
-import { DIALECTS, testConfig, type StoreFixture } from '../helpers/env.js';
+import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
 import { startTrackingReceiver, waitUntil, type TrackingReceiver } from '../helpers/tracking-receiver.js';
 
 const LEASE_MS = 600;
 
 describe.each(DIALECTS)('lease renewal ($name)', ({ make, skip }) => {
-  let fixture: StoreFixture | null = null;
-  let api: Api | null = null;
+  let fixture: ApiFixture | null = null;
   let receiver: TrackingReceiver | null = null;
   let worker: DeliveryWorker | null = null;
   let sender: Sender | null = null;
@@ -31,10 +26,9 @@ describe.each(DIALECTS)('lease renewal ($name)', ({ make, skip }) => {
     receiver?.release();
     await worker?.stop();
     await sender?.close();
-    await api?.close();
     await receiver?.close();
     await fixture?.close();
-    fixture = api = receiver = worker = sender = null;
+    fixture = receiver = worker = sender = null;
   });
 
   /**
@@ -42,17 +36,13 @@ describe.each(DIALECTS)('lease renewal ($name)', ({ make, skip }) => {
    * sends one request at a time and holds two deliveries: one in flight, one waiting for the slot.
    */
   async function setUp() {
-    fixture = await make();
-    const { store } = fixture;
-    const vault = new Vault(randomBytes(32));
-    api = await buildApi({ config: testConfig(), store, vault });
-    const { key, token } = generateApiKey({ name: 'admin', appId: null });
-    await store.apiKeyCreate(key);
+    fixture = await apiFixture(make);
+    const { api, store, vault, admin } = fixture;
     const call = async (url: string, payload: unknown) => {
-      const response = await api!.inject({
+      const response = await api.inject({
         method: 'POST',
         url: `/api/v1${url}`,
-        headers: { authorization: `Bearer ${token}` },
+        headers: admin,
         payload: payload as object,
       });
       expect(response.statusCode).toBeLessThan(300);

@@ -91,6 +91,8 @@ export interface ApiFixture {
   api: Api;
   store: Store;
   config: Config;
+  /** The vault the API seals secrets with, for a worker that must open them. */
+  vault: Vault;
   /** An admin key's bearer token. */
   adminToken: string;
   /** Authorization headers for the admin key. */
@@ -115,6 +117,7 @@ export async function apiFixture(
     api,
     store: fixture.store,
     config,
+    vault,
     adminToken: token,
     admin: { authorization: `Bearer ${token}` },
     async appKey(appId: string) {
