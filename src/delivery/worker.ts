@@ -98,6 +98,15 @@ export class DeliveryWorker {
   #sending = 0;
   #running = false;
   #cursor = '';
+  /**
+   * Whether the last claim may have left due deliveries in the queue: it took as many as it had room for, or
+   * skipped or filled up some endpoints at their cap. Only then is a freed place worth a claim of its own;
+   * otherwise new work is announced by a wake-up, or found at the next poll.
+   */
+  #leftBehind: { roomLimited: boolean; endpoints: ReadonlySet<string> } = {
+    roomLimited: true,
+    endpoints: new Set(),
+  };
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
   #woken = false;
@@ -124,7 +133,7 @@ export class DeliveryWorker {
       metrics: this.metrics,
     } = deps);
     this.#writer = new ResultsWriter(this.store, this.id, this.logger, () => {
-      if (this.#room() >= this.#minimumClaim()) this.wake();
+      if (this.#leftBehind.roomLimited && this.#room() >= this.#minimumClaim()) this.wake();
     });
     this.#health = new EndpointHealth(this.store, this.logger, options.circuitThreshold);
     this.#outbound = new Outbound(this.store, this.sender, this.logger);
@@ -254,10 +263,13 @@ export class DeliveryWorker {
         const free = this.#room();
         if (free > 0 && (anySlot || free >= this.#minimumClaim())) claimed = await this.#claim(free);
       } catch (error) {
+        this.#leftBehind = { roomLimited: true, endpoints: new Set() };
         this.logger.error({ err: error }, 'claiming deliveries failed');
       }
       anySlot = false;
-      if (claimed === 0 || this.#room() < this.#minimumClaim())
+      // Claim again at once only if the claim was cut short by its room: otherwise it took everything due
+      // that it could, and what comes next is announced by a wake-up.
+      if (claimed === 0 || !this.#leftBehind.roomLimited || this.#room() < this.#minimumClaim())
         anySlot = !(await this.#sleep(this.options.pollIntervalMs));
     }
   }
@@ -306,6 +318,7 @@ export class DeliveryWorker {
       exclude,
       after: this.#cursor,
     });
+    this.#leftBehind = leftBehind(deliveries, free, cap, exclude);
     if (deliveries.length === 0) return 0;
     this.#hold(deliveries.length);
     this.#cursor = nextCursor(
@@ -421,6 +434,15 @@ export class DeliveryWorker {
     return targets;
   }
 
+  /**
+   * Whether a place freed by a request to `endpointId` may let a claim find work: only if the last claim left
+   * some behind, for want of room or at that endpoint's cap. Claiming after every finished request regardless
+   * would, under a steady load, run one claim (nearly always empty) per delivery.
+   */
+  #mayClaimFor(endpointId: string): boolean {
+    return this.#leftBehind.roomLimited || this.#leftBehind.endpoints.has(endpointId);
+  }
+
   /** Requests allowed in flight to an endpoint: one probe at a time while its circuit is half open. */
   #capOf(endpointId: string, now: number): number {
     const target = this.#targets.get(endpointId);
@@ -494,7 +516,7 @@ export class DeliveryWorker {
         if (active === 0) this.#active.delete(endpointId);
         else this.#active.set(endpointId, active);
         this.#startWaiting(endpointId);
-        if (this.#room() >= this.#minimumClaim()) this.wake();
+        if (this.#mayClaimFor(endpointId) && this.#room() >= this.#minimumClaim()) this.wake();
       });
     this.#sends.add(send);
   }
@@ -634,6 +656,26 @@ export class DeliveryWorker {
       )
       .catch((error: unknown) => this.logger.error({ err: error }, 'releasing deliveries failed'));
   }
+}
+
+/**
+ * What a claim may have left in the queue: more deliveries if it filled all its room, and more for each
+ * endpoint it skipped as full or gave its whole per-endpoint share.
+ */
+function leftBehind(
+  deliveries: readonly Delivery[],
+  room: number,
+  perEndpoint: number,
+  excluded: readonly string[],
+): { roomLimited: boolean; endpoints: ReadonlySet<string> } {
+  const endpoints = new Set(excluded);
+  const counts = new Map<string, number>();
+  for (const { endpointId } of deliveries) {
+    const count = (counts.get(endpointId) ?? 0) + 1;
+    counts.set(endpointId, count);
+    if (count >= perEndpoint) endpoints.add(endpointId);
+  }
+  return { roomLimited: deliveries.length >= room, endpoints };
 }
 
 /** Does the job's lease expire before `at`? */

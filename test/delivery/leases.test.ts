@@ -4,31 +4,24 @@
  * drops a waiting delivery whose lease was taken back anyway. The worker runs with a lease of 600 ms against a
  * real store and a real receiver on 127.0.0.1.
  */
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Metrics } from '../../src/delivery/metrics.js';
-import { OperationalEvents } from '../../src/delivery/operational-events.js';
-import { Sender } from '../../src/delivery/sender.js';
-import { DeliveryWorker } from '../../src/delivery/worker.js';
-import { parseCidrList } from '../../src/security/ssrf.js';
 import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
 import { startTrackingReceiver, waitUntil, type TrackingReceiver } from '../helpers/tracking-receiver.js';
+import { startTestWorker, type TestWorker } from '../helpers/worker.js';
 
 const LEASE_MS = 600;
 
 describe.each(DIALECTS)('lease renewal ($name)', ({ make, skip }) => {
   let fixture: ApiFixture | null = null;
   let receiver: TrackingReceiver | null = null;
-  let worker: DeliveryWorker | null = null;
-  let sender: Sender | null = null;
+  let running: TestWorker | null = null;
 
   afterEach(async () => {
     receiver?.release();
-    await worker?.stop();
-    await sender?.close();
+    await running?.stop();
     await receiver?.close();
     await fixture?.close();
-    fixture = receiver = worker = sender = null;
+    fixture = receiver = running = null;
   });
 
   /**
@@ -37,39 +30,20 @@ describe.each(DIALECTS)('lease renewal ($name)', ({ make, skip }) => {
    */
   async function setUp() {
     fixture = await apiFixture(make);
-    const { api, store, vault, admin } = fixture;
-    const call = async (url: string, payload: unknown) => {
-      const response = await api.inject({
-        method: 'POST',
-        url: `/api/v1${url}`,
-        headers: admin,
-        payload: payload as object,
-      });
-      expect(response.statusCode).toBeLessThan(300);
-      return response.json<{ id: string }>();
-    };
+    const { post, store, vault } = fixture;
     receiver = await startTrackingReceiver();
     receiver.behave(() => ({ gate: true, status: 200 }));
-    const app = await call('/app', { name: 'leases' });
-    await call(`/app/${app.id}/endpoint`, { url: `${receiver.url}/slow` });
-    for (let i = 0; i < 3; i++) await call(`/app/${app.id}/msg`, { eventType: 'lease.test', payload: { i } });
+    const app = await post('/app', { name: 'leases' });
+    await post(`/app/${app.id}/endpoint`, { url: `${receiver.url}/slow` });
+    for (let i = 0; i < 3; i++) await post(`/app/${app.id}/msg`, { eventType: 'lease.test', payload: { i } });
 
-    const logger = pino({ level: 'silent' });
-    const metrics = new Metrics(null);
-    sender = new Sender({ ssrfAllow: parseCidrList('127.0.0.1/32'), connections: 10 });
-    worker = new DeliveryWorker(
-      { store, vault, sender, logger, events: new OperationalEvents(store, logger, () => {}), metrics },
-      {
-        concurrency: 1,
-        endpointConcurrency: 3,
-        pollIntervalMs: 50,
-        timeoutMs: 10_000,
-        leaseMs: LEASE_MS,
-        shutdownGraceMs: 1_000,
-        circuitThreshold: 10,
-      },
-    );
-    worker.start();
+    running = startTestWorker(store, vault, {
+      concurrency: 1,
+      endpointConcurrency: 3,
+      pollIntervalMs: 50,
+      leaseMs: LEASE_MS,
+    });
+    const { metrics } = running;
     const held = async () => (await metrics.inFlight.get()).values[0]?.value ?? 0;
     return { store, receiver, held };
   }

@@ -99,6 +99,8 @@ export interface ApiFixture {
   admin: { authorization: string };
   /** Creates an application-scoped key and returns its Authorization headers. */
   appKey(appId: string): Promise<{ authorization: string }>;
+  /** POSTs to `/api/v1<url>` as the admin, expects success and returns the parsed answer. */
+  post<T = { id: string }>(url: string, payload: object): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -113,17 +115,24 @@ export async function apiFixture(
   const api = await buildApi({ config, store: fixture.store, vault });
   const { key, token } = generateApiKey({ name: 'test admin', appId: null });
   await fixture.store.apiKeyCreate(key);
+  const admin = { authorization: `Bearer ${token}` };
   return {
     api,
     store: fixture.store,
     config,
     vault,
     adminToken: token,
-    admin: { authorization: `Bearer ${token}` },
+    admin,
     async appKey(appId: string) {
       const scoped = generateApiKey({ name: 'test app key', appId });
       await fixture.store.apiKeyCreate(scoped.key);
       return { authorization: `Bearer ${scoped.token}` };
+    },
+    async post<T>(url: string, payload: object): Promise<T> {
+      const response = await api.inject({ method: 'POST', url: `/api/v1${url}`, headers: admin, payload });
+      if (response.statusCode >= 300)
+        throw new Error(`POST ${url} answered ${response.statusCode}: ${response.body}`);
+      return response.json<T>();
     },
     async close() {
       await api.close();
