@@ -15,6 +15,12 @@ import type { MessageIn } from './schemas/ingest.js';
 
 /** Messages per transaction at most; a request larger than this is written alone. */
 const MAX_GROUP_MESSAGES = 2000;
+/**
+ * Messages queued that are worth a group of their own while another is being written (where the database takes
+ * concurrent writers). Fewer wait for the write in progress and go together in the next group: small requests
+ * gain more from sharing a write than from starting their own.
+ */
+const CONCURRENT_GROUP_MESSAGES = 500;
 
 export interface IngestRequest {
   application: Application;
@@ -36,40 +42,50 @@ interface Routed {
 
 export class IngestWriter {
   #queue: Pending[] = [];
-  #writing = false;
+  /** Messages in the queue. */
+  #queued = 0;
+  /** Groups being written now. */
+  #writing = 0;
+  #scheduled = false;
 
   constructor(
     private readonly store: Store,
     private readonly metrics: Metrics,
     /** Wakes the delivery workers once new deliveries are committed. */
     private readonly notify: () => void,
+    /**
+     * Groups written at once: 1 where the database has a single writer (SQLite); more where concurrent
+     * transactions share the wait for the disk (PostgreSQL flushes the commits waiting together at once).
+     */
+    private readonly maxGroups = 1,
   ) {}
 
   /** Validates, routes and stores the messages; resolves with them (or the originals of repeated eventIds). */
   write(request: IngestRequest): Promise<Message[]> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ ...request, resolve, reject });
-      if (!this.#writing) {
-        this.#writing = true;
+      this.#queued += request.items.length;
+      if (this.#mayStartGroup() && !this.#scheduled) {
+        this.#scheduled = true;
         // Let every request read in this turn of the event loop join the group before it is written.
-        setImmediate(() => void this.#drain());
+        setImmediate(() => {
+          this.#scheduled = false;
+          this.#startGroups();
+        });
       }
     });
   }
 
-  async #drain(): Promise<void> {
-    try {
-      await this.#drainQueue();
-    } catch (error) {
-      // Nothing below is expected to throw; if it does, fail what is waiting rather than leave it hanging.
-      for (const pending of this.#queue.splice(0)) pending.reject(error);
-    } finally {
-      this.#writing = false;
-    }
+  /** Whether what is queued may start a group now: always when nothing is being written. */
+  #mayStartGroup(): boolean {
+    if (this.#queue.length === 0) return false;
+    if (this.#writing === 0) return true;
+    return this.#writing < this.maxGroups && this.#queued >= CONCURRENT_GROUP_MESSAGES;
   }
 
-  async #drainQueue(): Promise<void> {
-    while (this.#queue.length > 0) {
+  /** Starts writing what is queued, a group at a time, while `#mayStartGroup` allows. */
+  #startGroups(): void {
+    while (this.#mayStartGroup()) {
       let size = 0;
       let taken = 0;
       while (
@@ -77,7 +93,19 @@ export class IngestWriter {
         (taken === 0 || size + this.#queue[taken]!.items.length <= MAX_GROUP_MESSAGES)
       )
         size += this.#queue[taken++]!.items.length;
-      await this.#writeGroup(this.#queue.splice(0, taken));
+      const group = this.#queue.splice(0, taken);
+      this.#queued -= size;
+      this.#writing++;
+      void this.#writeGroup(group)
+        // Nothing in a group's write is expected to throw; if it does, fail that group rather than leave it hanging.
+        .catch((error: unknown) => {
+          for (const pending of group) pending.reject(error);
+        })
+        .finally(() => {
+          this.#writing--;
+          // What queued up meanwhile goes next, as one group.
+          this.#startGroups();
+        });
     }
   }
 

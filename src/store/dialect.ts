@@ -28,6 +28,11 @@ export interface DialectProfile {
   readonly supportsSkipLocked: boolean;
   /** Several processes may share the database (and so must coordinate through it). */
   readonly multiProcess: boolean;
+  /**
+   * Write transactions worth running at once from one process: 1 for SQLite's single writer; more for
+   * PostgreSQL, where transactions committing together share one flush of the log to disk.
+   */
+  readonly concurrentWrites: number;
   /** The SQL function `f(haystack, needle)` that returns the 1-based position of a substring, 0 if absent. */
   readonly substringPositionFn: 'instr' | 'strpos';
   /** Is this driver error a unique-constraint violation? */
@@ -75,6 +80,7 @@ const sqliteProfile: DialectProfile = {
   name: 'sqlite',
   supportsSkipLocked: false,
   multiProcess: false,
+  concurrentWrites: 1,
   substringPositionFn: 'instr',
   isUniqueViolation: (error) =>
     typeof error === 'object' &&
@@ -87,6 +93,7 @@ const postgresProfile: DialectProfile = {
   name: 'postgres',
   supportsSkipLocked: true,
   multiProcess: true,
+  concurrentWrites: 4,
   substringPositionFn: 'strpos',
   isUniqueViolation: (error) =>
     typeof error === 'object' && error !== null && 'code' in error && error.code === '23505',

@@ -1,13 +1,13 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { idFloor } from '../util/ids.js';
 import type { Connection } from './dialect.js';
 import { fromJsonOrNull, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
-import type { DeliveryTable, MessageTable } from './schema.js';
+import type { Database, DeliveryTable, MessageTable } from './schema.js';
 import {
   DeliveryStatus,
   type Delivery,
   type DeliveryFilter,
-  type TriggerType,
+  TriggerType,
   type Message,
   type MessageFilter,
   type PageQuery,
@@ -53,6 +53,13 @@ export function hasChannel(connection: Connection, column: string, channel: stri
 /** Rows per multi-row insert: well inside SQLite's and PostgreSQL's limits on bound parameters. */
 const INSERT_CHUNK = 500;
 
+/** Orders new messages by (application, eventId), those without an eventId first. */
+function byEventKey(a: NewMessage, b: NewMessage): number {
+  const key = (input: NewMessage) => `${input.message.appId}\u0000${input.message.eventId ?? ''}`;
+  const [x, y] = [key(a), key(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -65,64 +72,122 @@ export interface NewMessage {
   deliveries: Array<{ id: string; endpointId: string; triggerType?: TriggerType }>;
 }
 
+/** The delivery rows of the messages that were inserted. */
+function deliveryRows(inputs: NewMessage[], inserted: Set<string>) {
+  return inputs
+    .filter(({ message }) => inserted.has(message.id))
+    .flatMap(({ message, deliveries }) =>
+      deliveries.map((delivery) => ({
+        id: delivery.id,
+        app_id: message.appId,
+        msg_id: message.id,
+        endpoint_id: delivery.endpointId,
+        status: DeliveryStatus.Pending,
+        attempt_count: 0,
+        trigger_type: delivery.triggerType ?? TriggerType.Scheduled,
+        next_attempt_at: message.createdAt,
+        created_at: message.createdAt,
+        updated_at: message.createdAt,
+      })),
+    );
+}
+
+/**
+ * Inserts in multi-row statements of at most INSERT_CHUNK rows, within the caller's transaction; returns the
+ * ids of the messages inserted (not those whose eventId was taken).
+ */
+async function insertInChunks(trx: Kysely<Database>, inputs: NewMessage[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (const chunk of chunks(inputs, INSERT_CHUNK)) {
+    // The insert itself claims each eventId: a select first would let two concurrent requests both see
+    // nothing and the later insert fail on the unique key instead of returning the original.
+    const rows = await trx
+      .insertInto('message')
+      .values(
+        chunk.map(({ message }) => ({
+          id: message.id,
+          app_id: message.appId,
+          event_type: message.eventType,
+          event_id: message.eventId,
+          payload: toJsonOrNull(message.payload),
+          channels: toJsonOrNull(message.channels),
+          created_at: message.createdAt,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['app_id', 'event_id']).doNothing())
+      .returning('id')
+      .execute();
+    for (const row of rows) inserted.add(row.id);
+  }
+  for (const chunk of chunks(deliveryRows(inputs, inserted), INSERT_CHUNK))
+    await trx.insertInto('delivery').values(chunk).execute();
+  return inserted;
+}
+
+/**
+ * PostgreSQL: the messages and their deliveries in one statement, each column bound as one array (so the
+ * statement's size does not grow with the rows). Deliveries are kept only for the messages inserted.
+ */
+async function insertAtOnce(db: Kysely<Database>, inputs: NewMessage[]): Promise<Set<string>> {
+  const messages = inputs.map(({ message }) => message);
+  const deliveries = inputs.flatMap(({ message, deliveries }) =>
+    deliveries.map((delivery) => ({ message, delivery })),
+  );
+  const result = await sql<{ id: string }>`
+    with m as (
+      insert into message (id, app_id, event_type, event_id, payload, channels, created_at)
+      select * from unnest(
+        ${messages.map((m) => m.id)}::text[], ${messages.map((m) => m.appId)}::text[],
+        ${messages.map((m) => m.eventType)}::text[], ${messages.map((m) => m.eventId)}::text[],
+        ${messages.map((m) => toJsonOrNull(m.payload))}::text[],
+        ${messages.map((m) => toJsonOrNull(m.channels))}::text[],
+        ${messages.map((m) => m.createdAt)}::bigint[])
+      on conflict (app_id, event_id) do nothing
+      returning id
+    ), d as (
+      insert into delivery (id, app_id, msg_id, endpoint_id, status, attempt_count, trigger_type,
+        next_attempt_at, created_at, updated_at)
+      select v.id, v.app_id, v.msg_id, v.endpoint_id, ${DeliveryStatus.Pending}, 0, v.trigger_type, v.at, v.at, v.at
+      from unnest(
+        ${deliveries.map((d) => d.delivery.id)}::text[], ${deliveries.map((d) => d.message.appId)}::text[],
+        ${deliveries.map((d) => d.message.id)}::text[], ${deliveries.map((d) => d.delivery.endpointId)}::text[],
+        ${deliveries.map((d) => d.delivery.triggerType ?? TriggerType.Scheduled)}::integer[],
+        ${deliveries.map((d) => d.message.createdAt)}::bigint[]
+      ) as v (id, app_id, msg_id, endpoint_id, trigger_type, at)
+      where v.msg_id in (select id from m)
+    )
+    select id from m`.execute(db);
+  return new Set(result.rows.map((row) => row.id));
+}
+
 export function messageQueries(connection: Connection) {
   const { db } = connection;
   return {
     /**
-     * The outbox write: messages and their deliveries in one transaction, so nothing is lost between
-     * "accepted" and "queued". A repeated `eventId` in the same application (even within one batch) returns
-     * the original message and creates nothing. Rows are written with multi-row statements in chunks.
+     * The outbox write: messages and their deliveries atomically, so nothing is lost between "accepted" and
+     * "queued". A repeated `eventId` in the same application (even within one batch) returns the original
+     * message and creates nothing. On PostgreSQL it is one statement, whatever the number of rows (one round
+     * trip, no BEGIN or COMMIT of its own); on SQLite, multi-row statements in chunks in one transaction.
      */
     async messageCreateMany(inputs: NewMessage[]): Promise<Array<{ message: Message; created: boolean }>> {
       if (inputs.length === 0) return [];
-      return db.transaction().execute(async (trx) => {
-        const inserted = new Set<string>();
-        for (const chunk of chunks(inputs, INSERT_CHUNK)) {
-          // The insert itself claims each eventId: a select first would let two concurrent requests both see
-          // nothing and the later insert fail on the unique key instead of returning the original.
-          const rows = await trx
-            .insertInto('message')
-            .values(
-              chunk.map(({ message }) => ({
-                id: message.id,
-                app_id: message.appId,
-                event_type: message.eventType,
-                event_id: message.eventId,
-                payload: toJsonOrNull(message.payload),
-                channels: toJsonOrNull(message.channels),
-                created_at: message.createdAt,
-              })),
-            )
-            .onConflict((oc) => oc.columns(['app_id', 'event_id']).doNothing())
-            .returning('id')
-            .execute();
-          for (const row of rows) inserted.add(row.id);
-        }
-        const deliveries = inputs
-          .filter(({ message }) => inserted.has(message.id))
-          .flatMap(({ message, deliveries }) =>
-            deliveries.map((delivery) => ({
-              id: delivery.id,
-              app_id: message.appId,
-              msg_id: message.id,
-              endpoint_id: delivery.endpointId,
-              status: DeliveryStatus.Pending,
-              attempt_count: 0,
-              trigger_type: delivery.triggerType ?? 0,
-              next_attempt_at: message.createdAt,
-              created_at: message.createdAt,
-              updated_at: message.createdAt,
-            })),
-          );
-        for (const chunk of chunks(deliveries, INSERT_CHUNK))
-          await trx.insertInto('delivery').values(chunk).execute();
+      // In eventId order, so that concurrent writes claiming some of the same eventIds take their locks in the
+      // same order and cannot deadlock.
+      const ordered = inputs.some(({ message }) => message.eventId !== null)
+        ? [...inputs].sort(byEventKey)
+        : inputs;
+      const write = async (executor: Kysely<Database>) => {
+        const inserted =
+          connection.profile.name === 'postgres'
+            ? await insertAtOnce(executor, ordered)
+            : await insertInChunks(executor, ordered);
         const results: Array<{ message: Message; created: boolean }> = [];
         for (const { message } of inputs) {
           if (inserted.has(message.id)) {
             results.push({ message, created: true });
             continue;
           }
-          const existing = await trx
+          const existing = await executor
             .selectFrom('message')
             .selectAll()
             .where('app_id', '=', message.appId)
@@ -131,7 +196,10 @@ export function messageQueries(connection: Connection) {
           results.push({ message: toMessage(existing), created: false });
         }
         return results;
-      });
+      };
+      // PostgreSQL's single statement is atomic by itself, and the original of a repeated eventId, committed
+      // by the time the statement ends, is read after it.
+      return connection.profile.name === 'postgres' ? write(db) : db.transaction().execute(write);
     },
 
     async messageCreate(input: NewMessage): Promise<{ message: Message; created: boolean }> {

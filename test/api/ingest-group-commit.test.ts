@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
+import { waitUntil } from '../helpers/tracking-receiver.js';
 
 const SCHEMA = {
   '1': {
@@ -9,18 +10,27 @@ const SCHEMA = {
   },
 };
 
-describe.each(DIALECTS)('sending messages that arrive together ($name)', ({ make, skip }) => {
+describe.each(DIALECTS)('sending messages that arrive together ($name)', ({ name, make, skip }) => {
   let f: ApiFixture;
   let writes = 0;
+  /** While set, each write waits for it before it starts. */
+  let gate: Promise<void> | null = null;
+  let writing = 0;
 
   beforeAll(async () => {
     if (skip) return;
     f = await apiFixture(make);
     // Count the outbox transactions by watching the real store's write.
     const write = f.store.messageCreateMany.bind(f.store);
-    f.store.messageCreateMany = (inputs) => {
+    f.store.messageCreateMany = async (inputs) => {
       writes++;
-      return write(inputs);
+      writing++;
+      try {
+        await gate;
+        return await write(inputs);
+      } finally {
+        writing--;
+      }
     };
     const post = (url: string, payload: unknown) =>
       f.api.inject({ method: 'POST', url: `/api/v1${url}`, headers: f.admin, payload: payload as object });
@@ -92,6 +102,42 @@ describe.each(DIALECTS)('sending messages that arrive together ($name)', ({ make
         headers: f.admin,
       });
       expect(listed.json().data).toHaveLength(21);
+    },
+  );
+
+  it.skipIf(skip)(
+    'writes a large request beside one in progress where the database takes concurrent writers; small ones wait',
+    async () => {
+      writes = 0;
+      let open!: () => void;
+      gate = new Promise((resolve) => (open = resolve));
+      const batch = (count: number) =>
+        f.api.inject({
+          method: 'POST',
+          url: '/api/v1/app/group/msg/batch',
+          headers: f.admin,
+          payload: {
+            messages: Array.from({ length: count }, (_, n) => ({
+              eventType: 'count.up',
+              payload: { n },
+              channels: ['a'],
+            })),
+          },
+        });
+      const first = batch(600);
+      await waitUntil(() => writes === 1, 5_000, 'the first write');
+      const large = batch(600);
+      const small = batch(1);
+      if (name === 'postgres') await waitUntil(() => writes === 2, 5_000, 'the large request written beside');
+      // What waits for the write in progress does not start one of its own.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(writing).toBe(name === 'postgres' ? 2 : 1);
+      gate = null;
+      open();
+      const responses = await Promise.all([first, large, small]);
+      expect(responses.map((response) => response.statusCode)).toEqual([202, 202, 202]);
+      expect(responses.map((response) => response.json().data.length)).toEqual([600, 600, 1]);
+      expect(writes).toBe(name === 'postgres' ? 3 : 2);
     },
   );
 });

@@ -79,6 +79,38 @@ describeStore('store: messages and deliveries', (ctx) => {
     expect((await ctx.store.deliveryListByEndpoint(endpoints[0]!.id, {}, ALL)).data).toHaveLength(1);
   });
 
+  it('writes a batch in one go: every character kept, a repeated eventId within it created once', async () => {
+    const { app, endpoints } = await appWithEndpoints(ctx.store, 2);
+    const awkward = 'quote " backslash \\ braces {} comma , NULL null 日本語 🚀 \u0001';
+    const inputs = Array.from({ length: 1200 }, (_, i) => ({
+      message: messageOf(app.id, {
+        eventId: i === 1199 ? 'evt-"400"' : i % 400 === 0 ? `evt-"${i}"` : null,
+        payload: { i, text: awkward, nested: { list: [awkward, null, { '{}': ',' }] } },
+        channels: i % 2 === 0 ? [`ch-{${i}}`, 'ch,"2"'] : null,
+        createdAt: 7_000 + i,
+      }),
+      deliveries: endpoints.map((endpoint) => ({ id: newId('delivery'), endpointId: endpoint.id })),
+    }));
+    const results = await ctx.store.messageCreateMany(inputs);
+    expect(results).toHaveLength(1200);
+    // The last message repeats the eventId of the 400th: it is answered with that one and creates nothing.
+    expect(results[1199]).toEqual({ message: inputs[400]!.message, created: false });
+    expect(await ctx.store.messageGet(app.id, inputs[1199]!.message.id)).toBeUndefined();
+    expect((await ctx.store.deliveryListByMessage(inputs[1199]!.message.id, ALL)).data).toEqual([]);
+    for (const [i, result] of results.entries()) {
+      if (i === 1199) continue;
+      expect(result).toEqual({ message: inputs[i]!.message, created: true });
+    }
+    for (const i of [0, 1, 400, 799, 1198]) {
+      expect(await ctx.store.messageGet(app.id, inputs[i]!.message.id)).toEqual(inputs[i]!.message);
+      const deliveries = (await ctx.store.deliveryListByMessage(inputs[i]!.message.id, ALL)).data;
+      expect(deliveries.map((delivery) => delivery.id).sort()).toEqual(
+        inputs[i]!.deliveries.map((delivery) => delivery.id).sort(),
+      );
+      expect(deliveries.every((delivery) => delivery.nextAttemptAt === 7_000 + i)).toBe(true);
+    }
+  });
+
   it('allows the same eventId in two applications', async () => {
     const a = await ctx.store.applicationCreate(appInsert());
     const b = await ctx.store.applicationCreate(appInsert());

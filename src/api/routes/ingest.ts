@@ -46,7 +46,7 @@ export const ingestRoutes =
     }
 
     /** Validates each message, routes it and writes it with its deliveries (grouped with concurrent requests). */
-    const writer = new IngestWriter(store, metrics, notify);
+    const writer = new IngestWriter(store, metrics, notify, store.profile.concurrentWrites);
     const accept = (application: Application, items: MessageIn[], only?: string) =>
       writer.write({ application, items, only });
 
