@@ -78,6 +78,13 @@ interface Job {
 }
 
 const RESCUE_INTERVAL_MS = 5_000;
+/**
+ * Endpoints a claim walks beyond those it has room for and those it skips: for endpoints that turn out to have
+ * nothing due (waiting to retry, disabled, circuit open). A claim costs one index seek per endpoint walked.
+ */
+const WALK_SLACK = 64;
+/** The longest walk, in multiples of the usual one. */
+const MAX_WALK_SCALE = 1024;
 
 export class DeliveryWorker {
   readonly id = `worker_${randomBytes(6).toString('hex')}`;
@@ -99,14 +106,17 @@ export class DeliveryWorker {
   #running = false;
   #cursor = '';
   /**
-   * Whether the last claim may have left due deliveries in the queue: it took as many as it had room for, or
-   * skipped or filled up some endpoints at their cap. Only then is a freed place worth a claim of its own;
-   * otherwise new work is announced by a wake-up, or found at the next poll.
+   * Whether the last claim may have left due deliveries in the queue: it took as many as it had room for or
+   * stopped at the end of its walk (`more`), or skipped or filled up some endpoints at their cap. Only then is a
+   * freed place worth a claim of its own; otherwise new work is announced by a wake-up, or found at the next poll.
    */
-  #leftBehind: { roomLimited: boolean; endpoints: ReadonlySet<string> } = {
-    roomLimited: true,
-    endpoints: new Set(),
-  };
+  #leftBehind: LeftBehind = { more: true, endpoints: new Set() };
+  /**
+   * How many times the usual number of endpoints the next claim walks: doubled after a walk that found
+   * nothing and stopped short, so that a long run of endpoints with nothing due (all waiting to retry, say) is
+   * crossed in a few claims; back to 1 after any other claim.
+   */
+  #walkScale = 1;
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
   #woken = false;
@@ -133,7 +143,7 @@ export class DeliveryWorker {
       metrics: this.metrics,
     } = deps);
     this.#writer = new ResultsWriter(this.store, this.id, this.logger, () => {
-      if (this.#leftBehind.roomLimited && this.#room() >= this.#minimumClaim()) this.wake();
+      if (this.#leftBehind.more && this.#room() >= this.#minimumClaim()) this.wake();
     });
     this.#health = new EndpointHealth(this.store, this.logger, options.circuitThreshold);
     this.#outbound = new Outbound(this.store, this.sender, this.logger);
@@ -258,18 +268,22 @@ export class DeliveryWorker {
     // hanging endpoints must not keep the others waiting.
     let anySlot = true;
     while (this.#running) {
-      let claimed = 0;
+      // Claim again at once only if a claim was cut short by its room or its walk: otherwise it took
+      // everything due that it could, and what comes next is announced by a wake-up.
+      let again = false;
       try {
         const free = this.#room();
-        if (free > 0 && (anySlot || free >= this.#minimumClaim())) claimed = await this.#claim(free);
+        if (free > 0 && (anySlot || free >= this.#minimumClaim())) {
+          await this.#claim(free);
+          again = this.#leftBehind.more;
+        }
       } catch (error) {
-        this.#leftBehind = { roomLimited: true, endpoints: new Set() };
+        // Unknown: a freed place may find work. The next claim waits for a wake-up or the poll interval.
+        this.#leftBehind = { more: true, endpoints: new Set() };
         this.logger.error({ err: error }, 'claiming deliveries failed');
       }
       anySlot = false;
-      // Claim again at once only if the claim was cut short by its room: otherwise it took everything due
-      // that it could, and what comes next is announced by a wake-up.
-      if (claimed === 0 || !this.#leftBehind.roomLimited || this.#room() < this.#minimumClaim())
+      if (!again || this.#room() < this.#minimumClaim())
         anySlot = !(await this.#sleep(this.options.pollIntervalMs));
     }
   }
@@ -297,7 +311,7 @@ export class DeliveryWorker {
     });
   }
 
-  async #claim(free: number): Promise<number> {
+  async #claim(free: number): Promise<void> {
     const cap = this.options.endpointConcurrency;
     const now = Date.now();
     // An endpoint with as many deliveries held here as it may have in flight gets no more, whether they are
@@ -309,7 +323,7 @@ export class DeliveryWorker {
         this.#capOf(endpointId, now)
       )
         exclude.push(endpointId);
-    const deliveries = await this.store.deliveryClaim({
+    const { deliveries, resumeAfter } = await this.store.deliveryClaimWalk({
       now,
       leaseMs: this.options.leaseMs,
       worker: this.id,
@@ -317,14 +331,30 @@ export class DeliveryWorker {
       perEndpoint: cap,
       exclude,
       after: this.#cursor,
+      // Every endpoint skipped here may be walked, and each other one walked may have nothing due yet.
+      walk: (free + exclude.length + WALK_SLACK) * this.#walkScale,
     });
-    this.#leftBehind = leftBehind(deliveries, free, cap, exclude);
-    if (deliveries.length === 0) return 0;
-    this.#hold(deliveries.length);
-    this.#cursor = nextCursor(
-      this.#cursor,
-      deliveries.map((delivery) => delivery.endpointId),
+    // A walk that found nothing and stopped short is followed at once by one twice as long (up to a bound, then
+    // the next poll carries on from where it stopped).
+    const crossing = deliveries.length === 0 && resumeAfter !== null && this.#walkScale < MAX_WALK_SCALE;
+    this.#walkScale = crossing ? this.#walkScale * 2 : 1;
+    this.#leftBehind = leftBehind(
+      deliveries,
+      free,
+      cap,
+      exclude,
+      resumeAfter !== null && (deliveries.length > 0 || crossing),
     );
+    // A walk that stopped short and was not cut by the room resumes after the last endpoint it looked at, so
+    // that endpoints further on are reached even when those before them have nothing due.
+    if (resumeAfter !== null && deliveries.length < free) this.#cursor = resumeAfter;
+    else if (deliveries.length > 0)
+      this.#cursor = nextCursor(
+        this.#cursor,
+        deliveries.map((delivery) => delivery.endpointId),
+      );
+    if (deliveries.length === 0) return;
+    this.#hold(deliveries.length);
     const [messages, targets] = await Promise.all([
       this.store.messageGetMany([...new Set(deliveries.map((delivery) => delivery.msgId))]),
       this.#loadTargets([...new Set(deliveries.map((delivery) => delivery.endpointId))]),
@@ -350,7 +380,6 @@ export class DeliveryWorker {
     for (const endpointJobs of jobs.values()) {
       for (const job of await this.#throttle(endpointJobs, now)) this.#enqueue(job);
     }
-    return deliveries.length;
   }
 
   /**
@@ -440,7 +469,7 @@ export class DeliveryWorker {
    * would, under a steady load, run one claim (nearly always empty) per delivery.
    */
   #mayClaimFor(endpointId: string): boolean {
-    return this.#leftBehind.roomLimited || this.#leftBehind.endpoints.has(endpointId);
+    return this.#leftBehind.more || this.#leftBehind.endpoints.has(endpointId);
   }
 
   /** Requests allowed in flight to an endpoint: one probe at a time while its circuit is half open. */
@@ -658,16 +687,21 @@ export class DeliveryWorker {
   }
 }
 
-/**
- * What a claim may have left in the queue: more deliveries if it filled all its room, and more for each
- * endpoint it skipped as full or gave its whole per-endpoint share.
- */
+interface LeftBehind {
+  /** More may be due anywhere: the claim filled its room, or its walk stopped short. */
+  more: boolean;
+  /** Endpoints that may have more due: skipped as full, or given their whole per-endpoint share. */
+  endpoints: ReadonlySet<string>;
+}
+
+/** What a claim may have left in the queue. */
 function leftBehind(
   deliveries: readonly Delivery[],
   room: number,
   perEndpoint: number,
   excluded: readonly string[],
-): { roomLimited: boolean; endpoints: ReadonlySet<string> } {
+  walkStoppedShort: boolean,
+): LeftBehind {
   const endpoints = new Set(excluded);
   const counts = new Map<string, number>();
   for (const { endpointId } of deliveries) {
@@ -675,7 +709,7 @@ function leftBehind(
     counts.set(endpointId, count);
     if (count >= perEndpoint) endpoints.add(endpointId);
   }
-  return { roomLimited: deliveries.length >= room, endpoints };
+  return { more: deliveries.length >= room || walkStoppedShort, endpoints };
 }
 
 /** Does the job's lease expire before `at`? */

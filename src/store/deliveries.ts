@@ -22,6 +22,8 @@ export interface ClaimRequest {
   exclude: readonly string[];
   /** Round-robin cursor: endpoints after this id come first. */
   after: string;
+  /** Endpoints with pending deliveries to look at, at most: a claim's cost grows with it, not with the queue. */
+  walk: number;
 }
 
 /** The new state of a delivery after an attempt (or a decision not to attempt). */
@@ -56,72 +58,77 @@ export interface QueueStats {
   sending: number;
 }
 
-function claimSql(connection: Connection, request: ClaimRequest) {
-  const exclude = request.exclude.length > 0 ? request.exclude : [''];
-  const excluded = sql.join(exclude.map((id) => sql`${id}`));
-  const order = sql`order by case when e.id > ${request.after} then 0 else 1 end, e.id`;
-  // The endpoints with pending deliveries, found by hopping along the pending-deliveries index from one
-  // endpoint id to the next (a loose index scan): one index seek per endpoint with work, so endpoints with
-  // nothing queued (usually most of them) cost a claim nothing.
-  const activeEndpoints = sql`active (id) as (
-      select (select min(endpoint_id) from delivery where status = ${DeliveryStatus.Pending})
+/**
+ * The endpoints with pending deliveries, in the claim's fair order: those after the cursor, then from the start
+ * up to the cursor, at most `walk` of them. Each is found by hopping along the pending-deliveries index from one
+ * endpoint id to the next (a loose index scan): one index seek per endpoint, and endpoints with nothing queued
+ * (usually most of them) cost nothing. The second pass is walked only if the first ended short of `walk`.
+ */
+function walkSql(after: string, walk: number) {
+  const next = (from: ReturnType<typeof sql>) =>
+    sql`(select min(endpoint_id) from delivery where status = ${DeliveryStatus.Pending} and endpoint_id > ${from})`;
+  return sql<{ id: string; pass: number }>`
+    with recursive ahead (id, n) as (
+      select ${next(sql`${after}`)}, 1
       union all
-      select (
-        select min(endpoint_id) from delivery where status = ${DeliveryStatus.Pending} and endpoint_id > active.id
-      ) from active where active.id is not null
-    )`;
+      select ${next(sql`ahead.id`)}, n + 1 from ahead where ahead.id is not null and n < ${walk}
+    ), behind (id, n) as (
+      select (select min(endpoint_id) from delivery where status = ${DeliveryStatus.Pending}), 1
+      where (select count(id) from ahead) < ${walk}
+      union all
+      select ${next(sql`behind.id`)}, n + 1 from behind
+      where behind.id is not null and behind.id < ${after} and n < ${walk}
+    )
+    select id, 0 as pass from ahead where id is not null
+    union all
+    select id, 1 as pass from behind where id is not null and id <= ${after}
+    order by pass, id`;
+}
+
+/** Claims up to `perEndpoint` due deliveries from each of `endpoints` in their order, `limit` in all. */
+function claimSql(connection: Connection, request: ClaimRequest, endpoints: string[]) {
+  const lease = sql`status = ${DeliveryStatus.Sending}, lease_expires_at = ${request.now + request.leaseMs},
+    leased_by = ${request.worker}, updated_at = ${request.now}`;
+  const open = sql`e.disabled = 0 and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})`;
+  const due = sql`endpoint_id = e.id and status = ${DeliveryStatus.Pending} and next_attempt_at <= ${request.now}
+    order by next_attempt_at limit ${request.perEndpoint}`;
   if (connection.profile.supportsSkipLocked) {
+    // Lists are bound as arrays, so the statement's text is the same for every claim.
     return sql<Selectable<DeliveryTable>>`
-      with recursive ${activeEndpoints}, picked as (
+      with picked as (
         select d.id from (
-          select e.id from endpoint e
-          where e.id in (select id from active where id is not null)
-            and e.disabled = 0 and e.id not in (${excluded})
-            and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})
-          ${order}
+          select e.id, c.pos from unnest(${endpoints}::text[]) with ordinality as c (id, pos)
+          join endpoint e on e.id = c.id
+          where ${open} and not (e.id = any(${[...request.exclude]}::text[]))
+          order by c.pos
         ) e
-        cross join lateral (
-          select id from delivery
-          where endpoint_id = e.id and status = ${DeliveryStatus.Pending} and next_attempt_at <= ${request.now}
-          order by next_attempt_at
-          limit ${request.perEndpoint}
-          for update skip locked
-        ) d
+        cross join lateral (select id from delivery where ${due} for update skip locked) d
         limit ${request.limit}
       )
-      update delivery set status = ${DeliveryStatus.Sending}, lease_expires_at = ${request.now + request.leaseMs},
-        leased_by = ${request.worker}, updated_at = ${request.now}
-      where id in (select id from picked)
+      update delivery set ${lease} where id in (select id from picked)
       returning *`;
   }
   // SQLite has no LATERAL. Each endpoint's first due deliveries are gathered into a JSON array by a correlated
-  // subquery (an index range scan of at most `perEndpoint` rows) and unnested with json_each, in cursor order.
-  // A join on a correlated `IN (…)` would test every delivery ever stored against every endpoint on each claim,
-  // and would ignore the cursor when `limit` cuts the result.
+  // subquery (an index range scan of at most `perEndpoint` rows) and unnested with json_each, in walk order.
+  // Lists are bound as JSON arrays, so the statement's text is the same for every claim. The update checks the
+  // status again: a delivery thread's connection may have claimed some of these since the walk.
   return sql<Selectable<DeliveryTable>>`
-    with recursive ${activeEndpoints}
-    update delivery set status = ${DeliveryStatus.Sending}, lease_expires_at = ${request.now + request.leaseMs},
-      leased_by = ${request.worker}, updated_at = ${request.now}
-    where id in (
+    update delivery set ${lease}
+    where status = ${DeliveryStatus.Pending} and id in (
       select j.value from (
-        select e.id, case when e.id > ${request.after} then 0 else 1 end as pass, (
-          select json_group_array(id) from (
-            select id from delivery
-            where endpoint_id = e.id and status = ${DeliveryStatus.Pending} and next_attempt_at <= ${request.now}
-            order by next_attempt_at
-            limit ${request.perEndpoint}
-          )
-        ) as due
-        from endpoint e
-        where e.id in (select id from active where id is not null)
-          and e.disabled = 0 and e.id not in (${excluded})
-          and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})
+        select c.key as pos, (select json_group_array(id) from (select id from delivery where ${due})) as due
+        from json_each(${JSON.stringify(endpoints)}) c
+        join endpoint e on e.id = c.value
+        where ${open} and e.id not in (select value from json_each(${JSON.stringify(request.exclude)}))
       ) e, json_each(e.due) j
-      order by e.pass, e.id, j.key
+      order by e.pos, j.key
       limit ${request.limit}
     )
     returning *`;
 }
+
+/** A walk bound no queue reaches (and that fits the 32-bit integer it is compared with in SQL). */
+const WALK_ALL = 1_000_000_000;
 
 /** The channel on which processes announce newly queued deliveries to each other's workers. */
 const DUE_CHANNEL = 'herald_deliveries_due';
@@ -141,9 +148,29 @@ export function deliveryQueries(connection: Connection) {
       return connection.listen ? connection.listen(DUE_CHANNEL, onDue) : async () => {};
     },
 
-    async deliveryClaim(request: ClaimRequest): Promise<Delivery[]> {
-      const result = await claimSql(connection, request).execute(db);
-      return result.rows.map(toDelivery);
+    /**
+     * Claims due deliveries, walking at most `request.walk` endpoints with pending deliveries from the cursor.
+     * `resumeAfter` is the last endpoint walked when the walk stopped at that bound (endpoints beyond it were
+     * not looked at), and null when it went all the way round.
+     */
+    async deliveryClaimWalk(
+      request: ClaimRequest,
+    ): Promise<{ deliveries: Delivery[]; resumeAfter: string | null }> {
+      const walked = (await walkSql(request.after, request.walk).execute(db)).rows;
+      const endpoints = walked.slice(0, request.walk).map((row) => row.id);
+      const resumeAfter = endpoints.length >= request.walk ? endpoints.at(-1)! : null;
+      if (endpoints.length === 0) return { deliveries: [], resumeAfter };
+      const result = await claimSql(connection, request, endpoints).execute(db);
+      return { deliveries: result.rows.map(toDelivery), resumeAfter };
+    },
+
+    /** Claims due deliveries, walking every endpoint that has pending ones. */
+    async deliveryClaim(request: Omit<ClaimRequest, 'walk'> & { walk?: number }): Promise<Delivery[]> {
+      const { deliveries } = await this.deliveryClaimWalk({
+        ...request,
+        walk: request.walk ?? WALK_ALL,
+      });
+      return deliveries;
     },
 
     /**

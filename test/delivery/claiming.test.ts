@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
+import { newId } from '../../src/util/ids.js';
 import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
 import { startTrackingReceiver, waitUntil, type TrackingReceiver } from '../helpers/tracking-receiver.js';
 import { startTestWorker, type TestWorker } from '../helpers/worker.js';
@@ -46,10 +47,10 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
     const base = fixture!.store;
     const store: Store = {
       ...base,
-      async deliveryClaim(request) {
-        const claimed = await base.deliveryClaim(request);
+      async deliveryClaimWalk(request) {
+        const claimed = await base.deliveryClaimWalk(request);
         claims.all++;
-        if (claimed.length === 0) claims.empty++;
+        if (claimed.deliveries.length === 0) claims.empty++;
         return claimed;
       },
     };
@@ -91,4 +92,57 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
     expect(claims.empty).toBe(1);
     expect(claims.all).toBe(13);
   });
+
+  it.skipIf(skip)(
+    'crosses a long run of endpoints with nothing due in a few claims, not a poll each',
+    async () => {
+      fixture = await apiFixture(make);
+      const { post, store } = fixture;
+      receiver = await startTrackingReceiver();
+      const app = await post('/app', { name: 'claiming' });
+      // 150 endpoints whose one message is due in an hour, then (later in id order) one with a message due now.
+      const waiting: string[] = [];
+      for (let i = 0; i < 150; i++)
+        waiting.push(
+          (await post(`/app/${app.id}/endpoint`, { url: `${receiver.url}/later`, channels: ['later'] })).id,
+        );
+      await store.messageCreate({
+        message: {
+          id: newId('message'),
+          appId: app.id,
+          eventType: 'claim.test',
+          eventId: null,
+          payload: { later: true },
+          channels: ['later'],
+          createdAt: Date.now() + 3_600_000,
+        },
+        deliveries: waiting.map((endpointId) => ({ id: newId('delivery'), endpointId })),
+      });
+      await post(`/app/${app.id}/endpoint`, { url: `${receiver.url}/now`, channels: ['now'] });
+      await post(`/app/${app.id}/msg`, {
+        eventType: 'claim.test',
+        payload: { now: true },
+        channels: ['now'],
+      });
+      // Room for 2, so a claim walks 66 endpoints: the first finds nothing due and stops short; the next walks
+      // twice as far and reaches the due one. Waiting for a poll would take a minute.
+      const claims = startWorker({ concurrency: 1, endpointConcurrency: 1 });
+      await waitUntil(() => receiver!.acknowledged('/now').size === 1, 10_000, 'the due message delivered');
+      // Walks that keep finding nothing grow until one goes all the way round; then the worker sleeps (the
+      // count stops moving) instead of claiming on and on.
+      let seen = -1;
+      await waitUntil(
+        async () => {
+          const before = claims.all;
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          seen = claims.all;
+          return seen === before;
+        },
+        5_000,
+        'the claims to stop',
+      );
+      expect(seen).toBeLessThanOrEqual(15);
+      expect(receiver.requests.filter((request) => request.path === '/later')).toEqual([]);
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { DeliveryStatus, type Store } from '../../src/store/index.js';
-import { appWithEndpoints, messageOf, send } from './builders.js';
+import { appWithEndpoints, claimRequest, messageOf, send } from './builders.js';
 import { describeStore } from './harness.js';
 
 const LEASE_MS = 60_000;
@@ -141,5 +141,33 @@ describeStore('store: the delivery queue', (ctx) => {
     expect(await store.deliveryRescueExpired(Date.now(), true)).toBe(0);
     // Released deliveries can be claimed again at once: 2 released + 3 never claimed.
     expect(await claim(store, { now: 20_000 })).toHaveLength(5);
+  });
+
+  it('walks at most `walk` endpoints from the cursor, wrapping round, and says where it stopped', async () => {
+    const store = await ctx.fresh();
+    const { app, endpoints } = await appWithEndpoints(store, 6);
+    const ids = endpoints.map((endpoint) => endpoint.id).sort();
+    // Endpoints 0 and 3 have nothing due yet (their message is for later); the others have one due each.
+    for (const [i, id] of ids.entries())
+      await send(store, messageOf(app.id, { createdAt: i % 3 === 0 ? 50_000 : 1_000 }), [id]);
+    const walk = (after: string, walk: number) =>
+      store.deliveryClaimWalk({ ...claimRequest({ after }), walk });
+    const served = (claimed: { deliveries: Array<{ endpointId: string }> }) =>
+      claimed.deliveries.map((delivery) => delivery.endpointId).sort();
+
+    // From the start, three endpoints: 0 (nothing due), 1 and 2.
+    const first = await walk('', 3);
+    expect(served(first)).toEqual([ids[1], ids[2]]);
+    expect(first.resumeAfter).toBe(ids[2]);
+    // From endpoint 4: 5, then round to 0 and 3 (nothing due); 1 and 2 have nothing pending any more, so the
+    // walk does not count them.
+    const second = await walk(ids[4]!, 3);
+    expect(served(second)).toEqual([ids[5]]);
+    expect(second.resumeAfter).toBe(ids[3]);
+    // A walk long enough to go all the way round stops nowhere.
+    const third = await walk(ids[0]!, 10);
+    expect(served(third)).toEqual([ids[4]]);
+    expect(third.resumeAfter).toBeNull();
+    expect((await walk('', 10)).deliveries).toEqual([]);
   });
 });
