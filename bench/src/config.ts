@@ -19,7 +19,8 @@ export interface BenchConfig {
   drainMessages: number;
   drainEndpoints: number;
   /** HERALD_WORKER_THREADS for a second drain of the same size; 1 skips it. */
-  drainThreads: number;
+  /** HERALD_WORKER_THREADS for the second runs of scenarios 2 and 5; 1 skips them. */
+  threads: number;
   latencyRate: number;
   latencySeconds: number;
   ingestSeconds: number;
@@ -61,7 +62,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     ceilingSeconds: scaled('BENCH_CEILING_SECONDS', 10, 3),
     drainMessages: scaled('BENCH_DRAIN_MESSAGES', 200_000, 5_000),
     drainEndpoints: 100,
-    drainThreads: number(env, 'BENCH_DRAIN_THREADS', 2, 1, 64),
+    threads: number(env, 'BENCH_THREADS', 2, 1, 64),
     latencyRate: number(env, 'BENCH_LATENCY_RATE', 1000, 1, 100_000),
     latencySeconds: scaled('BENCH_LATENCY_SECONDS', 30, 5),
     ingestSeconds: scaled('BENCH_INGEST_SECONDS', 10, 3),

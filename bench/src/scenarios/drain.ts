@@ -88,7 +88,7 @@ function details(run: DrainRun) {
 }
 
 export async function drain(context: Context) {
-  const { drainMessages: total, drainEndpoints: endpoints, drainThreads: threads } = context.config;
+  const { drainMessages: total, drainEndpoints: endpoints, threads } = context.config;
   return withSetup(context, 'api', async (receiver, instance) => {
     const appId = await instance.api.createApp('drain');
     const created = await instance.api.createEndpoints(

@@ -19,6 +19,8 @@ import {
   type Receiver,
 } from '../toolkit.js';
 
+type FanRun = Awaited<ReturnType<typeof fanOnce>>;
+
 async function fanOnce(instance: Instance, receiver: Receiver, appId: string, endpoints: number) {
   await receiver.reset();
   const sentAt = wallNow();
@@ -53,6 +55,14 @@ export async function fanout(context: Context) {
     const cold = await fanOnce(instance, receiver, appId, endpoints);
     const warm = await fanOnce(instance, receiver, appId, endpoints);
     const label = `1 message to ${endpoints.toLocaleString('en-US')} endpoints, POST → last arrival`;
+    // The same two messages again with delivery spread over threads (HERALD_WORKER_THREADS), for comparison.
+    const threads = context.config.threads;
+    let threaded: { cold: FanRun; warm: FanRun } | null = null;
+    if (threads > 1) {
+      await instance.restart('all', { HERALD_WORKER_THREADS: String(threads) });
+      const threadedCold = await fanOnce(instance, receiver, appId, endpoints);
+      threaded = { cold: threadedCold, warm: await fanOnce(instance, receiver, appId, endpoints) };
+    }
     const figures: Figure[] = [
       figure(
         'fanout.warm',
@@ -67,6 +77,18 @@ export async function fanout(context: Context) {
         },
       ),
     ];
+    if (threaded !== null)
+      figures.push(
+        figure(
+          'fanout.threads',
+          'fanout',
+          `the same with HERALD_WORKER_THREADS=${threads}`,
+          threaded.warm.allDeliveredMs,
+          'ms',
+          `${ms(threaded.warm.allDeliveredMs)} (cold process: ${ms(threaded.cold.allDeliveredMs)})`,
+          null,
+        ),
+      );
     return {
       figures,
       details: {
@@ -75,6 +97,7 @@ export async function fanout(context: Context) {
         endpointSetupSeconds: round(created.seconds, 2),
         cold,
         warm,
+        ...(threaded === null ? {} : { threads, threaded }),
       },
     };
   });
