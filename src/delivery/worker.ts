@@ -114,9 +114,11 @@ export class DeliveryWorker {
   /**
    * How many times the usual number of endpoints the next claim walks: doubled after a walk that found
    * nothing and stopped short, so that a long run of endpoints with nothing due (all waiting to retry, say) is
-   * crossed in a few claims; back to 1 after any other claim.
+   * crossed in a few claims, and halved after a claim that filled its room (endpoints walked have work).
    */
   #walkScale = 1;
+  /** A wake-up (new work announced) has come since the last claim began. */
+  #claimWanted = true;
   #loop: Promise<void> = Promise.resolve();
   #wake: (() => void) | null = null;
   #woken = false;
@@ -143,7 +145,7 @@ export class DeliveryWorker {
       metrics: this.metrics,
     } = deps);
     this.#writer = new ResultsWriter(this.store, this.id, this.logger, () => {
-      if (this.#leftBehind.more && this.#room() >= this.#minimumClaim()) this.wake();
+      if (this.#claimWanted || this.#leftBehind.more) this.#claimWhenRoom();
     });
     this.#health = new EndpointHealth(this.store, this.logger, options.circuitThreshold);
     this.#outbound = new Outbound(this.store, this.sender, this.logger);
@@ -236,8 +238,18 @@ export class DeliveryWorker {
 
   /** New work may be due: claim now instead of at the next poll. */
   wake(): void {
+    this.#claimWanted = true;
     this.#woken = true;
     this.#wake?.();
+  }
+
+  /**
+   * Wakes the worker to claim if it has room enough for a claim; otherwise remembers that a claim is wanted,
+   * so that the next place freed (a finished request, or results written) starts it.
+   */
+  #claimWhenRoom(): void {
+    if (this.#room() >= this.#minimumClaim()) this.wake();
+    else this.#claimWanted = true;
   }
 
   /** Stops claiming, lets requests in flight finish (within the grace period), and gives back the rest. */
@@ -312,6 +324,7 @@ export class DeliveryWorker {
   }
 
   async #claim(free: number): Promise<void> {
+    this.#claimWanted = false;
     const cap = this.options.endpointConcurrency;
     const now = Date.now();
     // An endpoint with as many deliveries held here as it may have in flight gets no more, whether they are
@@ -337,7 +350,8 @@ export class DeliveryWorker {
     // A walk that found nothing and stopped short is followed at once by one twice as long (up to a bound, then
     // the next poll carries on from where it stopped).
     const crossing = deliveries.length === 0 && resumeAfter !== null && this.#walkScale < MAX_WALK_SCALE;
-    this.#walkScale = crossing ? this.#walkScale * 2 : 1;
+    if (crossing) this.#walkScale *= 2;
+    else if (deliveries.length >= free) this.#walkScale = Math.max(1, this.#walkScale / 2);
     this.#leftBehind = leftBehind(
       deliveries,
       free,
@@ -355,6 +369,32 @@ export class DeliveryWorker {
       );
     if (deliveries.length === 0) return;
     this.#hold(deliveries.length);
+    let jobs: Map<string, Job[]>;
+    try {
+      jobs = await this.#prepareJobs(deliveries);
+    } catch (error) {
+      // Nothing was started: give every delivery back rather than hold it (and its place) until its lease ends.
+      this.#letGo(deliveries.map((delivery) => delivery.id));
+      throw error;
+    }
+    for (const endpointJobs of jobs.values()) {
+      try {
+        for (const job of await this.#throttle(endpointJobs, now)) this.#enqueue(job);
+      } catch (error) {
+        this.#letGo(endpointJobs.map((job) => job.delivery.id));
+        this.logger.error(
+          { err: error, endpoint: endpointJobs[0]!.target.id },
+          'throttling deliveries failed',
+        );
+      }
+    }
+  }
+
+  /**
+   * Loads what the claimed deliveries need (their messages, endpoints and templates) and groups them by
+   * endpoint. Deliveries whose message or endpoint is gone are given back.
+   */
+  async #prepareJobs(deliveries: Delivery[]): Promise<Map<string, Job[]>> {
     const [messages, targets] = await Promise.all([
       this.store.messageGetMany([...new Set(deliveries.map((delivery) => delivery.msgId))]),
       this.#loadTargets([...new Set(deliveries.map((delivery) => delivery.endpointId))]),
@@ -373,13 +413,16 @@ export class DeliveryWorker {
       if (forEndpoint) forEndpoint.push({ delivery, message, target, shaping });
       else jobs.set(target.id, [{ delivery, message, target, shaping }]);
     }
-    if (orphans.length > 0) {
-      this.#hold(-orphans.length);
-      await this.store.deliveryRelease(this.id, orphans);
-    }
-    for (const endpointJobs of jobs.values()) {
-      for (const job of await this.#throttle(endpointJobs, now)) this.#enqueue(job);
-    }
+    if (orphans.length > 0) this.#letGo(orphans);
+    return jobs;
+  }
+
+  /** Stops holding deliveries and puts them back in the queue (in the background; the rescuer is the backstop). */
+  #letGo(ids: string[]): void {
+    this.#hold(-ids.length);
+    void this.store
+      .deliveryRelease(this.id, ids)
+      .catch((error: unknown) => this.logger.error({ err: error }, 'releasing deliveries failed'));
   }
 
   /**
@@ -393,12 +436,12 @@ export class DeliveryWorker {
     const granted = await this.store.endpointTakeTokens(jobs[0]!.target.id, rate, jobs.length, now);
     const later = jobs.slice(granted);
     if (later.length > 0) {
-      this.#hold(-later.length);
       await this.store.deliveryPostpone(
         this.id,
         later.map((job) => job.delivery.id),
         now + Math.ceil(1000 / rate),
       );
+      this.#hold(-later.length);
     }
     return jobs.slice(0, granted);
   }
@@ -520,11 +563,7 @@ export class DeliveryWorker {
       if (this.#sending >= this.options.concurrency) break;
       startNext(endpointId);
     }
-    if (stale.length === 0) return;
-    this.#hold(-stale.length);
-    void this.store
-      .deliveryRelease(this.id, stale)
-      .catch((error: unknown) => this.logger.error({ err: error }, 'releasing deliveries failed'));
+    if (stale.length > 0) this.#letGo(stale);
   }
 
   #start(job: Job): void {
@@ -545,7 +584,7 @@ export class DeliveryWorker {
         if (active === 0) this.#active.delete(endpointId);
         else this.#active.set(endpointId, active);
         this.#startWaiting(endpointId);
-        if (this.#mayClaimFor(endpointId) && this.#room() >= this.#minimumClaim()) this.wake();
+        if (this.#claimWanted || this.#mayClaimFor(endpointId)) this.#claimWhenRoom();
       });
     this.#sends.add(send);
   }
@@ -677,13 +716,7 @@ export class DeliveryWorker {
     const waiting = this.#queued.get(endpointId);
     if (!waiting) return;
     this.#queued.delete(endpointId);
-    this.#hold(-waiting.length);
-    void this.store
-      .deliveryRelease(
-        this.id,
-        waiting.map((job) => job.delivery.id),
-      )
-      .catch((error: unknown) => this.logger.error({ err: error }, 'releasing deliveries failed'));
+    this.#letGo(waiting.map((job) => job.delivery.id));
   }
 }
 

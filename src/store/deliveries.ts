@@ -77,7 +77,7 @@ function walkSql(after: string, walk: number) {
       where (select count(id) from ahead) < ${walk}
       union all
       select ${next(sql`behind.id`)}, n + 1 from behind
-      where behind.id is not null and behind.id < ${after} and n < ${walk}
+      where behind.id is not null and behind.id < ${after} and n < ${walk} - (select count(id) from ahead)
     )
     select id, 0 as pass from ahead where id is not null
     union all
@@ -110,11 +110,10 @@ function claimSql(connection: Connection, request: ClaimRequest, endpoints: stri
   }
   // SQLite has no LATERAL. Each endpoint's first due deliveries are gathered into a JSON array by a correlated
   // subquery (an index range scan of at most `perEndpoint` rows) and unnested with json_each, in walk order.
-  // Lists are bound as JSON arrays, so the statement's text is the same for every claim. The update checks the
-  // status again: a delivery thread's connection may have claimed some of these since the walk.
+  // Lists are bound as JSON arrays, so the statement's text is the same for every claim.
   return sql<Selectable<DeliveryTable>>`
     update delivery set ${lease}
-    where status = ${DeliveryStatus.Pending} and id in (
+    where id in (
       select j.value from (
         select c.key as pos, (select json_group_array(id) from (select id from delivery where ${due})) as due
         from json_each(${JSON.stringify(endpoints)}) c
@@ -156,9 +155,10 @@ export function deliveryQueries(connection: Connection) {
     async deliveryClaimWalk(
       request: ClaimRequest,
     ): Promise<{ deliveries: Delivery[]; resumeAfter: string | null }> {
-      const walked = (await walkSql(request.after, request.walk).execute(db)).rows;
+      // One endpoint more than the walk, to tell a walk cut short from one that ended exactly at its bound.
+      const walked = (await walkSql(request.after, request.walk + 1).execute(db)).rows;
       const endpoints = walked.slice(0, request.walk).map((row) => row.id);
-      const resumeAfter = endpoints.length >= request.walk ? endpoints.at(-1)! : null;
+      const resumeAfter = walked.length > request.walk ? endpoints.at(-1)! : null;
       if (endpoints.length === 0) return { deliveries: [], resumeAfter };
       const result = await claimSql(connection, request, endpoints).execute(db);
       return { deliveries: result.rows.map(toDelivery), resumeAfter };

@@ -53,11 +53,39 @@ export function hasChannel(connection: Connection, column: string, channel: stri
 /** Rows per multi-row insert: well inside SQLite's and PostgreSQL's limits on bound parameters. */
 const INSERT_CHUNK = 500;
 
+/** A message's application and eventId as one string. */
+function eventKey(message: { appId: string; eventId: string | null }): string {
+  return `${message.appId}\u0000${message.eventId ?? ''}`;
+}
+
 /** Orders new messages by (application, eventId), those without an eventId first. */
 function byEventKey(a: NewMessage, b: NewMessage): number {
-  const key = (input: NewMessage) => `${input.message.appId}\u0000${input.message.eventId ?? ''}`;
-  const [x, y] = [key(a), key(b)];
+  const [x, y] = [eventKey(a.message), eventKey(b.message)];
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** The stored messages holding the eventIds of `repeats`, by `eventKey`: one query per application and chunk. */
+async function originalsOf(db: Kysely<Database>, repeats: Message[]): Promise<Map<string, Message>> {
+  const byApp = new Map<string, string[]>();
+  for (const { appId, eventId } of repeats) {
+    if (eventId === null) continue;
+    const list = byApp.get(appId);
+    if (list) list.push(eventId);
+    else byApp.set(appId, [eventId]);
+  }
+  const originals = new Map<string, Message>();
+  for (const [appId, eventIds] of byApp)
+    for (const chunk of chunks([...new Set(eventIds)], INSERT_CHUNK)) {
+      const rows = await db
+        .selectFrom('message')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('event_id', 'in', chunk)
+        .execute();
+      for (const row of rows)
+        originals.set(eventKey({ appId: row.app_id, eventId: row.event_id }), toMessage(row));
+    }
+  return originals;
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -181,21 +209,18 @@ export function messageQueries(connection: Connection) {
           connection.profile.name === 'postgres'
             ? await insertAtOnce(executor, ordered)
             : await insertInChunks(executor, ordered);
-        const results: Array<{ message: Message; created: boolean }> = [];
-        for (const { message } of inputs) {
-          if (inserted.has(message.id)) {
-            results.push({ message, created: true });
-            continue;
-          }
-          const existing = await executor
-            .selectFrom('message')
-            .selectAll()
-            .where('app_id', '=', message.appId)
-            .where('event_id', '=', message.eventId)
-            .executeTakeFirstOrThrow();
-          results.push({ message: toMessage(existing), created: false });
-        }
-        return results;
+        const repeated = inputs.filter(({ message }) => !inserted.has(message.id));
+        const originals = await originalsOf(
+          executor,
+          repeated.map(({ message }) => message),
+        );
+        return inputs.map(({ message }) => {
+          if (inserted.has(message.id)) return { message, created: true };
+          const original = originals.get(eventKey(message));
+          if (original === undefined)
+            throw new Error(`message ${message.id}: its eventId's original is gone`);
+          return { message: original, created: false };
+        });
       };
       // PostgreSQL's single statement is atomic by itself, and the original of a repeated eventId, committed
       // by the time the statement ends, is read after it.

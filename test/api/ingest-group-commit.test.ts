@@ -127,8 +127,8 @@ describe.each(DIALECTS)('sending messages that arrive together ($name)', ({ name
       const first = batch(600);
       await waitUntil(() => writes === 1, 5_000, 'the first write');
       const large = batch(600);
-      const small = batch(1);
       if (name === 'postgres') await waitUntil(() => writes === 2, 5_000, 'the large request written beside');
+      const small = batch(1);
       // What waits for the write in progress does not start one of its own.
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(writing).toBe(name === 'postgres' ? 2 : 1);

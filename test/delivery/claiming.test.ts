@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
 import { newId } from '../../src/util/ids.js';
+import { endpointInsert, messageOf } from '../store/builders.js';
 import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
 import { startTrackingReceiver, waitUntil, type TrackingReceiver } from '../helpers/tracking-receiver.js';
 import { startTestWorker, type TestWorker } from '../helpers/worker.js';
@@ -43,7 +44,8 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
 
   /** A worker on the fixture's store whose claims are counted, the empty ones apart. */
   function startWorker(options: { concurrency: number; endpointConcurrency: number }) {
-    const claims = { all: 0, empty: 0 };
+    /** Claims made, those that found nothing, and the number of the first that found something. */
+    const claims = { all: 0, empty: 0, firstFound: 0 };
     const base = fixture!.store;
     const store: Store = {
       ...base,
@@ -51,6 +53,7 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
         const claimed = await base.deliveryClaimWalk(request);
         claims.all++;
         if (claimed.deliveries.length === 0) claims.empty++;
+        else if (claims.firstFound === 0) claims.firstFound = claims.all;
         return claimed;
       },
     };
@@ -100,22 +103,12 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
       const { post, store } = fixture;
       receiver = await startTrackingReceiver();
       const app = await post('/app', { name: 'claiming' });
-      // 150 endpoints whose one message is due in an hour, then (later in id order) one with a message due now.
+      // 600 endpoints whose one message is due in an hour, then (later in id order) one with a message due now.
       const waiting: string[] = [];
-      for (let i = 0; i < 150; i++)
-        waiting.push(
-          (await post(`/app/${app.id}/endpoint`, { url: `${receiver.url}/later`, channels: ['later'] })).id,
-        );
+      for (let i = 0; i < 600; i++)
+        waiting.push((await store.endpointCreate(endpointInsert(app.id, { channels: ['later'] }))).id);
       await store.messageCreate({
-        message: {
-          id: newId('message'),
-          appId: app.id,
-          eventType: 'claim.test',
-          eventId: null,
-          payload: { later: true },
-          channels: ['later'],
-          createdAt: Date.now() + 3_600_000,
-        },
+        message: messageOf(app.id, { channels: ['later'], createdAt: Date.now() + 3_600_000 }),
         deliveries: waiting.map((endpointId) => ({ id: newId('delivery'), endpointId })),
       });
       await post(`/app/${app.id}/endpoint`, { url: `${receiver.url}/now`, channels: ['now'] });
@@ -124,12 +117,14 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
         payload: { now: true },
         channels: ['now'],
       });
-      // Room for 2, so a claim walks 66 endpoints: the first finds nothing due and stops short; the next walks
-      // twice as far and reaches the due one. Waiting for a poll would take a minute.
+      // Room for 2, so a claim walks 66 endpoints. Each walk that finds nothing is followed by one twice as long:
+      // 66, 132, 264 and 528 endpoints reach the due one in 4 claims (walks of 66 alone would take 10).
+      // Waiting for a poll would take a minute.
       const claims = startWorker({ concurrency: 1, endpointConcurrency: 1 });
       await waitUntil(() => receiver!.acknowledged('/now').size === 1, 10_000, 'the due message delivered');
-      // Walks that keep finding nothing grow until one goes all the way round; then the worker sleeps (the
-      // count stops moving) instead of claiming on and on.
+      expect(claims.firstFound).toBe(4);
+      // The walks stop growing once one goes all the way round; then the worker sleeps (the count stops moving)
+      // instead of claiming on and on.
       let seen = -1;
       await waitUntil(
         async () => {
@@ -142,7 +137,29 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
         'the claims to stop',
       );
       expect(seen).toBeLessThanOrEqual(15);
-      expect(receiver.requests.filter((request) => request.path === '/later')).toEqual([]);
+      expect(receiver.requests.map((request) => request.path)).toEqual(['/now']);
+    },
+  );
+
+  it.skipIf(skip)(
+    'a wake-up that came while the worker had no room is acted on once room frees',
+    async () => {
+      const { send, receiver } = await setUp(8);
+      receiver.behave((request) => (request.path === '/e7' ? { status: 200 } : { gate: true, status: 200 }));
+      for (let i = 0; i < 7; i++) await send(i);
+      // Four requests at a time and eight deliveries held at most: the claim takes all seven (it had room for
+      // eight, so it left nothing behind) and leaves room for one, less than the two a claim waits for.
+      const claims = startWorker({ concurrency: 4, endpointConcurrency: 2 });
+      await waitUntil(() => receiver.open() === 4, 5_000, 'four requests in flight');
+      await send(7);
+      running!.worker.wake();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiver.acknowledged('/e7').size).toBe(0);
+      // The seven finish and free room: the wake-up is acted on then, not at the next poll a minute later.
+      receiver.release();
+      await waitUntil(() => receiver.acknowledged('/e7').size === 1, 10_000, 'the new message delivered');
+      expect(receiver.acknowledged().size).toBe(8);
+      expect(claims.all).toBeGreaterThanOrEqual(2);
     },
   );
 });
