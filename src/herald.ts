@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import { buildApi, type Api } from './api/server.js';
 import { Metrics } from './delivery/metrics.js';
-import { SHUTDOWN_GRACE_MS, startDeliveryEngine } from './delivery/engine.js';
+import { startDeliveryEngine } from './delivery/engine.js';
 import { DeliveryThreads } from './delivery/threads.js';
 import type { DeliveryWorker } from './delivery/worker.js';
 import { ensureOperatorEndpoint } from './delivery/operator-endpoint.js';
@@ -15,7 +15,7 @@ import { lockDataDir } from './util/instance-lock.js';
 import type { Store } from './store/index.js';
 import { createLogger, storeFor } from './runtime.js';
 
-export { createLogger, SQLITE_FILE, storeFor } from './runtime.js';
+export { createLogger, storeFor } from './runtime.js';
 
 /** How often content past its retention is pruned. */
 const RETENTION_INTERVAL_MS = 60 * 60_000;
@@ -49,7 +49,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
   const vault = new Vault(masterKey);
   // SQLite is for one process: a second one on the same data directory is refused, not silently raced.
   const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => {};
-  const store = storeFor(config);
+  const store = storeFor(config, 'background');
   // Everything started so far, stopped in reverse order on close or on a failed start.
   const stops: Array<() => Promise<void>> = [async () => unlock(), () => store.close()];
   const close = async () => {
@@ -65,6 +65,11 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     const metrics = new Metrics(store);
     let worker: DeliveryWorker | null = null;
     let threads: DeliveryThreads | null = null;
+    /** Wakes every delivery worker of this process: the main thread's and the delivery threads'. */
+    const wakeDelivery = () => {
+      worker?.wake();
+      threads?.wake();
+    };
     if (config.role !== 'api') {
       if (!store.profile.multiProcess) {
         // One process owns an embedded database: anything still leased was cut off by a crash. Send it again now,
@@ -84,17 +89,8 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       if (config.operatorWebhookUrl !== undefined)
         await ensureOperatorEndpoint(store, vault, engine.events, config.operatorWebhookUrl);
       if (config.workerThreads > 1)
-        threads = await DeliveryThreads.start({
-          config,
-          masterKey,
-          logger,
-          metrics,
-          graceMs: SHUTDOWN_GRACE_MS,
-        });
-      const unlisten = await store.deliveryListen(() => {
-        worker?.wake();
-        threads?.wake();
-      });
+        threads = await DeliveryThreads.start({ config, masterKey, logger, metrics });
+      const unlisten = await store.deliveryListen(wakeDelivery);
       stops.push(unlisten);
       if (config.retentionMs > 0) {
         const pruner = runPeriodically(
@@ -121,10 +117,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     }
 
     // Every role listens: a worker-only process serves just health and metrics, for probes and scrapers.
-    let notify = () => {
-      worker?.wake();
-      threads?.wake();
-    };
+    let notify = wakeDelivery;
     if (config.role !== 'worker') {
       const pruner = runPeriodically(
         'idempotency-pruner',
@@ -135,8 +128,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       stops.push(() => pruner.stop());
       const announce = coalesced(() => store.deliveryAnnounce(), logger);
       notify = () => {
-        worker?.wake();
-        threads?.wake();
+        wakeDelivery();
         announce();
       };
     }

@@ -17,10 +17,14 @@ export function createLogger(config: Config): Logger {
 }
 
 /**
- * The store of a Herald process. On SQLite the process's first store checkpoints the log on a background
- * thread; a delivery thread's store (`elsewhere`) leaves checkpoints to it.
+ * The store of a Herald process. On SQLite a serving process's store checkpoints the log on a background
+ * thread and a delivery thread's store (`elsewhere`) leaves checkpoints to it; a one-off command (`inline`)
+ * checkpoints as it commits.
  */
-export function storeFor(config: Config, checkpoints: 'background' | 'elsewhere' = 'background'): Store {
+export function storeFor(
+  config: Config,
+  checkpoints: 'inline' | 'background' | 'elsewhere' = 'inline',
+): Store {
   return openStore({
     databaseUrl: config.databaseUrl,
     sqliteFile: path.join(config.dataDir, SQLITE_FILE),

@@ -7,7 +7,7 @@ import type { Static } from '@sinclair/typebox';
 import type { Config } from '../config/config.js';
 import type { OutboundAuthConfig } from '../delivery/outbound-auth.js';
 import { generateJwtKey, jwtKeyProblem, jwtPublicKey } from '../security/jwt.js';
-import { blockedHostReason, parseCidrList } from '../security/ssrf.js';
+import { blockedHostReason, formatCidr, parseCidrList } from '../security/ssrf.js';
 import { unprocessable } from './errors.js';
 import type { EndpointAuthIn, EndpointAuthOut } from './schemas/security.js';
 
@@ -15,8 +15,7 @@ import type { EndpointAuthIn, EndpointAuthOut } from './schemas/security.js';
 export function checkCidrs(list: string[], field: string): string[] {
   return list.map((entry, index) => {
     try {
-      const [range, bits] = parseCidrList(entry)[0]!;
-      return `${range.toString()}/${bits}`;
+      return formatCidr(parseCidrList(entry)[0]!);
     } catch {
       throw unprocessable(
         `${field}[${index}] "${entry.slice(0, 64)}" is not a CIDR; write e.g. 203.0.113.0/24, 2001:db8::/32 or 198.51.100.7`,

@@ -3,7 +3,7 @@ import { Command, type Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config/config.js';
 import { storeFor } from '../herald.js';
 import { generateApiKey } from '../security/api-keys.js';
-import { parseCidrList } from '../security/ssrf.js';
+import { formatCidr, parseCidrList } from '../security/ssrf.js';
 import type { Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
 
@@ -53,9 +53,7 @@ export function keyCommands(dataDir: Option, databaseUrl: Option): Command {
         let allowedClientCidrs: string[] | null = null;
         if (flags.allowCidr !== undefined) {
           try {
-            allowedClientCidrs = parseCidrList(flags.allowCidr).map(
-              ([range, bits]) => `${range.toString()}/${bits}`,
-            );
+            allowedClientCidrs = parseCidrList(flags.allowCidr).map(formatCidr);
           } catch {
             throw new Error(
               `--allow-cidr must be CIDRs such as 203.0.113.0/24,2001:db8::/32, got "${flags.allowCidr}"`,

@@ -16,6 +16,9 @@ import {
 import type { QueueStats } from '../store/deliveries.js';
 import type { Store } from '../store/index.js';
 
+/** One registry's metrics, as `registry.getMetricsAsJSON()` gives them (a thread's, say). */
+export type Snapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
+
 export class Metrics {
   readonly registry = new Registry();
   readonly deliveries = new Counter({
@@ -54,7 +57,7 @@ export class Metrics {
   });
 
   /** Other threads' metrics, read at each scrape; a source may answer several snapshots, all added in. */
-  readonly #sources: Array<() => Promise<Array<Array<MetricObjectWithValues<MetricValue<string>>>>>> = [];
+  readonly #sources: Array<() => Promise<Snapshot[]>> = [];
 
   /** With a store, this is the process's own: it also reports process and queue figures. */
   constructor(store: Store | null) {
@@ -91,7 +94,7 @@ export class Metrics {
   }
 
   /** Adds another thread's metrics to every scrape. Returns a function that removes them again. */
-  addSource(source: () => Promise<Array<Array<MetricObjectWithValues<MetricValue<string>>>>>): () => void {
+  addSource(source: () => Promise<Snapshot[]>): () => void {
     this.#sources.push(source);
     return () => {
       const at = this.#sources.indexOf(source);

@@ -9,7 +9,7 @@ import dns from 'node:dns';
 import type { LookupAddress } from 'node:dns';
 import ipaddr from 'ipaddr.js';
 import { Agent, errors as undiciErrors } from 'undici';
-import { blockedHostReason, blockedReason, type Cidr } from '../security/ssrf.js';
+import { blockedHostReason, blockedReason, formatCidr, type Cidr } from '../security/ssrf.js';
 
 export const MAX_RESPONSE_BODY_BYTES = 16 * 1024;
 
@@ -164,9 +164,7 @@ export class Sender {
 
   #agentFor(restrict: ReadonlyArray<readonly Cidr[]>): Agent {
     if (restrict.length === 0) return this.#agent;
-    const key = JSON.stringify(
-      restrict.map((list) => list.map(([range, bits]) => `${range.toString()}/${bits}`)),
-    );
+    const key = JSON.stringify(restrict.map((list) => list.map(formatCidr)));
     let agent = this.#restricted.get(key);
     if (agent === undefined) {
       if (this.#restricted.size >= RESTRICTED_AGENTS) {

@@ -10,12 +10,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Logger } from 'pino';
 import { ConfigError, type Config } from '../config/config.js';
-import { parseCidrList } from '../security/ssrf.js';
-import type { Metrics } from './metrics.js';
-import type { WorkerShare } from './engine.js';
+import { formatCidr, parseCidrList } from '../security/ssrf.js';
+import type { Metrics, Snapshot } from './metrics.js';
+import { SHUTDOWN_GRACE_MS, type WorkerShare } from './engine.js';
 
 /** What a thread needs to start: the configuration (its address ranges as text) and the master key. */
 export interface ThreadData {
@@ -23,9 +22,6 @@ export interface ThreadData {
   masterKey: Uint8Array;
   share: WorkerShare;
 }
-
-/** One thread's metrics, as `registry.getMetricsAsJSON()` gives them. */
-export type Snapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
 
 export type ToThread = { type: 'wake' } | { type: 'stop' } | { type: 'metrics'; id: number };
 export type FromThread = { type: 'ready' } | { type: 'metrics'; id: number; metrics: Snapshot };
@@ -39,10 +35,10 @@ const STOP_MARGIN_MS = 5_000;
 
 const ENTRY = new URL('./thread.js', import.meta.url);
 
-export function threadData(config: Config, masterKey: Buffer, share: WorkerShare): ThreadData {
+function threadData(config: Config, masterKey: Buffer, share: WorkerShare): ThreadData {
   const { ssrfAllow, masterKey: _configured, ...rest } = config;
   return {
-    config: { ...rest, ssrfAllow: ssrfAllow.map(([range, bits]) => `${range.toString()}/${bits}`) },
+    config: { ...rest, ssrfAllow: ssrfAllow.map(formatCidr) },
     masterKey: new Uint8Array(masterKey),
     share,
   };
@@ -76,7 +72,6 @@ class DeliveryThread {
     private readonly data: ThreadData,
     private readonly logger: Logger,
     metrics: Metrics,
-    private readonly graceMs: number,
   ) {
     this.#removeSource = metrics.addSource(() => this.#metrics());
   }
@@ -108,7 +103,9 @@ class DeliveryThread {
         if (this.#worker === worker) this.#worker = null;
         for (const answer of this.#pending.values()) answer(null);
         this.#pending.clear();
-        this.#retired.push(this.#last.filter((metric) => String(metric.type) !== 'gauge'));
+        // A run that never reported (it died before a scrape asked) has nothing to keep.
+        if (this.#last.length > 0)
+          this.#retired.push(this.#last.filter((metric) => String(metric.type) !== 'gauge'));
         this.#last = [];
         if (!ready) reject(new Error(`delivery thread ${this.data.share.index} exited with code ${code}`));
         else if (!this.#stopping) this.#scheduleRestart(code);
@@ -169,7 +166,9 @@ class DeliveryThread {
     if (worker === null) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.graceMs + STOP_MARGIN_MS)));
+    const late = new Promise<void>(
+      (resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS + STOP_MARGIN_MS)),
+    );
     worker.postMessage({ type: 'stop' } satisfies ToThread);
     await Promise.race([exited, late]);
     clearTimeout(timer);
@@ -191,10 +190,9 @@ export class DeliveryThreads {
     masterKey: Buffer;
     logger: Logger;
     metrics: Metrics;
-    graceMs: number;
   }): Promise<DeliveryThreads> {
-    const { config, masterKey, logger, metrics, graceMs } = deps;
-    if (config.workerThreads > 1 && fileURLToPath(import.meta.url).endsWith('.ts'))
+    const { config, masterKey, logger, metrics } = deps;
+    if (fileURLToPath(import.meta.url).endsWith('.ts'))
       throw new ConfigError(
         'HERALD_WORKER_THREADS',
         'delivery threads run from the compiled build (npm run build, then dist/cli/main.js); set it to 1 here',
@@ -206,7 +204,6 @@ export class DeliveryThreads {
           threadData(config, masterKey, { index, of: config.workerThreads }),
           logger,
           metrics,
-          graceMs,
         ),
       );
     const started = new DeliveryThreads(threads);
@@ -221,7 +218,7 @@ export class DeliveryThreads {
 
   /** New deliveries may be due: every thread claims now. Calls within one turn of the event loop send one wake. */
   wake(): void {
-    if (this.#wakePending || this.threads.length === 0) return;
+    if (this.#wakePending) return;
     this.#wakePending = true;
     setImmediate(() => {
       this.#wakePending = false;

@@ -97,12 +97,10 @@ export class DeliveryWorker {
   readonly #queued = new Map<string, Job[]>();
   /** Requests in flight, by endpoint. */
   readonly #active = new Map<string, number>();
-  /** Jobs being sent, by delivery id. */
+  /** Jobs being sent, by delivery id: at most `concurrency`. */
   readonly #inFlight = new Map<string, Job>();
   readonly #sends = new Set<Promise<void>>();
   #held = 0;
-  /** Requests being sent now; at most `concurrency`. */
-  #sending = 0;
   #running = false;
   #cursor = '';
   /**
@@ -336,7 +334,7 @@ export class DeliveryWorker {
         this.#capOf(endpointId, now)
       )
         exclude.push(endpointId);
-    const { deliveries, resumeAfter } = await this.store.deliveryClaimWalk({
+    const { deliveries, resumeAfter } = await this.store.deliveryClaim({
       now,
       leaseMs: this.options.leaseMs,
       worker: this.id,
@@ -527,7 +525,7 @@ export class DeliveryWorker {
     const queue = this.#queued.get(endpointId);
     if (
       queue === undefined &&
-      this.#sending < this.options.concurrency &&
+      this.#inFlight.size < this.options.concurrency &&
       (this.#active.get(endpointId) ?? 0) < this.#capOf(endpointId, Date.now())
     )
       this.#start(job);
@@ -558,9 +556,9 @@ export class DeliveryWorker {
       if (queue.length > 0) this.#queued.set(endpointId, queue);
       if (job !== undefined) this.#start(job);
     };
-    if (this.#sending < this.options.concurrency) startNext(finished);
+    if (this.#inFlight.size < this.options.concurrency) startNext(finished);
     for (const endpointId of [...this.#queued.keys()]) {
-      if (this.#sending >= this.options.concurrency) break;
+      if (this.#inFlight.size >= this.options.concurrency) break;
       startNext(endpointId);
     }
     if (stale.length > 0) this.#letGo(stale);
@@ -568,7 +566,6 @@ export class DeliveryWorker {
 
   #start(job: Job): void {
     const endpointId = job.target.id;
-    this.#sending++;
     this.#active.set(endpointId, (this.#active.get(endpointId) ?? 0) + 1);
     this.#inFlight.set(job.delivery.id, job);
     const send = this.#deliver(job)
@@ -578,7 +575,6 @@ export class DeliveryWorker {
       .finally(() => {
         this.#sends.delete(send);
         this.#inFlight.delete(job.delivery.id);
-        this.#sending--;
         this.#hold(-1);
         const active = (this.#active.get(endpointId) ?? 1) - 1;
         if (active === 0) this.#active.delete(endpointId);

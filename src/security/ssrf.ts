@@ -20,6 +20,11 @@ const EXTRA_BLOCKED: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [
 
 export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+/** A CIDR as text, in canonical form: `203.0.113.0/24`. */
+export function formatCidr([range, bits]: Cidr): string {
+  return `${range.toString()}/${bits}`;
+}
+
 export function parseCidrList(text: string): Cidr[] {
   return text
     .split(',')

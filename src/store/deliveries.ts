@@ -126,9 +126,6 @@ function claimSql(connection: Connection, request: ClaimRequest, endpoints: stri
     returning *`;
 }
 
-/** A walk bound no queue reaches (and that fits the 32-bit integer it is compared with in SQL). */
-const WALK_ALL = 1_000_000_000;
-
 /** The channel on which processes announce newly queued deliveries to each other's workers. */
 const DUE_CHANNEL = 'herald_deliveries_due';
 /** Deliveries per lease-renewal statement: well inside SQLite's limit on bound values. */
@@ -152,7 +149,7 @@ export function deliveryQueries(connection: Connection) {
      * `resumeAfter` is the last endpoint walked when the walk stopped at that bound (endpoints beyond it were
      * not looked at), and null when it went all the way round.
      */
-    async deliveryClaimWalk(
+    async deliveryClaim(
       request: ClaimRequest,
     ): Promise<{ deliveries: Delivery[]; resumeAfter: string | null }> {
       // One endpoint more than the walk, to tell a walk cut short from one that ended exactly at its bound.
@@ -162,15 +159,6 @@ export function deliveryQueries(connection: Connection) {
       if (endpoints.length === 0) return { deliveries: [], resumeAfter };
       const result = await claimSql(connection, request, endpoints).execute(db);
       return { deliveries: result.rows.map(toDelivery), resumeAfter };
-    },
-
-    /** Claims due deliveries, walking every endpoint that has pending ones. */
-    async deliveryClaim(request: Omit<ClaimRequest, 'walk'> & { walk?: number }): Promise<Delivery[]> {
-      const { deliveries } = await this.deliveryClaimWalk({
-        ...request,
-        walk: request.walk ?? WALK_ALL,
-      });
-      return deliveries;
     },
 
     /**

@@ -49,8 +49,8 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
     const base = fixture!.store;
     const store: Store = {
       ...base,
-      async deliveryClaimWalk(request) {
-        const claimed = await base.deliveryClaimWalk(request);
+      async deliveryClaim(request) {
+        const claimed = await base.deliveryClaim(request);
         claims.all++;
         if (claimed.deliveries.length === 0) claims.empty++;
         else if (claims.firstFound === 0) claims.firstFound = claims.all;

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
 import { startTrackingReceiver, waitUntil, type TrackingReceiver } from '../helpers/tracking-receiver.js';
 import { startTestWorker, type TestWorker } from '../helpers/worker.js';
+import { claimAll } from '../store/builders.js';
 
 const LEASE_MS = 600;
 
@@ -80,15 +81,7 @@ describe.each(DIALECTS)('lease renewal ($name)', ({ make, skip }) => {
     // worker claims every delivery.
     const now = Date.now();
     expect(await store.deliveryRescueExpired(now + 60_000)).toBe(2);
-    const taken = await store.deliveryClaim({
-      now,
-      leaseMs: 60_000,
-      worker: 'worker_other',
-      limit: 10,
-      perEndpoint: 10,
-      exclude: [],
-      after: '',
-    });
+    const taken = await claimAll(store, { now, worker: 'worker_other' });
     expect(taken).toHaveLength(3);
     // The next renewal finds the waiting delivery gone and lets go of it; the request in flight goes on.
     await waitUntil(async () => (await held()) === 1, 5_000, 'the waiting delivery to be dropped');

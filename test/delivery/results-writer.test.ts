@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResultsWriter } from '../../src/delivery/results-writer.js';
 import { DeliveryStatus } from '../../src/store/index.js';
 import { sqliteStore, type StoreFixture } from '../helpers/env.js';
-import { appWithEndpoints, attemptOf, claimRequest, messageOf, send } from '../store/builders.js';
+import { appWithEndpoints, attemptOf, claimAll, messageOf, send } from '../store/builders.js';
 
 describe('results writer', () => {
   let fixture: StoreFixture;
@@ -18,7 +18,7 @@ describe('results writer', () => {
     const { app, endpoints } = await appWithEndpoints(store, 1);
     const endpointId = endpoints[0]!.id;
     for (let i = 0; i < 3; i++) await send(store, messageOf(app.id, { createdAt: 1_000 + i }), [endpointId]);
-    const claimed = await store.deliveryClaim(claimRequest());
+    const claimed = await claimAll(store);
     expect(claimed).toHaveLength(3);
 
     let written = 0;

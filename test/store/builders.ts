@@ -153,7 +153,7 @@ export function idAt(kind: IdKind, time: number): string {
 
 export type ClaimRequest = Parameters<Store['deliveryClaim']>[0];
 
-/** A claim by `worker_a` at 10_000 of everything due, with a one-minute lease. */
+/** A claim by `worker_a` at 10_000 of everything due, walking every endpoint, with a one-minute lease. */
 export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {
   return {
     now: 10_000,
@@ -163,8 +163,14 @@ export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimReques
     perEndpoint: 1_000,
     exclude: [],
     after: '',
+    walk: 1_000_000,
     ...overrides,
   };
+}
+
+/** The deliveries a claim (`claimRequest` with `overrides`) took. */
+export async function claimAll(store: Store, overrides: Partial<ClaimRequest> = {}) {
+  return (await store.deliveryClaim(claimRequest(overrides))).deliveries;
 }
 
 /**

@@ -8,7 +8,7 @@ import { DeliveryStatus, TriggerType, openStore, type Delivery, type Store } fro
 import {
   appWithEndpoints,
   attemptOf,
-  claimRequest,
+  claimAll,
   idAt,
   messageOf,
   queueMessages,
@@ -21,7 +21,7 @@ const ALL = { limit: 100, order: 'ascending' } as const;
 
 /** Claims everything due and finishes the given deliveries; the others go back to the queue untouched. */
 async function settle(store: Store, outcomes: Map<string, DeliveryStatus>, now = NOW) {
-  const claimed = await store.deliveryClaim(claimRequest({ now, worker: 'settler' }));
+  const claimed = await claimAll(store, { now, worker: 'settler' });
   const updates = claimed
     .filter((delivery) => outcomes.has(delivery.id))
     .map((delivery) => ({
@@ -68,7 +68,7 @@ describeStore('store: resending and replaying dead letters', (ctx) => {
     for (const id of [dead, done])
       expect(await store.deliveryGet(id)).toMatchObject({ ...requeued(NOW + 1_000), lastAttemptAt: NOW });
     expect((await store.deliveryListByMessage(failed.message.id, ALL)).data).toHaveLength(1);
-    const claimed = await store.deliveryClaim(claimRequest({ now: NOW + 1_000 }));
+    const claimed = await claimAll(store, { now: NOW + 1_000 });
     expect(claimed.map((delivery) => delivery.id).sort()).toEqual([dead, done].sort());
     for (const delivery of claimed) expect(delivery.triggerType).toBe(TriggerType.Manual);
   });
@@ -77,7 +77,7 @@ describeStore('store: resending and replaying dead letters', (ctx) => {
     const store = await ctx.fresh();
     const { app, endpoints } = await appWithEndpoints(store, 1);
     const { message } = await send(store, messageOf(app.id, { createdAt: 1_000 }), [endpoints[0]!.id]);
-    const [sending] = (await store.deliveryClaim(claimRequest())) as [Delivery];
+    const [sending] = (await claimAll(store)) as [Delivery];
     expect(await store.deliveryResend(app.id, message.id, endpoints[0]!.id, NOW + 1)).toBe(false);
     expect(await store.deliveryGet(sending.id)).toEqual(sending);
   });
@@ -224,7 +224,7 @@ describeStore('store: queue statistics', (ctx) => {
         [queued[2]!, DeliveryStatus.Fail],
       ]),
     );
-    await store.deliveryClaim(claimRequest({ now: 4_000, exclude: [ep2] }));
+    await claimAll(store, { now: 4_000, exclude: [ep2] });
 
     expect(await store.deliveryStats(ep1)).toEqual({ 0: 2, 1: 2, 2: 1, 3: 1 });
     expect(await store.deliveryStats(ep1, 2_000)).toEqual({ 0: 1, 1: 2, 2: 1, 3: 1 });
@@ -262,7 +262,7 @@ describeStore('store: queue statistics', (ctx) => {
     });
     expect(await store.deliveryNextDueAt()).toBe(1_000);
 
-    const claimed = await store.deliveryClaim(claimRequest({ perEndpoint: 1 }));
+    const claimed = await claimAll(store, { perEndpoint: 1 });
     expect(claimed.map((delivery) => delivery.nextAttemptAt)).toEqual([1_000, 1_000]);
     expect(await store.deliveryQueueStats(NOW)).toEqual({
       pending: 4,

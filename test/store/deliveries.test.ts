@@ -3,17 +3,13 @@
  * postponing. The queue is global (a claim looks at every endpoint), so each test uses a database of its own.
  */
 import { expect, it } from 'vitest';
-import { DeliveryStatus, TriggerType, openStore, type Delivery, type Store } from '../../src/store/index.js';
-import { appWithEndpoints, attemptOf, claimRequest, endpointInsert, queueMessages } from './builders.js';
+import { DeliveryStatus, TriggerType, openStore, type Delivery } from '../../src/store/index.js';
+import { appWithEndpoints, attemptOf, claimAll, endpointInsert, queueMessages } from './builders.js';
 import { blankDatabase, describeStore } from './harness.js';
 
 const NOW = 10_000;
 const LEASE_MS = 60_000;
 const ALL = { limit: 100, order: 'ascending' } as const;
-
-function claim(store: Store, overrides: Parameters<typeof claimRequest>[0] = {}) {
-  return store.deliveryClaim(claimRequest(overrides));
-}
 
 /** Ids sorted: RETURNING gives no order. */
 function idsOf(deliveries: Array<{ id: string }>): string[] {
@@ -38,9 +34,9 @@ describeStore('store: claiming deliveries', (ctx) => {
     const [a, b] = endpoints.map((endpoint) => endpoint.id) as [string, string];
     const queued = await queueMessages(store, app.id, [a, b], 3, { from: 1_000, step: 1_000 });
 
-    expect(await claim(store, { now: 999 })).toEqual([]);
+    expect(await claimAll(store, { now: 999 })).toEqual([]);
     // Due at 1_000 and 2_000: next_attempt_at <= now.
-    const first = await claim(store, { now: 2_000 });
+    const first = await claimAll(store, { now: 2_000 });
     expect(idsOf(first)).toEqual([...queued.get(a)!.slice(0, 2), ...queued.get(b)!.slice(0, 2)].sort());
     for (const delivery of first) {
       expect(delivery).toMatchObject({
@@ -55,8 +51,8 @@ describeStore('store: claiming deliveries', (ctx) => {
     }
 
     // What is leased is not due again, and the rest is not due yet.
-    expect(await claim(store, { now: 2_999, worker: 'worker_b' })).toEqual([]);
-    const second = await claim(store, { now: 3_000, worker: 'worker_b' });
+    expect(await claimAll(store, { now: 2_999, worker: 'worker_b' })).toEqual([]);
+    const second = await claimAll(store, { now: 3_000, worker: 'worker_b' });
     expect(idsOf(second)).toEqual([queued.get(a)![2]!, queued.get(b)![2]!].sort());
 
     // Finished deliveries, a success and a failure, are never claimed again.
@@ -83,7 +79,7 @@ describeStore('store: claiming deliveries', (ctx) => {
       3_000,
     );
     expect(await store.deliveryRescueExpired(3_000, true)).toBe(4);
-    expect(idsOf(await claim(store, { now: 1e12, worker: 'worker_c' }))).toEqual(idsOf(first));
+    expect(idsOf(await claimAll(store, { now: 1e12, worker: 'worker_c' }))).toEqual(idsOf(first));
   });
 
   it('never claims a delivery twice', async () => {
@@ -95,13 +91,13 @@ describeStore('store: claiming deliveries', (ctx) => {
       endpoints.map((endpoint) => endpoint.id),
       5,
     );
-    const first = await claim(store, { limit: 4 });
+    const first = await claimAll(store, { limit: 4 });
     expect(first).toHaveLength(4);
-    const second = await claim(store, { worker: 'worker_b' });
+    const second = await claimAll(store, { worker: 'worker_b' });
     expect(second).toHaveLength(6);
     expect(idsOf(second).filter((id) => idsOf(first).includes(id))).toEqual([]);
     expect(idsOf([...first, ...second])).toEqual([...queued.values()].flat().sort());
-    expect(await claim(store, { worker: 'worker_c' })).toEqual([]);
+    expect(await claimAll(store, { worker: 'worker_c' })).toEqual([]);
   });
 
   it('takes the earliest due deliveries, at most perEndpoint of each endpoint and limit in all', async () => {
@@ -110,14 +106,14 @@ describeStore('store: claiming deliveries', (ctx) => {
     const ids = endpoints.map((endpoint) => endpoint.id);
     const queued = await queueMessages(store, app.id, ids, 4);
 
-    const first = await claim(store, { perEndpoint: 2 });
+    const first = await claimAll(store, { perEndpoint: 2 });
     expect(countByEndpoint(first)).toEqual(Object.fromEntries(ids.map((id) => [id, 2])));
     expect(idsOf(first)).toEqual(ids.flatMap((id) => queued.get(id)!.slice(0, 2)).sort());
 
-    const second = await claim(store, { perEndpoint: 2, limit: 5, worker: 'worker_b' });
+    const second = await claimAll(store, { perEndpoint: 2, limit: 5, worker: 'worker_b' });
     expect(second).toHaveLength(5);
     expect(Math.max(...Object.values(countByEndpoint(second)))).toBe(2);
-    expect(await claim(store, { perEndpoint: 2, worker: 'worker_c' })).toHaveLength(1);
+    expect(await claimAll(store, { perEndpoint: 2, worker: 'worker_c' })).toHaveLength(1);
   });
 
   it('skips excluded and disabled endpoints, and those whose circuit is open', async () => {
@@ -135,12 +131,12 @@ describeStore('store: claiming deliveries', (ctx) => {
     await store.endpointSetHealth(closed, { failingSince: 1, circuitOpenUntil: NOW - 5_000 });
     await queueMessages(store, app.id, [plain, excluded, disabled, open, closingNow, closed], 2);
 
-    const claimed = await claim(store, { exclude: [excluded] });
+    const claimed = await claimAll(store, { exclude: [excluded] });
     expect(countByEndpoint(claimed)).toEqual({ [plain]: 2, [closingNow]: 2, [closed]: 2 });
     // Once its circuit's time is up the endpoint is claimed again; a disabled one never is.
-    const later = await claim(store, { now: NOW + 1, worker: 'worker_b' });
+    const later = await claimAll(store, { now: NOW + 1, worker: 'worker_b' });
     expect(countByEndpoint(later)).toEqual({ [excluded]: 2, [open]: 2 });
-    expect(await claim(store, { now: 1e12, worker: 'worker_c' })).toEqual([]);
+    expect(await claimAll(store, { now: 1e12, worker: 'worker_c' })).toEqual([]);
   });
 
   it('walks endpoints round-robin, starting after the cursor and wrapping around', async () => {
@@ -149,7 +145,7 @@ describeStore('store: claiming deliveries', (ctx) => {
     const [first, middle, last] = endpoints.map((endpoint) => endpoint.id).sort() as [string, string, string];
     await queueMessages(store, app.id, [first, middle, last], 3);
     const next = async (after: string, worker: string) => {
-      const claimed = await claim(store, { limit: 1, perEndpoint: 1, after, worker });
+      const claimed = await claimAll(store, { limit: 1, perEndpoint: 1, after, worker });
       expect(claimed).toHaveLength(1);
       return claimed[0]!.endpointId;
     };
@@ -160,7 +156,7 @@ describeStore('store: claiming deliveries', (ctx) => {
     // The cursor need not be an endpoint that still exists.
     expect(await next(`${first}0`, 'worker_e')).toBe(middle);
     // When the limit cuts the walk, the endpoints before the cursor are the ones left out.
-    const wrapped = await claim(store, { limit: 2, perEndpoint: 1, after: middle, worker: 'worker_f' });
+    const wrapped = await claimAll(store, { limit: 2, perEndpoint: 1, after: middle, worker: 'worker_f' });
     expect(countByEndpoint(wrapped)).toEqual({ [last]: 1, [first]: 1 });
   });
 
@@ -191,7 +187,7 @@ describeStore('store: claiming deliveries', (ctx) => {
         const owner = new Map<string, string>();
         for (let round = 0; round < 50; round++) {
           const results = await Promise.all(
-            claimers.map(({ store, worker }) => claim(store, { worker, limit: 10, perEndpoint: 5 })),
+            claimers.map(({ store, worker }) => claimAll(store, { worker, limit: 10, perEndpoint: 5 })),
           );
           if (results.every((result) => result.length === 0)) break;
           results.forEach((result, index) => {
@@ -225,7 +221,7 @@ describeStore('store: recording results and returning leases', (ctx) => {
         5_000,
       ),
     ).toBe(true);
-    const claimed = await claim(store);
+    const claimed = await claimAll(store);
     const [ok, retry, dead] = queued.map((id) => claimed.find((delivery) => delivery.id === id)!) as [
       Delivery,
       Delivery,
@@ -299,19 +295,19 @@ describeStore('store: recording results and returning leases', (ctx) => {
     });
     expect((await store.attemptList(app.id, {}, ALL)).data).toEqual(attempts);
     // The retry falls due at its time.
-    expect(await claim(store, { now: NOW + 4_999 })).toEqual([]);
-    expect(idsOf(await claim(store, { now: NOW + 5_000 }))).toEqual([retry.id]);
+    expect(await claimAll(store, { now: NOW + 4_999 })).toEqual([]);
+    expect(idsOf(await claimAll(store, { now: NOW + 5_000 }))).toEqual([retry.id]);
   });
 
   it('changes no delivery that another worker holds', async () => {
     const store = await ctx.fresh();
     const { app, endpoints } = await appWithEndpoints(store, 1);
     await queueMessages(store, app.id, [endpoints[0]!.id], 2);
-    const leased = await claim(store, { leaseMs: 1_000 });
+    const leased = await claimAll(store, { leaseMs: 1_000 });
     // worker_a's lease runs out; the rescuer requeues the deliveries and worker_b claims one of them.
     expect(await store.deliveryRescueExpired(NOW + 1_001)).toBe(2);
-    const [taken] = (await claim(store, { now: NOW + 2_000, limit: 1, worker: 'worker_b' })) as [Delivery];
-    const reclaimed = await claim(store, { now: NOW + 2_000, worker: 'worker_a' });
+    const [taken] = (await claimAll(store, { now: NOW + 2_000, limit: 1, worker: 'worker_b' })) as [Delivery];
+    const reclaimed = await claimAll(store, { now: NOW + 2_000, worker: 'worker_a' });
     expect(idsOf([taken, ...reclaimed])).toEqual(idsOf(leased));
 
     const update = (delivery: Delivery) => ({
@@ -351,8 +347,8 @@ describeStore('store: recording results and returning leases', (ctx) => {
     const { app, endpoints } = await appWithEndpoints(store, 2);
     const [a, b] = endpoints.map((endpoint) => endpoint.id) as [string, string];
     await queueMessages(store, app.id, [a, b], 2);
-    const byA = await claim(store, { exclude: [b] });
-    const byB = await claim(store, { exclude: [a], worker: 'worker_b' });
+    const byA = await claimAll(store, { exclude: [b] });
+    const byB = await claimAll(store, { exclude: [a], worker: 'worker_b' });
 
     await store.deliveryRelease('worker_b', idsOf(byA), NOW + 1);
     for (const delivery of byA) expect(await store.deliveryGet(delivery.id)).toEqual(delivery);
@@ -368,15 +364,15 @@ describeStore('store: recording results and returning leases', (ctx) => {
       });
     for (const delivery of byB) expect(await store.deliveryGet(delivery.id)).toEqual(delivery);
     await store.deliveryRelease('worker_a', []);
-    expect(idsOf(await claim(store, { worker: 'worker_c' }))).toEqual(idsOf(byA));
+    expect(idsOf(await claimAll(store, { worker: 'worker_c' }))).toEqual(idsOf(byA));
   });
 
   it('rescues expired leases only, or every lease when asked', async () => {
     const store = await ctx.fresh();
     const { app, endpoints } = await appWithEndpoints(store, 1);
     await queueMessages(store, app.id, [endpoints[0]!.id], 5);
-    const short = await claim(store, { limit: 2, leaseMs: 1_000 });
-    const long = await claim(store, { limit: 2, worker: 'worker_b' });
+    const short = await claimAll(store, { limit: 2, leaseMs: 1_000 });
+    const long = await claimAll(store, { limit: 2, worker: 'worker_b' });
 
     expect(await store.deliveryRescueExpired(NOW + 1_000)).toBe(0);
     expect(await store.deliveryRescueExpired(NOW + 1_001)).toBe(2);
@@ -397,14 +393,14 @@ describeStore('store: recording results and returning leases', (ctx) => {
         leasedBy: null,
       });
     expect(await store.deliveryRescueExpired(NOW + 1e9, true)).toBe(0);
-    expect(await claim(store, { now: NOW + 2_000, worker: 'worker_c' })).toHaveLength(5);
+    expect(await claimAll(store, { now: NOW + 2_000, worker: 'worker_c' })).toHaveLength(5);
   });
 
   it('postpones its own leased deliveries without counting an attempt', async () => {
     const store = await ctx.fresh();
     const { app, endpoints } = await appWithEndpoints(store, 1);
     const queued = (await queueMessages(store, app.id, [endpoints[0]!.id], 2)).get(endpoints[0]!.id)!;
-    const claimed = await claim(store);
+    const claimed = await claimAll(store);
     const [tried, fresh] = queued.map((id) => claimed.find((delivery) => delivery.id === id)!) as [
       Delivery,
       Delivery,
@@ -423,7 +419,7 @@ describeStore('store: recording results and returning leases', (ctx) => {
       [],
       NOW,
     );
-    const [again] = (await claim(store, { now: NOW + 1 })) as [Delivery];
+    const [again] = (await claimAll(store, { now: NOW + 1 })) as [Delivery];
     expect(again.id).toBe(tried.id);
 
     const at = NOW + 30_000;
@@ -442,7 +438,7 @@ describeStore('store: recording results and returning leases', (ctx) => {
     expect(await store.deliveryGet(fresh.id)).toEqual({ ...fresh, ...postponed, updatedAt: NOW + 2 });
     await store.deliveryPostpone('worker_a', [], at);
 
-    expect(await claim(store, { now: at - 1, worker: 'worker_c' })).toEqual([]);
-    expect(idsOf(await claim(store, { now: at, worker: 'worker_c' }))).toEqual(idsOf([tried, fresh]));
+    expect(await claimAll(store, { now: at - 1, worker: 'worker_c' })).toEqual([]);
+    expect(idsOf(await claimAll(store, { now: at, worker: 'worker_c' }))).toEqual(idsOf([tried, fresh]));
   });
 });

@@ -1,21 +1,12 @@
 import { expect, it } from 'vitest';
 import { DeliveryStatus, type Store } from '../../src/store/index.js';
-import { appWithEndpoints, claimRequest, messageOf, send } from './builders.js';
+import { appWithEndpoints, claimAll, claimRequest, messageOf, send, type ClaimRequest } from './builders.js';
 import { describeStore } from './harness.js';
 
 const LEASE_MS = 60_000;
 
-function claim(store: Store, overrides: Partial<Parameters<Store['deliveryClaim']>[0]> = {}) {
-  return store.deliveryClaim({
-    now: 10_000,
-    leaseMs: LEASE_MS,
-    worker: 'worker_a',
-    limit: 100,
-    perEndpoint: 100,
-    exclude: [],
-    after: '',
-    ...overrides,
-  });
+function claim(store: Store, overrides: Partial<ClaimRequest> = {}) {
+  return claimAll(store, { leaseMs: LEASE_MS, limit: 100, perEndpoint: 100, ...overrides });
 }
 
 /** `count` messages to each endpoint, due at 1_000, 1_001, …; returns the delivery ids by endpoint. */
@@ -150,8 +141,7 @@ describeStore('store: the delivery queue', (ctx) => {
     // Endpoints 0 and 3 have nothing due yet (their message is for later); the others have one due each.
     for (const [i, id] of ids.entries())
       await send(store, messageOf(app.id, { createdAt: i % 3 === 0 ? 50_000 : 1_000 }), [id]);
-    const walk = (after: string, walk: number) =>
-      store.deliveryClaimWalk({ ...claimRequest({ after }), walk });
+    const walk = (after: string, walk: number) => store.deliveryClaim(claimRequest({ after, walk }));
     const served = (claimed: { deliveries: Array<{ endpointId: string }> }) =>
       claimed.deliveries.map((delivery) => delivery.endpointId).sort();
 
