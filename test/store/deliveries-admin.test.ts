@@ -5,15 +5,7 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { DeliveryStatus, TriggerType, openStore, type Delivery, type Store } from '../../src/store/index.js';
-import {
-  appWithEndpoints,
-  attemptOf,
-  claimAll,
-  idAt,
-  messageOf,
-  queueMessages,
-  send,
-} from './builders.js';
+import { appWithEndpoints, attemptOf, claimAll, idAt, messageOf, queueMessages, send } from './builders.js';
 import { blankDatabase, describeStore } from './harness.js';
 
 const NOW = 10_000;
