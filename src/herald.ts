@@ -6,23 +6,19 @@ import { startDeliveryEngine } from './delivery/engine.js';
 import { DeliveryThreads } from './delivery/threads.js';
 import type { DeliveryWorker } from './delivery/worker.js';
 import { ensureOperatorEndpoint } from './delivery/operator-endpoint.js';
-import { disableFailingEndpoints } from './services/auto-disabler.js';
+import { autoDisabler } from './services/auto-disabler.js';
+import { idempotencyPruner } from './services/idempotency-pruner.js';
+import { leaseRescuer, requeueLeftovers } from './services/lease-rescuer.js';
+import { Maintenance, type MaintenanceService } from './services/maintenance.js';
+import { retentionPruner } from './services/retention-pruner.js';
 import type { Config } from './config/config.js';
 import { generateApiKey } from './security/api-keys.js';
 import { loadMasterKey, Vault } from './security/vault.js';
-import { runPeriodically } from './services/periodic.js';
 import { lockDataDir } from './util/instance-lock.js';
 import type { Store } from './store/index.js';
 import { createLogger, storeFor } from './runtime.js';
 
 export { createLogger, storeFor } from './runtime.js';
-
-/** How often content past its retention is pruned. */
-const RETENTION_INTERVAL_MS = 60 * 60_000;
-/** How often the auto-disabler looks for endpoints that have failed for too long. */
-const AUTO_DISABLE_INTERVAL_MS = 60_000;
-/** How often expired idempotency keys are deleted. Each process may do it; the delete is harmless twice. */
-const IDEMPOTENCY_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 /** Creates the first admin key when there is none. Returns its token, which the caller shows once. */
 export async function bootstrapAdminKey(store: Store): Promise<string | null> {
@@ -70,13 +66,10 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       worker?.wake();
       threads?.wake();
     };
+    // Maintenance runs on this thread only, and once per interval across every process sharing the database.
+    const services: MaintenanceService[] = [];
     if (config.role !== 'api') {
-      if (!store.profile.multiProcess) {
-        // One process owns an embedded database: anything still leased was cut off by a crash. Send it again now,
-        // before any worker of this process claims, rather than after its lease runs out.
-        const released = await store.deliveryRescueExpired(Date.now(), true);
-        if (released > 0) logger.warn({ released }, 'requeued deliveries left in flight by the last run');
-      }
+      if (!store.profile.multiProcess) await requeueLeftovers(store, logger);
       const engine = await startDeliveryEngine(
         { config, store, vault, logger, metrics },
         { index: 0, of: config.workerThreads },
@@ -92,46 +85,25 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
         threads = await DeliveryThreads.start({ config, masterKey, logger, metrics });
       const unlisten = await store.deliveryListen(wakeDelivery);
       stops.push(unlisten);
-      if (config.retentionMs > 0) {
-        const pruner = runPeriodically(
-          'retention-pruner',
-          RETENTION_INTERVAL_MS,
-          async () => {
-            const pruned = await store.contentPrune(Date.now() - config.retentionMs);
-            if (pruned.messages + pruned.attempts > 0)
-              logger.info(pruned, 'pruned content past its retention');
-          },
-          logger,
-        );
-        stops.push(() => pruner.stop());
-      }
-      if (config.autoDisableAfterMs > 0) {
-        const disabler = runPeriodically(
-          'auto-disabler',
-          AUTO_DISABLE_INTERVAL_MS,
-          () => disableFailingEndpoints(store, engine.events, logger, config.autoDisableAfterMs),
-          logger,
-        );
-        stops.push(() => disabler.stop());
-      }
+      services.push(leaseRescuer(store, logger));
+      if (config.retentionMs > 0) services.push(retentionPruner(store, logger, config.retentionMs));
+      if (config.autoDisableAfterMs > 0)
+        services.push(autoDisabler(store, engine.events, logger, config.autoDisableAfterMs));
     }
 
     // Every role listens: a worker-only process serves just health and metrics, for probes and scrapers.
     let notify = wakeDelivery;
     if (config.role !== 'worker') {
-      const pruner = runPeriodically(
-        'idempotency-pruner',
-        IDEMPOTENCY_PRUNE_INTERVAL_MS,
-        () => store.idempotencyPrune(),
-        logger,
-      );
-      stops.push(() => pruner.stop());
+      services.push(idempotencyPruner(store));
       const announce = coalesced(() => store.deliveryAnnounce(), logger);
       notify = () => {
         wakeDelivery();
         announce();
       };
     }
+    const maintenance = new Maintenance(store, logger, services);
+    maintenance.start();
+    stops.push(() => maintenance.stop());
     const api: Api = await buildApi({
       config,
       store,

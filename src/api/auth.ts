@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { hashToken } from '../security/api-keys.js';
-import { parseCidrList, type Cidr } from '../security/ssrf.js';
+import { inCidrList, parseCidrs, type Cidr } from '../util/cidr.js';
 import type { ApiKey, Application, Store } from '../store/index.js';
 import { forbidden, HttpError, notFound } from './errors.js';
 
@@ -79,13 +79,12 @@ function clientAllowed(ip: string, cidrs: string[]): boolean {
   const text = cidrs.join(',');
   let list = parsedCidrs.get(text);
   if (list === undefined) {
-    list = parseCidrList(text);
+    list = parseCidrs(cidrs);
     if (parsedCidrs.size >= CACHE_LIMIT) parsedCidrs.clear();
     parsedCidrs.set(text, list);
   }
   if (!ipaddr.isValid(ip)) return false;
-  const address = ipaddr.process(ip);
-  return list.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits));
+  return inCidrList(ipaddr.process(ip), list);
 }
 
 export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache) {

@@ -4,7 +4,7 @@
  */
 import type { Endpoint, EndpointChanges, SignatureVersion } from '../store/index.js';
 import type { Audit } from './audit.js';
-import type { EndpointSecrets } from './endpoint-config.js';
+import type { EndpointSecrets } from '../signing/secrets.js';
 
 /** A new endpoint has an Ed25519 key from the start, so its public key can be handed out before `v1a` is on. */
 export function newEndpointSigning(versions: SignatureVersion[] | undefined, secrets: EndpointSecrets) {

@@ -7,7 +7,8 @@ import type { Static } from '@sinclair/typebox';
 import type { Config } from '../config/config.js';
 import type { OutboundAuthConfig } from '../delivery/outbound-auth.js';
 import { generateJwtKey, jwtKeyProblem, jwtPublicKey } from '../security/jwt.js';
-import { blockedHostReason, formatCidr, parseCidrList } from '../security/ssrf.js';
+import { blockedHostReason } from '../security/ssrf.js';
+import { formatCidr, parseCidrList } from '../util/cidr.js';
 import { unprocessable } from './errors.js';
 import type { EndpointAuthIn, EndpointAuthOut } from './schemas/security.js';
 

@@ -3,7 +3,7 @@ import { Command, type Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config/config.js';
 import { storeFor } from '../herald.js';
 import { generateApiKey } from '../security/api-keys.js';
-import { formatCidr, parseCidrList } from '../security/ssrf.js';
+import { formatCidr, parseCidrList } from '../util/cidr.js';
 import type { Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
 

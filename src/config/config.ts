@@ -4,7 +4,7 @@
  * that names the variable and says what is allowed.
  */
 import path from 'node:path';
-import { parseCidrList, type Cidr } from '../security/ssrf.js';
+import { parseCidrList, type Cidr } from '../util/cidr.js';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];

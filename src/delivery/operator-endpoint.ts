@@ -4,7 +4,7 @@
  * secret is generated once and can be read through the API like any endpoint's.
  */
 import type { Vault } from '../security/vault.js';
-import { generateSecret } from '../signing/secrets.js';
+import { EndpointSecrets } from '../signing/secrets.js';
 import { UniqueViolation, type Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
 import { OPERATOR_ENDPOINT_UID, type OperationalEvents } from './operational-events.js';
@@ -21,6 +21,7 @@ export async function ensureOperatorEndpoint(
     if (existing.url !== url) await store.endpointUpdate(app.id, existing.id, { url });
     return;
   }
+  const secrets = new EndpointSecrets(vault);
   try {
     await store.endpointCreate({
       id: newId('endpoint'),
@@ -33,8 +34,8 @@ export async function ensureOperatorEndpoint(
       channels: null,
       metadata: {},
       throttleRate: null,
-      headersSealed: vault.sealJson({}),
-      secretsSealed: vault.sealJson([{ key: generateSecret(), expiresAt: null }]),
+      headersSealed: secrets.sealHeaders({}),
+      secretsSealed: secrets.sealNewSecret(),
     });
   } catch (error) {
     // Another process created it at the same moment.

@@ -4,7 +4,7 @@
  * or an IP restriction blocks a delivery.
  */
 import type { Logger } from 'pino';
-import { parseCidrList, type Cidr } from '../security/ssrf.js';
+import { parseCidrs, type Cidr } from '../util/cidr.js';
 import type { Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
 import { OutboundAuth, type OutboundAuthConfig } from './outbound-auth.js';
@@ -90,7 +90,7 @@ export class Outbound {
     if (cached && now - cached.at < APP_RULES_TTL_MS) return cached.cidrs;
     const application = (await this.store.applicationGetMany([appId])).get(appId);
     const list = application?.allowedDestinationCidrs ?? null;
-    const cidrs = list === null ? null : parseCidrList(list.join(','));
+    const cidrs = list === null ? null : parseCidrs(list);
     if (this.#appRules.size >= 10_000) this.#appRules.clear();
     this.#appRules.set(appId, { cidrs, at: now });
     return cidrs;

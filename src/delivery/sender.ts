@@ -9,7 +9,8 @@ import dns from 'node:dns';
 import type { LookupAddress } from 'node:dns';
 import ipaddr from 'ipaddr.js';
 import { Agent, errors as undiciErrors } from 'undici';
-import { blockedHostReason, blockedReason, formatCidr, type Cidr } from '../security/ssrf.js';
+import { blockedHostReason, blockedReason } from '../security/ssrf.js';
+import { formatCidr, inCidrList, type Cidr } from '../util/cidr.js';
 
 export const MAX_RESPONSE_BODY_BYTES = 16 * 1024;
 
@@ -61,9 +62,7 @@ class IpRestricted extends Error {
 function restrictionsAllow(ip: string, restrict: ReadonlyArray<readonly Cidr[]>): boolean {
   if (!ipaddr.isValid(ip)) return false;
   const address = ipaddr.process(ip);
-  return restrict.every((list) =>
-    list.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits)),
-  );
+  return restrict.every((list) => inCidrList(address, list));
 }
 
 type LookupCallback = (

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { ConfigError, type Config } from '../config/config.js';
-import { formatCidr, parseCidrList } from '../security/ssrf.js';
+import { formatCidr, parseCidrs } from '../util/cidr.js';
 import type { Metrics, Snapshot } from './metrics.js';
 import { SHUTDOWN_GRACE_MS, type WorkerShare } from './engine.js';
 
@@ -48,7 +48,7 @@ function threadData(config: Config, masterKey: Buffer, share: WorkerShare): Thre
 export function configFromThreadData(data: ThreadData): Config {
   return {
     ...data.config,
-    ssrfAllow: parseCidrList(data.config.ssrfAllow.join(',')),
+    ssrfAllow: parseCidrs(data.config.ssrfAllow),
     masterKey: Buffer.from(data.masterKey),
   };
 }

@@ -5,54 +5,25 @@
  * host is an IP literal or a name that can only be local, so a mistake is reported when it is made.
  */
 import ipaddr from 'ipaddr.js';
+import { inCidrList, parseCidrList, type Cidr } from '../util/cidr.js';
 
 /** ipaddr.js range names that are safe to deliver to. Everything else is blocked. */
 const PUBLIC_RANGES = new Set(['unicast']);
 
 /** Ranges ipaddr.js calls unicast but that are not reachable or not public. */
-const EXTRA_BLOCKED: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [
-  ipaddr.parseCIDR('0.0.0.0/8'),
-  ipaddr.parseCIDR('192.0.0.0/24'),
-  ipaddr.parseCIDR('198.18.0.0/15'),
-  ipaddr.parseCIDR('240.0.0.0/4'),
-  ipaddr.parseCIDR('64:ff9b:1::/48'),
-];
-
-export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-/** A CIDR as text, in canonical form: `203.0.113.0/24`. */
-export function formatCidr([range, bits]: Cidr): string {
-  return `${range.toString()}/${bits}`;
-}
-
-export function parseCidrList(text: string): Cidr[] {
-  return text
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '')
-    .map((part) => {
-      const cidr = part.includes('/') ? part : `${part}/${ipaddr.parse(part).kind() === 'ipv4' ? 32 : 128}`;
-      const [range, bits] = ipaddr.parseCIDR(cidr);
-      // Addresses are judged with IPv4-mapped IPv6 as IPv4, so a mapped range must be written as IPv4 too.
-      if (range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96)
-        return [(range as ipaddr.IPv6).toIPv4Address(), bits - 96] as Cidr;
-      return [range, bits] as Cidr;
-    });
-}
-
-function inList(address: ipaddr.IPv4 | ipaddr.IPv6, list: readonly Cidr[]): boolean {
-  return list.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits));
-}
+const EXTRA_BLOCKED: readonly Cidr[] = parseCidrList(
+  '0.0.0.0/8,192.0.0.0/24,198.18.0.0/15,240.0.0.0/4,64:ff9b:1::/48',
+);
 
 /** Returns why `ip` is blocked (the range's name), or `null` when Herald may connect to it. */
 export function blockedReason(ip: string, allow: readonly Cidr[]): string | null {
   if (!ipaddr.isValid(ip)) return 'not an IP address';
   // ::ffff:10.0.0.1 is 10.0.0.1: judge IPv4-mapped addresses as IPv4.
   const address = ipaddr.process(ip);
-  if (inList(address, allow)) return null;
+  if (inCidrList(address, allow)) return null;
   const range = address.range();
   if (!PUBLIC_RANGES.has(range)) return range;
-  if (inList(address, EXTRA_BLOCKED)) return 'reserved';
+  if (inCidrList(address, EXTRA_BLOCKED)) return 'reserved';
   return null;
 }
 

@@ -1,13 +1,23 @@
 /**
- * Standard Webhooks signing secrets: `whsec_` followed by base64 of 24–64 random bytes. Users may supply their
- * own, with or without the prefix, as the Svix contract allows.
+ * An endpoint's signing material and its sealed format. Two kinds of key sign deliveries: `whsec_` secrets
+ * (HMAC, signature `v1`) and `whsk_` Ed25519 keys (`v1a`). Each kind is stored as one sealed list
+ * `{ key, expiresAt }[]`, newest first: the current key has no expiry; keys rotated out keep signing until
+ * theirs, so receivers can switch over without downtime. This module is the only one that knows that format:
+ * the API seals and rotates through it, and the delivery worker and the operator endpoint read and seal through
+ * it.
+ *
+ * `whsec_` secrets are followed by base64 of 24–64 random bytes. Users may supply their own, with or without the
+ * prefix, as the Svix contract allows.
  */
 import { randomBytes } from 'node:crypto';
+import { generateSigningKey } from './ed25519.js';
 
 export const SECRET_PREFIX = 'whsec_';
 export const GENERATED_SECRET_BYTES = 24;
 /** The Svix contract's pattern for a user-supplied secret. */
 export const SECRET_PATTERN = '^(whsec_)?[a-zA-Z0-9+/=]{32,100}$';
+/** How many previous (expiring) keys of each kind an endpoint keeps beside its current one. */
+export const MAX_PREVIOUS_SECRETS = 5;
 
 export function generateSecret(): string {
   return SECRET_PREFIX + randomBytes(GENERATED_SECRET_BYTES).toString('base64');
@@ -18,8 +28,85 @@ export function normaliseSecret(secret: string): string {
   return secret.startsWith(SECRET_PREFIX) ? secret : SECRET_PREFIX + secret;
 }
 
-/** A signing secret of an endpoint. The current secret has no expiry; rotated-out ones expire. */
+/** A signing key of an endpoint. The current key has no expiry; rotated-out ones expire. */
 export interface EndpointSecret {
   key: string;
   expiresAt: number | null;
+}
+
+/** Encrypts and decrypts JSON: the vault, seen from here (signing sits below the security layer). */
+export interface Sealer {
+  sealJson(value: unknown): string;
+  openJson<T>(sealed: string): T;
+}
+
+/** Sealed storage for an endpoint's signing secrets and keys, and for its custom headers. */
+export class EndpointSecrets {
+  constructor(private readonly sealer: Sealer) {}
+
+  sealHeaders(headers: Record<string, string>): string {
+    return this.sealer.sealJson(headers);
+  }
+
+  openHeaders(sealed: string): Record<string, string> {
+    return this.sealer.openJson(sealed);
+  }
+
+  /** A fresh secret list: the given secret, or a generated one. */
+  sealNewSecret(secret?: string | null): string {
+    return this.#seal([{ key: secret ? normaliseSecret(secret) : generateSecret(), expiresAt: null }]);
+  }
+
+  /** The live secrets (or keys) of a sealed list, current first; empty when there is no list. */
+  openSecrets(sealed: string | null, now = Date.now()): EndpointSecret[] {
+    if (sealed === null) return [];
+    return this.sealer
+      .openJson<EndpointSecret[]>(sealed)
+      .filter((secret) => secret.expiresAt === null || secret.expiresAt > now);
+  }
+
+  /** The keys that sign now, current first: what a delivery is signed with. */
+  liveKeys(sealed: string | null, now = Date.now()): string[] {
+    return this.openSecrets(sealed, now).map((secret) => secret.key);
+  }
+
+  /**
+   * Makes `next` (or a generated secret) current; the previous current secret keeps signing until the grace
+   * period ends. At most {@link MAX_PREVIOUS_SECRETS} previous secrets are kept: rotating again drops the
+   * oldest, even before its grace period ends, so rapid rotations cannot make every delivery carry a pile of
+   * signatures.
+   */
+  rotate(sealed: string, next: string | null | undefined, graceMs: number, now = Date.now()): string {
+    const current = next ? normaliseSecret(next) : generateSecret();
+    return this.#seal(rotated(this.openSecrets(sealed, now), current, graceMs, now));
+  }
+
+  /** A fresh Ed25519 signing key list. */
+  sealNewSigningKey(): string {
+    return this.#seal([{ key: generateSigningKey(), expiresAt: null }]);
+  }
+
+  /** The live Ed25519 secret keys (`whsk_…`), current first; empty when the endpoint has none. */
+  openSigningKeys(sealed: string | null, now = Date.now()): EndpointSecret[] {
+    return this.openSecrets(sealed, now);
+  }
+
+  /** Rotates the Ed25519 key as {@link rotate} rotates secrets: the previous key signs during the grace period. */
+  rotateSigningKey(sealed: string | null, graceMs: number, now = Date.now()): string {
+    return this.#seal(rotated(this.openSecrets(sealed, now), generateSigningKey(), graceMs, now));
+  }
+
+  #seal(list: EndpointSecret[]): string {
+    return this.sealer.sealJson(list);
+  }
+}
+
+/** A key list with `current` first and the live previous ones after it, each expiring at the end of its grace. */
+function rotated(live: EndpointSecret[], current: string, graceMs: number, now: number): EndpointSecret[] {
+  // The list is newest first: the current key, then the previous ones in the order they were replaced.
+  const previous = live
+    .map((secret) => ({ ...secret, expiresAt: secret.expiresAt ?? now + graceMs }))
+    .filter((secret) => secret.expiresAt > now)
+    .slice(0, MAX_PREVIOUS_SECRETS);
+  return [{ key: current, expiresAt: null }, ...previous];
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EndpointSecrets, MAX_PREVIOUS_SECRETS } from '../../src/api/endpoint-config.js';
+import { EndpointSecrets, MAX_PREVIOUS_SECRETS } from '../../src/signing/secrets.js';
 import { Vault } from '../../src/security/vault.js';
 import { apiFixture, type ApiFixture } from '../helpers/env.js';
 import { client, createApp, createEndpoint, expectError, type Client } from './support.js';

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sender } from '../../src/delivery/sender.js';
-import { parseCidrList } from '../../src/security/ssrf.js';
+import { parseCidrList } from '../../src/util/cidr.js';
 import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Outbound } from '../../src/delivery/outbound.js';
 import { Sender } from '../../src/delivery/sender.js';
-import { parseCidrList } from '../../src/security/ssrf.js';
+import { parseCidrList } from '../../src/util/cidr.js';
 import { newId } from '../../src/util/ids.js';
 import { sqliteStore, type StoreFixture } from '../helpers/env.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';

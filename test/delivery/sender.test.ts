@@ -2,7 +2,7 @@
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedLookup, Sender } from '../../src/delivery/sender.js';
-import { parseCidrList } from '../../src/security/ssrf.js';
+import { parseCidrList } from '../../src/util/cidr.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
 function lookup(

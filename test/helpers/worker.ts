@@ -5,7 +5,7 @@ import { OperationalEvents } from '../../src/delivery/operational-events.js';
 import { Sender } from '../../src/delivery/sender.js';
 import { DeliveryWorker, type WorkerOptions } from '../../src/delivery/worker.js';
 import type { Vault } from '../../src/security/vault.js';
-import { parseCidrList } from '../../src/security/ssrf.js';
+import { parseCidrList } from '../../src/util/cidr.js';
 import type { Store } from '../../src/store/index.js';
 
 export interface TestWorker {

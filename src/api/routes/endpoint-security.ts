@@ -8,7 +8,7 @@ import type { OutboundAuthConfig } from '../../delivery/outbound-auth.js';
 import { publicKeyOf } from '../../signing/ed25519.js';
 import type { Endpoint } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
-import { EndpointSecrets } from '../endpoint-config.js';
+import { EndpointSecrets } from '../../signing/secrets.js';
 import { findEndpoint } from '../lookups.js';
 import { checkAuthConfig, checkCidrs, redactAuth } from '../security-config.js';
 import { errorResponses, IdempotencyHeaders, toIso } from '../schemas/common.js';

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
 import { findEndpoint } from '../lookups.js';
-import { checkHeaders, EndpointSecrets, isSensitiveHeader } from '../endpoint-config.js';
+import { EndpointSecrets } from '../../signing/secrets.js';
+import { checkHeaders, isSensitiveHeader } from '../endpoint-config.js';
 import { unprocessable } from '../errors.js';
 import { errorResponses, IdempotencyHeaders } from '../schemas/common.js';
 import {

@@ -1,0 +1,126 @@
+/**
+ * One attempt of one delivery: shape the body as the endpoint receives it, sign it, send it, and decide what the
+ * outcome means. Nothing here writes: the attempt returns its result (the delivery's next state and the attempt
+ * record), the decision, and what it says of the endpoint's health, as data for `consequences.ts` to apply.
+ */
+import { isSensitiveHeader } from '../security/redact.js';
+import { signatureHeader } from '../signing/signature.js';
+import type { DeliveryUpdate } from '../store/deliveries.js';
+import { DeliveryStatus, type Attempt } from '../store/index.js';
+import { describeProblems } from '../templates/problems.js';
+import { shapesBody } from '../templates/shaper.js';
+import { newId } from '../util/ids.js';
+import type { Job } from './job.js';
+import type { Outbound } from './outbound.js';
+import { decide, type Decision } from './outcome.js';
+import type { SendOutcome } from './sender.js';
+
+export const USER_AGENT = 'Herald-Webhooks/0.1 (+https://github.com/herald-webhooks/herald)';
+
+/** What an attempt produced: what to record, what it decided, and what it says of the endpoint. */
+export interface AttemptReport {
+  update: DeliveryUpdate;
+  attempt: Attempt;
+  decision: Decision;
+  outcome: SendOutcome;
+  /** When the attempt finished (the response or error came). */
+  finishedAt: number;
+  /**
+   * Whether the endpoint answered well (true), failed (false), or was never asked (null: the body could not be
+   * rendered, which says nothing about the endpoint's health).
+   */
+  healthy: boolean | null;
+}
+
+/** Makes one attempt of the job's delivery over `outbound` and reports it. */
+export async function attempt(
+  { delivery, message, target, shaping }: Job,
+  outbound: Outbound,
+): Promise<AttemptReport> {
+  const started = Date.now();
+  const timestamp = Math.floor(started / 1000);
+  let outcome: SendOutcome;
+  let requestHeaders: Record<string, string> = {};
+  // The body as this endpoint receives it: templated, converted or the standard JSON. It is what gets signed.
+  const shaped = message.payload === null ? null : shaping.shape(target, message, message.payload);
+  if (shaped === null) {
+    outcome = {
+      kind: 'error',
+      errorClass: 'network',
+      detail: 'the message content was deleted',
+      durationMs: 0,
+    };
+  } else if (!shaped.ok) {
+    // A template that cannot render never sends a broken body; no retry would render it differently.
+    outcome = {
+      kind: 'error',
+      errorClass: 'template_error',
+      detail: describeProblems(shaped.problems),
+      durationMs: Date.now() - started,
+    };
+  } else {
+    const body = shaped.body;
+    const prefix = target.headerStyle === 'svix' ? 'svix' : 'webhook';
+    requestHeaders = {
+      ...target.headers,
+      'content-type': shaped.contentType,
+      'user-agent': USER_AGENT,
+      [`${prefix}-id`]: message.id,
+      [`${prefix}-timestamp`]: String(timestamp),
+      [`${prefix}-signature`]: signatureHeader(target.secrets, message.id, timestamp, body),
+    };
+    ({ outcome, headers: requestHeaders } = await outbound.send(target, {
+      msgId: message.id,
+      headers: requestHeaders,
+      body,
+    }));
+  }
+  const finished = Date.now();
+  const attemptsMade = delivery.attemptCount + 1;
+  const decision: Decision =
+    message.payload === null
+      ? { status: DeliveryStatus.Fail, nextAttemptAt: null, disableEndpoint: null }
+      : decide(outcome, attemptsMade, finished, target.retrySchedule);
+  const succeeded = decision.status === DeliveryStatus.Success;
+  return {
+    update: {
+      id: delivery.id,
+      status: decision.status,
+      attemptCount: attemptsMade,
+      nextAttemptAt: decision.nextAttemptAt,
+      lastAttemptAt: finished,
+    },
+    attempt: {
+      id: newId('attempt', started),
+      appId: delivery.appId,
+      msgId: delivery.msgId,
+      endpointId: delivery.endpointId,
+      deliveryId: delivery.id,
+      url: target.url,
+      status: succeeded ? DeliveryStatus.Success : DeliveryStatus.Fail,
+      responseStatusCode: outcome.kind === 'response' ? outcome.status : 0,
+      responseBody: outcome.kind === 'response' ? outcome.body : null,
+      responseHeaders: outcome.kind === 'response' ? outcome.headers : null,
+      requestHeaders: redactHeaders(requestHeaders),
+      // Stored only when a template or conversion changed the body; otherwise it is the message payload.
+      requestBody: shaped?.ok === true && shapesBody(target) ? shaped.body : null,
+      durationMs: outcome.durationMs,
+      triggerType: delivery.triggerType,
+      errorClass: succeeded ? null : outcome.kind === 'response' ? 'http_status' : outcome.errorClass,
+      errorDetail: outcome.kind === 'error' ? outcome.detail : null,
+      createdAt: started,
+    },
+    decision,
+    outcome,
+    finishedAt: finished,
+    // A template error says nothing about the endpoint's health: nothing was sent to it.
+    healthy: shaped?.ok === false ? null : succeeded,
+  };
+}
+
+function redactHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers))
+    out[name] = isSensitiveHeader(name) ? '[redacted]' : value;
+  return out;
+}

@@ -1,0 +1,34 @@
+/**
+ * What the delivery pipeline hands from part to part. A worker claims deliveries (`worker.ts`), loads each one's
+ * message and endpoint into a job (`targets.ts`), waits for a slot at the endpoint (`slots.ts`, with leases kept
+ * fresh by `leases.ts`), makes one attempt (`attempt.ts`) and applies what its outcome means (`consequences.ts`).
+ */
+import type { ShapeTarget, ShapingBatch } from '../templates/shaper.js';
+import type { Delivery, HeaderStyle, Message } from '../store/index.js';
+import type { HealthState } from './health.js';
+import type { OutboundTarget } from './outbound.js';
+
+/** An endpoint as the sender needs it, with its secrets and headers decrypted and its health kept current. */
+export interface Target extends HealthState, OutboundTarget, ShapeTarget {
+  appId: string;
+  uid: string | null;
+  url: string;
+  updatedAt: number;
+  /** The keys that sign: `whsec_` secrets for `v1`, `whsk_` Ed25519 keys for `v1a`. */
+  secrets: string[];
+  headers: Record<string, string>;
+  timeoutMs: number;
+  retrySchedule: readonly number[] | undefined;
+  /** Messages per second at most, or null. */
+  throttleRate: number | null;
+  headerStyle: HeaderStyle;
+}
+
+/** One claimed delivery, ready to send. */
+export interface Job {
+  delivery: Delivery;
+  message: Message;
+  target: Target;
+  /** Templates and what they read, loaded once for the claimed batch the job came in. */
+  shaping: ShapingBatch;
+}

@@ -1,0 +1,212 @@
+/**
+ * What one worker holds, and the slots it sends through. Every delivery claimed is held until its result is
+ * handed on or it is given back. A held job is either in flight or waiting for a slot: at most `concurrency`
+ * requests are in flight in all, and at most `endpointConcurrency` to one endpoint (one probe at a time while its
+ * circuit is half open). Waiting jobs are served fairly: when a request finishes, its endpoint's next job goes
+ * first, then every other endpoint in turn, so a busy endpoint cannot starve the others.
+ */
+import type { Logger } from 'pino';
+import type { Store } from '../store/index.js';
+import type { Job } from './job.js';
+import type { Metrics } from './metrics.js';
+
+export interface SlotOptions {
+  concurrency: number;
+  endpointConcurrency: number;
+  /**
+   * How long a waiting job's lease must still run for it to be sent: the time to the next renewal. A job whose
+   * lease would run out first (renewals failed) goes back to the queue, since sending it could race the lease
+   * rescuer into sending it twice.
+   */
+  leaseMarginMs: number;
+}
+
+export interface SlotHooks {
+  /** Makes one attempt; the slot is free again when it settles. */
+  send(job: Job): Promise<void>;
+  /** A request to `endpointId` finished and its slot was given to the next job, if any. */
+  freed(endpointId: string): void;
+  /** Whether the endpoint's circuit is half open, so that only one probe at a time may go. */
+  probing(endpointId: string, now: number): boolean;
+}
+
+export class Slots {
+  /** Jobs waiting for an endpoint slot, by endpoint. */
+  readonly #queued = new Map<string, Job[]>();
+  /** Requests in flight, by endpoint. */
+  readonly #active = new Map<string, number>();
+  /** Jobs being sent, by delivery id: at most `concurrency`. */
+  readonly #inFlight = new Map<string, Job>();
+  readonly #sends = new Set<Promise<void>>();
+  #held = 0;
+  #open = true;
+
+  constructor(
+    private readonly options: SlotOptions,
+    private readonly hooks: SlotHooks,
+    private readonly deps: { store: Store; worker: string; logger: Logger; metrics: Metrics },
+  ) {}
+
+  /** Deliveries held: claimed and not yet handed on, in flight or waiting for a slot. */
+  get held(): number {
+    return this.#held;
+  }
+
+  /** Counts deliveries claimed (positive) or no longer held (negative). */
+  hold(delta: number): void {
+    this.#held += delta;
+    this.deps.metrics.inFlight.set(this.#held);
+  }
+
+  /** Stops holding deliveries and puts them back in the queue (in the background; the rescuer is the backstop). */
+  letGo(ids: string[]): void {
+    this.hold(-ids.length);
+    void this.deps.store
+      .deliveryRelease(this.deps.worker, ids)
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'releasing deliveries failed'));
+  }
+
+  /** Requests allowed in flight to an endpoint: one probe at a time while its circuit is half open. */
+  capOf(endpointId: string, now: number): number {
+    return this.hooks.probing(endpointId, now) ? 1 : this.options.endpointConcurrency;
+  }
+
+  /**
+   * Endpoints with as many deliveries held here as they may have in flight, whether being sent or waiting for a
+   * slot: a claim gives them no more.
+   */
+  full(now: number): string[] {
+    const full: string[] = [];
+    for (const endpointId of new Set([...this.#active.keys(), ...this.#queued.keys()]))
+      if (
+        this.#activeAt(endpointId) + (this.#queued.get(endpointId)?.length ?? 0) >=
+        this.capOf(endpointId, now)
+      )
+        full.push(endpointId);
+    return full;
+  }
+
+  /** Every job held, in flight or waiting. */
+  jobs(): Job[] {
+    return [...this.#inFlight.values(), ...[...this.#queued.values()].flat()];
+  }
+
+  /** Sends the job now if a slot and its endpoint allow it; otherwise it waits behind that endpoint's others. */
+  enqueue(job: Job): void {
+    const endpointId = job.target.id;
+    const queue = this.#queued.get(endpointId);
+    if (
+      queue === undefined &&
+      this.#inFlight.size < this.options.concurrency &&
+      this.#activeAt(endpointId) < this.capOf(endpointId, Date.now())
+    )
+      this.#start(job);
+    else if (queue) queue.push(job);
+    else this.#queued.set(endpointId, [job]);
+  }
+
+  /** Drops the waiting jobs `lost` picks (their deliveries are no longer this worker's); returns how many. */
+  dropWaiting(lost: (job: Job) => boolean): number {
+    let dropped = 0;
+    for (const [endpointId, queue] of this.#queued) {
+      const kept = queue.filter((job) => !lost(job));
+      if (kept.length === queue.length) continue;
+      dropped += queue.length - kept.length;
+      if (kept.length > 0) this.#queued.set(endpointId, kept);
+      else this.#queued.delete(endpointId);
+    }
+    if (dropped > 0) this.hold(-dropped);
+    return dropped;
+  }
+
+  /** Gives back the deliveries waiting here for an endpoint that must not get them now. */
+  releaseQueued(endpointId: string): void {
+    const waiting = this.#queued.get(endpointId);
+    if (!waiting) return;
+    this.#queued.delete(endpointId);
+    this.letGo(waiting.map((job) => job.delivery.id));
+  }
+
+  /** Starts no more waiting jobs when requests finish: the worker is stopping. */
+  close(): void {
+    this.#open = false;
+  }
+
+  /** Takes every waiting job out; returns their delivery ids, no longer held, for the caller to give back. */
+  takeWaiting(): string[] {
+    const waiting = [...this.#queued.values()].flat();
+    this.#queued.clear();
+    this.hold(-waiting.length);
+    return waiting.map((job) => job.delivery.id);
+  }
+
+  /** Waits for the requests in flight to finish, or for `graceMs`, whichever comes first. */
+  async settle(graceMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.all(this.#sends), grace]);
+    clearTimeout(timer);
+  }
+
+  #activeAt(endpointId: string): number {
+    return this.#active.get(endpointId) ?? 0;
+  }
+
+  #start(job: Job): void {
+    const endpointId = job.target.id;
+    this.#active.set(endpointId, this.#activeAt(endpointId) + 1);
+    this.#inFlight.set(job.delivery.id, job);
+    const send = this.hooks
+      .send(job)
+      .catch((error: unknown) =>
+        this.deps.logger.error({ err: error, delivery: job.delivery.id }, 'delivery failed'),
+      )
+      .finally(() => {
+        this.#sends.delete(send);
+        this.#inFlight.delete(job.delivery.id);
+        this.hold(-1);
+        const active = this.#activeAt(endpointId) - 1;
+        if (active <= 0) this.#active.delete(endpointId);
+        else this.#active.set(endpointId, active);
+        this.#startWaiting(endpointId);
+        this.hooks.freed(endpointId);
+      });
+    this.#sends.add(send);
+  }
+
+  /**
+   * Fills free slots from the waiting jobs: first the endpoint whose request just finished, then the other
+   * endpoints in turn (each one served moves to the back, so none is starved by a busier one).
+   */
+  #startWaiting(finished: string): void {
+    if (!this.#open) return;
+    const now = Date.now();
+    const stale: string[] = [];
+    const startNext = (endpointId: string) => {
+      const queue = this.#queued.get(endpointId);
+      if (queue === undefined || this.#activeAt(endpointId) >= this.capOf(endpointId, now)) return;
+      let job = queue.shift();
+      // Leases are renewed while jobs wait, but if renewals failed (the database is unreachable, say), a job
+      // whose lease would run out before the next renewal goes back to the queue instead.
+      while (job !== undefined && leaseRunsOut(job, now + this.options.leaseMarginMs)) {
+        stale.push(job.delivery.id);
+        job = queue.shift();
+      }
+      this.#queued.delete(endpointId);
+      if (queue.length > 0) this.#queued.set(endpointId, queue);
+      if (job !== undefined) this.#start(job);
+    };
+    if (this.#inFlight.size < this.options.concurrency) startNext(finished);
+    for (const endpointId of [...this.#queued.keys()]) {
+      if (this.#inFlight.size >= this.options.concurrency) break;
+      startNext(endpointId);
+    }
+    if (stale.length > 0) this.letGo(stale);
+  }
+}
+
+/** Does the job's lease expire before `at`? */
+function leaseRunsOut(job: Job, at: number): boolean {
+  const expires = job.delivery.leaseExpiresAt;
+  return expires !== null && expires < at;
+}

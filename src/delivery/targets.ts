@@ -1,0 +1,113 @@
+/**
+ * Loading what claimed deliveries need: their messages, their endpoints as targets, and the templates that shape
+ * their bodies, in a few set-based queries per claimed batch. A target is decrypted (secrets, headers, outbound
+ * auth) and its stored address ranges parsed only when its endpoint changed since this worker last saw it; its
+ * health is copied from the row every time, since other workers change it.
+ */
+import type { Vault } from '../security/vault.js';
+import { EndpointSecrets } from '../signing/secrets.js';
+import type { Delivery, Endpoint, Store } from '../store/index.js';
+import { BodyShaper } from '../templates/shaper.js';
+import { parseCidrs } from '../util/cidr.js';
+import type { Job, Target } from './job.js';
+import type { OutboundAuthConfig } from './outbound-auth.js';
+
+export interface LoadedJobs {
+  /** Jobs by endpoint id. */
+  jobs: Map<string, Job[]>;
+  /** Deliveries whose message or endpoint is gone: to be given back. */
+  orphans: string[];
+}
+
+export class Targets {
+  readonly #cache = new Map<string, Target>();
+  readonly #secrets: EndpointSecrets;
+  readonly #shaper: BodyShaper;
+
+  constructor(
+    private readonly store: Store,
+    private readonly vault: Vault,
+    /** The request timeout of endpoints that set none. */
+    private readonly defaultTimeoutMs: number,
+  ) {
+    this.#secrets = new EndpointSecrets(vault);
+    this.#shaper = new BodyShaper(store);
+  }
+
+  /** The endpoint as last loaded here, if it was. */
+  cached(endpointId: string): Target | undefined {
+    return this.#cache.get(endpointId);
+  }
+
+  /** Loads the claimed deliveries' messages, endpoints and templates, and groups them by endpoint. */
+  async jobsFor(deliveries: readonly Delivery[]): Promise<LoadedJobs> {
+    const [messages, targets] = await Promise.all([
+      this.store.messageGetMany([...new Set(deliveries.map((delivery) => delivery.msgId))]),
+      this.#load([...new Set(deliveries.map((delivery) => delivery.endpointId))]),
+    ]);
+    const shaping = await this.#shaper.prepare(targets.values(), messages.values());
+    const orphans: string[] = [];
+    const jobs = new Map<string, Job[]>();
+    for (const delivery of deliveries) {
+      const message = messages.get(delivery.msgId);
+      const target = targets.get(delivery.endpointId);
+      if (!message || !target) {
+        orphans.push(delivery.id);
+        continue;
+      }
+      const forEndpoint = jobs.get(target.id);
+      if (forEndpoint) forEndpoint.push({ delivery, message, target, shaping });
+      else jobs.set(target.id, [{ delivery, message, target, shaping }]);
+    }
+    return { jobs, orphans };
+  }
+
+  /** Endpoints as of now, as targets. */
+  async #load(ids: string[]): Promise<Map<string, Target>> {
+    const endpoints = await this.store.endpointGetMany(ids);
+    const targets = new Map<string, Target>();
+    for (const endpoint of endpoints.values()) {
+      let target = this.#cache.get(endpoint.id);
+      if (!target || target.updatedAt !== endpoint.updatedAt) {
+        target = this.#target(endpoint);
+        this.#cache.set(endpoint.id, target);
+      }
+      target.failingSince = endpoint.failingSince;
+      target.circuitOpenUntil = endpoint.circuitOpenUntil;
+      targets.set(endpoint.id, target);
+    }
+    return targets;
+  }
+
+  #target(endpoint: Endpoint): Target {
+    const now = Date.now();
+    const versions = endpoint.signatureVersions;
+    return {
+      id: endpoint.id,
+      appId: endpoint.appId,
+      uid: endpoint.uid,
+      url: endpoint.url,
+      updatedAt: endpoint.updatedAt,
+      secrets: [
+        ...(versions.includes('v1') ? this.#secrets.liveKeys(endpoint.secretsSealed, now) : []),
+        ...(versions.includes('v1a') ? this.#secrets.liveKeys(endpoint.signingKeysSealed, now) : []),
+      ],
+      headers: this.#secrets.openHeaders(endpoint.headersSealed),
+      auth:
+        endpoint.authSealed === null ? null : this.vault.openJson<OutboundAuthConfig>(endpoint.authSealed),
+      allowedDestinations:
+        endpoint.allowedDestinationCidrs === null ? null : parseCidrs(endpoint.allowedDestinationCidrs),
+      timeoutMs: endpoint.timeoutMs ?? this.defaultTimeoutMs,
+      retrySchedule: endpoint.retrySchedule ?? undefined,
+      throttleRate: endpoint.throttleRate,
+      headerStyle: endpoint.headerStyle,
+      metadata: endpoint.metadata,
+      templateId: endpoint.templateId,
+      templateVersion: endpoint.templateVersion,
+      payloadVersion: endpoint.payloadVersion,
+      conversion: endpoint.conversion,
+      failingSince: endpoint.failingSince,
+      circuitOpenUntil: endpoint.circuitOpenUntil,
+    };
+  }
+}
