@@ -33,7 +33,8 @@ const RESTART_DELAY_MS = 1_000;
 /** How long stopping waits for a thread beyond the delivery grace period before ending it. */
 const STOP_MARGIN_MS = 5_000;
 
-const ENTRY = new URL('./thread.js', import.meta.url);
+/** The thread's entry point, at the root of src/ beside the process's (`herald.ts`). */
+const ENTRY = new URL('../delivery-thread.js', import.meta.url);
 
 function threadData(config: Config, masterKey: Buffer, share: WorkerShare): ThreadData {
   const { ssrfAllow, masterKey: _configured, ...rest } = config;
@@ -183,7 +184,7 @@ export class DeliveryThreads {
 
   /**
    * Starts the delivery threads numbered 1 to `config.workerThreads − 1` (the main thread's worker is 0). Runs
-   * only from the compiled build: a thread loads `thread.js` beside this file.
+   * only from the compiled build: a thread loads `delivery-thread.js`.
    */
   static async start(deps: {
     config: Config;

@@ -1,10 +1,10 @@
-/** A delivery thread's entry point (see `threads.ts`): its own store, sender and worker. */
+/** A delivery thread's entry point (see `delivery/threads.ts`): its own store, sender and worker. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createLogger, storeFor } from '../runtime.js';
-import { Vault } from '../security/vault.js';
-import { startDeliveryEngine } from './engine.js';
-import { Metrics } from './metrics.js';
-import { configFromThreadData, type FromThread, type ThreadData, type ToThread } from './threads.js';
+import { createLogger, storeFor } from './runtime.js';
+import { Vault } from './security/vault.js';
+import { startDeliveryEngine } from './delivery/engine.js';
+import { Metrics } from './delivery/metrics.js';
+import { configFromThreadData, type FromThread, type ThreadData, type ToThread } from './delivery/threads.js';
 
 const data = workerData as ThreadData;
 const port = parentPort!;
