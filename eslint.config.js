@@ -22,6 +22,12 @@ const LAYERS = [
 /** Database drivers and the query builder: only the store talks to a database. */
 const DATABASE_PACKAGES = ['kysely', 'pg', 'better-sqlite3'];
 
+/** The store's contract is `store/index.ts`: the other files of src/store are its implementation. */
+const STORE_INTERNALS = {
+  regex: '^(\\.\\.?/)+store/(?!index\\.js$)',
+  message: 'Import the store through store/index.js: its other files are the implementation.',
+};
+
 function layerRules(layer) {
   const above = LAYERS.slice(0, LAYERS.indexOf(layer));
   const patterns = above.map((upper) => ({
@@ -34,6 +40,7 @@ function layerRules(layer) {
       regex: '^(\\.\\./)+(herald|delivery-thread|runtime|index|verify)\\.js$',
       message: `src/${layer} must not import the process's entry points at the root of src/.`,
     });
+  if (layer !== 'store') patterns.push(STORE_INTERNALS);
   const paths =
     layer === 'store'
       ? []
@@ -68,6 +75,7 @@ export default tseslint.config(
           })),
           patterns: [
             { regex: '^\\./cli/', message: 'The CLI sits above the entry points at the root of src/.' },
+            STORE_INTERNALS,
           ],
         },
       ],

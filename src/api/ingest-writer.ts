@@ -6,9 +6,15 @@
  */
 import type { Metrics } from '../delivery/metrics.js';
 import { matches } from '../delivery/routing.js';
-import type { EndpointFilter } from '../store/endpoints.js';
-import type { Application, EventType, JsonObject, Message, Store } from '../store/index.js';
-import type { NewMessage } from '../store/messages.js';
+import type {
+  Application,
+  EndpointFilter,
+  EventType,
+  JsonObject,
+  Message,
+  NewMessage,
+  Store,
+} from '../store/index.js';
 import { newId } from '../util/ids.js';
 import { checkPayload } from './payload-validation.js';
 import type { MessageIn } from './schemas/ingest.js';

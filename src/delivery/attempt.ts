@@ -5,8 +5,7 @@
  */
 import { isSensitiveHeader } from '../security/redact.js';
 import { signatureHeader } from '../signing/signature.js';
-import type { DeliveryUpdate } from '../store/deliveries.js';
-import { DeliveryStatus, type Attempt } from '../store/index.js';
+import { DeliveryStatus, type Attempt, type DeliveryUpdate } from '../store/index.js';
 import { describeProblems } from '../templates/problems.js';
 import { shapesBody } from '../templates/shaper.js';
 import { newId } from '../util/ids.js';

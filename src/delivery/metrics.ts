@@ -13,8 +13,7 @@ import {
   type MetricObjectWithValues,
   type MetricValue,
 } from 'prom-client';
-import type { QueueStats } from '../store/deliveries.js';
-import type { Store } from '../store/index.js';
+import type { QueueStats, Store } from '../store/index.js';
 
 /** One registry's metrics, as `registry.getMetricsAsJSON()` gives them (a thread's, say). */
 export type Snapshot = Array<MetricObjectWithValues<MetricValue<string>>>;

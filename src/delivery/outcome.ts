@@ -2,7 +2,7 @@
  * What an attempt's result means for its delivery. Outcomes are data: `decide` returns the delivery's next
  * state and whether the endpoint must be disabled, and the results writer applies it.
  */
-import { DeliveryStatus } from '../store/types.js';
+import { DeliveryStatus } from '../store/index.js';
 import { MAX_RETRY_AFTER_MS, nextRetryDelay, parseRetryAfter } from './retry-policy.js';
 import type { SendOutcome } from './sender.js';
 

@@ -4,8 +4,7 @@
  * trip per delivery.
  */
 import type { Logger } from 'pino';
-import type { DeliveryUpdate } from '../store/deliveries.js';
-import type { Attempt, Store } from '../store/index.js';
+import type { Attempt, DeliveryUpdate, Store } from '../store/index.js';
 
 export const FLUSH_INTERVAL_MS = 5;
 export const FLUSH_SIZE = 500;

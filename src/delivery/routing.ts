@@ -1,5 +1,5 @@
 /** Which endpoints a message goes to. */
-import type { EndpointFilter } from '../store/endpoints.js';
+import type { EndpointFilter } from '../store/index.js';
 
 /**
  * An endpoint receives a message when its event-type filter is empty or names the message's type, and its

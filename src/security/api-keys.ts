@@ -3,7 +3,7 @@
  * hash is safe, and it lets every request find its key with one indexed lookup.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiKey } from '../store/types.js';
+import type { ApiKey } from '../store/index.js';
 import { newId } from '../util/ids.js';
 
 export const TOKEN_PREFIX = { admin: 'hk_admin_', app: 'hk_app_' } as const;

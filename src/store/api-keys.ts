@@ -2,7 +2,27 @@ import { CompiledQuery, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
 import { fromJsonOrNull, toJsonOrNull } from './rows.js';
 import type { ApiKeyTable } from './schema.js';
-import type { ApiKey } from './types.js';
+import type { ApiKey, ApiKeyChanges } from './types.js';
+
+export interface ApiKeyQueries {
+  /** Stores a key as given (its token is already hashed). */
+  apiKeyCreate(key: ApiKey): Promise<ApiKey>;
+  /**
+   * Creates `key` only if no admin key exists yet, atomically across processes. Returns whether it did.
+   * This is how the first start bootstraps its admin key without two processes both creating one.
+   */
+  apiKeyCreateFirstAdmin(key: ApiKey): Promise<boolean>;
+  /** The key whose token hashes to `tokenHash`, revoked or expired ones included: the caller checks. */
+  apiKeyFindByHash(tokenHash: string): Promise<ApiKey | undefined>;
+  /** Finds a key by its id. */
+  apiKeyGet(id: string): Promise<ApiKey | undefined>;
+  /** Every key by id, or only those scoped to `appId`. */
+  apiKeyList(appId?: string): Promise<ApiKey[]>;
+  /** Changes a key's client networks and rate limit; `undefined` leaves a setting as it is. */
+  apiKeyUpdate(id: string, changes: ApiKeyChanges): Promise<ApiKey | undefined>;
+  /** Revokes a key that is not revoked yet; undefined if there is no such key or it already was. */
+  apiKeyRevoke(id: string, now?: number): Promise<ApiKey | undefined>;
+}
 
 /** Serialises first-admin creation across processes on PostgreSQL (SQLite already has a single writer). */
 const lockApiKeys = CompiledQuery.raw('lock table api_key in share row exclusive mode');
@@ -37,7 +57,7 @@ function keyRow(key: ApiKey) {
   };
 }
 
-export function apiKeyQueries(connection: Connection) {
+export function apiKeyQueries(connection: Connection): ApiKeyQueries {
   const { db } = connection;
   return {
     async apiKeyCreate(key: ApiKey): Promise<ApiKey> {
@@ -45,10 +65,6 @@ export function apiKeyQueries(connection: Connection) {
       return key;
     },
 
-    /**
-     * Creates `key` only if no admin key exists yet, atomically across processes. Returns whether it did.
-     * This is how the first start bootstraps its admin key without two processes both creating one.
-     */
     async apiKeyCreateFirstAdmin(key: ApiKey): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
         if (connection.profile.multiProcess) await trx.executeQuery(lockApiKeys);
@@ -83,11 +99,7 @@ export function apiKeyQueries(connection: Connection) {
       return (await query.execute()).map(toApiKey);
     },
 
-    /** Changes a key's client networks and rate limit; `undefined` leaves a setting as it is. */
-    async apiKeyUpdate(
-      id: string,
-      changes: Partial<Pick<ApiKey, 'allowedClientCidrs' | 'rateLimit'>>,
-    ): Promise<ApiKey | undefined> {
+    async apiKeyUpdate(id: string, changes: ApiKeyChanges): Promise<ApiKey | undefined> {
       const row = await db
         .updateTable('api_key')
         .set({

@@ -1,17 +1,23 @@
 import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import {
-  fromJson,
-  fromJsonOrNull,
-  guardUnique,
-  paged,
-  pageOf,
-  toJson,
-  toJsonOrNull,
-  type Page,
-} from './rows.js';
+import { fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
 import type { ApplicationTable } from './schema.js';
-import type { Application, ApplicationChanges, ApplicationInsert, PageQuery } from './types.js';
+import type { Application, ApplicationChanges, ApplicationInsert, Page, PageQuery } from './types.js';
+
+export interface ApplicationQueries {
+  /** Creates an application; a taken `uid` throws `UniqueViolation`. */
+  applicationCreate(app: ApplicationInsert, now?: number): Promise<Application>;
+  /** Finds an application by its id or its uid; an id wins over a uid that happens to equal it. */
+  applicationGet(idOrUid: string): Promise<Application | undefined>;
+  /** The applications among `ids` that exist, by id, in one query. */
+  applicationGetMany(ids: string[]): Promise<Map<string, Application>>;
+  /** A page of applications by id; `onlyId` restricts it to that one (what an application-scoped key sees). */
+  applicationList(page: PageQuery, onlyId?: string): Promise<Page<Application>>;
+  /** Changes what `changes` sets; a taken `uid` throws `UniqueViolation`. Undefined if there is no such id. */
+  applicationUpdate(id: string, changes: ApplicationChanges, now?: number): Promise<Application | undefined>;
+  /** Deletes an application with its endpoints, messages, deliveries, attempts and keys. */
+  applicationDelete(id: string): Promise<boolean>;
+}
 
 function toApplication(row: Selectable<ApplicationTable>): Application {
   return {
@@ -26,7 +32,7 @@ function toApplication(row: Selectable<ApplicationTable>): Application {
   };
 }
 
-export function applicationQueries(connection: Connection) {
+export function applicationQueries(connection: Connection): ApplicationQueries {
   const { db } = connection;
   return {
     async applicationCreate(app: ApplicationInsert, now = Date.now()): Promise<Application> {

@@ -1,9 +1,19 @@
 import type { Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import { hasChannel } from './messages.js';
-import { fromJsonOrNull, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
+import { fromJsonOrNull, hasChannel, paged, pageOf, toJsonOrNull } from './rows.js';
 import type { AttemptTable } from './schema.js';
-import type { Attempt, AttemptFilter, DeliveryStatus, PageQuery, TriggerType } from './types.js';
+import type { Attempt, AttemptFilter, DeliveryStatus, Page, PageQuery, TriggerType } from './types.js';
+
+export interface AttemptQueries {
+  /** Records many attempts in one statement. */
+  attemptInsertMany(attempts: Attempt[]): Promise<void>;
+  /** One attempt of one message of an application. */
+  attemptGet(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined>;
+  /** An application's attempts filtered by message, endpoint, outcome, and their messages' type and channel. */
+  attemptList(appId: string, filter: AttemptFilter, page: PageQuery): Promise<Page<Attempt>>;
+  /** Deletes the bodies an attempt received and sent, keeping its record. False if there is no such attempt. */
+  attemptExpungeContent(appId: string, msgId: string, attemptId: string): Promise<boolean>;
+}
 
 function toAttempt(row: Selectable<AttemptTable>): Attempt {
   return {
@@ -27,6 +37,7 @@ function toAttempt(row: Selectable<AttemptTable>): Attempt {
   };
 }
 
+/** Attempts as rows to insert. */
 export function attemptRows(attempts: Attempt[]) {
   return attempts.map((a) => ({
     id: a.id,
@@ -49,10 +60,9 @@ export function attemptRows(attempts: Attempt[]) {
   }));
 }
 
-export function attemptQueries(connection: Connection) {
+export function attemptQueries(connection: Connection): AttemptQueries {
   const { db } = connection;
   return {
-    /** Records many attempts in one statement (the results writer's group commit). */
     async attemptInsertMany(attempts: Attempt[]): Promise<void> {
       if (attempts.length === 0) return;
       await db.insertInto('attempt').values(attemptRows(attempts)).execute();

@@ -1,8 +1,16 @@
 import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import { fromJsonOrNull, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
+import { fromJsonOrNull, paged, pageOf, toJsonOrNull } from './rows.js';
 import type { AuditLogTable } from './schema.js';
-import type { AuditFilter, AuditRecord, PageQuery } from './types.js';
+import type { AuditFilter, AuditRecord, Page, PageQuery } from './types.js';
+
+/** The audit log is append-only: there is no update or delete. */
+export interface AuditQueries {
+  /** Adds one record. */
+  auditAppend(record: AuditRecord): Promise<void>;
+  /** Records matching the filter, by id (creation order). */
+  auditList(filter: AuditFilter, page: PageQuery): Promise<Page<AuditRecord>>;
+}
 
 function toAuditRecord(row: Selectable<AuditLogTable>): AuditRecord {
   return {
@@ -22,8 +30,7 @@ function toAuditRecord(row: Selectable<AuditLogTable>): AuditRecord {
 /** A LIKE pattern matching what starts with `prefix`, in which `_` and `%` mean themselves. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
-/** The audit log is append-only: there is no update or delete here. */
-export function auditQueries(connection: Connection) {
+export function auditQueries(connection: Connection): AuditQueries {
   const { db } = connection;
   return {
     async auditAppend(record: AuditRecord): Promise<void> {

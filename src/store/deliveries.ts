@@ -1,38 +1,69 @@
 /**
- * The delivery queue. Deliveries are claimed in batches with a lease, fairly across endpoints: each claim takes
- * at most `perEndpoint` due deliveries from each endpoint, walking endpoints round-robin from a cursor, so a
- * flooded endpoint cannot crowd out the others. On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several workers
- * claim at once without waiting on each other; SQLite has one writer, which serialises claims by itself.
+ * Deliveries as people see them: finding and listing them, counting them by status, and sending them again by
+ * hand (one resend, or the dead letters of an application at once). The queue that workers claim from is in
+ * delivery-queue.ts.
  */
-import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import { newId } from '../util/ids.js';
 import type { Connection } from './dialect.js';
-import { toDelivery } from './messages.js';
+import { hasChannel, paged, pageOf } from './rows.js';
 import type { Database, DeliveryTable } from './schema.js';
-import { DeliveryStatus, TriggerType, type Attempt, type Delivery } from './types.js';
-import { attemptRows } from './attempts.js';
+import {
+  DeliveryStatus,
+  TriggerType,
+  type DeadLetterFilter,
+  type Delivery,
+  type DeliveryFilter,
+  type MessageFilter,
+  type Page,
+  type PageQuery,
+} from './types.js';
 
-export interface ClaimRequest {
-  now: number;
-  leaseMs: number;
-  worker: string;
-  limit: number;
-  perEndpoint: number;
-  /** Endpoints not to claim for (saturated in this worker, or with an open circuit). */
-  exclude: readonly string[];
-  /** Round-robin cursor: endpoints after this id come first. */
-  after: string;
-  /** Endpoints with pending deliveries to look at, at most: a claim's cost grows with it, not with the queue. */
-  walk: number;
+export interface DeliveryQueries {
+  /** Finds a delivery by its id, in any application. */
+  deliveryGet(id: string): Promise<Delivery | undefined>;
+  /** Deliveries filtered by application, endpoint, status, and their messages' type and channel. */
+  deliveryList(filter: DeliveryFilter, page: PageQuery): Promise<Page<Delivery>>;
+  /** An endpoint's deliveries, filtered by status and by their messages' type and channel. */
+  deliveryListByEndpoint(
+    endpointId: string,
+    filter: MessageFilter & { status?: DeliveryStatus | undefined },
+    page: PageQuery,
+  ): Promise<Page<Delivery>>;
+  /** A message's deliveries, one per endpoint it went to. */
+  deliveryListByMessage(msgId: string, page: PageQuery): Promise<Page<Delivery>>;
+  /** An endpoint's deliveries counted by status, optionally only those created in [since, until). */
+  deliveryStats(endpointId: string, since?: number, until?: number): Promise<Record<DeliveryStatus, number>>;
+  /** How many deliveries wait in the queue (pending) for each of the given endpoints. */
+  deliveryCountPending(endpointIds: string[]): Promise<Map<string, number>>;
+  /**
+   * Queues a message for one endpoint again, now, as a manual attempt with a fresh retry schedule. Creates
+   * the delivery if the message never went to that endpoint. Returns false while the delivery is in flight.
+   */
+  deliveryResend(appId: string, msgId: string, endpointId: string, now?: number): Promise<boolean>;
+  /**
+   * Dead letters (failed deliveries) of an application matching the filter. With `dryRun` only counts them;
+   * otherwise queues them all again, now, as manual attempts with a fresh retry schedule. Returns how many.
+   */
+  deliveryRequeueFailed(filter: DeadLetterFilter, dryRun: boolean, now?: number): Promise<number>;
 }
 
-/** The new state of a delivery after an attempt (or a decision not to attempt). */
-export interface DeliveryUpdate {
-  id: string;
-  status: DeliveryStatus;
-  attemptCount: number;
-  nextAttemptAt: number | null;
-  lastAttemptAt: number | null;
+export function toDelivery(row: Selectable<DeliveryTable>): Delivery {
+  return {
+    id: row.id,
+    appId: row.app_id,
+    msgId: row.msg_id,
+    endpointId: row.endpoint_id,
+    status: row.status as DeliveryStatus,
+    attemptCount: row.attempt_count,
+    triggerType: row.trigger_type as TriggerType,
+    nextAttemptAt: row.next_attempt_at,
+    leaseExpiresAt: row.lease_expires_at,
+    leasedBy: row.leased_by,
+    lastAttemptAt: row.last_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 /** The columns that put a delivery back in the queue as a manual attempt with a fresh schedule. */
@@ -51,229 +82,48 @@ function requeued(now: number) {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- shared filter for a select and an update
 type WhereBuilder = { where: (...args: any[]) => any };
 
-export interface QueueStats {
-  pending: number;
-  due: number;
-  oldestDueAt: number | null;
-  sending: number;
-}
-
-/**
- * The endpoints with pending deliveries, in the claim's fair order: those after the cursor, then from the start
- * up to the cursor, at most `walk` of them. Each is found by hopping along the pending-deliveries index from one
- * endpoint id to the next (a loose index scan): one index seek per endpoint, and endpoints with nothing queued
- * (usually most of them) cost nothing. The second pass is walked only if the first ended short of `walk`.
- */
-function walkSql(after: string, walk: number) {
-  const next = (from: ReturnType<typeof sql>) =>
-    sql`(select min(endpoint_id) from delivery where status = ${DeliveryStatus.Pending} and endpoint_id > ${from})`;
-  return sql<{ id: string; pass: number }>`
-    with recursive ahead (id, n) as (
-      select ${next(sql`${after}`)}, 1
-      union all
-      select ${next(sql`ahead.id`)}, n + 1 from ahead where ahead.id is not null and n < ${walk}
-    ), behind (id, n) as (
-      select (select min(endpoint_id) from delivery where status = ${DeliveryStatus.Pending}), 1
-      where (select count(id) from ahead) < ${walk}
-      union all
-      select ${next(sql`behind.id`)}, n + 1 from behind
-      where behind.id is not null and behind.id < ${after} and n < ${walk} - (select count(id) from ahead)
-    )
-    select id, 0 as pass from ahead where id is not null
-    union all
-    select id, 1 as pass from behind where id is not null and id <= ${after}
-    order by pass, id`;
-}
-
-/** Claims up to `perEndpoint` due deliveries from each of `endpoints` in their order, `limit` in all. */
-function claimSql(connection: Connection, request: ClaimRequest, endpoints: string[]) {
-  const lease = sql`status = ${DeliveryStatus.Sending}, lease_expires_at = ${request.now + request.leaseMs},
-    leased_by = ${request.worker}, updated_at = ${request.now}`;
-  const open = sql`e.disabled = 0 and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})`;
-  const due = sql`endpoint_id = e.id and status = ${DeliveryStatus.Pending} and next_attempt_at <= ${request.now}
-    order by next_attempt_at limit ${request.perEndpoint}`;
-  if (connection.profile.supportsSkipLocked) {
-    // Lists are bound as arrays, so the statement's text is the same for every claim.
-    return sql<Selectable<DeliveryTable>>`
-      with picked as (
-        select d.id from (
-          select e.id, c.pos from unnest(${endpoints}::text[]) with ordinality as c (id, pos)
-          join endpoint e on e.id = c.id
-          where ${open} and not (e.id = any(${[...request.exclude]}::text[]))
-          order by c.pos
-        ) e
-        cross join lateral (select id from delivery where ${due} for update skip locked) d
-        limit ${request.limit}
-      )
-      update delivery set ${lease} where id in (select id from picked)
-      returning *`;
-  }
-  // SQLite has no LATERAL. Each endpoint's first due deliveries are gathered into a JSON array by a correlated
-  // subquery (an index range scan of at most `perEndpoint` rows) and unnested with json_each, in walk order.
-  // Lists are bound as JSON arrays, so the statement's text is the same for every claim.
-  return sql<Selectable<DeliveryTable>>`
-    update delivery set ${lease}
-    where id in (
-      select j.value from (
-        select c.key as pos, (select json_group_array(id) from (select id from delivery where ${due})) as due
-        from json_each(${JSON.stringify(endpoints)}) c
-        join endpoint e on e.id = c.value
-        where ${open} and e.id not in (select value from json_each(${JSON.stringify(request.exclude)}))
-      ) e, json_each(e.due) j
-      order by e.pos, j.key
-      limit ${request.limit}
-    )
-    returning *`;
-}
-
-/** The channel on which processes announce newly queued deliveries to each other's workers. */
-const DUE_CHANNEL = 'herald_deliveries_due';
-/** Deliveries per lease-renewal statement: well inside SQLite's limit on bound values. */
-const RENEW_CHUNK = 500;
-
-export function deliveryQueries(connection: Connection) {
+export function deliveryQueries(connection: Connection): DeliveryQueries {
   const { db } = connection;
   return {
-    /** Wakes the workers of every process (PostgreSQL NOTIFY); a no-op with one process. */
-    async deliveryAnnounce(): Promise<void> {
-      if (connection.listen) await sql`select pg_notify(${DUE_CHANNEL}, '')`.execute(db);
+    async deliveryGet(id: string): Promise<Delivery | undefined> {
+      const row = await db.selectFrom('delivery').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toDelivery(row);
     },
 
-    /** Calls `onDue` whenever any process announces deliveries. Returns the unsubscribe function. */
-    async deliveryListen(onDue: () => void): Promise<() => Promise<void>> {
-      return connection.listen ? connection.listen(DUE_CHANNEL, onDue) : async () => {};
-    },
-
-    /**
-     * Claims due deliveries, walking at most `request.walk` endpoints with pending deliveries from the cursor.
-     * `resumeAfter` is the last endpoint walked when the walk stopped at that bound (endpoints beyond it were
-     * not looked at), and null when it went all the way round.
-     */
-    async deliveryClaim(
-      request: ClaimRequest,
-    ): Promise<{ deliveries: Delivery[]; resumeAfter: string | null }> {
-      // One endpoint more than the walk, to tell a walk cut short from one that ended exactly at its bound.
-      const walked = (await walkSql(request.after, request.walk + 1).execute(db)).rows;
-      const endpoints = walked.slice(0, request.walk).map((row) => row.id);
-      const resumeAfter = walked.length > request.walk ? endpoints.at(-1)! : null;
-      if (endpoints.length === 0) return { deliveries: [], resumeAfter };
-      const result = await claimSql(connection, request, endpoints).execute(db);
-      return { deliveries: result.rows.map(toDelivery), resumeAfter };
-    },
-
-    /**
-     * The results writer's group commit: the attempts and the deliveries' new states in one transaction.
-     * A delivery is only updated while `worker` still holds its lease.
-     */
-    async deliveryRecordResults(
-      worker: string,
-      updates: DeliveryUpdate[],
-      attempts: Attempt[],
-      now = Date.now(),
-    ) {
-      if (updates.length === 0 && attempts.length === 0) return;
-      await db.transaction().execute(async (trx) => {
-        if (attempts.length > 0) await trx.insertInto('attempt').values(attemptRows(attempts)).execute();
-        if (updates.length === 0) return;
-        const values = sql.join(
-          updates.map(
-            (u) =>
-              sql`select cast(${u.id} as text) as id, cast(${u.status} as integer) as status,
-                cast(${u.attemptCount} as integer) as attempt_count, cast(${u.nextAttemptAt} as bigint) as next_at,
-                cast(${u.lastAttemptAt} as bigint) as last_at`,
-          ),
-          sql` union all `,
-        );
-        await sql`
-          update delivery set status = v.status, attempt_count = v.attempt_count, next_attempt_at = v.next_at,
-            trigger_type = ${TriggerType.Scheduled},
-            last_attempt_at = v.last_at, lease_expires_at = null, leased_by = null, updated_at = ${now}
-          from (${values}) as v
-          where delivery.id = v.id and delivery.leased_by = ${worker}`.execute(trx);
-      });
-    },
-
-    /** Puts leased deliveries back in the queue untouched, as on shutdown. */
-    async deliveryRelease(worker: string, ids: string[], now = Date.now()): Promise<void> {
-      if (ids.length === 0) return;
-      await db
-        .updateTable('delivery')
-        .set({ status: DeliveryStatus.Pending, lease_expires_at: null, leased_by: null, updated_at: now })
-        .where('id', 'in', ids)
-        .where('leased_by', '=', worker)
-        .execute();
-    },
-
-    /**
-     * Extends to `until` the leases that `worker` still holds among `ids`, and returns those ids: a delivery
-     * missing from the answer was taken back (its lease ran out and was rescued) and must not be sent.
-     */
-    async deliveryRenewLeases(worker: string, ids: string[], until: number): Promise<Set<string>> {
-      const held = new Set<string>();
-      for (let at = 0; at < ids.length; at += RENEW_CHUNK) {
-        const rows = await db
-          .updateTable('delivery')
-          .set({ lease_expires_at: until })
-          .where('id', 'in', ids.slice(at, at + RENEW_CHUNK))
-          .where('leased_by', '=', worker)
-          .returning('id')
-          .execute();
-        for (const row of rows) held.add(row.id);
+    async deliveryList(filter: DeliveryFilter, page: PageQuery): Promise<Page<Delivery>> {
+      let query = db.selectFrom('delivery').selectAll('delivery');
+      if (filter.appId !== undefined) query = query.where('delivery.app_id', '=', filter.appId);
+      if (filter.endpointId !== undefined)
+        query = query.where('delivery.endpoint_id', '=', filter.endpointId);
+      if (filter.status !== undefined) query = query.where('delivery.status', '=', filter.status);
+      if (filter.before !== undefined) query = query.where('delivery.created_at', '<', filter.before);
+      if (filter.after !== undefined) query = query.where('delivery.created_at', '>', filter.after);
+      if (filter.channel !== undefined || (filter.eventTypes?.length ?? 0) > 0) {
+        let joined = query.innerJoin('message', 'message.id', 'delivery.msg_id');
+        if (filter.eventTypes !== undefined && filter.eventTypes.length > 0)
+          joined = joined.where('message.event_type', 'in', filter.eventTypes);
+        if (filter.channel !== undefined)
+          joined = joined.where(hasChannel(connection, 'message.channels', filter.channel));
+        query = joined;
       }
-      return held;
+      const rows = await paged(query, 'delivery.id', page).execute();
+      return pageOf(rows.map(toDelivery), page, (delivery) => delivery.id);
     },
 
-    /**
-     * Returns deliveries whose lease expired (their worker died) to the queue. With `everyLease`, returns all
-     * leased deliveries: right for a single-process database at start, where no live worker can hold one.
-     */
-    async deliveryRescueExpired(now = Date.now(), everyLease = false): Promise<number> {
-      let query = db
-        .updateTable('delivery')
-        .set({ status: DeliveryStatus.Pending, lease_expires_at: null, leased_by: null, updated_at: now })
-        .where('status', '=', DeliveryStatus.Sending);
-      if (!everyLease) query = query.where('lease_expires_at', '<', now);
-      const result = await query.executeTakeFirst();
-      return Number(result.numUpdatedRows);
+    async deliveryListByEndpoint(
+      endpointId: string,
+      filter: MessageFilter & { status?: DeliveryStatus | undefined },
+      page: PageQuery,
+    ): Promise<Page<Delivery>> {
+      return this.deliveryList({ ...filter, endpointId }, page);
     },
 
-    /** The earliest time a pending delivery falls due, so an idle dispatcher knows when to wake. */
-    async deliveryNextDueAt(): Promise<number | null> {
-      const row = await db
-        .selectFrom('delivery')
-        .select((eb) => eb.fn.min('next_attempt_at').as('next'))
-        .where('status', '=', DeliveryStatus.Pending)
-        .executeTakeFirst();
-      return row?.next === null || row?.next === undefined ? null : Number(row.next);
+    async deliveryListByMessage(msgId: string, page: PageQuery): Promise<Page<Delivery>> {
+      const query = db.selectFrom('delivery').selectAll().where('msg_id', '=', msgId);
+      const rows = await paged(query, 'id', page).execute();
+      return pageOf(rows.map(toDelivery), page, (delivery) => delivery.id);
     },
 
-    async deliveryQueueStats(now = Date.now()): Promise<QueueStats> {
-      const row = await db
-        .selectFrom('delivery')
-        .select((eb) => [
-          eb.fn.countAll<number>().as('pending'),
-          eb.fn.sum<number>(eb.case().when('next_attempt_at', '<=', now).then(1).else(0).end()).as('due'),
-          eb.fn.min('next_attempt_at').as('oldest'),
-        ])
-        .where('status', '=', DeliveryStatus.Pending)
-        .executeTakeFirstOrThrow();
-      const sending = await db
-        .selectFrom('delivery')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('status', '=', DeliveryStatus.Sending)
-        .executeTakeFirstOrThrow();
-      return {
-        pending: Number(row.pending),
-        due: Number(row.due ?? 0),
-        oldestDueAt: row.oldest === null ? null : Number(row.oldest),
-        sending: Number(sending.n),
-      };
-    },
-
-    /**
-     * Queues a message for one endpoint again, now, as a manual attempt with a fresh retry schedule. Creates
-     * the delivery if the message never went to that endpoint. Returns false while the delivery is in flight.
-     */
     async deliveryResend(
       appId: string,
       msgId: string,
@@ -305,12 +155,8 @@ export function deliveryQueries(connection: Connection) {
       return result.numUpdatedRows > 0n;
     },
 
-    /**
-     * Dead letters (failed deliveries) of an application matching the filter. With `dryRun` only counts them;
-     * otherwise queues them all again, now, as manual attempts with a fresh retry schedule.
-     */
     async deliveryRequeueFailed(
-      filter: { appId: string; endpointId?: string; eventTypes?: string[]; since?: number; until?: number },
+      filter: DeadLetterFilter,
       dryRun: boolean,
       now = Date.now(),
     ): Promise<number> {
@@ -339,7 +185,6 @@ export function deliveryQueries(connection: Connection) {
       return Number(result.numUpdatedRows);
     },
 
-    /** An endpoint's deliveries counted by status, optionally only those created in [since, until). */
     async deliveryStats(
       endpointId: string,
       since?: number,
@@ -357,58 +202,16 @@ export function deliveryQueries(connection: Connection) {
       return counts;
     },
 
-    /**
-     * Takes up to `wanted` tokens from an endpoint's bucket, which refills at `rate` per second up to `rate`
-     * (one second's worth of burst). Returns how many were granted. The bucket lives in the database and is
-     * updated under a row lock, so the rate holds however many workers send to the endpoint.
-     */
-    async endpointTakeTokens(
-      endpointId: string,
-      rate: number,
-      wanted: number,
-      now = Date.now(),
-    ): Promise<number> {
-      return db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('endpoint_rate')
-          .values({ endpoint_id: endpointId, tokens: rate, updated_at: now })
-          .onConflict((oc) => oc.column('endpoint_id').doNothing())
-          .execute();
-        let select = trx.selectFrom('endpoint_rate').selectAll().where('endpoint_id', '=', endpointId);
-        if (connection.profile.supportsSkipLocked) select = select.forUpdate();
-        const bucket = await select.executeTakeFirstOrThrow();
-        const elapsed = Math.max(0, now - Number(bucket.updated_at));
-        const available = Math.min(rate, Number(bucket.tokens) + (elapsed * rate) / 1000);
-        const granted = Math.max(0, Math.min(wanted, Math.floor(available)));
-        await trx
-          .updateTable('endpoint_rate')
-          .set({ tokens: available - granted, updated_at: Math.max(now, Number(bucket.updated_at)) })
-          .where('endpoint_id', '=', endpointId)
-          .execute();
-        return granted;
-      });
-    },
-
-    /** Puts leased deliveries back in the queue to be tried at `at`, without counting an attempt. */
-    async deliveryPostpone(worker: string, ids: string[], at: number, now = Date.now()): Promise<void> {
-      if (ids.length === 0) return;
-      await db
-        .updateTable('delivery')
-        .set({
-          status: DeliveryStatus.Pending,
-          next_attempt_at: at,
-          lease_expires_at: null,
-          leased_by: null,
-          updated_at: now,
-        })
-        .where('id', 'in', ids)
-        .where('leased_by', '=', worker)
+    async deliveryCountPending(endpointIds: string[]): Promise<Map<string, number>> {
+      if (endpointIds.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('delivery')
+        .select((eb) => ['endpoint_id', eb.fn.countAll<number>().as('n')])
+        .where('endpoint_id', 'in', endpointIds)
+        .where('status', '=', DeliveryStatus.Pending)
+        .groupBy('endpoint_id')
         .execute();
-    },
-
-    async deliveryGet(id: string): Promise<Delivery | undefined> {
-      const row = await db.selectFrom('delivery').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toDelivery(row);
+      return new Map(rows.map((row) => [row.endpoint_id, Number(row.n)]));
     },
   };
 }

@@ -33,8 +33,24 @@ export interface DialectProfile {
    * PostgreSQL, where transactions committing together share one flush of the log to disk.
    */
   readonly concurrentWrites: number;
+  /**
+   * Inserts inside `WITH` (data-modifying common table expressions) and bound arrays unnested into rows: a batch
+   * of messages and their deliveries is written by one statement, atomic by itself, whatever its size.
+   */
+  readonly supportsWritableCtes: boolean;
+  /**
+   * Transaction-scoped advisory locks (`pg_advisory_xact_lock`): processes take turns on a named lock without
+   * locking a table. Without them, a write transaction that takes the database's single write lock up front
+   * serialises the same work.
+   */
+  readonly supportsAdvisoryLocks: boolean;
   /** The SQL function `f(haystack, needle)` that returns the 1-based position of a substring, 0 if absent. */
   readonly substringPositionFn: 'instr' | 'strpos';
+  /**
+   * The column type for ids: text compared byte by byte, so that ids (which start with their creation time)
+   * sort in creation order and cursor pages follow it. PostgreSQL's default collation would not compare so.
+   */
+  readonly idColumnType: 'text' | 'text collate "C"';
   /** Is this driver error a unique-constraint violation? */
   isUniqueViolation(error: unknown): boolean;
 }
@@ -81,7 +97,10 @@ const sqliteProfile: DialectProfile = {
   supportsSkipLocked: false,
   multiProcess: false,
   concurrentWrites: 1,
+  supportsWritableCtes: false,
+  supportsAdvisoryLocks: false,
   substringPositionFn: 'instr',
+  idColumnType: 'text',
   isUniqueViolation: (error) =>
     typeof error === 'object' &&
     error !== null &&
@@ -94,7 +113,10 @@ const postgresProfile: DialectProfile = {
   supportsSkipLocked: true,
   multiProcess: true,
   concurrentWrites: 4,
+  supportsWritableCtes: true,
+  supportsAdvisoryLocks: true,
   substringPositionFn: 'strpos',
+  idColumnType: 'text collate "C"',
   isUniqueViolation: (error) =>
     typeof error === 'object' && error !== null && 'code' in error && error.code === '23505',
 };

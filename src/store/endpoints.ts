@@ -1,31 +1,65 @@
 import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import {
-  flag,
-  fromJson,
-  fromJsonOrNull,
-  guardUnique,
-  paged,
-  pageOf,
-  toJson,
-  toJsonOrNull,
-  type Page,
-} from './rows.js';
+import { flag, fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
 import type { EndpointTable } from './schema.js';
 import type {
   Conversion,
   Endpoint,
   EndpointChanges,
+  EndpointFilter,
   EndpointInsert,
   HeaderStyle,
+  Page,
   PageQuery,
   SignatureVersion,
 } from './types.js';
 
-export interface EndpointFilter {
-  id: string;
-  eventTypes: string[] | null;
-  channels: string[] | null;
+export interface EndpointQueries {
+  /** Creates an endpoint; a `uid` taken in its application throws `UniqueViolation`. */
+  endpointCreate(endpoint: EndpointInsert, now?: number): Promise<Endpoint>;
+  /** Finds an endpoint of one application by its id or its uid; an id wins over a uid equal to it. */
+  endpointGet(appId: string, idOrUid: string): Promise<Endpoint | undefined>;
+  /** The endpoints among `ids` that exist, in any application, by id, in one query. */
+  endpointGetMany(ids: string[]): Promise<Map<string, Endpoint>>;
+  /** The enabled endpoints of an application with just what routing a message needs. */
+  endpointListEnabledFilters(appId: string): Promise<EndpointFilter[]>;
+  /** The same for several applications in one query, by application (an application without any has `[]`). */
+  endpointListEnabledFiltersMany(appIds: string[]): Promise<Map<string, EndpointFilter[]>>;
+  /** A page of an application's endpoints by id. */
+  endpointList(appId: string, page: PageQuery): Promise<Page<Endpoint>>;
+  /**
+   * Changes what `changes` sets and `updated_at`; a taken `uid` throws `UniqueViolation`. Undefined if the
+   * application has no such endpoint.
+   */
+  endpointUpdate(
+    appId: string,
+    id: string,
+    changes: EndpointChanges,
+    now?: number,
+  ): Promise<Endpoint | undefined>;
+  /**
+   * Records health state that Herald manages (failing since, circuit) without touching `updated_at`, which tells
+   * users when they last changed the endpoint. `onlyIfFailingSinceNull` makes marking the start of a failure run
+   * idempotent across workers.
+   */
+  endpointSetHealth(
+    id: string,
+    health: Partial<Pick<Endpoint, 'failingSince' | 'circuitOpenUntil'>>,
+    onlyIfFailingSinceNull?: boolean,
+  ): Promise<void>;
+  /** Disables an endpoint on Herald's own initiative, saying why. Returns whether it was enabled before. */
+  endpointDisableAutomatically(id: string, reason: string, now?: number): Promise<boolean>;
+  /** Enabled endpoints that have failed without a success since before `failingBefore`. */
+  endpointListFailingSince(failingBefore: number): Promise<Endpoint[]>;
+  /** How many endpoints, in any application, use a template. */
+  endpointCountByTemplate(templateId: string): Promise<number>;
+  /**
+   * Gives an endpoint its first Ed25519 key list unless it has one; returns whether it did. Conditional, so two
+   * requests at once cannot hand out two different keys.
+   */
+  endpointSetSigningKeysIfMissing(id: string, sealed: string): Promise<boolean>;
+  /** Deletes an endpoint of one application with its deliveries and attempts. */
+  endpointDelete(appId: string, id: string): Promise<boolean>;
 }
 
 function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
@@ -61,7 +95,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
   };
 }
 
-export function endpointQueries(connection: Connection) {
+export function endpointQueries(connection: Connection): EndpointQueries {
   const { db } = connection;
   /** The routing filters of the enabled endpoints of several applications, by application, in one query. */
   async function enabledFilters(appIds: string[]): Promise<Map<string, EndpointFilter[]>> {
@@ -118,7 +152,6 @@ export function endpointQueries(connection: Connection) {
       return toEndpoint(row);
     },
 
-    /** Finds an endpoint of one application by its id or its uid. */
     async endpointGet(appId: string, idOrUid: string): Promise<Endpoint | undefined> {
       const row = await db
         .selectFrom('endpoint')
@@ -138,7 +171,6 @@ export function endpointQueries(connection: Connection) {
       return new Map(rows.map((row) => [row.id, toEndpoint(row)]));
     },
 
-    /** The enabled endpoints of an application with just what routing a message needs. */
     async endpointListEnabledFilters(appId: string): Promise<EndpointFilter[]> {
       return (await enabledFilters([appId])).get(appId) ?? [];
     },
@@ -195,11 +227,6 @@ export function endpointQueries(connection: Connection) {
       return row && toEndpoint(row);
     },
 
-    /**
-     * Records health state that Herald manages (failing since, circuit, disabled reason) without touching
-     * `updated_at`, which tells users when they last changed the endpoint. `onlyIfFailingSinceNull` makes
-     * marking the start of a failure run idempotent across workers.
-     */
     async endpointSetHealth(
       id: string,
       health: Partial<Pick<Endpoint, 'failingSince' | 'circuitOpenUntil'>>,
@@ -216,7 +243,6 @@ export function endpointQueries(connection: Connection) {
       await query.execute();
     },
 
-    /** Disables an endpoint on Herald's own initiative, saying why. Returns whether it was enabled before. */
     async endpointDisableAutomatically(id: string, reason: string, now = Date.now()): Promise<boolean> {
       const result = await db
         .updateTable('endpoint')
@@ -227,7 +253,6 @@ export function endpointQueries(connection: Connection) {
       return result.numUpdatedRows > 0n;
     },
 
-    /** Enabled endpoints that have failed without a success since before `failingBefore`. */
     async endpointListFailingSince(failingBefore: number): Promise<Endpoint[]> {
       const rows = await db
         .selectFrom('endpoint')
@@ -238,7 +263,6 @@ export function endpointQueries(connection: Connection) {
       return rows.map(toEndpoint);
     },
 
-    /** How many endpoints, in any application, use a template. */
     async endpointCountByTemplate(templateId: string): Promise<number> {
       const row = await db
         .selectFrom('endpoint')
@@ -246,6 +270,16 @@ export function endpointQueries(connection: Connection) {
         .where('template_id', '=', templateId)
         .executeTakeFirstOrThrow();
       return Number(row.count);
+    },
+
+    async endpointSetSigningKeysIfMissing(id: string, sealed: string): Promise<boolean> {
+      const result = await db
+        .updateTable('endpoint')
+        .set({ signing_keys_sealed: sealed })
+        .where('id', '=', id)
+        .where('signing_keys_sealed', 'is', null)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
     },
 
     async endpointDelete(appId: string, id: string): Promise<boolean> {

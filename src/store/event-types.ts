@@ -1,8 +1,26 @@
 import type { Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import { flag, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull, type Page } from './rows.js';
+import { flag, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
 import type { EventTypeTable } from './schema.js';
-import type { EventType, EventTypeChanges, EventTypeInsert, PageQuery } from './types.js';
+import type { EventType, EventTypeChanges, EventTypeInsert, Page, PageQuery } from './types.js';
+
+/** The event-type catalogue, shared by the whole deployment and keyed by name. */
+export interface EventTypeQueries {
+  /** Adds an event type; a taken name throws `UniqueViolation`. */
+  eventTypeCreate(eventType: EventTypeInsert, now?: number): Promise<EventType>;
+  /** Finds an event type by its name, archived or not. */
+  eventTypeGet(name: string): Promise<EventType | undefined>;
+  /** The event types among `names` that exist, by name, in one query. */
+  eventTypeGetMany(names: string[]): Promise<Map<string, EventType>>;
+  /** Which of `names` are in the catalogue and not archived. */
+  eventTypeFindActive(names: string[]): Promise<Set<string>>;
+  /** A page of the catalogue by name, archived event types only with `includeArchived`. */
+  eventTypeList(page: PageQuery, includeArchived: boolean): Promise<Page<EventType>>;
+  /** Changes what `changes` sets. Undefined if there is no such event type. */
+  eventTypeUpdate(name: string, changes: EventTypeChanges, now?: number): Promise<EventType | undefined>;
+  /** Removes an event type from the catalogue; false if there was none. Messages of that type stay. */
+  eventTypeDelete(name: string): Promise<boolean>;
+}
 
 function toEventType(row: Selectable<EventTypeTable>): EventType {
   return {
@@ -18,7 +36,7 @@ function toEventType(row: Selectable<EventTypeTable>): EventType {
   };
 }
 
-export function eventTypeQueries(connection: Connection) {
+export function eventTypeQueries(connection: Connection): EventTypeQueries {
   const { db } = connection;
   return {
     async eventTypeCreate(eventType: EventTypeInsert, now = Date.now()): Promise<EventType> {
@@ -50,7 +68,6 @@ export function eventTypeQueries(connection: Connection) {
       return new Map(rows.map((row) => [row.name, toEventType(row)]));
     },
 
-    /** Which of `names` are in the catalogue and not archived. */
     async eventTypeFindActive(names: string[]): Promise<Set<string>> {
       if (names.length === 0) return new Set();
       const rows = await db

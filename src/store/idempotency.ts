@@ -6,7 +6,28 @@ import type { IdempotencyState } from './types.js';
  * cannot both run: the second sees the first in progress. A finished request stores its response, which is
  * replayed for the key's lifetime.
  */
-export function idempotencyQueries(connection: Connection) {
+export interface IdempotencyQueries {
+  /**
+   * Claims `key` in `scope` for a request hashing to `requestHash`, for `ttlMs` (`started`), unless a live claim
+   * holds it: then the request still runs (`in_progress`), was a different one (`mismatch`) or finished
+   * (`completed`, with the response to replay). An expired claim is taken over.
+   */
+  idempotencyBegin(
+    scope: string,
+    key: string,
+    requestHash: string,
+    ttlMs: number,
+    now?: number,
+  ): Promise<IdempotencyState>;
+  /** Stores the response of a claimed request, to be replayed for the rest of the key's lifetime. */
+  idempotencyComplete(scope: string, key: string, statusCode: number, body: string): Promise<void>;
+  /** Forgets a claim whose request failed, so that the client may retry with the same key. */
+  idempotencyAbandon(scope: string, key: string): Promise<void>;
+  /** Deletes expired keys; returns how many. */
+  idempotencyPrune(now?: number): Promise<number>;
+}
+
+export function idempotencyQueries(connection: Connection): IdempotencyQueries {
   const { db } = connection;
   return {
     async idempotencyBegin(
@@ -63,7 +84,6 @@ export function idempotencyQueries(connection: Connection) {
         .execute();
     },
 
-    /** Forgets a claim whose request failed, so that the client may retry with the same key. */
     async idempotencyAbandon(scope: string, key: string): Promise<void> {
       await db
         .deleteFrom('idempotency_key')

@@ -1,20 +1,59 @@
-/** The store: the only place with SQL. One implementation on Kysely, with dialect differences as capabilities. */
+/**
+ * The store: the only place with SQL. One implementation on Kysely, with dialect differences declared as
+ * capabilities in dialect.ts. `Store` is the contract: each noun's file declares its slice (`EndpointQueries`
+ * in endpoints.ts, …) with the implementation that the compiler checks against it. Code outside the store
+ * imports from this module only.
+ */
 import { sql } from 'kysely';
-import { apiKeyQueries } from './api-keys.js';
-import { applicationQueries } from './applications.js';
-import { attemptQueries } from './attempts.js';
-import { auditQueries } from './audit.js';
-import { deliveryQueries } from './deliveries.js';
-import { connect, type ConnectOptions } from './dialect.js';
-import { endpointQueries } from './endpoints.js';
-import { eventTypeQueries } from './event-types.js';
-import { idempotencyQueries } from './idempotency.js';
-import { messageQueries } from './messages.js';
-import { migrate } from './migrator.js';
-import { securityQueries } from './security.js';
-import { templateQueries } from './templates.js';
+import { apiKeyQueries, type ApiKeyQueries } from './api-keys.js';
+import { applicationQueries, type ApplicationQueries } from './applications.js';
+import { attemptQueries, type AttemptQueries } from './attempts.js';
+import { auditQueries, type AuditQueries } from './audit.js';
+import { contentQueries, type ContentQueries } from './content.js';
+import { deliveryQueries, type DeliveryQueries } from './deliveries.js';
+import { deliveryQueueQueries, type DeliveryQueueQueries } from './delivery-queue.js';
+import { connect, type ConnectOptions, type DialectName, type DialectProfile } from './dialect.js';
+import { endpointRateQueries, type EndpointRateQueries } from './endpoint-rates.js';
+import { endpointQueries, type EndpointQueries } from './endpoints.js';
+import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
+import { idempotencyQueries, type IdempotencyQueries } from './idempotency.js';
+import { messageQueries, type MessageQueries } from './messages.js';
+import { migrate, type MigrationResult } from './migrator.js';
+import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
+import { templateQueries, type TemplateQueries } from './templates.js';
 
-export function openStore(options: ConnectOptions) {
+export interface Store
+  extends
+    ApplicationQueries,
+    EventTypeQueries,
+    EndpointQueries,
+    EndpointRateQueries,
+    TemplateQueries,
+    MessageQueries,
+    DeliveryQueries,
+    DeliveryQueueQueries,
+    AttemptQueries,
+    ContentQueries,
+    ApiKeyQueries,
+    IdempotencyQueries,
+    AuditQueries,
+    ServiceRunQueries {
+  /** Which database this is, for logs; code that must act differently asks `profile` what it can do. */
+  readonly dialect: DialectName;
+  /** What the database can do (several processes, row locks, concurrent writes, …). */
+  readonly profile: DialectProfile;
+  /**
+   * Applies the migrations the database has not had yet, safely when several processes start at once; refuses a
+   * database migrated by a newer Herald.
+   */
+  migrate(): Promise<MigrationResult>;
+  /** Resolves when the database answers a query (readiness). */
+  ping(): Promise<void>;
+  /** Closes the connections, and SQLite's checkpoint thread if this store started one. */
+  close(): Promise<void>;
+}
+
+export function openStore(options: ConnectOptions): Store {
   const connection = connect(options);
   return {
     dialect: connection.profile.name,
@@ -27,18 +66,41 @@ export function openStore(options: ConnectOptions) {
     ...applicationQueries(connection),
     ...eventTypeQueries(connection),
     ...endpointQueries(connection),
+    ...endpointRateQueries(connection),
     ...templateQueries(connection),
     ...messageQueries(connection),
-    ...attemptQueries(connection),
     ...deliveryQueries(connection),
+    ...deliveryQueueQueries(connection),
+    ...attemptQueries(connection),
+    ...contentQueries(connection),
     ...apiKeyQueries(connection),
     ...idempotencyQueries(connection),
     ...auditQueries(connection),
-    ...securityQueries(connection),
+    ...serviceRunQueries(connection),
   };
 }
 
-export type Store = ReturnType<typeof openStore>;
-export { UniqueViolation, type Page } from './rows.js';
-export type { ConnectOptions, DialectName } from './dialect.js';
 export * from './types.js';
+export type { ConnectOptions, DialectName, DialectProfile } from './dialect.js';
+export type { MigrationResult } from './migrator.js';
+export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
+export type {
+  ApiKeyQueries,
+  ApplicationQueries,
+  AttemptQueries,
+  AuditQueries,
+  ContentQueries,
+  DeliveryQueries,
+  DeliveryQueueQueries,
+  EndpointQueries,
+  EndpointRateQueries,
+  EventTypeQueries,
+  IdempotencyQueries,
+  MessageQueries,
+  ServiceRunQueries,
+  TemplateQueries,
+};
+/** The migrations in order, for tests that check what a database recorded. */
+export { MIGRATIONS } from './migrations/index.js';
+/** SQLite's background checkpointer, exported for its own tests; `openStore` starts it when asked. */
+export { startCheckpointer, type Checkpointer } from './checkpointer.js';

@@ -1,18 +1,43 @@
+/**
+ * Messages: the outbox write that stores them with their deliveries, and reading them back. A repeated
+ * `eventId` in an application is claimed by the insert itself, so it never creates a second message.
+ */
 import { sql, type Kysely, type Selectable } from 'kysely';
-import { idFloor } from '../util/ids.js';
 import type { Connection } from './dialect.js';
-import { fromJsonOrNull, paged, pageOf, toJsonOrNull, type Page } from './rows.js';
-import type { Database, DeliveryTable, MessageTable } from './schema.js';
+import { fromJsonOrNull, hasChannel, paged, pageOf, toJsonOrNull } from './rows.js';
+import type { Database, MessageTable } from './schema.js';
 import {
   DeliveryStatus,
-  type Delivery,
-  type DeliveryFilter,
   TriggerType,
+  type JsonObject,
   type Message,
   type MessageFilter,
+  type NewMessage,
+  type Page,
   type PageQuery,
-  type JsonObject,
 } from './types.js';
+
+export interface MessageQueries {
+  /**
+   * The outbox write: messages and their deliveries atomically, so nothing is lost between "accepted" and
+   * "queued". A repeated `eventId` in the same application (even within one batch) returns the original
+   * message (`created: false`) and creates nothing. Results are in the order of `inputs`.
+   */
+  messageCreateMany(inputs: NewMessage[]): Promise<Array<{ message: Message; created: boolean }>>;
+  /** `messageCreateMany` for one message. */
+  messageCreate(input: NewMessage): Promise<{ message: Message; created: boolean }>;
+  /** Finds a message of one application by its id or its `eventId`; an id wins over an equal eventId. */
+  messageGet(appId: string, idOrEventId: string): Promise<Message | undefined>;
+  /** The messages among `ids` that exist, in any application, by id, in one query. */
+  messageGetMany(ids: string[]): Promise<Map<string, Message>>;
+  /** A page of an application's messages by id, filtered by event type, channel and creation time. */
+  messageList(appId: string, filter: MessageFilter, page: PageQuery): Promise<Page<Message>>;
+  /**
+   * Deletes a message's payload, and the templated or converted copies of it that its attempts sent. False if
+   * the application has no such message.
+   */
+  messageExpungeContent(appId: string, id: string): Promise<boolean>;
+}
 
 export function toMessage(row: Selectable<MessageTable>): Message {
   return {
@@ -24,30 +49,6 @@ export function toMessage(row: Selectable<MessageTable>): Message {
     channels: fromJsonOrNull(row.channels),
     createdAt: row.created_at,
   };
-}
-
-export function toDelivery(row: Selectable<DeliveryTable>): Delivery {
-  return {
-    id: row.id,
-    appId: row.app_id,
-    msgId: row.msg_id,
-    endpointId: row.endpoint_id,
-    status: row.status as DeliveryStatus,
-    attemptCount: row.attempt_count,
-    triggerType: row.trigger_type as TriggerType,
-    nextAttemptAt: row.next_attempt_at,
-    leaseExpiresAt: row.lease_expires_at,
-    leasedBy: row.leased_by,
-    lastAttemptAt: row.last_attempt_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-/** Channels are stored as a JSON array of restricted names, so `"name"` appears only for that exact channel. */
-export function hasChannel(connection: Connection, column: string, channel: string) {
-  const position = sql.raw(connection.profile.substringPositionFn);
-  return sql<boolean>`${position}(${sql.ref(column)}, ${JSON.stringify(channel)}) > 0`;
 }
 
 /** Rows per multi-row insert: well inside SQLite's and PostgreSQL's limits on bound parameters. */
@@ -92,12 +93,6 @@ function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-export interface NewMessage {
-  message: Message;
-  /** One delivery per matching endpoint: `[deliveryId, endpointId]`. */
-  deliveries: Array<{ id: string; endpointId: string; triggerType?: TriggerType }>;
 }
 
 /** The delivery rows of the messages that were inserted. */
@@ -153,8 +148,9 @@ async function insertInChunks(trx: Kysely<Database>, inputs: NewMessage[]): Prom
 }
 
 /**
- * PostgreSQL: the messages and their deliveries in one statement, each column bound as one array (so the
- * statement's size does not grow with the rows). Deliveries are kept only for the messages inserted.
+ * With writable CTEs (PostgreSQL): the messages and their deliveries in one statement, each column bound as one
+ * array (so the statement's size does not grow with the rows). Deliveries are kept only for the messages
+ * inserted.
  */
 async function insertAtOnce(db: Kysely<Database>, inputs: NewMessage[]): Promise<Set<string>> {
   const messages = inputs.map(({ message }) => message);
@@ -188,15 +184,12 @@ async function insertAtOnce(db: Kysely<Database>, inputs: NewMessage[]): Promise
   return new Set(result.rows.map((row) => row.id));
 }
 
-export function messageQueries(connection: Connection) {
+export function messageQueries(connection: Connection): MessageQueries {
   const { db } = connection;
   return {
-    /**
-     * The outbox write: messages and their deliveries atomically, so nothing is lost between "accepted" and
-     * "queued". A repeated `eventId` in the same application (even within one batch) returns the original
-     * message and creates nothing. On PostgreSQL it is one statement, whatever the number of rows (one round
-     * trip, no BEGIN or COMMIT of its own); on SQLite, multi-row statements in chunks in one transaction.
-     */
+    // Where the database has writable CTEs (PostgreSQL) it is one statement, whatever the number of rows (one
+    // round trip, no BEGIN or COMMIT of its own); elsewhere (SQLite), multi-row statements in chunks in one
+    // transaction.
     async messageCreateMany(inputs: NewMessage[]): Promise<Array<{ message: Message; created: boolean }>> {
       if (inputs.length === 0) return [];
       // In eventId order, so that concurrent writes claiming some of the same eventIds take their locks in the
@@ -204,11 +197,11 @@ export function messageQueries(connection: Connection) {
       const ordered = inputs.some(({ message }) => message.eventId !== null)
         ? [...inputs].sort(byEventKey)
         : inputs;
+      const atOnce = connection.profile.supportsWritableCtes;
       const write = async (executor: Kysely<Database>) => {
-        const inserted =
-          connection.profile.name === 'postgres'
-            ? await insertAtOnce(executor, ordered)
-            : await insertInChunks(executor, ordered);
+        const inserted = atOnce
+          ? await insertAtOnce(executor, ordered)
+          : await insertInChunks(executor, ordered);
         const repeated = inputs.filter(({ message }) => !inserted.has(message.id));
         const originals = await originalsOf(
           executor,
@@ -222,9 +215,9 @@ export function messageQueries(connection: Connection) {
           return { message: original, created: false };
         });
       };
-      // PostgreSQL's single statement is atomic by itself, and the original of a repeated eventId, committed
-      // by the time the statement ends, is read after it.
-      return connection.profile.name === 'postgres' ? write(db) : db.transaction().execute(write);
+      // The single statement is atomic by itself, and the original of a repeated eventId, committed by the time
+      // the statement ends, is read after it.
+      return atOnce ? write(db) : db.transaction().execute(write);
     },
 
     async messageCreate(input: NewMessage): Promise<{ message: Message; created: boolean }> {
@@ -232,7 +225,6 @@ export function messageQueries(connection: Connection) {
       return result!;
     },
 
-    /** Finds a message of one application by its id or its `eventId`. */
     async messageGet(appId: string, idOrEventId: string): Promise<Message | undefined> {
       const row = await db
         .selectFrom('message')
@@ -258,43 +250,6 @@ export function messageQueries(connection: Connection) {
       return pageOf(rows.map(toMessage), page, (message) => message.id);
     },
 
-    /**
-     * Retention: removes the payloads of messages, and the request and response bodies of attempts, created
-     * before `before`, in chunks so that no single statement holds the database for long. Returns how many rows
-     * lost their content.
-     */
-    async contentPrune(before: number, chunk = 5000): Promise<{ messages: number; attempts: number }> {
-      const prune = async (
-        table: 'message' | 'attempt',
-        columns: ['payload'] | ['response_body', 'request_body'],
-      ) => {
-        let total = 0;
-        for (;;) {
-          const result = await db
-            .updateTable(table)
-            .set(Object.fromEntries(columns.map((column) => [column, null])))
-            .where('id', 'in', (eb) =>
-              eb
-                .selectFrom(table)
-                .select('id')
-                // Ids sort by creation time, so the primary key finds old rows without a scan.
-                .where('id', '<', idFloor(table === 'message' ? 'message' : 'attempt', before))
-                .where((row) => row.or(columns.map((column) => row(column, 'is not', null))))
-                .limit(chunk),
-            )
-            .executeTakeFirst();
-          const pruned = Number(result.numUpdatedRows);
-          total += pruned;
-          if (pruned < chunk) return total;
-        }
-      };
-      return {
-        messages: await prune('message', ['payload']),
-        attempts: await prune('attempt', ['response_body', 'request_body']),
-      };
-    },
-
-    /** Deletes a message's payload, and the templated or converted copies of it that its attempts sent. */
     async messageExpungeContent(appId: string, id: string): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
         const result = await trx
@@ -318,42 +273,6 @@ export function messageQueries(connection: Connection) {
       if (ids.length === 0) return new Map();
       const rows = await db.selectFrom('message').selectAll().where('id', 'in', ids).execute();
       return new Map(rows.map((row) => [row.id, toMessage(row)]));
-    },
-
-    /** Deliveries filtered by application, endpoint, status, and their messages' type and channel. */
-    async deliveryList(filter: DeliveryFilter, page: PageQuery): Promise<Page<Delivery>> {
-      let query = db.selectFrom('delivery').selectAll('delivery');
-      if (filter.appId !== undefined) query = query.where('delivery.app_id', '=', filter.appId);
-      if (filter.endpointId !== undefined)
-        query = query.where('delivery.endpoint_id', '=', filter.endpointId);
-      if (filter.status !== undefined) query = query.where('delivery.status', '=', filter.status);
-      if (filter.before !== undefined) query = query.where('delivery.created_at', '<', filter.before);
-      if (filter.after !== undefined) query = query.where('delivery.created_at', '>', filter.after);
-      if (filter.channel !== undefined || (filter.eventTypes?.length ?? 0) > 0) {
-        let joined = query.innerJoin('message', 'message.id', 'delivery.msg_id');
-        if (filter.eventTypes !== undefined && filter.eventTypes.length > 0)
-          joined = joined.where('message.event_type', 'in', filter.eventTypes);
-        if (filter.channel !== undefined)
-          joined = joined.where(hasChannel(connection, 'message.channels', filter.channel));
-        query = joined;
-      }
-      const rows = await paged(query, 'delivery.id', page).execute();
-      return pageOf(rows.map(toDelivery), page, (delivery) => delivery.id);
-    },
-
-    /** An endpoint's deliveries, filtered by status and by their messages' type and channel. */
-    async deliveryListByEndpoint(
-      endpointId: string,
-      filter: MessageFilter & { status?: DeliveryStatus | undefined },
-      page: PageQuery,
-    ): Promise<Page<Delivery>> {
-      return this.deliveryList({ ...filter, endpointId }, page);
-    },
-
-    async deliveryListByMessage(msgId: string, page: PageQuery): Promise<Page<Delivery>> {
-      const query = db.selectFrom('delivery').selectAll().where('msg_id', '=', msgId);
-      const rows = await paged(query, 'id', page).execute();
-      return pageOf(rows.map(toDelivery), page, (delivery) => delivery.id);
     },
   };
 }

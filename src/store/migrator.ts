@@ -1,6 +1,7 @@
 /**
- * Applies forward-only migrations. Safe when several processes start at once: on PostgreSQL the whole run
- * holds a transaction-scoped advisory lock, on SQLite an IMMEDIATE transaction takes the single write lock.
+ * Applies forward-only migrations. Safe when several processes start at once: where the database has advisory
+ * locks (PostgreSQL) the whole run holds a transaction-scoped one, elsewhere (SQLite) an IMMEDIATE transaction
+ * takes the single write lock.
  * A process that waited finds the work done and applies nothing.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
@@ -40,8 +41,7 @@ async function applyPending(
   const applied: number[] = [];
   for (const migration of migrations) {
     if (done.has(migration.version)) continue;
-    for (const statement of migration.statements(connection.profile.name))
-      await sql.raw(statement).execute(db);
+    for (const statement of migration.statements(connection.profile)) await sql.raw(statement).execute(db);
     await db
       .insertInto('herald_migration')
       .values({ version: migration.version, name: migration.name, applied_at: Date.now() })
@@ -88,7 +88,7 @@ export async function migrate(
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<MigrationResult> {
   const { db, profile } = connection;
-  if (profile.name === 'postgres') {
+  if (profile.supportsAdvisoryLocks) {
     return db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
       return applyPending(trx, connection, migrations);

@@ -1,7 +1,7 @@
-/** Shared conversions between stored columns and domain values. */
+/** Shared conversions between stored columns and domain values, and the SQL pieces several query files use. */
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Connection } from './dialect.js';
-import type { PageQuery } from './types.js';
+import { UniqueViolation, type Page, type PageQuery } from './types.js';
 
 export function toJson(value: unknown): string {
   return JSON.stringify(value);
@@ -21,14 +21,7 @@ export function fromJsonOrNull<T>(text: string | null): T | null {
 
 export const flag = (value: boolean): number => (value ? 1 : 0);
 
-/** A unique key was already taken: the API turns this into 409 Conflict. */
-export class UniqueViolation extends Error {
-  constructor(readonly target: string) {
-    super(`unique violation on ${target}`);
-    this.name = 'UniqueViolation';
-  }
-}
-
+/** Runs `work`, turning the driver's unique-constraint error into `UniqueViolation` on `target`. */
 export async function guardUnique<T>(
   connection: Connection,
   target: string,
@@ -40,13 +33,6 @@ export async function guardUnique<T>(
     if (connection.profile.isUniqueViolation(error)) throw new UniqueViolation(target);
     throw error;
   }
-}
-
-export interface Page<T> {
-  data: T[];
-  done: boolean;
-  iterator: string | null;
-  prevIterator: string | null;
 }
 
 function pagesForward(page: PageQuery): boolean {
@@ -84,4 +70,10 @@ export function pageOf<T>(rows: T[], page: PageQuery, key: (row: T) => string): 
     iterator: key(last),
     prevIterator: page.reverse && !more ? null : `-${key(first)}`,
   };
+}
+
+/** Channels are stored as a JSON array of restricted names, so `"name"` appears only for that exact channel. */
+export function hasChannel(connection: Connection, column: string, channel: string) {
+  const position = sql.raw(connection.profile.substringPositionFn);
+  return sql<boolean>`${position}(${sql.ref(column)}, ${JSON.stringify(channel)}) > 0`;
 }

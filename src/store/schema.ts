@@ -169,6 +169,12 @@ export interface MigrationTable {
   applied_at: number;
 }
 
+export interface ServiceRunTable {
+  name: string;
+  holder: string;
+  last_run_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -183,4 +189,5 @@ export interface Database {
   idempotency_key: IdempotencyKeyTable;
   audit_log: AuditLogTable;
   herald_migration: MigrationTable;
+  herald_service_run: ServiceRunTable;
 }

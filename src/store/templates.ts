@@ -5,9 +5,52 @@
  */
 import type { Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import { guardUnique, paged, pageOf, type Page } from './rows.js';
+import { guardUnique, paged, pageOf } from './rows.js';
 import type { TemplateTable, TemplateVersionTable } from './schema.js';
-import type { PageQuery, Template, TemplateContent, TemplateContentType, TemplateVersion } from './types.js';
+import type {
+  Page,
+  PageQuery,
+  Template,
+  TemplateChanges,
+  TemplateContent,
+  TemplateContentType,
+  TemplateInsert,
+  TemplateVersion,
+} from './types.js';
+
+export interface TemplateQueries {
+  /** Creates a template with its first version; a taken name throws `UniqueViolation`. */
+  templateCreate(
+    template: TemplateInsert,
+    content: TemplateContent,
+    now?: number,
+  ): Promise<{ template: Template; version: TemplateVersion }>;
+  /** Finds a template by its id. */
+  templateGet(id: string): Promise<Template | undefined>;
+  /** A page of templates by id. */
+  templateList(page: PageQuery): Promise<Page<Template>>;
+  /** Changes a template's name or description; its content changes only through a new version. */
+  templateUpdate(id: string, changes: TemplateChanges, now?: number): Promise<Template | undefined>;
+  /** Deletes a template and all its versions. */
+  templateDelete(id: string): Promise<boolean>;
+  /**
+   * Adds the next version of a template and makes it the latest. Concurrent edits get consecutive numbers
+   * rather than one failing. Undefined if there is no such template.
+   */
+  templateVersionCreate(
+    templateId: string,
+    content: TemplateContent,
+    now?: number,
+  ): Promise<TemplateVersion | undefined>;
+  /** One version of a template, if both exist. */
+  templateVersionGet(templateId: string, version: number): Promise<TemplateVersion | undefined>;
+  /** A template's versions by number; the iterator is a version number. */
+  templateVersionList(templateId: string, page: PageQuery): Promise<Page<TemplateVersion>>;
+  /** The latest version number of each template that exists among `ids`. */
+  templateLatestVersions(ids: string[]): Promise<Map<string, number>>;
+  /** The versions named by `refs` that exist, in one query. */
+  templateVersionGetMany(refs: Array<{ templateId: string; version: number }>): Promise<TemplateVersion[]>;
+}
 
 function toTemplate(row: Selectable<TemplateTable>): Template {
   return {
@@ -44,16 +87,9 @@ function versionRow(templateId: string, version: number, content: TemplateConten
   };
 }
 
-export interface TemplateInsert {
-  id: string;
-  name: string;
-  description: string;
-}
-
-export function templateQueries(connection: Connection) {
+export function templateQueries(connection: Connection): TemplateQueries {
   const { db } = connection;
   return {
-    /** Creates a template with its first version. */
     async templateCreate(
       template: TemplateInsert,
       content: TemplateContent,
@@ -80,10 +116,9 @@ export function templateQueries(connection: Connection) {
       return pageOf(rows.map(toTemplate), page, (template) => template.id);
     },
 
-    /** Changes a template's name or description; its content changes only through a new version. */
     async templateUpdate(
       id: string,
-      changes: Partial<Pick<Template, 'name' | 'description'>>,
+      changes: TemplateChanges,
       now = Date.now(),
     ): Promise<Template | undefined> {
       const values = {
@@ -97,22 +132,18 @@ export function templateQueries(connection: Connection) {
       return row && toTemplate(row);
     },
 
-    /** Deletes a template and all its versions. */
     async templateDelete(id: string): Promise<boolean> {
       const result = await db.deleteFrom('template').where('id', '=', id).executeTakeFirst();
       return result.numDeletedRows > 0n;
     },
 
-    /**
-     * Adds the next version of a template and makes it the latest. The row lock taken by the update orders
-     * concurrent edits, so two of them get consecutive numbers rather than one failing.
-     */
     async templateVersionCreate(
       templateId: string,
       content: TemplateContent,
       now = Date.now(),
     ): Promise<TemplateVersion | undefined> {
       return db.transaction().execute(async (trx) => {
+        // The row lock taken by the update orders concurrent edits, so two get consecutive numbers.
         const bumped = await trx
           .updateTable('template')
           .set((eb) => ({ latest_version: eb('latest_version', '+', 1), updated_at: now }))
@@ -136,14 +167,12 @@ export function templateQueries(connection: Connection) {
       return row && toTemplateVersion(row);
     },
 
-    /** A template's versions by number; the iterator is a version number. */
     async templateVersionList(templateId: string, page: PageQuery): Promise<Page<TemplateVersion>> {
       const query = db.selectFrom('template_version').selectAll().where('template_id', '=', templateId);
       const rows = await paged(query, 'version', page).execute();
       return pageOf(rows.map(toTemplateVersion), page, (version) => String(version.version));
     },
 
-    /** The latest version number of each template that exists among `ids`. */
     async templateLatestVersions(ids: string[]): Promise<Map<string, number>> {
       if (ids.length === 0) return new Map();
       const rows = await db
@@ -154,7 +183,6 @@ export function templateQueries(connection: Connection) {
       return new Map(rows.map((row) => [row.id, row.latest_version]));
     },
 
-    /** The versions named by `refs` that exist, in one query. */
     async templateVersionGetMany(
       refs: Array<{ templateId: string; version: number }>,
     ): Promise<TemplateVersion[]> {

@@ -1,5 +1,5 @@
 /**
- * Herald's storage vocabulary (the words of ARCHITECTURE.md):
+ * Herald's storage vocabulary (the glossary of docs/architecture.md):
  *
  * - application (`app_…`): one tenant, one customer of the platform. It owns endpoints and messages.
  * - event type (`invoice.paid`): a catalogue entry shared by the whole deployment, with optional JSON Schemas
@@ -16,6 +16,11 @@
  *
  * All times are milliseconds since the Unix epoch. Secrets and custom headers arrive here already encrypted:
  * the store never sees them in the clear.
+ *
+ * This file holds the types of the store's contract: the entities above, what creating and changing them takes,
+ * filters and pages (the delivery queue's own shapes are in delivery-queue.ts). The methods are declared by noun
+ * (`ApplicationQueries` in applications.ts, …) and gathered into `Store` in index.ts, which re-exports all of
+ * these; code outside the store imports only from index.ts.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -131,6 +136,20 @@ export type EndpointInsert = Omit<
   Partial<Pick<Endpoint, 'timeoutMs' | 'retrySchedule' | 'headerStyle' | EndpointSecurity | EndpointShaping>>;
 export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
 
+/** Just what routing a message needs of an enabled endpoint. */
+export interface EndpointFilter {
+  id: string;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+}
+
+/** An endpoint's token bucket for its `throttleRate`, shared by every worker. */
+export interface EndpointBucket {
+  /** Tokens when the bucket was last touched; refill since then at the endpoint's rate to know them now. */
+  tokens: number;
+  updatedAt: number;
+}
+
 /** What a template renders: its content type decides the content-type header and the output check. */
 export type TemplateContentType = 'json' | 'xml' | 'form' | 'text';
 
@@ -158,6 +177,13 @@ export interface TemplateVersion {
   createdAt: number;
 }
 export type TemplateContent = Omit<TemplateVersion, 'templateId' | 'version' | 'createdAt'>;
+export interface TemplateInsert {
+  id: string;
+  name: string;
+  description: string;
+}
+/** A template's name and description; its content changes only through a new version. */
+export type TemplateChanges = Partial<Pick<Template, 'name' | 'description'>>;
 
 export interface Message {
   id: string;
@@ -168,6 +194,12 @@ export interface Message {
   payload: JsonObject | null;
   channels: string[] | null;
   createdAt: number;
+}
+
+/** A message to write with its deliveries, one per matching endpoint. */
+export interface NewMessage {
+  message: Message;
+  deliveries: Array<{ id: string; endpointId: string; triggerType?: TriggerType }>;
 }
 
 export interface Delivery {
@@ -185,6 +217,15 @@ export interface Delivery {
   lastAttemptAt: number | null;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Which failed deliveries (dead letters) of an application to count or queue again. */
+export interface DeadLetterFilter {
+  appId: string;
+  endpointId?: string;
+  eventTypes?: string[];
+  since?: number;
+  until?: number;
 }
 
 export interface Attempt {
@@ -225,6 +266,8 @@ export interface ApiKey {
   /** Requests per second this key may make; null means the server default. */
   rateLimit: number | null;
 }
+/** A key's client networks and rate limit; `undefined` leaves a setting as it is. */
+export type ApiKeyChanges = Partial<Pick<ApiKey, 'allowedClientCidrs' | 'rateLimit'>>;
 
 export interface AuditRecord {
   id: string;
@@ -246,6 +289,14 @@ export interface PageQuery {
   iterator?: string | undefined;
   reverse?: boolean;
   order: 'ascending' | 'descending';
+}
+
+/** One page of a listing: `iterator` continues it, `prevIterator` (a `-` and an id) goes back. */
+export interface Page<T> {
+  data: T[];
+  done: boolean;
+  iterator: string | null;
+  prevIterator: string | null;
 }
 
 export interface MessageFilter {
@@ -290,3 +341,11 @@ export type IdempotencyState =
   | { kind: 'in_progress' }
   | { kind: 'mismatch' }
   | { kind: 'completed'; statusCode: number; body: string };
+
+/** A unique key was already taken: the API turns this into 409 Conflict. */
+export class UniqueViolation extends Error {
+  constructor(readonly target: string) {
+    super(`unique violation on ${target}`);
+    this.name = 'UniqueViolation';
+  }
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryStatus, TriggerType, type Attempt, type Message } from '../../src/store/types.js';
+import { DeliveryStatus, TriggerType, type Attempt, type Message } from '../../src/store/index.js';
 import { apiFixture, type ApiFixture } from '../helpers/env.js';
 import {
   client,

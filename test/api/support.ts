@@ -7,7 +7,7 @@ import {
   type Attempt,
   type JsonObject,
   type Message,
-} from '../../src/store/types.js';
+} from '../../src/store/index.js';
 import { newId } from '../../src/util/ids.js';
 import type { ApiFixture } from '../helpers/env.js';
 

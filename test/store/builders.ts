@@ -9,6 +9,7 @@ import {
   type ApplicationInsert,
   type Attempt,
   type AuditRecord,
+  type ClaimRequest,
   type EndpointInsert,
   type EventTypeInsert,
   type Message,
@@ -151,7 +152,7 @@ export function idAt(kind: IdKind, time: number): string {
   return `${ID_PREFIX[kind]}_${ulid(time)}`;
 }
 
-export type ClaimRequest = Parameters<Store['deliveryClaim']>[0];
+export type { ClaimRequest };
 
 /** A claim by `worker_a` at 10_000 of everything due, walking every endpoint, with a one-minute lease. */
 export function claimRequest(overrides: Partial<ClaimRequest> = {}): ClaimRequest {

@@ -7,8 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startCheckpointer } from '../../src/store/checkpointer.js';
-import { openStore } from '../../src/store/index.js';
+import { openStore, startCheckpointer } from '../../src/store/index.js';
 import { tempDir } from '../helpers/env.js';
 import { waitUntil } from '../helpers/tracking-receiver.js';
 

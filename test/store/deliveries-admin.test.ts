@@ -1,11 +1,11 @@
 /**
- * The queue as operators and housekeeping see it: resending, replaying dead letters, counting, throttling an
- * endpoint, and pruning old content. Tests that claim or count across the whole queue use a database of their own.
+ * The queue as operators see it: resending, replaying dead letters and counting. Tests that claim or count across
+ * the whole queue use a database of their own.
  */
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { DeliveryStatus, TriggerType, openStore, type Delivery, type Store } from '../../src/store/index.js';
-import { appWithEndpoints, attemptOf, claimAll, idAt, messageOf, queueMessages, send } from './builders.js';
+import { appWithEndpoints, claimAll, messageOf, queueMessages, send } from './builders.js';
 import { blankDatabase, describeStore } from './harness.js';
 
 const NOW = 10_000;
@@ -288,98 +288,5 @@ describeStore('store: queue statistics', (ctx) => {
       oldestDueAt: 5_000,
       sending: 0,
     });
-  });
-});
-
-describeStore("store: an endpoint's token bucket", (ctx) => {
-  const T = 1_700_000_000_000;
-
-  it('grants up to the rate at once, then refills at the rate per second, up to the rate', async () => {
-    const { endpoints } = await appWithEndpoints(ctx.store, 1);
-    const take = (wanted: number, now: number) =>
-      ctx.store.endpointTakeTokens(endpoints[0]!.id, 5, wanted, now);
-    expect(await take(3, T)).toBe(3);
-    expect(await take(10, T)).toBe(2);
-    expect(await take(1, T)).toBe(0);
-    // A fifth of a second brings one token at 5 per second, even in halves.
-    expect(await take(10, T + 100)).toBe(0);
-    expect(await take(10, T + 200)).toBe(1);
-    expect(await take(10, T + 200)).toBe(0);
-    expect(await take(10, T + 1_200)).toBe(5);
-    // A clock behind the bucket's gets nothing more.
-    expect(await take(10, T - 60_000)).toBe(0);
-    // However long the endpoint was idle, the burst is one second's worth.
-    expect(await take(100, T + 3_600_000)).toBe(5);
-    expect(await take(100, T + 3_600_000)).toBe(0);
-  });
-
-  it('keeps one bucket per endpoint', async () => {
-    const { endpoints } = await appWithEndpoints(ctx.store, 2);
-    const [ep1, ep2] = [endpoints[0]!.id, endpoints[1]!.id];
-    expect(await ctx.store.endpointTakeTokens(ep1, 2, 5, T)).toBe(2);
-    expect(await ctx.store.endpointTakeTokens(ep2, 3, 5, T)).toBe(3);
-    expect(await ctx.store.endpointTakeTokens(ep1, 2, 5, T)).toBe(0);
-  });
-
-  it('grants no more than the rate to takers at the same moment', async () => {
-    const { endpoints } = await appWithEndpoints(ctx.store, 1);
-    await Promise.all(Array.from({ length: 5 }, () => ctx.store.ping()));
-    const granted = await Promise.all(
-      Array.from({ length: 10 }, () => ctx.store.endpointTakeTokens(endpoints[0]!.id, 4, 1, T)),
-    );
-    expect(granted.reduce((sum, n) => sum + n, 0)).toBe(4);
-  });
-});
-
-describeStore('store: pruning old content', (ctx) => {
-  const BEFORE = 1_700_000_000_000;
-  const DAY = 86_400_000;
-
-  it('removes the payloads and response bodies created before the cut-off, chunk by chunk', async () => {
-    const store = await ctx.fresh();
-    const { app, endpoints } = await appWithEndpoints(store, 1);
-    const ep = endpoints[0]!.id;
-    const message = async (createdAt: number, payload: { n: number } | null = { n: createdAt }) =>
-      (await send(store, messageOf(app.id, { id: idAt('message', createdAt), createdAt, payload }), [ep]))
-        .message;
-    const old = [];
-    for (const at of [BEFORE - 5 * DAY, BEFORE - 4 * DAY, BEFORE - 3 * DAY, BEFORE - DAY, BEFORE - 1])
-      old.push(await message(at));
-    const expunged = await message(BEFORE - 2 * DAY, null);
-    const kept = [await message(BEFORE), await message(BEFORE + DAY)];
-
-    const deliveries = new Map<string, string>();
-    for (const msg of [...old, expunged, ...kept])
-      deliveries.set(msg.id, (await store.deliveryListByMessage(msg.id, ALL)).data[0]!.id);
-    const attempt = (
-      msg: { id: string },
-      createdAt: number,
-      responseBody: string | null = 'body',
-      requestBody: string | null = null,
-    ) =>
-      attemptOf(
-        { id: deliveries.get(msg.id)!, appId: app.id, msgId: msg.id, endpointId: ep },
-        { id: idAt('attempt', createdAt), createdAt, responseBody, requestBody },
-      );
-    const oldAttempts = old.slice(0, 4).map((msg) => attempt(msg, msg.createdAt + 10));
-    // A templated body sent, no response body (a timeout): its request body goes too.
-    const sentOnly = attempt(old[3]!, BEFORE - 2_000, null, '<xml/>');
-    const bodiless = attempt(old[4]!, BEFORE - 1_000, null);
-    const newAttempts = [attempt(old[4]!, BEFORE), attempt(kept[1]!, BEFORE + DAY)];
-    await store.attemptInsertMany([...oldAttempts, sentOnly, bodiless, ...newAttempts]);
-
-    // Five message payloads in chunks of 2, 2, 1; five attempts with content in 2, 2, 1.
-    expect(await store.contentPrune(BEFORE, 2)).toEqual({ messages: 5, attempts: 5 });
-    for (const msg of old) expect(await store.messageGet(app.id, msg.id)).toEqual({ ...msg, payload: null });
-    for (const msg of [expunged, ...kept]) expect(await store.messageGet(app.id, msg.id)).toEqual(msg);
-    const attempts = new Map((await store.attemptList(app.id, {}, ALL)).data.map((a) => [a.id, a]));
-    for (const a of [...oldAttempts, sentOnly, bodiless])
-      expect(attempts.get(a.id)).toEqual({ ...a, responseBody: null, requestBody: null });
-    for (const a of newAttempts) expect(attempts.get(a.id)).toEqual(a);
-    // Only content goes: every delivery is still there.
-    for (const id of deliveries.values()) expect(await store.deliveryGet(id)).toBeDefined();
-
-    expect(await store.contentPrune(BEFORE, 2)).toEqual({ messages: 0, attempts: 0 });
-    expect(await store.contentPrune(BEFORE + 2 * DAY)).toEqual({ messages: 2, attempts: 2 });
   });
 });

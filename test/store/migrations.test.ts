@@ -1,6 +1,5 @@
 import { afterEach, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.js';
-import { MIGRATIONS } from '../../src/store/migrations/index.js';
+import { MIGRATIONS, openStore, type Store } from '../../src/store/index.js';
 import { appInsert } from './builders.js';
 import { blankDatabase, describeStore, type BlankDatabase } from './harness.js';
 

@@ -3,8 +3,8 @@ import { columnTypes, type Migration } from './types.js';
 export const initial: Migration = {
   version: 1,
   name: 'initial',
-  statements(dialect) {
-    const { id } = columnTypes(dialect);
+  statements(profile) {
+    const { id } = columnTypes(profile);
     return [
       `create table application (
         id ${id} primary key,

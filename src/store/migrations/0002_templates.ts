@@ -8,8 +8,8 @@ import { columnTypes, type Migration } from './types.js';
 export const templates: Migration = {
   version: 2,
   name: 'templates',
-  statements(dialect) {
-    const { id } = columnTypes(dialect);
+  statements(profile) {
+    const { id } = columnTypes(profile);
     return [
       `create table template (
         id ${id} primary key,

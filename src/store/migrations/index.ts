@@ -2,7 +2,14 @@ import { initial } from './0001_initial.js';
 import { templates } from './0002_templates.js';
 import { security } from './0003_security.js';
 import { attemptRequestBody } from './0004_attempt_request_body.js';
+import { serviceRuns } from './0005_service_runs.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
-export const MIGRATIONS: readonly Migration[] = [initial, templates, security, attemptRequestBody];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  templates,
+  security,
+  attemptRequestBody,
+  serviceRuns,
+];

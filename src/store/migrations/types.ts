@@ -1,15 +1,18 @@
-import type { DialectName } from '../dialect.js';
+import type { DialectProfile } from '../dialect.js';
 
-/** A forward-only migration. Its number is the same in every dialect; `statements` gives each dialect's SQL. */
+/**
+ * A forward-only migration. Its number is the same in every dialect; `statements` gives the SQL for the
+ * database the profile describes.
+ */
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  statements(dialect: DialectName): string[];
+  statements(profile: DialectProfile): string[];
 }
 
 /** Column types that differ by dialect. Ids sort bytewise in both so that cursor pages follow creation time. */
-export function columnTypes(dialect: DialectName) {
+export function columnTypes(profile: DialectProfile) {
   return {
-    id: dialect === 'postgres' ? 'text collate "C"' : 'text',
+    id: profile.idColumnType,
   };
 }
