@@ -7,7 +7,7 @@ import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { intError, nameError, optionalInt, valid } from '../lib/validate';
 import { Field } from '../components/Field';
-import { ErrorMessage, Loading } from '../components/states';
+import { ErrorMessage, ResourceState } from '../components/states';
 
 export function AppFormPage({ appId }: { appId?: string }) {
   const { api } = useSession();
@@ -55,8 +55,7 @@ export function AppFormPage({ appId }: { appId?: string }) {
     }
   };
 
-  if (appId && existing.error) return <ErrorMessage error={existing.error} retry={existing.reload} />;
-  if (appId && !existing.data) return <Loading what="Loading the application" />;
+  if (appId && !existing.data) return <ResourceState resource={existing} loading="Loading the application" />;
   const back = appId ? `/apps/${enc(appId)}` : '/';
   return (
     <>

@@ -4,7 +4,7 @@ import type { Attempt } from '../lib/types';
 import { enc } from '../lib/api';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
-import { ErrorMessage, Loading } from '../components/states';
+import { ResourceState } from '../components/states';
 import { bucketAttempts, RANGES, type Bucket } from './buckets';
 
 const POLL_MS = 10_000;
@@ -54,8 +54,7 @@ export function ActivityChart({ appId, endpointId, version }: Props) {
           </select>
         </label>
       </div>
-      {attempts.error && <ErrorMessage error={attempts.error} retry={attempts.reload} />}
-      {attempts.loading && !attempts.data && <Loading />}
+      <ResourceState resource={attempts} />
       {attempts.data && (
         <>
           <Bars buckets={bucketAttempts(attempts.data.list, range, attempts.data.now)} label={range.label} />

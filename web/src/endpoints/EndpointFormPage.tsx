@@ -6,7 +6,7 @@ import { Link, navigate } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { valid } from '../lib/validate';
-import { ErrorMessage, Loading } from '../components/states';
+import { ErrorMessage, ResourceState } from '../components/states';
 import { AppHeader } from '../apps/AppHeader';
 import {
   draftErrors,
@@ -86,8 +86,7 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
   return (
     <>
       <AppHeader appId={appId} section="endpoints" title={endpointId ? 'Edit endpoint' : 'Add an endpoint'} />
-      {loaded.error && <ErrorMessage error={loaded.error} retry={loaded.reload} />}
-      {loaded.loading && !loaded.data && <Loading what="Loading the catalogue" />}
+      <ResourceState resource={loaded} loading="Loading the catalogue" />
       {loaded.data && (
         <form className="card form" onSubmit={submit} noValidate aria-label="Endpoint">
           <EndpointFields

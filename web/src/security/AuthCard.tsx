@@ -13,7 +13,7 @@ import { Code } from '../components/Code';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { CopyButton } from '../components/CopyButton';
 import { Field } from '../components/Field';
-import { ErrorMessage, Loading, Notice } from '../components/states';
+import { ErrorMessage, Notice, ResourceState } from '../components/states';
 import {
   authBody,
   authDraftOf,
@@ -79,8 +79,7 @@ export function AuthCard({ path }: { path: string }) {
         Credentials Herald sends to the endpoint besides the signature. They are stored encrypted and never
         shown again, nor written to attempt logs.
       </p>
-      {auth.error && <ErrorMessage error={auth.error} retry={auth.reload} />}
-      {auth.loading && !current && <Loading />}
+      <ResourceState resource={auth} />
       {current && !draft && (
         <>
           <AuthSummary auth={current} />

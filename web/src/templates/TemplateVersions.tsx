@@ -10,7 +10,7 @@ import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { NumberedCode } from '../components/Code';
 import { Badge } from '../components/StatusBadge';
-import { ErrorMessage, Loading } from '../components/states';
+import { ResourceState } from '../components/states';
 
 interface Props {
   templateId: string;
@@ -32,8 +32,7 @@ export function TemplateVersions({ templateId, latestVersion, onLoad }: Props) {
         Every saved change of the content is a new version; earlier ones never change. Endpoints follow the
         latest version unless they pin one.
       </p>
-      {versions.error && <ErrorMessage error={versions.error} retry={versions.reload} />}
-      {versions.loading && !versions.data && <Loading what="Loading versions" />}
+      <ResourceState resource={versions} loading="Loading versions" />
       {versions.data && (
         <ol className="version-list">
           {versions.data.map((v) => (
