@@ -4,9 +4,12 @@ import type { Page } from '../lib/types';
 import { formatTime, pretty } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 import { usePager } from '../lib/use-pager';
+import { useOpenItem } from '../lib/use-open-item';
 import { useSession } from '../lib/session-context';
 import { Field } from '../components/Field';
+import { FilterSelect } from '../components/FilterSelect';
 import { Code } from '../components/Code';
+import { ToggleButton } from '../components/ToggleButton';
 import type { Column } from '../components/DataTable';
 import { ListView } from '../components/ListView';
 import { Empty } from '../components/states';
@@ -26,19 +29,18 @@ interface AuditRecord {
 
 /** Action families to filter by; `action` also takes an exact action. */
 const FAMILIES = [
-  ['', 'Any action'],
-  ['endpoint.', 'Endpoints (secrets, headers, URLs…)'],
-  ['endpoint.secret.', 'Signing secrets'],
-  ['api_key.', 'API keys'],
-  ['auth.', 'Refused requests'],
-  ['delivery.', 'Blocked deliveries'],
-] as const;
+  { value: 'endpoint.', label: 'Endpoints (secrets, headers, URLs…)' },
+  { value: 'endpoint.secret.', label: 'Signing secrets' },
+  { value: 'api_key.', label: 'API keys' },
+  { value: 'auth.', label: 'Refused requests' },
+  { value: 'delivery.', label: 'Blocked deliveries' },
+];
 
 export function AuditLog() {
   const { api } = useSession();
   const [action, setAction] = useState('');
   const [app, setApp] = useState('');
-  const [open, setOpen] = useState<string | null>(null);
+  const { open, toggle } = useOpenItem<string>();
   const pager = usePager(`audit:${action}:${app}`, { back: 'Newer', next: 'Older', backTo: 'previous' });
   const records = useResource(`audit:${action}:${app}:${pager.iterator ?? ''}`, () =>
     api.get<Page<AuditRecord>>('/audit-log', {
@@ -67,15 +69,12 @@ export function AuditLog() {
       header: <span className="sr-only">Changes</span>,
       cell: (record) =>
         (record.before || record.after) && (
-          <button
-            type="button"
-            className="small"
-            aria-expanded={open === record.id}
-            onClick={() => setOpen(open === record.id ? null : record.id)}
-          >
-            {open === record.id ? 'Hide' : 'Changes'}
-            <span className="sr-only"> of {record.action}</span>
-          </button>
+          <ToggleButton
+            open={open === record.id}
+            onToggle={() => toggle(record.id)}
+            labels={['Changes', 'Hide']}
+            of={` of ${record.action}`}
+          />
         ),
     },
   ];
@@ -88,15 +87,13 @@ export function AuditLog() {
         themselves are never recorded.
       </p>
       <form className="filters" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Action">
-          <select value={action} onChange={(e) => setAction(e.target.value)}>
-            {FAMILIES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <FilterSelect
+          label="Action"
+          any="Any action"
+          choices={FAMILIES}
+          value={action}
+          onChange={setAction}
+        />
         <Field label="Application (id or uid)">
           <input value={app} onChange={(e) => setApp(e.target.value)} spellCheck={false} />
         </Field>

@@ -19,6 +19,7 @@ export interface Column<T> {
   headerClassName?: string;
   /** A cell's tooltip, such as the exact time behind "3 min ago". */
   title?: (row: T) => string;
+  /** `collapse`: on a phone the column collapses and the table fits the screen (see above). */
   phone?: 'collapse';
 }
 

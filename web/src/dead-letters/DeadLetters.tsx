@@ -6,7 +6,7 @@ import { formatTime, timeAgo } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { Empty, ErrorMessage } from '../components/states';
-import { Field } from '../components/Field';
+import { EndpointFilter, EventTypeFilter } from '../components/FilterSelect';
 import type { Column } from '../components/DataTable';
 import { ListView } from '../components/ListView';
 import { AppHeader } from '../apps/AppHeader';
@@ -54,32 +54,16 @@ export function DeadLetters({ appId }: { appId: string }) {
       {context.error && <ErrorMessage error={context.error} retry={context.reload} />}
       {context.data && (
         <form className="filters" aria-label="Filter dead letters" onSubmit={(e) => e.preventDefault()}>
-          <Field label="Endpoint">
-            <select
-              value={filter.endpointId}
-              onChange={(e) => setFilter({ ...filter, endpointId: e.target.value })}
-            >
-              <option value="">All endpoints</option>
-              {context.data.endpoints.map((endpoint) => (
-                <option key={endpoint.id} value={endpoint.id}>
-                  {endpoint.url}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Event type">
-            <select
-              value={filter.eventType}
-              onChange={(e) => setFilter({ ...filter, eventType: e.target.value })}
-            >
-              <option value="">Any event type</option>
-              {context.data.eventTypes.map((type) => (
-                <option key={type.name} value={type.name}>
-                  {type.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <EndpointFilter
+            endpoints={context.data.endpoints}
+            value={filter.endpointId}
+            onChange={(endpointId) => setFilter({ ...filter, endpointId })}
+          />
+          <EventTypeFilter
+            eventTypes={context.data.eventTypes}
+            value={filter.eventType}
+            onChange={(eventType) => setFilter({ ...filter, eventType })}
+          />
         </form>
       )}
       {context.data && (

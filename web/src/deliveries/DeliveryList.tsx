@@ -2,9 +2,11 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Endpoint } from '../lib/types';
 import { formatTime, timeAgo } from '../lib/format';
-import { useResource } from '../lib/use-resource';
+import { useReloadOn, useResource } from '../lib/use-resource';
+import { useOpenItem } from '../lib/use-open-item';
 import { useSession } from '../lib/session-context';
 import { StatusBadge } from '../components/StatusBadge';
+import { ToggleButton } from '../components/ToggleButton';
 import { Empty } from '../components/states';
 import type { Column } from '../components/DataTable';
 import { ListView } from '../components/ListView';
@@ -32,7 +34,7 @@ interface Props {
 export function DeliveryList({ appId, endpoints, filters, live, limit: pageSize = 50, version = 0 }: Props) {
   const { api } = useSession();
   const [limit, setLimit] = useState(pageSize);
-  const [open, setOpen] = useState<string | null>(null);
+  const { open, toggle } = useOpenItem<string>();
   const key = `deliveries:${appId}:${endpoints.map((e) => e.id).join(',')}:${JSON.stringify(filters)}:${limit}`;
   const rows = useResource(
     key,
@@ -42,10 +44,7 @@ export function DeliveryList({ appId, endpoints, filters, live, limit: pageSize 
   const seen = useRef<Set<string> | null>(null);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
 
-  const { reload } = rows;
-  useEffect(() => {
-    if (version > 0) void reload();
-  }, [version, reload]);
+  useReloadOn(rows, version);
 
   // Rows that appeared since the list first loaded are marked, so live arrivals stand out.
   useEffect(() => {
@@ -104,15 +103,12 @@ export function DeliveryList({ appId, endpoints, filters, live, limit: pageSize 
       headerClassName: 'col-details',
       className: 'col-details',
       cell: ({ key: rowKey, delivery }) => (
-        <button
-          type="button"
-          className="small"
-          aria-expanded={open === rowKey}
-          onClick={() => setOpen(open === rowKey ? null : rowKey)}
-        >
-          {open === rowKey ? 'Close' : 'Details'}
-          <span className="sr-only"> of message {delivery.id}</span>
-        </button>
+        <ToggleButton
+          open={open === rowKey}
+          onToggle={() => toggle(rowKey)}
+          labels={['Details', 'Close']}
+          of={` of message ${delivery.id}`}
+        />
       ),
     },
   ];

@@ -1,8 +1,8 @@
 /** A chart of an endpoint's attempts over time: successes and failures per period, as stacked bars. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Attempt } from '../lib/types';
 import { enc } from '../lib/api';
-import { useResource } from '../lib/use-resource';
+import { useReloadOn, useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ResourceState } from '../components/states';
 import { bucketAttempts, RANGES, type Bucket } from './buckets';
@@ -34,10 +34,7 @@ export function ActivityChart({ appId, endpointId, version }: Props) {
     },
     POLL_MS,
   );
-  const { reload } = attempts;
-  useEffect(() => {
-    if (version > 0) void reload();
-  }, [version, reload]);
+  useReloadOn(attempts, version);
 
   return (
     <section className="card" aria-labelledby="activity-title">

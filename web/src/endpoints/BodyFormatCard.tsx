@@ -10,6 +10,7 @@ import { useAction } from '../lib/use-action';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ErrorMessage, Notice, ResourceState } from '../components/states';
+import { SaveButton } from '../components/FormActions';
 
 const CONVERSIONS: Array<{ value: Conversion; label: string }> = [
   { value: 'none', label: 'Standard JSON body' },
@@ -136,9 +137,7 @@ export function BodyFormatCard({ path, endpoint, onSaved }: Props) {
               This endpoint receives payload version {endpoint.payloadVersion} of its event types.
             </p>
           )}
-          <button type="submit" className="primary" disabled={busy || unchanged}>
-            {busy ? 'Saving…' : 'Save body format'}
-          </button>
+          <SaveButton busy={busy} label="Save body format" disabled={unchanged} />
         </form>
       )}
       {notice && <Notice>{notice}</Notice>}

@@ -2,11 +2,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Endpoint, EndpointHeaders, EventType } from '../lib/types';
 import { enc } from '../lib/api';
-import { Link, navigate } from '../lib/router';
+import { navigate } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { valid } from '../lib/validate';
 import { ErrorMessage, ResourceState } from '../components/states';
+import { FormActions } from '../components/FormActions';
 import { AppHeader } from '../apps/AppHeader';
 import {
   draftErrors,
@@ -97,14 +98,11 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
             catalogue={loaded.data.catalogue}
           />
           {error && <ErrorMessage error={error} />}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Saving…' : endpointId ? 'Save endpoint' : 'Create endpoint'}
-            </button>
-            <Link to={back} className="button">
-              Cancel
-            </Link>
-          </div>
+          <FormActions
+            busy={busy}
+            submit={endpointId ? 'Save endpoint' : 'Create endpoint'}
+            out={{ to: back }}
+          />
         </form>
       )}
     </>

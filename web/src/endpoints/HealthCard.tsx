@@ -1,8 +1,7 @@
 /** An endpoint's health: success rate, latency, last status, circuit state, and delivery counts. */
-import { useEffect } from 'react';
 import type { EndpointHealth, EndpointStats } from '../lib/types';
 import { duration, formatTime, percent, timeAgo } from '../lib/format';
-import { useResource } from '../lib/use-resource';
+import { useReloadOn, useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ResourceState } from '../components/states';
 import { CIRCUIT_TEXT, describeError } from './health';
@@ -22,10 +21,7 @@ export function HealthCard({ path, version }: { path: string; version: number })
     },
     POLL_MS,
   );
-  const { reload } = report;
-  useEffect(() => {
-    if (version > 0) void reload();
-  }, [version, reload]);
+  useReloadOn(report, version);
   return (
     <section className="card" aria-labelledby="health-title">
       <h2 id="health-title">Health</h2>

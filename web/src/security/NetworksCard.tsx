@@ -10,6 +10,7 @@ import { useSession } from '../lib/session-context';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { Field } from '../components/Field';
 import { ErrorMessage, Notice, ResourceState } from '../components/states';
+import { FormActions } from '../components/FormActions';
 import { addressAllowed, canonical, cidrListProblems, splitCidrs } from './cidr';
 
 interface Props {
@@ -135,14 +136,7 @@ export function NetworksCard({ path, scope, readOnlyReason, url }: Props) {
               fail with ip_restricted.
             </p>
           )}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Saving…' : 'Save networks'}
-            </button>
-            <button type="button" onClick={() => setEditing(false)} disabled={busy}>
-              Cancel
-            </button>
-          </div>
+          <FormActions busy={busy} submit="Save networks" out={{ onCancel: () => setEditing(false) }} />
         </form>
       )}
       {notice && <Notice>{notice}</Notice>}
