@@ -200,6 +200,26 @@ describe('dashboard: debugging a failing endpoint', () => {
     await f.browser.screenshot('attempt-retry-due');
   });
 
+  it('fits the delivery log to a phone: the endpoint moves under the event type', async () => {
+    const phone = await f.browser.context.newPage();
+    try {
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await signIn(phone, f.herald.url, f.herald.token);
+      await phone.goto(`${f.herald.url}/apps/globex/deliveries`);
+      const row = phone.locator('table.deliveries tbody tr').first();
+      await row.waitFor();
+      // The table fits its frame rather than scrolling sideways inside it.
+      const sideways = await phone.evaluate(
+        "(() => { const frame = document.querySelector('table.deliveries').parentElement; return frame.scrollWidth - frame.clientWidth; })()",
+      );
+      expect(sideways).toBeLessThanOrEqual(0);
+      expect(await phone.getByRole('columnheader', { name: 'Endpoint' }).isVisible()).toBe(false);
+      expect(await row.locator('.phone-inline', { hasText: f.receiver.url }).isVisible()).toBe(true);
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('fits a phone-sized screen without sideways scrolling', async () => {
     await checkPhoneScreens(f, [
       ['phone-app-overview-failing', '/apps/globex'],

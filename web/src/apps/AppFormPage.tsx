@@ -2,12 +2,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Application } from '../lib/types';
 import { enc } from '../lib/api';
-import { Link, navigate } from '../lib/router';
+import { navigate } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { intError, nameError, optionalInt, valid } from '../lib/validate';
 import { Field } from '../components/Field';
-import { ErrorMessage, Loading } from '../components/states';
+import { ErrorMessage, ResourceState } from '../components/states';
+import { FormActions } from '../components/FormActions';
 
 export function AppFormPage({ appId }: { appId?: string }) {
   const { api } = useSession();
@@ -55,8 +56,7 @@ export function AppFormPage({ appId }: { appId?: string }) {
     }
   };
 
-  if (appId && existing.error) return <ErrorMessage error={existing.error} retry={existing.reload} />;
-  if (appId && !existing.data) return <Loading what="Loading the application" />;
+  if (appId && !existing.data) return <ResourceState resource={existing} loading="Loading the application" />;
   const back = appId ? `/apps/${enc(appId)}` : '/';
   return (
     <>
@@ -80,14 +80,7 @@ export function AppFormPage({ appId }: { appId?: string }) {
           <input value={rate} onChange={(e) => setRate(e.target.value)} inputMode="numeric" />
         </Field>
         {error && <ErrorMessage error={error} />}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : appId ? 'Save' : 'Create application'}
-          </button>
-          <Link to={back} className="button">
-            Cancel
-          </Link>
-        </div>
+        <FormActions busy={busy} submit={appId ? 'Save' : 'Create application'} out={{ to: back }} />
       </form>
     </>
   );

@@ -8,7 +8,9 @@ import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/use-action';
 import { Badge } from '../components/StatusBadge';
 import { ConfirmButton } from '../components/ConfirmButton';
-import { Empty, ErrorMessage, Loading } from '../components/states';
+import { Empty, ErrorMessage } from '../components/states';
+import type { Column } from '../components/DataTable';
+import { ListView } from '../components/ListView';
 import { failingReason } from '../endpoints/health';
 import { AppHeader } from './AppHeader';
 import { PortalLink } from './PortalLink';
@@ -78,75 +80,68 @@ export function AppOverview({ appId }: { appId: string }) {
       />
       {deletion.error && <ErrorMessage error={deletion.error} />}
       {!session.scoped && <PortalLink appId={appId} />}
-      {rows.error && <ErrorMessage error={rows.error} retry={rows.reload} />}
-      {rows.loading && !rows.data && <Loading what="Loading endpoints" />}
-      {failing.length > 0 && (
-        <section className="card attention" aria-labelledby="failing-title">
-          <h2 id="failing-title">Failing endpoints ({failing.length})</h2>
-          <ul>
-            {failing.map(({ endpoint, reason }) => (
-              <li key={endpoint.id}>
-                <Link to={`${base}/endpoints/${enc(endpoint.id)}`}>{endpoint.url}</Link>: {reason}
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      {rows.data && rows.data.length === 0 && (
-        <Empty title="No endpoints yet.">
-          <p>
-            An endpoint is a URL that receives this application&apos;s webhooks.{' '}
-            <Link to={`${base}/endpoints/new`}>Add the first endpoint</Link>
-          </p>
-        </Empty>
-      )}
-      {rows.data && rows.data.length > 0 && <EndpointTable rows={rows.data} base={base} />}
+      <ListView
+        resource={rows}
+        loading="Loading endpoints"
+        lead={
+          failing.length > 0 && (
+            <section className="card attention" aria-labelledby="failing-title">
+              <h2 id="failing-title">Failing endpoints ({failing.length})</h2>
+              <ul>
+                {failing.map(({ endpoint, reason }) => (
+                  <li key={endpoint.id}>
+                    <Link to={`${base}/endpoints/${enc(endpoint.id)}`}>{endpoint.url}</Link>: {reason}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )
+        }
+        empty={
+          <Empty title="No endpoints yet.">
+            <p>
+              An endpoint is a URL that receives this application&apos;s webhooks.{' '}
+              <Link to={`${base}/endpoints/new`}>Add the first endpoint</Link>
+            </p>
+          </Empty>
+        }
+        caption="Endpoints"
+        columns={endpointColumns(base)}
+        rowKey={(row) => row.endpoint.id}
+      />
     </>
   );
 }
 
-function EndpointTable({ rows, base }: { rows: Row[]; base: string }) {
-  return (
-    <div className="table-wrap">
-      <table>
-        <caption className="sr-only">Endpoints</caption>
-        <thead>
-          <tr>
-            <th scope="col">URL</th>
-            <th scope="col">Event types</th>
-            <th scope="col">State</th>
-            <th scope="col">Success rate</th>
-            <th scope="col">Last attempt</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ endpoint, health }) => {
-            const reason = failingReason(endpoint, health);
-            return (
-              <tr key={endpoint.id}>
-                <td className="url-cell">
-                  <Link to={`${base}/endpoints/${enc(endpoint.id)}`}>{endpoint.url}</Link>
-                  {endpoint.description && <div className="muted small">{endpoint.description}</div>}
-                </td>
-                <td>
-                  {endpoint.eventTypes ? endpoint.eventTypes.join(', ') : <span className="muted">all</span>}
-                </td>
-                <td>
-                  {endpoint.disabled ? (
-                    <Badge tone="warn">Disabled</Badge>
-                  ) : reason ? (
-                    <Badge tone="bad">Failing</Badge>
-                  ) : (
-                    <Badge tone="ok">Enabled</Badge>
-                  )}
-                </td>
-                <td>{percent(health?.recent.successRate)}</td>
-                <td>{timeAgo(health?.recent.lastAttemptAt)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
+function endpointColumns(base: string): Array<Column<Row>> {
+  return [
+    {
+      header: 'URL',
+      className: 'url-cell',
+      cell: ({ endpoint }) => (
+        <>
+          <Link to={`${base}/endpoints/${enc(endpoint.id)}`}>{endpoint.url}</Link>
+          {endpoint.description && <div className="muted small">{endpoint.description}</div>}
+        </>
+      ),
+    },
+    {
+      header: 'Event types',
+      cell: ({ endpoint }) =>
+        endpoint.eventTypes ? endpoint.eventTypes.join(', ') : <span className="muted">all</span>,
+    },
+    {
+      header: 'State',
+      cell: ({ endpoint, health }) =>
+        endpoint.disabled ? (
+          <Badge tone="warn">Disabled</Badge>
+        ) : failingReason(endpoint, health) ? (
+          <Badge tone="bad">Failing</Badge>
+        ) : (
+          <Badge tone="ok">Enabled</Badge>
+        ),
+    },
+    { header: 'Success rate', cell: ({ health }) => percent(health?.recent.successRate) },
+    { header: 'Last attempt', cell: ({ health }) => timeAgo(health?.recent.lastAttemptAt) },
+  ];
 }

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { enc } from '../lib/api';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/use-action';
-import { CopyButton } from '../components/CopyButton';
+import { CopyField } from '../components/CopyField';
 import { ErrorMessage } from '../components/states';
 
 export function PortalLink({ appId }: { appId: string }) {
@@ -26,16 +26,7 @@ export function PortalLink({ appId }: { appId: string }) {
         has it has access, so send it privately.
       </p>
       {url ? (
-        <div className="secret-row">
-          <input
-            readOnly
-            value={url}
-            aria-label="Portal link"
-            className="mono"
-            onFocus={(e) => e.target.select()}
-          />
-          <CopyButton value={url} />
-        </div>
+        <CopyField label="Portal link" value={url} />
       ) : (
         <button type="button" onClick={create} disabled={busy}>
           {busy ? 'Creating…' : 'Create portal link'}

@@ -11,6 +11,7 @@ import { useSession } from '../lib/session-context';
 import { nameError } from '../lib/validate';
 import { Field } from '../components/Field';
 import { ErrorMessage, Loading, Notice } from '../components/states';
+import { FormActions } from '../components/FormActions';
 import { SchemaVersions } from './SchemaVersions';
 import { schemasOf, versionErrors, versionsOf, type VersionDraft } from './versions';
 
@@ -122,14 +123,11 @@ export function EventTypeEditor({ name }: { name?: string }) {
         {notice && <Notice>{notice}</Notice>}
         {error && <ErrorMessage error={error} />}
         {!readOnly && (
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Saving…' : name ? 'Save event type' : 'Create event type'}
-            </button>
-            <Link to="/event-types" className="button">
-              {name ? 'Back' : 'Cancel'}
-            </Link>
-          </div>
+          <FormActions
+            busy={busy}
+            submit={name ? 'Save event type' : 'Create event type'}
+            out={{ to: '/event-types', label: name ? 'Back' : 'Cancel' }}
+          />
         )}
       </form>
     </>

@@ -6,7 +6,29 @@ import { Link } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { Badge } from '../components/StatusBadge';
-import { Empty, ErrorMessage, Loading } from '../components/states';
+import type { Column } from '../components/DataTable';
+import { ListView } from '../components/ListView';
+import { Empty } from '../components/states';
+
+const COLUMNS: Array<Column<EventType>> = [
+  {
+    header: 'Name',
+    cell: (type) => (
+      <>
+        <Link to={`/event-types/${enc(type.name)}`}>
+          <code>{type.name}</code>
+        </Link>{' '}
+        {type.deprecated && <Badge tone="warn">Deprecated</Badge>}{' '}
+        {type.archived && <Badge tone="info">Archived</Badge>}
+      </>
+    ),
+  },
+  { header: 'Description', cell: (type) => type.description },
+  {
+    header: 'Schema versions',
+    cell: (type) => Object.keys(type.schemas ?? {}).length || <span className="muted">none</span>,
+  },
+];
 
 export function EventTypeList() {
   const { api, session } = useSession();
@@ -32,47 +54,23 @@ export function EventTypeList() {
         <input type="checkbox" checked={archived} onChange={(e) => setArchived(e.target.checked)} />
         <span>Show archived event types</span>
       </label>
-      {types.error && <ErrorMessage error={types.error} retry={types.reload} />}
-      {types.loading && !types.data && <Loading what="Loading the catalogue" />}
-      {types.data && types.data.length === 0 && (
-        <Empty title="The catalogue is empty.">
-          {!session.scoped && (
-            <p>
-              Add an event type for each kind of event, such as <code>invoice.paid</code>.{' '}
-              <Link to="/event-types/new">Create an event type</Link>
-            </p>
-          )}
-        </Empty>
-      )}
-      {types.data && types.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Event types</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Description</th>
-                <th scope="col">Schema versions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {types.data.map((type) => (
-                <tr key={type.name}>
-                  <td>
-                    <Link to={`/event-types/${enc(type.name)}`}>
-                      <code>{type.name}</code>
-                    </Link>{' '}
-                    {type.deprecated && <Badge tone="warn">Deprecated</Badge>}{' '}
-                    {type.archived && <Badge tone="info">Archived</Badge>}
-                  </td>
-                  <td>{type.description}</td>
-                  <td>{Object.keys(type.schemas ?? {}).length || <span className="muted">none</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        resource={types}
+        loading="Loading the catalogue"
+        empty={
+          <Empty title="The catalogue is empty.">
+            {!session.scoped && (
+              <p>
+                Add an event type for each kind of event, such as <code>invoice.paid</code>.{' '}
+                <Link to="/event-types/new">Create an event type</Link>
+              </p>
+            )}
+          </Empty>
+        }
+        caption="Event types"
+        columns={COLUMNS}
+        rowKey={(type) => type.name}
+      />
     </>
   );
 }

@@ -1,5 +1,6 @@
 /** Loading, empty and error states, the same on every screen. */
 import type { ReactNode } from 'react';
+import type { Resource } from '../lib/use-resource';
 
 export function Loading({ what = 'Loading' }: { what?: string }) {
   return (
@@ -30,6 +31,20 @@ export function ErrorMessage({ error, retry }: { error: Error | string; retry?: 
         </button>
       )}
     </div>
+  );
+}
+
+/**
+ * Where a resource stands before its data can be shown: its error, with a button that tries again, and until
+ * its first data comes, a loading line (`loading` says what loads). Data already shown stays while a later
+ * reload fails, so the error then shows above it.
+ */
+export function ResourceState({ resource, loading }: { resource: Resource<unknown>; loading?: string }) {
+  return (
+    <>
+      {resource.error && <ErrorMessage error={resource.error} retry={resource.reload} />}
+      {resource.loading && !resource.data && <Loading what={loading} />}
+    </>
   );
 }
 

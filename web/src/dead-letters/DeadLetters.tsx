@@ -5,8 +5,10 @@ import { enc } from '../lib/api';
 import { formatTime, timeAgo } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
-import { Empty, ErrorMessage, Loading } from '../components/states';
-import { Field } from '../components/Field';
+import { Empty, ErrorMessage } from '../components/states';
+import { EndpointFilter, EventTypeFilter } from '../components/FilterSelect';
+import type { Column } from '../components/DataTable';
+import { ListView } from '../components/ListView';
 import { AppHeader } from '../apps/AppHeader';
 import { BulkReplay, type ReplayFilter } from './BulkReplay';
 
@@ -30,6 +32,17 @@ export function DeadLetters({ appId }: { appId: string }) {
     }),
   );
   const urlOf = (id: string) => context.data?.endpoints.find((e) => e.id === id)?.url ?? id;
+  const columns: Array<Column<DeadLetter>> = [
+    { header: 'Message', cell: (letter) => <code>{letter.id}</code> },
+    { header: 'Event type', cell: (letter) => <code>{letter.eventType}</code> },
+    { header: 'Endpoint', className: 'url-cell', cell: (letter) => urlOf(letter.endpointId) },
+    { header: 'Attempts', cell: (letter) => letter.attempts },
+    {
+      header: 'Last attempt',
+      title: (letter) => formatTime(letter.lastAttempt),
+      cell: (letter) => timeAgo(letter.lastAttempt),
+    },
+  ];
 
   return (
     <>
@@ -41,32 +54,16 @@ export function DeadLetters({ appId }: { appId: string }) {
       {context.error && <ErrorMessage error={context.error} retry={context.reload} />}
       {context.data && (
         <form className="filters" aria-label="Filter dead letters" onSubmit={(e) => e.preventDefault()}>
-          <Field label="Endpoint">
-            <select
-              value={filter.endpointId}
-              onChange={(e) => setFilter({ ...filter, endpointId: e.target.value })}
-            >
-              <option value="">All endpoints</option>
-              {context.data.endpoints.map((endpoint) => (
-                <option key={endpoint.id} value={endpoint.id}>
-                  {endpoint.url}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field label="Event type">
-            <select
-              value={filter.eventType}
-              onChange={(e) => setFilter({ ...filter, eventType: e.target.value })}
-            >
-              <option value="">Any event type</option>
-              {context.data.eventTypes.map((type) => (
-                <option key={type.name} value={type.name}>
-                  {type.name}
-                </option>
-              ))}
-            </select>
-          </Field>
+          <EndpointFilter
+            endpoints={context.data.endpoints}
+            value={filter.endpointId}
+            onChange={(endpointId) => setFilter({ ...filter, endpointId })}
+          />
+          <EventTypeFilter
+            eventTypes={context.data.eventTypes}
+            value={filter.eventType}
+            onChange={(eventType) => setFilter({ ...filter, eventType })}
+          />
         </form>
       )}
       {context.data && (
@@ -77,45 +74,19 @@ export function DeadLetters({ appId }: { appId: string }) {
           onReplayed={() => void letters.reload()}
         />
       )}
-      {letters.error && <ErrorMessage error={letters.error} retry={letters.reload} />}
-      {letters.loading && !letters.data && <Loading what="Loading dead letters" />}
-      {letters.data && letters.data.data.length === 0 && (
-        <Empty title="No dead letters.">
-          <p className="muted">Every delivery that matches either succeeded or is still being retried.</p>
-        </Empty>
-      )}
-      {letters.data && letters.data.data.length > 0 && (
-        <div className="table-wrap">
-          <table>
-            <caption className="sr-only">Dead letters</caption>
-            <thead>
-              <tr>
-                <th scope="col">Message</th>
-                <th scope="col">Event type</th>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last attempt</th>
-              </tr>
-            </thead>
-            <tbody>
-              {letters.data.data.map((letter) => (
-                <tr key={`${letter.id}:${letter.endpointId}`}>
-                  <td>
-                    <code>{letter.id}</code>
-                  </td>
-                  <td>
-                    <code>{letter.eventType}</code>
-                  </td>
-                  <td className="url-cell">{urlOf(letter.endpointId)}</td>
-                  <td>{letter.attempts}</td>
-                  <td title={formatTime(letter.lastAttempt)}>{timeAgo(letter.lastAttempt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {!letters.data.done && <p className="muted small">Showing the newest 100.</p>}
-        </div>
-      )}
+      <ListView
+        resource={letters}
+        loading="Loading dead letters"
+        empty={
+          <Empty title="No dead letters.">
+            <p className="muted">Every delivery that matches either succeeded or is still being retried.</p>
+          </Empty>
+        }
+        caption="Dead letters"
+        columns={columns}
+        rowKey={(letter) => `${letter.id}:${letter.endpointId}`}
+        footnote={letters.data?.done === false && <p className="muted small">Showing the newest 100.</p>}
+      />
     </>
   );
 }

@@ -7,7 +7,7 @@ import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/use-action';
 import { StatusBadge } from '../components/StatusBadge';
-import { ErrorMessage, Loading, Notice } from '../components/states';
+import { ErrorMessage, Notice, ResourceState } from '../components/states';
 import { AttemptView } from './AttemptView';
 import { LIVE_POLL_MS } from './load';
 
@@ -48,8 +48,7 @@ export function DeliveryDetail({ appId, msgId, endpoint, nextAttempt, onResent }
       return 'Queued again as a manual attempt; it appears below in a moment.';
     });
 
-  if (data.error && !data.data) return <ErrorMessage error={data.error} retry={data.reload} />;
-  if (!data.data) return <Loading what="Loading attempts" />;
+  if (!data.data) return <ResourceState resource={data} loading="Loading attempts" />;
   const { message, attempts } = data.data;
   const selected = chosen ?? attempts[0]?.id ?? null;
   return (
@@ -120,7 +119,7 @@ function AttemptLoader({
 }) {
   const { api } = useSession();
   const attempt = useResource(`attempt:${path}`, () => api.get<AttemptDetail>(path));
-  if (attempt.error) return <ErrorMessage error={attempt.error} retry={attempt.reload} />;
-  if (!attempt.data) return <Loading what="Loading the attempt" />;
+  // Loaded once: an error comes only before there is data.
+  if (!attempt.data) return <ResourceState resource={attempt} loading="Loading the attempt" />;
   return <AttemptView attempt={attempt.data} message={message} nextAttempt={nextAttempt} />;
 }

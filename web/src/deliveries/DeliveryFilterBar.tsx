@@ -1,6 +1,7 @@
 /** The delivery log's filters. Each change applies at once and is kept in the address, so it can be shared. */
 import type { Endpoint, EventType } from '../lib/types';
 import { Field } from '../components/Field';
+import { EndpointFilter, EventTypeFilter, FilterSelect } from '../components/FilterSelect';
 
 export interface FilterValues {
   endpoint: string;
@@ -10,6 +11,14 @@ export interface FilterValues {
   after: string;
   before: string;
 }
+
+/** The API's status codes, in the order of a delivery's life. */
+const STATUSES = [
+  { value: '0', label: 'Succeeded' },
+  { value: '1', label: 'Pending (retrying)' },
+  { value: '3', label: 'Sending' },
+  { value: '2', label: 'Failed (dead letter)' },
+];
 
 interface Props {
   values: FilterValues;
@@ -31,35 +40,15 @@ export function DeliveryFilterBar({ values, onChange, endpoints, eventTypes, liv
       aria-label="Filter deliveries"
       onSubmit={(e) => e.preventDefault()}
     >
-      <Field label="Endpoint">
-        <select value={values.endpoint} onChange={(e) => set('endpoint')(e.target.value)}>
-          <option value="">All endpoints</option>
-          {endpoints.map((endpoint) => (
-            <option key={endpoint.id} value={endpoint.id}>
-              {endpoint.url}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field label="Status">
-        <select value={values.status} onChange={(e) => set('status')(e.target.value)}>
-          <option value="">Any status</option>
-          <option value="0">Succeeded</option>
-          <option value="1">Pending (retrying)</option>
-          <option value="3">Sending</option>
-          <option value="2">Failed (dead letter)</option>
-        </select>
-      </Field>
-      <Field label="Event type">
-        <select value={values.eventType} onChange={(e) => set('eventType')(e.target.value)}>
-          <option value="">Any event type</option>
-          {eventTypes.map((type) => (
-            <option key={type.name} value={type.name}>
-              {type.name}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <EndpointFilter endpoints={endpoints} value={values.endpoint} onChange={set('endpoint')} />
+      <FilterSelect
+        label="Status"
+        any="Any status"
+        choices={STATUSES}
+        value={values.status}
+        onChange={set('status')}
+      />
+      <EventTypeFilter eventTypes={eventTypes} value={values.eventType} onChange={set('eventType')} />
       <Field label="From">
         <input type="datetime-local" value={values.after} onChange={(e) => set('after')(e.target.value)} />
       </Field>

@@ -1,13 +1,25 @@
 /** A live list of deliveries, newest first, each of which opens to its attempts. */
-import { Fragment, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Endpoint } from '../lib/types';
 import { formatTime, timeAgo } from '../lib/format';
-import { useResource } from '../lib/use-resource';
+import { useReloadOn, useResource } from '../lib/use-resource';
+import { useOpenItem } from '../lib/use-open-item';
 import { useSession } from '../lib/session-context';
 import { StatusBadge } from '../components/StatusBadge';
-import { Empty, ErrorMessage, Loading } from '../components/states';
+import { ToggleButton } from '../components/ToggleButton';
+import { Empty } from '../components/states';
+import type { Column } from '../components/DataTable';
+import { ListView } from '../components/ListView';
 import { DeliveryDetail } from './DeliveryDetail';
-import { LIVE_POLL_MS, loadDeliveries, type DeliveryFilters } from './load';
+import { LIVE_POLL_MS, loadDeliveries, type DeliveryFilters, type DeliveryRow } from './load';
+
+/** Shown when the list merges several endpoints' deliveries. */
+const ENDPOINT_COLUMN: Column<DeliveryRow> = {
+  header: 'Endpoint',
+  className: 'url-cell',
+  phone: 'collapse',
+  cell: ({ endpoint }) => endpoint.url,
+};
 
 interface Props {
   appId: string;
@@ -22,7 +34,7 @@ interface Props {
 export function DeliveryList({ appId, endpoints, filters, live, limit: pageSize = 50, version = 0 }: Props) {
   const { api } = useSession();
   const [limit, setLimit] = useState(pageSize);
-  const [open, setOpen] = useState<string | null>(null);
+  const { open, toggle } = useOpenItem<string>();
   const key = `deliveries:${appId}:${endpoints.map((e) => e.id).join(',')}:${JSON.stringify(filters)}:${limit}`;
   const rows = useResource(
     key,
@@ -32,10 +44,7 @@ export function DeliveryList({ appId, endpoints, filters, live, limit: pageSize 
   const seen = useRef<Set<string> | null>(null);
   const [fresh, setFresh] = useState<Set<string>>(new Set());
 
-  const { reload } = rows;
-  useEffect(() => {
-    if (version > 0) void reload();
-  }, [version, reload]);
+  useReloadOn(rows, version);
 
   // Rows that appeared since the list first loaded are marked, so live arrivals stand out.
   useEffect(() => {
@@ -52,104 +61,96 @@ export function DeliveryList({ appId, endpoints, filters, live, limit: pageSize 
     setFresh(new Set());
   }, [key]);
 
-  if (rows.error && !rows.data) return <ErrorMessage error={rows.error} retry={rows.reload} />;
-  if (!rows.data) return <Loading what="Loading deliveries" />;
-  if (rows.data.length === 0)
-    return (
-      <Empty title="No deliveries match.">
-        <p className="muted">
-          {live ? 'New deliveries appear here as they happen. ' : ''}Send a test event from an endpoint&apos;s
-          page, or widen the filters.
-        </p>
-      </Empty>
-    );
   const many = endpoints.length > 1;
+  // On a phone the endpoint and the next retry collapse; they show under the event type and the status.
+  const columns: Array<Column<DeliveryRow>> = [
+    {
+      header: 'Time',
+      headerClassName: 'col-time',
+      title: ({ delivery }) => formatTime(delivery.timestamp),
+      cell: ({ delivery }) => timeAgo(delivery.timestamp),
+    },
+    {
+      header: 'Event type',
+      cell: ({ delivery, endpoint }) => (
+        <>
+          <code>{delivery.eventType}</code>
+          {many && <span className="phone-inline url-cell muted small">{endpoint.url}</span>}
+        </>
+      ),
+    },
+    ...(many ? [ENDPOINT_COLUMN] : []),
+    {
+      header: 'Status',
+      headerClassName: 'col-status',
+      cell: ({ delivery }) => (
+        <>
+          <StatusBadge status={delivery.statusText} />
+          {delivery.nextAttempt && (
+            <span className="phone-inline muted small">retry {timeAgo(delivery.nextAttempt)}</span>
+          )}
+        </>
+      ),
+    },
+    {
+      header: 'Next retry',
+      phone: 'collapse',
+      cell: ({ delivery }) =>
+        delivery.nextAttempt ? timeAgo(delivery.nextAttempt) : <span className="muted">–</span>,
+    },
+    {
+      header: <span className="sr-only">Details</span>,
+      headerClassName: 'col-details',
+      className: 'col-details',
+      cell: ({ key: rowKey, delivery }) => (
+        <ToggleButton
+          open={open === rowKey}
+          onToggle={() => toggle(rowKey)}
+          labels={['Details', 'Close']}
+          of={` of message ${delivery.id}`}
+        />
+      ),
+    },
+  ];
+
   return (
-    <>
-      {rows.error && <ErrorMessage error={rows.error} retry={rows.reload} />}
-      <p className="sr-only" aria-live="polite">
-        {fresh.size > 0 ? `${fresh.size} new deliveries` : ''}
-      </p>
-      <div className="table-wrap">
-        <table className="deliveries">
-          <caption className="sr-only">Deliveries{live ? ', updated live' : ''}</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="col-time">
-                Time
-              </th>
-              <th scope="col">Event type</th>
-              {many && (
-                <th scope="col" className="phone-collapse">
-                  Endpoint
-                </th>
-              )}
-              <th scope="col" className="col-status">
-                Status
-              </th>
-              <th scope="col" className="phone-collapse">
-                Next retry
-              </th>
-              <th scope="col" className="col-details">
-                <span className="sr-only">Details</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.data.map(({ key: rowKey, delivery, endpoint }) => (
-              <Fragment key={rowKey}>
-                <tr className={fresh.has(rowKey) ? 'fresh' : undefined}>
-                  <td title={formatTime(delivery.timestamp)}>{timeAgo(delivery.timestamp)}</td>
-                  {/* On a phone the endpoint and the next retry show under the event type and the status. */}
-                  <td>
-                    <code>{delivery.eventType}</code>
-                    {many && <span className="phone-inline url-cell muted small">{endpoint.url}</span>}
-                  </td>
-                  {many && <td className="url-cell phone-collapse">{endpoint.url}</td>}
-                  <td>
-                    <StatusBadge status={delivery.statusText} />
-                    {delivery.nextAttempt && (
-                      <span className="phone-inline muted small">retry {timeAgo(delivery.nextAttempt)}</span>
-                    )}
-                  </td>
-                  <td className="phone-collapse">
-                    {delivery.nextAttempt ? timeAgo(delivery.nextAttempt) : <span className="muted">–</span>}
-                  </td>
-                  <td className="col-details">
-                    <button
-                      type="button"
-                      className="small"
-                      aria-expanded={open === rowKey}
-                      onClick={() => setOpen(open === rowKey ? null : rowKey)}
-                    >
-                      {open === rowKey ? 'Close' : 'Details'}
-                      <span className="sr-only"> of message {delivery.id}</span>
-                    </button>
-                  </td>
-                </tr>
-                {open === rowKey && (
-                  <tr className="detail-row">
-                    <td colSpan={many ? 6 : 5}>
-                      <DeliveryDetail
-                        appId={appId}
-                        msgId={delivery.id}
-                        endpoint={endpoint}
-                        nextAttempt={delivery.nextAttempt}
-                        onResent={() => void rows.reload()}
-                      />
-                    </td>
-                  </tr>
-                )}
-              </Fragment>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {rows.data.length >= limit && limit < 250 && (
-        <button type="button" onClick={() => setLimit(limit + pageSize)}>
-          Show older deliveries
-        </button>
-      )}
-    </>
+    <ListView
+      resource={rows}
+      loading="Loading deliveries"
+      empty={
+        <Empty title="No deliveries match.">
+          <p className="muted">
+            {live ? 'New deliveries appear here as they happen. ' : ''}Send a test event from an
+            endpoint&apos;s page, or widen the filters.
+          </p>
+        </Empty>
+      }
+      lead={
+        <p className="sr-only" aria-live="polite">
+          {fresh.size > 0 ? `${fresh.size} new deliveries` : ''}
+        </p>
+      }
+      caption={`Deliveries${live ? ', updated live' : ''}`}
+      className="deliveries"
+      columns={columns}
+      rowKey={(row) => row.key}
+      rowClassName={(row) => (fresh.has(row.key) ? 'fresh' : undefined)}
+      detail={({ key: rowKey, delivery, endpoint }) =>
+        open === rowKey && (
+          <DeliveryDetail
+            appId={appId}
+            msgId={delivery.id}
+            endpoint={endpoint}
+            nextAttempt={delivery.nextAttempt}
+            onResent={() => void rows.reload()}
+          />
+        )
+      }
+      pager={
+        rows.data && rows.data.length >= limit && limit < 250
+          ? [{ label: 'Show older deliveries', go: () => setLimit(limit + pageSize) }]
+          : []
+      }
+    />
   );
 }

@@ -5,7 +5,7 @@ import { enc } from '../lib/api';
 import { navigate, useLocation } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
-import { Empty, ErrorMessage, Loading } from '../components/states';
+import { Empty, ErrorMessage, ResourceState } from '../components/states';
 import { Link } from '../lib/router';
 import { AppHeader } from '../apps/AppHeader';
 import { DeliveryList } from './DeliveryList';
@@ -53,8 +53,7 @@ export function DeliveryLog({ appId }: { appId: string }) {
   return (
     <>
       <AppHeader appId={appId} section="deliveries" title="Deliveries" />
-      {context.error && <ErrorMessage error={context.error} retry={context.reload} />}
-      {context.loading && !context.data && <Loading />}
+      <ResourceState resource={context} />
       {context.data && endpoints.length === 0 && (
         <Empty title="No endpoints, so no deliveries yet.">
           <Link to={`/apps/${enc(appId)}/endpoints/new`}>Add an endpoint</Link>

@@ -1,10 +1,10 @@
 /** A chart of an endpoint's attempts over time: successes and failures per period, as stacked bars. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Attempt } from '../lib/types';
 import { enc } from '../lib/api';
-import { useResource } from '../lib/use-resource';
+import { useReloadOn, useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
-import { ErrorMessage, Loading } from '../components/states';
+import { ResourceState } from '../components/states';
 import { bucketAttempts, RANGES, type Bucket } from './buckets';
 
 const POLL_MS = 10_000;
@@ -34,10 +34,7 @@ export function ActivityChart({ appId, endpointId, version }: Props) {
     },
     POLL_MS,
   );
-  const { reload } = attempts;
-  useEffect(() => {
-    if (version > 0) void reload();
-  }, [version, reload]);
+  useReloadOn(attempts, version);
 
   return (
     <section className="card" aria-labelledby="activity-title">
@@ -54,8 +51,7 @@ export function ActivityChart({ appId, endpointId, version }: Props) {
           </select>
         </label>
       </div>
-      {attempts.error && <ErrorMessage error={attempts.error} retry={attempts.reload} />}
-      {attempts.loading && !attempts.data && <Loading />}
+      <ResourceState resource={attempts} />
       {attempts.data && (
         <>
           <Bars buckets={bucketAttempts(attempts.data.list, range, attempts.data.now)} label={range.label} />

@@ -9,7 +9,8 @@ import { Link } from '../lib/router';
 import { useAction } from '../lib/use-action';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
-import { ErrorMessage, Loading, Notice } from '../components/states';
+import { ErrorMessage, Notice, ResourceState } from '../components/states';
+import { SaveButton } from '../components/FormActions';
 
 const CONVERSIONS: Array<{ value: Conversion; label: string }> = [
   { value: 'none', label: 'Standard JSON body' },
@@ -75,8 +76,7 @@ export function BodyFormatCard({ path, endpoint, onSaved }: Props) {
       <p className="muted small">
         For receivers that cannot take Herald&apos;s standard JSON. The signature covers the body as sent.
       </p>
-      {templates.error && <ErrorMessage error={templates.error} retry={templates.reload} />}
-      {templates.loading && !templates.data && <Loading what="Loading templates" />}
+      <ResourceState resource={templates} loading="Loading templates" />
       {templates.data && (
         <form onSubmit={save} noValidate aria-label="Body format">
           <div className="field">
@@ -137,9 +137,7 @@ export function BodyFormatCard({ path, endpoint, onSaved }: Props) {
               This endpoint receives payload version {endpoint.payloadVersion} of its event types.
             </p>
           )}
-          <button type="submit" className="primary" disabled={busy || unchanged}>
-            {busy ? 'Saving…' : 'Save body format'}
-          </button>
+          <SaveButton busy={busy} label="Save body format" disabled={unchanged} />
         </form>
       )}
       {notice && <Notice>{notice}</Notice>}

@@ -2,11 +2,12 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Endpoint, EndpointHeaders, EventType } from '../lib/types';
 import { enc } from '../lib/api';
-import { Link, navigate } from '../lib/router';
+import { navigate } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { valid } from '../lib/validate';
-import { ErrorMessage, Loading } from '../components/states';
+import { ErrorMessage, ResourceState } from '../components/states';
+import { FormActions } from '../components/FormActions';
 import { AppHeader } from '../apps/AppHeader';
 import {
   draftErrors,
@@ -86,8 +87,7 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
   return (
     <>
       <AppHeader appId={appId} section="endpoints" title={endpointId ? 'Edit endpoint' : 'Add an endpoint'} />
-      {loaded.error && <ErrorMessage error={loaded.error} retry={loaded.reload} />}
-      {loaded.loading && !loaded.data && <Loading what="Loading the catalogue" />}
+      <ResourceState resource={loaded} loading="Loading the catalogue" />
       {loaded.data && (
         <form className="card form" onSubmit={submit} noValidate aria-label="Endpoint">
           <EndpointFields
@@ -98,14 +98,11 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
             catalogue={loaded.data.catalogue}
           />
           {error && <ErrorMessage error={error} />}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Saving…' : endpointId ? 'Save endpoint' : 'Create endpoint'}
-            </button>
-            <Link to={back} className="button">
-              Cancel
-            </Link>
-          </div>
+          <FormActions
+            busy={busy}
+            submit={endpointId ? 'Save endpoint' : 'Create endpoint'}
+            out={{ to: back }}
+          />
         </form>
       )}
     </>

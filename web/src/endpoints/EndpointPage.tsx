@@ -11,7 +11,7 @@ import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/use-action';
 import { Badge } from '../components/StatusBadge';
 import { ConfirmButton } from '../components/ConfirmButton';
-import { ErrorMessage, Loading, Notice } from '../components/states';
+import { ErrorMessage, Notice, ResourceState } from '../components/states';
 import { AppHeader } from '../apps/AppHeader';
 import { DeliveryList } from '../deliveries/DeliveryList';
 import { HealthCard } from './HealthCard';
@@ -60,8 +60,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
         section="endpoints"
         title={ep ? <span className="url-title">{ep.url}</span> : 'Endpoint'}
       />
-      {endpoint.error && <ErrorMessage error={endpoint.error} retry={endpoint.reload} />}
-      {endpoint.loading && !ep && <Loading what="Loading the endpoint" />}
+      <ResourceState resource={endpoint} loading="Loading the endpoint" />
       {ep && (
         <>
           <div className="endpoint-summary">

@@ -5,9 +5,11 @@
 import { useState } from 'react';
 import type { EventType } from '../lib/types';
 import { pretty } from '../lib/format';
+import { useOpenItem } from '../lib/use-open-item';
 import { exampleOf } from '../catalogue/examples';
 import { Badge } from '../components/StatusBadge';
 import { Code } from '../components/Code';
+import { ToggleButton } from '../components/ToggleButton';
 
 interface Props {
   catalogue: EventType[];
@@ -17,7 +19,7 @@ interface Props {
 
 export function EventTypePicker({ catalogue, selected, onChange }: Props) {
   const [filter, setFilter] = useState('');
-  const [open, setOpen] = useState<string | null>(null);
+  const opened = useOpenItem<string>();
   const chosen = new Set(selected);
   const toggle = (name: string) =>
     onChange(chosen.has(name) ? selected.filter((n) => n !== name) : [...selected, name]);
@@ -69,17 +71,15 @@ export function EventTypePicker({ catalogue, selected, onChange }: Props) {
                 </span>
               </label>
               {example && (
-                <button
-                  type="button"
+                <ToggleButton
                   className="link small"
-                  aria-expanded={open === type.name}
-                  onClick={() => setOpen(open === type.name ? null : type.name)}
-                >
-                  {open === type.name ? 'Hide example' : 'Show example'}
-                  <span className="sr-only"> of {type.name}</span>
-                </button>
+                  open={opened.open === type.name}
+                  onToggle={() => opened.toggle(type.name)}
+                  labels={['Show example', 'Hide example']}
+                  of={` of ${type.name}`}
+                />
               )}
-              {open === type.name && example && (
+              {opened.open === type.name && example && (
                 <Code label={`Example of ${type.name}`} text={pretty(example)} />
               )}
             </li>

@@ -1,10 +1,9 @@
 /** An endpoint's health: success rate, latency, last status, circuit state, and delivery counts. */
-import { useEffect } from 'react';
 import type { EndpointHealth, EndpointStats } from '../lib/types';
 import { duration, formatTime, percent, timeAgo } from '../lib/format';
-import { useResource } from '../lib/use-resource';
+import { useReloadOn, useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
-import { ErrorMessage, Loading } from '../components/states';
+import { ResourceState } from '../components/states';
 import { CIRCUIT_TEXT, describeError } from './health';
 
 const POLL_MS = 5000;
@@ -22,15 +21,11 @@ export function HealthCard({ path, version }: { path: string; version: number })
     },
     POLL_MS,
   );
-  const { reload } = report;
-  useEffect(() => {
-    if (version > 0) void reload();
-  }, [version, reload]);
+  useReloadOn(report, version);
   return (
     <section className="card" aria-labelledby="health-title">
       <h2 id="health-title">Health</h2>
-      {report.error && <ErrorMessage error={report.error} retry={report.reload} />}
-      {report.loading && !report.data && <Loading />}
+      <ResourceState resource={report} />
       {report.data && <HealthFacts {...report.data} />}
     </section>
   );

@@ -1,13 +1,15 @@
 /** Queues an endpoint's failed deliveries of a recent period again (the API's "recover"). */
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/use-action';
+import { ConfirmChoice } from '../components/ConfirmChoice';
 
+/** How far back to look, in hours. */
 const PERIODS = [
-  { label: 'last hour', hours: 1 },
-  { label: 'last 24 hours', hours: 24 },
-  { label: 'last 7 days', hours: 24 * 7 },
-  { label: 'last 14 days', hours: 24 * 14 },
+  { label: 'last hour', value: 1 },
+  { label: 'last 24 hours', value: 24 },
+  { label: 'last 7 days', value: 24 * 7 },
+  { label: 'last 14 days', value: 24 * 14 },
 ];
 
 export function RecoverButton({ path, onDone }: { path: string; onDone: (notice: string) => void }) {
@@ -15,7 +17,6 @@ export function RecoverButton({ path, onDone }: { path: string; onDone: (notice:
   const [open, setOpen] = useState(false);
   const [hours, setHours] = useState(24);
   const { busy, error, run } = useAction();
-  const id = useId();
 
   if (!open)
     return (
@@ -30,26 +31,22 @@ export function RecoverButton({ path, onDone }: { path: string; onDone: (notice:
       onDone('Failed deliveries queued again; watch them below.');
     });
   return (
-    <span className="confirm" role="group" aria-label="Recover failed deliveries">
-      <label htmlFor={id}>Resend failed deliveries of the</label>
-      <select id={id} value={hours} onChange={(e) => setHours(Number(e.target.value))}>
-        {PERIODS.map((period) => (
-          <option key={period.hours} value={period.hours}>
-            {period.label}
-          </option>
-        ))}
-      </select>
-      <button type="button" className="primary" onClick={recover} disabled={busy}>
-        {busy ? 'Queuing…' : 'Recover'}
-      </button>
-      <button type="button" onClick={() => setOpen(false)} disabled={busy}>
-        Cancel
-      </button>
+    <ConfirmChoice
+      name="Recover failed deliveries"
+      label="Resend failed deliveries of the"
+      choices={PERIODS}
+      value={hours}
+      onChange={setHours}
+      action={['Recover', 'Queuing…']}
+      busy={busy}
+      onConfirm={recover}
+      onCancel={() => setOpen(false)}
+    >
       {error && (
         <span className="field-error" role="alert">
           {error}
         </span>
       )}
-    </span>
+    </ConfirmChoice>
   );
 }

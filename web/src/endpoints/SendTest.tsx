@@ -9,7 +9,7 @@ import { duration, pretty, prettyBody } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { JsonEditor, parseJson } from '../components/JsonEditor';
-import { ErrorMessage, Loading } from '../components/states';
+import { ErrorMessage, ResourceState } from '../components/states';
 import { StatusBadge } from '../components/StatusBadge';
 import { Code, HeaderTable } from '../components/Code';
 import { exampleOf } from '../catalogue/examples';
@@ -100,8 +100,7 @@ export function SendTest({ appId, endpoint, onSent }: Props) {
   return (
     <section className="card" aria-labelledby="test-title">
       <h2 id="test-title">Send a test event</h2>
-      {catalogue.error && <ErrorMessage error={catalogue.error} retry={catalogue.reload} />}
-      {catalogue.loading && !catalogue.data && <Loading what="Loading event types" />}
+      <ResourceState resource={catalogue} loading="Loading event types" />
       {catalogue.data && types.length === 0 && (
         <p className="muted">
           The event-type catalogue is empty. An admin adds event types under Event types.

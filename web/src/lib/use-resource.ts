@@ -59,3 +59,14 @@ export function useResource<T>(key: string, load: () => Promise<T>, pollMs?: num
     reload,
   };
 }
+
+/**
+ * Reloads a resource, quietly, each time `version` goes up: a screen counts the changes it makes (a test event
+ * sent, failed deliveries queued again), so that the parts showing their effects follow at once.
+ */
+export function useReloadOn(resource: Resource<unknown>, version: number): void {
+  const { reload } = resource;
+  useEffect(() => {
+    if (version > 0) void reload();
+  }, [version, reload]);
+}

@@ -11,9 +11,10 @@ import { useSession } from '../lib/session-context';
 import { valid } from '../lib/validate';
 import { Code } from '../components/Code';
 import { ConfirmButton } from '../components/ConfirmButton';
-import { CopyButton } from '../components/CopyButton';
+import { CopyField } from '../components/CopyField';
 import { Field } from '../components/Field';
-import { ErrorMessage, Loading, Notice } from '../components/states';
+import { ErrorMessage, Notice, ResourceState } from '../components/states';
+import { FormActions } from '../components/FormActions';
 import {
   authBody,
   authDraftOf,
@@ -79,8 +80,7 @@ export function AuthCard({ path }: { path: string }) {
         Credentials Herald sends to the endpoint besides the signature. They are stored encrypted and never
         shown again, nor written to attempt logs.
       </p>
-      {auth.error && <ErrorMessage error={auth.error} retry={auth.reload} />}
-      {auth.loading && !current && <Loading />}
+      <ResourceState resource={auth} />
       {current && !draft && (
         <>
           <AuthSummary auth={current} />
@@ -123,23 +123,13 @@ export function AuthCard({ path }: { path: string }) {
           {submitted && !valid(errors) && (
             <ErrorMessage error="Some fields need fixing; they are marked above." />
           )}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Saving…' : 'Save authentication'}
-            </button>
-            <button type="button" onClick={() => setDraft(null)} disabled={busy}>
-              Cancel
-            </button>
-          </div>
+          <FormActions busy={busy} submit="Save authentication" out={{ onCancel: () => setDraft(null) }} />
         </form>
       )}
       {generated && (
         <div className="warning" role="status">
           <p>Herald generated this HS256 secret. Copy it to the receiver now: it is not shown again.</p>
-          <div className="secret-row">
-            <input readOnly value={generated} aria-label="Generated secret" className="mono" />
-            <CopyButton value={generated} />
-          </div>
+          <CopyField label="Generated secret" value={generated} />
         </div>
       )}
       {notice && <Notice>{notice}</Notice>}

@@ -9,7 +9,8 @@ import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ConfirmButton } from '../components/ConfirmButton';
 import { Field } from '../components/Field';
-import { ErrorMessage, Loading, Notice } from '../components/states';
+import { ErrorMessage, Notice, ResourceState } from '../components/states';
+import { FormActions } from '../components/FormActions';
 import { addressAllowed, canonical, cidrListProblems, splitCidrs } from './cidr';
 
 interface Props {
@@ -68,8 +69,7 @@ export function NetworksCard({ path, scope, readOnlyReason, url }: Props) {
           : "Deliveries to every endpoint of this application connect only to addresses inside these networks (and inside each endpoint's own, when it has some)."}{' '}
         Any other address fails with <code>ip_restricted</code>; Herald&apos;s SSRF guard applies as well.
       </p>
-      {rules.error && <ErrorMessage error={rules.error} retry={rules.reload} />}
-      {rules.loading && !rules.data && <Loading />}
+      <ResourceState resource={rules} />
       {rules.data && !editing && (
         <>
           {current === null ? (
@@ -136,14 +136,7 @@ export function NetworksCard({ path, scope, readOnlyReason, url }: Props) {
               fail with ip_restricted.
             </p>
           )}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Saving…' : 'Save networks'}
-            </button>
-            <button type="button" onClick={() => setEditing(false)} disabled={busy}>
-              Cancel
-            </button>
-          </div>
+          <FormActions busy={busy} submit="Save networks" out={{ onCancel: () => setEditing(false) }} />
         </form>
       )}
       {notice && <Notice>{notice}</Notice>}

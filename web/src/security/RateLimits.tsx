@@ -8,7 +8,9 @@ import { Link } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { Badge } from '../components/StatusBadge';
-import { Empty, ErrorMessage, Loading } from '../components/states';
+import type { Column } from '../components/DataTable';
+import { ListView } from '../components/ListView';
+import { Empty } from '../components/states';
 
 const POLL_MS = 2000;
 
@@ -30,6 +32,32 @@ export function RateLimitTable({ appId }: { appId: string }) {
   const endpoints = useResource(`endpoints-by-id:${appId}`, () => api.all<Endpoint>(`${base}/endpoint`));
   const rates = useResource(`rates:${appId}`, () => api.all<EndpointRate>(`${base}/rate-limit`), POLL_MS);
   const urls = new Map((endpoints.data ?? []).map((e) => [e.id, e.url]));
+  const columns: Array<Column<EndpointRate>> = [
+    {
+      header: 'Endpoint',
+      className: 'url-cell',
+      cell: (rate) => (
+        <Link to={`/apps/${enc(appId)}/endpoints/${enc(rate.endpointId)}`}>
+          {urls.get(rate.endpointId) ?? rate.endpointUid ?? rate.endpointId}
+        </Link>
+      ),
+    },
+    {
+      header: 'Limit',
+      cell: (rate) =>
+        rate.throttleRate === null ? <span className="muted">none</span> : `${rate.throttleRate} a second`,
+    },
+    {
+      header: 'Tokens now',
+      cell: (rate) => (
+        <>
+          {tokensText(rate)} {throttled(rate) && <Badge tone="warn">Throttled</Badge>}
+        </>
+      ),
+    },
+    { header: 'Next token', cell: nextToken },
+    { header: 'Waiting', cell: (rate) => rate.pending },
+  ];
   return (
     <section className="card" aria-labelledby="rates-title">
       <h2 id="rates-title">Rate limits</h2>
@@ -37,48 +65,15 @@ export function RateLimitTable({ appId }: { appId: string }) {
         Each endpoint&apos;s limit (set on its Edit page), the tokens free in its bucket now, and the
         deliveries waiting. Updates every {POLL_MS / 1000} seconds.
       </p>
-      {rates.error && <ErrorMessage error={rates.error} retry={rates.reload} />}
-      {rates.loading && !rates.data && <Loading what="Loading rate limits" />}
-      {rates.data && rates.data.length === 0 && <Empty title="No endpoints yet, so no rate limits." />}
-      {rates.data && rates.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="rates">
-            <caption className="sr-only">Rate limits by endpoint</caption>
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Limit</th>
-                <th scope="col">Tokens now</th>
-                <th scope="col">Next token</th>
-                <th scope="col">Waiting</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rates.data.map((rate) => (
-                <tr key={rate.endpointId}>
-                  <td className="url-cell">
-                    <Link to={`/apps/${enc(appId)}/endpoints/${enc(rate.endpointId)}`}>
-                      {urls.get(rate.endpointId) ?? rate.endpointUid ?? rate.endpointId}
-                    </Link>
-                  </td>
-                  <td>
-                    {rate.throttleRate === null ? (
-                      <span className="muted">none</span>
-                    ) : (
-                      `${rate.throttleRate} a second`
-                    )}
-                  </td>
-                  <td>
-                    {tokensText(rate)} {throttled(rate) && <Badge tone="warn">Throttled</Badge>}
-                  </td>
-                  <td>{nextToken(rate)}</td>
-                  <td>{rate.pending}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        resource={rates}
+        loading="Loading rate limits"
+        empty={<Empty title="No endpoints yet, so no rate limits." />}
+        caption="Rate limits by endpoint"
+        className="rates"
+        columns={columns}
+        rowKey={(rate) => rate.endpointId}
+      />
     </section>
   );
 }

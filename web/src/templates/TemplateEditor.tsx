@@ -17,6 +17,7 @@ import { Field } from '../components/Field';
 import { parseJson } from '../components/JsonEditor';
 import { Badge } from '../components/StatusBadge';
 import { ErrorMessage, Loading, Notice } from '../components/states';
+import { FormActions } from '../components/FormActions';
 import {
   contentOf,
   draftErrors,
@@ -262,14 +263,11 @@ export function TemplateEditor({ id }: { id?: string }) {
             </div>
           )}
           {!readOnly && (
-            <div className="actions">
-              <button type="submit" className="primary" disabled={busy}>
-                {busy ? 'Saving…' : saved ? 'Save template' : 'Create template'}
-              </button>
-              <Link to="/templates" className="button">
-                {saved ? 'Back' : 'Cancel'}
-              </Link>
-            </div>
+            <FormActions
+              busy={busy}
+              submit={saved ? 'Save template' : 'Create template'}
+              out={{ to: '/templates', label: saved ? 'Back' : 'Cancel' }}
+            />
           )}
         </div>
         <TemplatePreview

@@ -2,15 +2,16 @@
  * A template's versions, newest first. Each is immutable: it can be read, and loaded into the editor to save
  * it again as the next version (a rollback for every endpoint that follows the latest).
  */
-import { useState } from 'react';
 import type { TemplateVersion } from '../lib/types';
 import { enc } from '../lib/api';
 import { formatTime } from '../lib/format';
 import { useResource } from '../lib/use-resource';
+import { useOpenItem } from '../lib/use-open-item';
 import { useSession } from '../lib/session-context';
 import { NumberedCode } from '../components/Code';
 import { Badge } from '../components/StatusBadge';
-import { ErrorMessage, Loading } from '../components/states';
+import { ToggleButton } from '../components/ToggleButton';
+import { ResourceState } from '../components/states';
 
 interface Props {
   templateId: string;
@@ -24,7 +25,7 @@ export function TemplateVersions({ templateId, latestVersion, onLoad }: Props) {
   const versions = useResource(`template-versions:${templateId}:${latestVersion}`, () =>
     api.all<TemplateVersion>(`/template/${enc(templateId)}/version`, { order: 'descending' }),
   );
-  const [open, setOpen] = useState<number | null>(null);
+  const { open, toggle } = useOpenItem<number>();
   return (
     <section className="card" aria-labelledby="versions-title">
       <h2 id="versions-title">Versions</h2>
@@ -32,8 +33,7 @@ export function TemplateVersions({ templateId, latestVersion, onLoad }: Props) {
         Every saved change of the content is a new version; earlier ones never change. Endpoints follow the
         latest version unless they pin one.
       </p>
-      {versions.error && <ErrorMessage error={versions.error} retry={versions.reload} />}
-      {versions.loading && !versions.data && <Loading what="Loading versions" />}
+      <ResourceState resource={versions} loading="Loading versions" />
       {versions.data && (
         <ol className="version-list">
           {versions.data.map((v) => (
@@ -49,15 +49,12 @@ export function TemplateVersions({ templateId, latestVersion, onLoad }: Props) {
                   </span>
                 </span>
                 <span className="actions">
-                  <button
-                    type="button"
-                    className="small"
-                    aria-expanded={open === v.version}
-                    onClick={() => setOpen(open === v.version ? null : v.version)}
-                  >
-                    {open === v.version ? 'Hide' : 'Show'}
-                    <span className="sr-only"> version {v.version}</span>
-                  </button>
+                  <ToggleButton
+                    open={open === v.version}
+                    onToggle={() => toggle(v.version)}
+                    labels={['Show', 'Hide']}
+                    of={` version ${v.version}`}
+                  />
                   {onLoad && v.version !== latestVersion && (
                     <button type="button" className="small" onClick={() => onLoad(v)}>
                       Load into the editor<span className="sr-only"> (version {v.version})</span>
