@@ -8,6 +8,7 @@ import {
   pageOf,
   toJson,
   toJsonOrNull,
+  UniqueViolation,
   type Page,
 } from './rows.js';
 import type { ApplicationTable } from './schema.js';
@@ -28,7 +29,7 @@ function toApplication(row: Selectable<ApplicationTable>): Application {
 
 export function applicationQueries(connection: Connection) {
   const { db } = connection;
-  return {
+  const queries = {
     async applicationCreate(app: ApplicationInsert, now = Date.now()): Promise<Application> {
       const row = {
         id: app.id,
@@ -44,6 +45,23 @@ export function applicationQueries(connection: Connection) {
         db.insertInto('application').values(row).execute(),
       );
       return toApplication(row);
+    },
+
+    /**
+     * Creates the application, or returns the one that already has its uid: two requests that create the same
+     * application at once both get the one that won the race instead of a conflict.
+     */
+    async applicationCreateOrGet(app: ApplicationInsert): Promise<Application> {
+      try {
+        return await queries.applicationCreate(app);
+      } catch (error) {
+        const raced =
+          error instanceof UniqueViolation && app.uid !== null
+            ? await queries.applicationGet(app.uid)
+            : undefined;
+        if (raced) return raced;
+        throw error;
+      }
     },
 
     /** Finds an application by its id or its uid. */
@@ -94,4 +112,5 @@ export function applicationQueries(connection: Connection) {
       return result.numDeletedRows > 0n;
     },
   };
+  return queries;
 }
