@@ -4,12 +4,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { generateApiKey } from '../../security/api-keys.js';
 import type { ApiKey } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { notFound, unprocessable } from '../errors.js';
-import { errorResponses, Nullable, TEXT_PATTERN, Timestamp, toIso, Uid } from '../schemas/common.js';
+import { Nullable, TEXT_PATTERN, Timestamp, toIso, Uid } from '../schemas/common.js';
 import { ClientCidrList } from '../schemas/security.js';
 import { checkCidrs } from '../security-config.js';
-
-const tags = ['Herald'];
 
 const ApiKeyOut = Type.Object({
   id: Type.String({ example: 'key_01JDQ8Z5S3V6J8K2M4N7P9R1T3' }),
@@ -77,34 +76,31 @@ export function apiKeyOut(key: ApiKey) {
 export const apiKeyRoutes =
   ({ store, audit, keys }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get(
+    const route = routeGroup(app, { tags: ['Herald'] });
+
+    route.get(
       '/api-key',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'List API keys',
-          description: 'Tokens are never returned; only their prefixes.',
-          response: { 200: Type.Object({ data: Type.Array(ApiKeyOut) }), ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'List API keys',
+        description: 'Tokens are never returned; only their prefixes.',
+        response: { 200: Type.Object({ data: Type.Array(ApiKeyOut) }) },
       },
       async () => ({ data: (await store.apiKeyList()).map(apiKeyOut) }),
     );
 
-    app.post(
+    route.post(
       '/api-key',
       {
         // Not idempotent: a stored response would keep the bearer token at rest and hand it out again.
-        config: { access: 'admin', idempotent: false },
-        schema: {
-          tags,
-          summary: 'Create an API key',
-          description:
-            'With `appId`, the key reaches only that application. The token is in this response only, so ' +
-            '`Idempotency-Key` is not honoured here.',
-          body: ApiKeyIn,
-          response: { 201: ApiKeyCreatedOut, ...errorResponses },
-        },
+        access: 'admin',
+        idempotent: false,
+        summary: 'Create an API key',
+        description:
+          'With `appId`, the key reaches only that application. The token is in this response only, so ' +
+          '`Idempotency-Key` is not honoured here.',
+        body: ApiKeyIn,
+        response: { 201: ApiKeyCreatedOut },
       },
       async (request, reply) => {
         const body = request.body;
@@ -139,20 +135,17 @@ export const apiKeyRoutes =
       },
     );
 
-    app.patch(
+    route.patch(
       '/api-key/:key_id',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: "Change an API key's client networks or rate limit",
-          description:
-            'Fields left out stay as they are; null removes a restriction. Every process applies the change ' +
-            'within HERALD_API_KEY_CACHE_SECONDS.',
-          params: Type.Object({ key_id: Uid }),
-          body: Type.Object(KeyLimits),
-          response: { 200: ApiKeyOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: "Change an API key's client networks or rate limit",
+        description:
+          'Fields left out stay as they are; null removes a restriction. Every process applies the change ' +
+          'within HERALD_API_KEY_CACHE_SECONDS.',
+        params: Type.Object({ key_id: Uid }),
+        body: Type.Object(KeyLimits),
+        response: { 200: ApiKeyOut },
       },
       async (request) => {
         const before = await store.apiKeyGet(request.params.key_id);
@@ -178,17 +171,14 @@ export const apiKeyRoutes =
       },
     );
 
-    app.delete(
+    route.delete(
       '/api-key/:key_id',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Revoke an API key',
-          description: 'Every process stops accepting the key within HERALD_API_KEY_CACHE_SECONDS.',
-          params: Type.Object({ key_id: Uid }),
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Revoke an API key',
+        description: 'Every process stops accepting the key within HERALD_API_KEY_CACHE_SECONDS.',
+        params: Type.Object({ key_id: Uid }),
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
         const revoked = await store.apiKeyRevoke(request.params.key_id);

@@ -4,20 +4,18 @@ import type { Application } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import { throttleRate } from '../aliases.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { ApplicationIn, ApplicationOut, ApplicationPatch } from '../schemas/applications.js';
 import {
   AppParams,
-  errorResponses,
   IdempotencyHeaders,
   ListResponse,
   Ordering,
   PageQueryString,
   toIso,
 } from '../schemas/common.js';
-
-const tags = ['Application'];
 
 export function applicationOut(app: Application) {
   return {
@@ -36,17 +34,16 @@ export function applicationOut(app: Application) {
 export const applicationRoutes =
   ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get(
+    const route = routeGroup(app, { tags: ['Application'] });
+
+    route.get(
       '/app',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: 'List applications',
-          description: 'An application-scoped key sees only its own application.',
-          querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
-          response: { 200: ListResponse(ApplicationOut), ...errorResponses },
-        },
+        access: 'any',
+        summary: 'List applications',
+        description: 'An application-scoped key sees only its own application.',
+        querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+        response: { 200: ListResponse(ApplicationOut) },
       },
       async (request) => {
         const page = await store.applicationList(
@@ -57,20 +54,17 @@ export const applicationRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/app',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Create an application',
-          description:
-            'With `get_if_exists=true`, an application whose uid is taken is returned instead (200).',
-          querystring: Type.Object({ get_if_exists: Type.Optional(Type.Boolean({ default: false })) }),
-          headers: IdempotencyHeaders,
-          body: ApplicationIn,
-          response: { 200: ApplicationOut, 201: ApplicationOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Create an application',
+        description:
+          'With `get_if_exists=true`, an application whose uid is taken is returned instead (200).',
+        querystring: Type.Object({ get_if_exists: Type.Optional(Type.Boolean({ default: false })) }),
+        headers: IdempotencyHeaders,
+        body: ApplicationIn,
+        response: { 200: ApplicationOut, 201: ApplicationOut },
       },
       async (request, reply) => {
         const body = request.body;
@@ -90,35 +84,29 @@ export const applicationRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Get an application',
-          params: AppParams,
-          response: { 200: ApplicationOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: 'Get an application',
+        params: AppParams,
+        response: { 200: ApplicationOut },
       },
-      async (request) => applicationOut(request.application!),
+      async (request) => applicationOut(request.application),
     );
 
-    app.put(
+    route.put(
       '/app/:app_id',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Update an application, or create it',
-          description:
-            'Replaces the application: omitted optional fields return to their defaults, except `uid`, which ' +
-            'is kept when omitted (null removes it). If no application has this id or uid, one is created with ' +
-            "the body's `uid`, or else `app_id`, as its uid (201).",
-          params: AppParams,
-          body: ApplicationIn,
-          response: { 200: ApplicationOut, 201: ApplicationOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Update an application, or create it',
+        description:
+          'Replaces the application: omitted optional fields return to their defaults, except `uid`, which ' +
+          'is kept when omitted (null removes it). If no application has this id or uid, one is created with ' +
+          "the body's `uid`, or else `app_id`, as its uid (201).",
+        params: AppParams,
+        body: ApplicationIn,
+        response: { 200: ApplicationOut, 201: ApplicationOut },
       },
       async (request, reply) => {
         const { app_id } = request.params;
@@ -146,17 +134,14 @@ export const applicationRoutes =
       },
     );
 
-    app.patch(
+    route.patch(
       '/app/:app_id',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Change some fields of an application',
-          params: AppParams,
-          body: ApplicationPatch,
-          response: { 200: ApplicationOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Change some fields of an application',
+        params: AppParams,
+        body: ApplicationPatch,
+        response: { 200: ApplicationOut },
       },
       async (request) => {
         const { app_id } = request.params;
@@ -176,17 +161,14 @@ export const applicationRoutes =
       },
     );
 
-    app.delete(
+    route.delete(
       '/app/:app_id',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Delete an application',
-          description: 'Deletes the application with its endpoints, messages and attempts.',
-          params: AppParams,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Delete an application',
+        description: 'Deletes the application with its endpoints, messages and attempts.',
+        params: AppParams,
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
         const { app_id } = request.params;

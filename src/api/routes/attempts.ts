@@ -2,10 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Attempt, Delivery } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { notFound } from '../errors.js';
 import { messageFilter, STATUS_TEXT } from '../list-filters.js';
 import { pageQuery } from '../pagination.js';
-import { errorResponses, ListResponse, Nullable, PageQueryString, toIso, Uid } from '../schemas/common.js';
+import { ListResponse, Nullable, PageQueryString, toIso, Uid } from '../schemas/common.js';
 import { EndpointOut, EndpointParams } from '../schemas/endpoints.js';
 import {
   AttemptDetailOut,
@@ -18,8 +19,6 @@ import {
 } from '../schemas/messages.js';
 import { endpointOut } from './endpoints.js';
 import { messageOut } from './messages.js';
-
-const tags = ['Message Attempt'];
 
 function attemptOut(attempt: Attempt, withContent = true) {
   return {
@@ -72,21 +71,20 @@ const MessageEndpointOut = Type.Object({ ...EndpointOut.properties, ...DeliveryS
 export const attemptRoutes =
   ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get(
+    const route = routeGroup(app, { tags: ['Message Attempt'] });
+
+    route.get(
       '/app/:app_id/attempt/endpoint/:endpoint_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "List an endpoint's attempts",
-          description: 'Newest first.',
-          params: EndpointParams,
-          querystring: AttemptFilters,
-          response: { 200: ListResponse(AttemptOut), ...errorResponses },
-        },
+        access: 'app',
+        summary: "List an endpoint's attempts",
+        description: 'Newest first.',
+        params: EndpointParams,
+        querystring: AttemptFilters,
+        response: { 200: ListResponse(AttemptOut) },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const endpoint = await store.endpointGet(appId, request.params.endpoint_id);
         if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
         const q = request.query;
@@ -104,21 +102,18 @@ export const attemptRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/attempt/msg/:msg_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "List a message's attempts",
-          description: 'Newest first.',
-          params: MessageParams,
-          querystring: Type.Object({ ...AttemptFilters.properties, endpoint_id: Type.Optional(Uid) }),
-          response: { 200: ListResponse(AttemptOut), ...errorResponses },
-        },
+        access: 'app',
+        summary: "List a message's attempts",
+        description: 'Newest first.',
+        params: MessageParams,
+        querystring: Type.Object({ ...AttemptFilters.properties, endpoint_id: Type.Optional(Uid) }),
+        response: { 200: ListResponse(AttemptOut) },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const message = await store.messageGet(appId, request.params.msg_id);
         if (!message) throw notFound('message', request.params.msg_id);
         const q = request.query;
@@ -143,22 +138,19 @@ export const attemptRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/msg/:msg_id/attempt/:attempt_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Get an attempt',
-          description:
-            'Herald adds the error detail, the request and response headers (secrets redacted) and the body sent ' +
-            'when a template or conversion shaped it.',
-          params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
-          response: { 200: AttemptDetailOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: 'Get an attempt',
+        description:
+          'Herald adds the error detail, the request and response headers (secrets redacted) and the body sent ' +
+          'when a template or conversion shaped it.',
+        params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
+        response: { 200: AttemptDetailOut },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const message = await store.messageGet(appId, request.params.msg_id);
         const attempt = message && (await store.attemptGet(appId, message.id, request.params.attempt_id));
         if (!attempt) throw notFound('attempt', request.params.attempt_id);
@@ -172,19 +164,16 @@ export const attemptRoutes =
       },
     );
 
-    app.delete(
+    route.delete(
       '/app/:app_id/msg/:msg_id/attempt/:attempt_id/content',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Delete an attempt's response body",
-          params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'app',
+        summary: "Delete an attempt's response body",
+        params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const message = await store.messageGet(appId, request.params.msg_id);
         const done =
           message && (await store.attemptExpungeContent(appId, message.id, request.params.attempt_id));
@@ -193,25 +182,22 @@ export const attemptRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/endpoint/:endpoint_id/msg',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'List the messages sent to an endpoint',
-          description: "Newest first, each with its delivery's status and next attempt.",
-          params: EndpointParams,
-          querystring: Type.Object({
-            ...PageQueryString,
-            ...ListFilters,
-            status: Type.Optional(StatusNumber),
-          }),
-          response: { 200: ListResponse(EndpointMessageOut), ...errorResponses },
-        },
+        access: 'app',
+        summary: 'List the messages sent to an endpoint',
+        description: "Newest first, each with its delivery's status and next attempt.",
+        params: EndpointParams,
+        querystring: Type.Object({
+          ...PageQueryString,
+          ...ListFilters,
+          status: Type.Optional(StatusNumber),
+        }),
+        response: { 200: ListResponse(EndpointMessageOut) },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const endpoint = await store.endpointGet(appId, request.params.endpoint_id);
         if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
         const q = request.query;
@@ -234,21 +220,18 @@ export const attemptRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/msg/:msg_id/endpoint',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'List the endpoints a message goes to',
-          description: "Each with its delivery's status and next attempt.",
-          params: MessageParams,
-          querystring: Type.Object(PageQueryString),
-          response: { 200: ListResponse(MessageEndpointOut), ...errorResponses },
-        },
+        access: 'app',
+        summary: 'List the endpoints a message goes to',
+        description: "Each with its delivery's status and next attempt.",
+        params: MessageParams,
+        querystring: Type.Object(PageQueryString),
+        response: { 200: ListResponse(MessageEndpointOut) },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const message = await store.messageGet(appId, request.params.msg_id);
         if (!message) throw notFound('message', request.params.msg_id);
         const page = await store.deliveryListByMessage(message.id, pageQuery(request.query, 'ascending'));

@@ -2,10 +2,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { checkHeaders, EndpointSecrets, isSensitiveHeader } from '../endpoint-config.js';
 import { unprocessable } from '../errors.js';
-import { errorResponses, IdempotencyHeaders } from '../schemas/common.js';
+import { IdempotencyHeaders } from '../schemas/common.js';
 import {
   EndpointHeadersIn,
   EndpointHeadersOut,
@@ -15,7 +16,6 @@ import {
   EndpointSecretRotateIn,
 } from '../schemas/endpoints.js';
 
-const tags = ['Endpoint'];
 const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
 
 export const endpointSettingRoutes =
@@ -24,21 +24,20 @@ export const endpointSettingRoutes =
     const { store, audit } = context;
     const secrets = new EndpointSecrets(context.vault);
 
-    app.get(
+    const route = routeGroup(app, { tags: ['Endpoint'] });
+
+    route.get(
       '/app/:app_id/endpoint/:endpoint_id/headers',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Get an endpoint's custom headers",
-          description:
-            'Values of sensitive headers (authorization, tokens, keys…) are not returned; their names are.',
-          params: EndpointParams,
-          response: { 200: EndpointHeadersOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: "Get an endpoint's custom headers",
+        description:
+          'Values of sensitive headers (authorization, tokens, keys…) are not returned; their names are.',
+        params: EndpointParams,
+        response: { 200: EndpointHeadersOut },
       },
       async (request) => {
-        const endpoint = await findEndpoint(store, request.application!.id, request.params.endpoint_id);
+        const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
         const headers: Record<string, string> = {};
         const sensitive: string[] = [];
         for (const [name, value] of Object.entries(secrets.openHeaders(endpoint.headersSealed))) {
@@ -69,22 +68,19 @@ export const endpointSettingRoutes =
       });
     };
 
-    app.put(
+    route.put(
       '/app/:app_id/endpoint/:endpoint_id/headers',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Replace an endpoint's custom headers",
-          params: EndpointParams,
-          body: EndpointHeadersIn,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'app',
+        summary: "Replace an endpoint's custom headers",
+        params: EndpointParams,
+        body: EndpointHeadersIn,
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
         checkHeaders(request.body.headers);
         await writeHeaders(
-          request.application!.id,
+          request.application.id,
           request.params.endpoint_id,
           request,
           () => request.body.headers,
@@ -93,21 +89,18 @@ export const endpointSettingRoutes =
       },
     );
 
-    app.patch(
+    route.patch(
       '/app/:app_id/endpoint/:endpoint_id/headers',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Change some of an endpoint's custom headers",
-          description:
-            'Headers in `headers` are added or changed, and removed when set to null. Headers named in ' +
-            '`deleteHeaders` are removed. Names are matched case-insensitively; a header may not be both set ' +
-            'and deleted.',
-          params: EndpointParams,
-          body: EndpointHeadersPatchIn,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'app',
+        summary: "Change some of an endpoint's custom headers",
+        description:
+          'Headers in `headers` are added or changed, and removed when set to null. Headers named in ' +
+          '`deleteHeaders` are removed. Names are matched case-insensitively; a header may not be both set ' +
+          'and deleted.',
+        params: EndpointParams,
+        body: EndpointHeadersPatchIn,
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
         const { headers, deleteHeaders = [] } = request.body;
@@ -121,7 +114,7 @@ export const endpointSettingRoutes =
             `body.headers sets ${setAndDeleted.join(', ')}, which body.deleteHeaders removes; ` +
               'set or delete each header, not both',
           );
-        await writeHeaders(request.application!.id, request.params.endpoint_id, request, (current) => {
+        await writeHeaders(request.application.id, request.params.endpoint_id, request, (current) => {
           const next = { ...current };
           const remove = (name: string) => {
             for (const existing of Object.keys(next))
@@ -138,20 +131,17 @@ export const endpointSettingRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/endpoint/:endpoint_id/secret',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Reveal an endpoint's signing secret",
-          description: 'Every reveal is recorded in the audit log.',
-          params: EndpointParams,
-          response: { 200: EndpointSecretOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: "Reveal an endpoint's signing secret",
+        description: 'Every reveal is recorded in the audit log.',
+        params: EndpointParams,
+        response: { 200: EndpointSecretOut },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
         const current = secrets.openSecrets(endpoint.secretsSealed)[0]!;
         await audit.record(request, {
@@ -164,28 +154,22 @@ export const endpointSettingRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/app/:app_id/endpoint/:endpoint_id/secret/rotate',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Rotate an endpoint's signing secret",
-          description:
-            'The new secret signs from now on. The previous one keeps signing beside it for `gracePeriodSeconds` ' +
-            '(default 24 hours, at most 7 days), so receivers can switch without missing a delivery.',
-          params: EndpointParams,
-          headers: IdempotencyHeaders,
-          body: Type.Optional(EndpointSecretRotateIn),
-          response: { 204: Type.Null(), ...errorResponses },
-        },
-        // The body is optional: fastify validates a missing body as null, so give it the empty object.
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
+        access: 'app',
+        summary: "Rotate an endpoint's signing secret",
+        description:
+          'The new secret signs from now on. The previous one keeps signing beside it for `gracePeriodSeconds` ' +
+          '(default 24 hours, at most 7 days), so receivers can switch without missing a delivery.',
+        params: EndpointParams,
+        headers: IdempotencyHeaders,
+        body: Type.Optional(EndpointSecretRotateIn),
+        response: { 204: Type.Null() },
+        optionalBody: true,
       },
       async (request, reply) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
         const graceSeconds = request.body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
         const rotated = secrets.rotate(endpoint.secretsSealed, request.body?.key, graceSeconds * 1000);

@@ -4,6 +4,7 @@ import type { Endpoint, HeaderStyle } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import { eventTypeFilter, throttleRate } from '../aliases.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { checkEndpointUrl, checkEventTypes, checkHeaders, EndpointSecrets } from '../endpoint-config.js';
 import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '../endpoint-security.js';
@@ -12,7 +13,6 @@ import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import {
   AppParams,
-  errorResponses,
   IdempotencyHeaders,
   ListResponse,
   Ordering,
@@ -26,8 +26,6 @@ import {
   EndpointPatch,
   EndpointUpdate,
 } from '../schemas/endpoints.js';
-
-const tags = ['Endpoint'];
 
 export function endpointOut(endpoint: Endpoint) {
   return {
@@ -87,39 +85,35 @@ export const endpointRoutes =
     const { store, config, audit } = context;
     const secrets = new EndpointSecrets(context.vault);
 
-    app.get(
+    const route = routeGroup(app, { tags: ['Endpoint'] });
+
+    route.get(
       '/app/:app_id/endpoint',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "List an application's endpoints",
-          params: AppParams,
-          querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
-          response: { 200: ListResponse(EndpointOut), ...errorResponses },
-        },
+        access: 'app',
+        summary: "List an application's endpoints",
+        params: AppParams,
+        querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+        response: { 200: ListResponse(EndpointOut) },
       },
       async (request) => {
-        const page = await store.endpointList(request.application!.id, pageQuery(request.query, 'ascending'));
+        const page = await store.endpointList(request.application.id, pageQuery(request.query, 'ascending'));
         return mapPage(page, endpointOut);
       },
     );
 
-    app.post(
+    route.post(
       '/app/:app_id/endpoint',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Create an endpoint',
-          description:
-            'When `secret` is null or omitted, a secret is generated (recommended). `headers` sets the custom ' +
-            'headers, as PUT …/headers does.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          body: EndpointIn,
-          response: { 201: EndpointOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: 'Create an endpoint',
+        description:
+          'When `secret` is null or omitted, a secret is generated (recommended). `headers` sets the custom ' +
+          'headers, as PUT …/headers does.',
+        params: AppParams,
+        headers: IdempotencyHeaders,
+        body: EndpointIn,
+        response: { 201: EndpointOut },
       },
       async (request, reply) => {
         const body = request.body;
@@ -132,7 +126,7 @@ export const endpointRoutes =
         const shaping = await shapingSettings(store, body);
         const created = await store.endpointCreate({
           id: newId('endpoint'),
-          appId: request.application!.id,
+          appId: request.application.id,
           uid: body.uid ?? null,
           url,
           description: body.description ?? '',
@@ -162,39 +156,33 @@ export const endpointRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/endpoint/:endpoint_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Get an endpoint',
-          params: EndpointParams,
-          response: { 200: EndpointOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: 'Get an endpoint',
+        params: EndpointParams,
+        response: { 200: EndpointOut },
       },
       async (request) =>
-        endpointOut(await findEndpoint(store, request.application!.id, request.params.endpoint_id)),
+        endpointOut(await findEndpoint(store, request.application.id, request.params.endpoint_id)),
     );
 
-    app.put(
+    route.put(
       '/app/:app_id/endpoint/:endpoint_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Update an endpoint, or create it',
-          description:
-            'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
-            'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
-            "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
-          params: EndpointParams,
-          body: EndpointUpdate,
-          response: { 200: EndpointOut, 201: EndpointOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: 'Update an endpoint, or create it',
+        description:
+          'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
+          'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
+          "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
+        params: EndpointParams,
+        body: EndpointUpdate,
+        response: { 200: EndpointOut, 201: EndpointOut },
       },
       async (request, reply) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const { endpoint_id } = request.params;
         const body = request.body;
         const url = checkEndpointUrl(body.url, config);
@@ -238,20 +226,17 @@ export const endpointRoutes =
       },
     );
 
-    app.patch(
+    route.patch(
       '/app/:app_id/endpoint/:endpoint_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Change some fields of an endpoint',
-          params: EndpointParams,
-          body: EndpointPatch,
-          response: { 200: EndpointOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: 'Change some fields of an endpoint',
+        params: EndpointParams,
+        body: EndpointPatch,
+        response: { 200: EndpointOut },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const existing = await findEndpoint(store, appId, request.params.endpoint_id);
         const { secret, url, uid, description, disabled, channels, metadata } = request.body;
         const eventTypes = eventTypeFilter(request.body);
@@ -288,19 +273,16 @@ export const endpointRoutes =
       },
     );
 
-    app.delete(
+    route.delete(
       '/app/:app_id/endpoint/:endpoint_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Delete an endpoint',
-          params: EndpointParams,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'app',
+        summary: 'Delete an endpoint',
+        params: EndpointParams,
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const existing = await findEndpoint(store, appId, request.params.endpoint_id);
         if (!(await store.endpointDelete(appId, existing.id)))
           throw notFound('endpoint', request.params.endpoint_id);

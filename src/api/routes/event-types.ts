@@ -2,17 +2,11 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { EventType, JsonObject } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { checkDeprecatedVersions, checkPayloadSchemas } from '../payload-schemas.js';
-import {
-  errorResponses,
-  IdempotencyHeaders,
-  ListResponse,
-  Ordering,
-  PageQueryString,
-  toIso,
-} from '../schemas/common.js';
+import { IdempotencyHeaders, ListResponse, Ordering, PageQueryString, toIso } from '../schemas/common.js';
 import {
   EventTypeIn,
   EventTypeOut,
@@ -20,8 +14,6 @@ import {
   EventTypePatch,
   EventTypeUpdate,
 } from '../schemas/event-types.js';
-
-const tags = ['Event Type'];
 
 export function eventTypeOut(eventType: EventType, withContent = true) {
   return {
@@ -42,21 +34,20 @@ type SchemasIn = Record<string, JsonObject> | null | undefined;
 export const eventTypeRoutes =
   ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get(
+    const route = routeGroup(app, { tags: ['Event Type'] });
+
+    route.get(
       '/event-type',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: 'List event types',
-          querystring: Type.Object({
-            ...PageQueryString,
-            order: Type.Optional(Ordering),
-            include_archived: Type.Optional(Type.Boolean({ default: false })),
-            with_content: Type.Optional(Type.Boolean({ default: false, description: 'Include the schemas' })),
-          }),
-          response: { 200: ListResponse(EventTypeOut), ...errorResponses },
-        },
+        access: 'any',
+        summary: 'List event types',
+        querystring: Type.Object({
+          ...PageQueryString,
+          order: Type.Optional(Ordering),
+          include_archived: Type.Optional(Type.Boolean({ default: false })),
+          with_content: Type.Optional(Type.Boolean({ default: false, description: 'Include the schemas' })),
+        }),
+        response: { 200: ListResponse(EventTypeOut) },
       },
       async (request) => {
         const { include_archived, with_content } = request.query;
@@ -68,17 +59,14 @@ export const eventTypeRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/event-type',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Create an event type',
-          headers: IdempotencyHeaders,
-          body: EventTypeIn,
-          response: { 201: EventTypeOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Create an event type',
+        headers: IdempotencyHeaders,
+        body: EventTypeIn,
+        response: { 201: EventTypeOut },
       },
       async (request, reply) => {
         const body = request.body;
@@ -97,16 +85,13 @@ export const eventTypeRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/event-type/:event_type_name',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: 'Get an event type',
-          params: EventTypeParams,
-          response: { 200: EventTypeOut, ...errorResponses },
-        },
+        access: 'any',
+        summary: 'Get an event type',
+        params: EventTypeParams,
+        response: { 200: EventTypeOut },
       },
       async (request) => {
         const eventType = await store.eventTypeGet(request.params.event_type_name);
@@ -115,18 +100,15 @@ export const eventTypeRoutes =
       },
     );
 
-    app.put(
+    route.put(
       '/event-type/:event_type_name',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Update an event type, or create it',
-          description: 'Replaces the event type; if none has this name, it is created (201).',
-          params: EventTypeParams,
-          body: EventTypeUpdate,
-          response: { 200: EventTypeOut, 201: EventTypeOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Update an event type, or create it',
+        description: 'Replaces the event type; if none has this name, it is created (201).',
+        params: EventTypeParams,
+        body: EventTypeUpdate,
+        response: { 200: EventTypeOut, 201: EventTypeOut },
       },
       async (request, reply) => {
         const name = request.params.event_type_name;
@@ -148,17 +130,14 @@ export const eventTypeRoutes =
       },
     );
 
-    app.patch(
+    route.patch(
       '/event-type/:event_type_name',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Change some fields of an event type',
-          params: EventTypeParams,
-          body: EventTypePatch,
-          response: { 200: EventTypeOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Change some fields of an event type',
+        params: EventTypeParams,
+        body: EventTypePatch,
+        response: { 200: EventTypeOut },
       },
       async (request) => {
         const name = request.params.event_type_name;
@@ -188,19 +167,15 @@ export const eventTypeRoutes =
       },
     );
 
-    app.delete(
+    route.delete(
       '/event-type/:event_type_name',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Archive or delete an event type',
-          description:
-            'Archives the event type (it can be restored); with `expunge=true` deletes it for good.',
-          params: EventTypeParams,
-          querystring: Type.Object({ expunge: Type.Optional(Type.Boolean({ default: false })) }),
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Archive or delete an event type',
+        description: 'Archives the event type (it can be restored); with `expunge=true` deletes it for good.',
+        params: EventTypeParams,
+        querystring: Type.Object({ expunge: Type.Optional(Type.Boolean({ default: false })) }),
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
         const name = request.params.event_type_name;

@@ -2,8 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
-import { errorResponses, Nullable, Timestamp, toIso } from '../schemas/common.js';
+import { Nullable, Timestamp, toIso } from '../schemas/common.js';
 import { EndpointParams } from '../schemas/endpoints.js';
 
 /** How many of the latest attempts the success rate and latency percentiles are taken over. */
@@ -36,22 +37,22 @@ function percentile(sorted: number[], p: number): number | null {
 export const healthReportRoutes =
   ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get(
+    const route = routeGroup(app);
+
+    route.get(
       '/app/:app_id/endpoint/:endpoint_id/health',
       {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Herald'],
-          summary: "An endpoint's health",
-          description:
-            `Herald: the circuit breaker's state, how long the endpoint has been failing, why it was disabled, and ` +
-            `the success rate and latency (p50, p95) of its latest ${HEALTH_WINDOW} attempts.`,
-          params: EndpointParams,
-          response: { 200: EndpointHealthOut, ...errorResponses },
-        },
+        access: 'app',
+        tags: ['Herald'],
+        summary: "An endpoint's health",
+        description:
+          `Herald: the circuit breaker's state, how long the endpoint has been failing, why it was disabled, and ` +
+          `the success rate and latency (p50, p95) of its latest ${HEALTH_WINDOW} attempts.`,
+        params: EndpointParams,
+        response: { 200: EndpointHealthOut },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
         const attempts = (
           await store.attemptList(

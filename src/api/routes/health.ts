@@ -1,23 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { HttpErrorOut } from '../schemas/common.js';
-
-const tags = ['Health'];
 
 export const healthRoutes =
   ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get(
+    const route = routeGroup(app, { tags: ['Health'] });
+
+    route.get(
       '/health',
       {
-        config: { access: 'public' },
-        schema: {
-          tags,
-          summary: 'Health check',
-          description: 'Answers 204 when the server is up and its database answers; 503 otherwise.',
-          response: { 204: Type.Null(), 503: HttpErrorOut },
-        },
+        access: 'public',
+        summary: 'Health check',
+        description: 'Answers 204 when the server is up and its database answers; 503 otherwise.',
+        response: { 204: Type.Null(), 503: HttpErrorOut },
       },
       async (request, reply) => {
         try {
@@ -32,12 +30,9 @@ export const healthRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/health/ping',
-      {
-        config: { access: 'public' },
-        schema: { tags, summary: 'Liveness ping', response: { 204: Type.Null() } },
-      },
+      { access: 'public', summary: 'Liveness ping', response: { 204: Type.Null() } },
       async (_request, reply) => reply.status(204).send(null),
     );
   };

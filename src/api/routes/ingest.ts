@@ -5,8 +5,9 @@ import { UniqueViolation, type Application, type EventType, type JsonObject } fr
 import { IngestWriter } from '../ingest-writer.js';
 import { newId } from '../../util/ids.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { notFound } from '../errors.js';
-import { AppParams, errorResponses, EventTypeName, IdempotencyHeaders } from '../schemas/common.js';
+import { AppParams, EventTypeName, IdempotencyHeaders } from '../schemas/common.js';
 import { EndpointParams } from '../schemas/endpoints.js';
 import { MAX_BATCH, MessageBatchIn, MessageIn } from '../schemas/ingest.js';
 import { MessageOut } from '../schemas/messages.js';
@@ -20,6 +21,8 @@ const WithContent = Type.Object({ with_content: Type.Optional(Type.Boolean({ def
 export const ingestRoutes =
   ({ store, notify, config, metrics }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const route = routeGroup(app);
+
     /** The application in the path, or the one the body asks to create under the path's id as uid. */
     async function targetApplication(
       found: Application | null,
@@ -50,24 +53,23 @@ export const ingestRoutes =
     const accept = (application: Application, items: MessageIn[], only?: string) =>
       writer.write({ application, items, only });
 
-    app.post(
+    route.post(
       '/app/:app_id/msg',
       {
-        config: { access: 'app', appOptional: true },
-        schema: {
-          tags: ['Message'],
-          summary: 'Send a message',
-          description:
-            'Queues one delivery for every enabled endpoint whose event-type and channel filters match, in one ' +
-            'transaction: once this answers 202 the message cannot be lost. The payload is validated against ' +
-            "the event type's JSON Schema (its highest version) when there is one. A repeated `eventId` returns " +
-            'the original message and queues nothing new.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          querystring: WithContent,
-          body: MessageIn,
-          response: { 202: MessageOut, ...errorResponses },
-        },
+        access: 'app',
+        appOptional: true,
+        tags: ['Message'],
+        summary: 'Send a message',
+        description:
+          'Queues one delivery for every enabled endpoint whose event-type and channel filters match, in one ' +
+          'transaction: once this answers 202 the message cannot be lost. The payload is validated against ' +
+          "the event type's JSON Schema (its highest version) when there is one. A repeated `eventId` returns " +
+          'the original message and queues nothing new.',
+        params: AppParams,
+        headers: IdempotencyHeaders,
+        querystring: WithContent,
+        body: MessageIn,
+        response: { 202: MessageOut },
       },
       async (request, reply) => {
         const body = request.body as MessageIn;
@@ -81,24 +83,23 @@ export const ingestRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/app/:app_id/msg/batch',
       {
-        config: { access: 'app', appOptional: true },
+        access: 'app',
+        appOptional: true,
         bodyLimit: config.bodyLimitBytes * BATCH_BODY_FACTOR,
-        schema: {
-          tags: ['Message', 'Herald'],
-          summary: 'Send many messages at once',
-          description:
-            `Herald: accepts up to ${MAX_BATCH} messages in one transaction; either all are queued or none. ` +
-            `The body may be ${BATCH_BODY_FACTOR} times HERALD_BODY_LIMIT_BYTES. ` +
-            'Each message behaves as with the single route. The answer lists the messages in request order.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          querystring: WithContent,
-          body: MessageBatchIn,
-          response: { 202: Type.Object({ data: Type.Array(MessageOut) }), ...errorResponses },
-        },
+        tags: ['Message', 'Herald'],
+        summary: 'Send many messages at once',
+        description:
+          `Herald: accepts up to ${MAX_BATCH} messages in one transaction; either all are queued or none. ` +
+          `The body may be ${BATCH_BODY_FACTOR} times HERALD_BODY_LIMIT_BYTES. ` +
+          'Each message behaves as with the single route. The answer lists the messages in request order.',
+        params: AppParams,
+        headers: IdempotencyHeaders,
+        querystring: WithContent,
+        body: MessageBatchIn,
+        response: { 202: Type.Object({ data: Type.Array(MessageOut) }) },
       },
       async (request, reply) => {
         const items = request.body.messages as MessageIn[];
@@ -110,27 +111,25 @@ export const ingestRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/app/:app_id/endpoint/:endpoint_id/send-example',
       {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Endpoint'],
-          summary: 'Send an example message to one endpoint',
-          description:
-            "Sends the event type's example payload (the first `examples` entry of its newest schema, or `{}`) " +
-            'to this endpoint only, whatever its filters, as a real message with a real attempt log.',
-          params: EndpointParams,
-          headers: IdempotencyHeaders,
-          body: Type.Object({
-            eventType: EventTypeName,
-            payload: Type.Optional(Type.Object({}, { additionalProperties: true })),
-          }),
-          response: { 200: MessageOut, ...errorResponses },
-        },
+        access: 'app',
+        tags: ['Endpoint'],
+        summary: 'Send an example message to one endpoint',
+        description:
+          "Sends the event type's example payload (the first `examples` entry of its newest schema, or `{}`) " +
+          'to this endpoint only, whatever its filters, as a real message with a real attempt log.',
+        params: EndpointParams,
+        headers: IdempotencyHeaders,
+        body: Type.Object({
+          eventType: EventTypeName,
+          payload: Type.Optional(Type.Object({}, { additionalProperties: true })),
+        }),
+        response: { 200: MessageOut },
       },
       async (request) => {
-        const application = request.application!;
+        const application = request.application;
         const endpoint = await store.endpointGet(application.id, request.params.endpoint_id);
         if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
         const eventType = await store.eventTypeGet(request.body.eventType);

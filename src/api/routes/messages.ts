@@ -2,13 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Message } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { notFound } from '../errors.js';
 import { eventTypesFilter, timeFilter } from '../list-filters.js';
 import { mapPage, pageQuery } from '../pagination.js';
-import { AppParams, errorResponses, ListResponse, PageQueryString, toIso } from '../schemas/common.js';
+import { AppParams, ListResponse, PageQueryString, toIso } from '../schemas/common.js';
 import { ListFilters, MessageOut, MessageParams } from '../schemas/messages.js';
-
-const tags = ['Message'];
 
 export function messageOut(message: Message, withContent = true) {
   return {
@@ -24,23 +23,22 @@ export function messageOut(message: Message, withContent = true) {
 export const messageRoutes =
   ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get(
+    const route = routeGroup(app, { tags: ['Message'] });
+
+    route.get(
       '/app/:app_id/msg',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "List an application's messages",
-          description: 'Newest first.',
-          params: AppParams,
-          querystring: Type.Object({ ...PageQueryString, ...ListFilters }),
-          response: { 200: ListResponse(MessageOut), ...errorResponses },
-        },
+        access: 'app',
+        summary: "List an application's messages",
+        description: 'Newest first.',
+        params: AppParams,
+        querystring: Type.Object({ ...PageQueryString, ...ListFilters }),
+        response: { 200: ListResponse(MessageOut) },
       },
       async (request) => {
         const query = request.query;
         const page = await store.messageList(
-          request.application!.id,
+          request.application.id,
           {
             channel: query.channel,
             eventTypes: eventTypesFilter(query.event_types),
@@ -53,40 +51,34 @@ export const messageRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/msg/:msg_id',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Get a message',
-          description: '`msg_id` may be the message id or its `eventId`.',
-          params: MessageParams,
-          querystring: Type.Object({ with_content: ListFilters.with_content }),
-          response: { 200: MessageOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: 'Get a message',
+        description: '`msg_id` may be the message id or its `eventId`.',
+        params: MessageParams,
+        querystring: Type.Object({ with_content: ListFilters.with_content }),
+        response: { 200: MessageOut },
       },
       async (request) => {
-        const message = await store.messageGet(request.application!.id, request.params.msg_id);
+        const message = await store.messageGet(request.application.id, request.params.msg_id);
         if (!message) throw notFound('message', request.params.msg_id);
         return messageOut(message, request.query.with_content ?? true);
       },
     );
 
-    app.delete(
+    route.delete(
       '/app/:app_id/msg/:msg_id/content',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Delete a message's payload",
-          description: 'The message stays listed, with an empty payload.',
-          params: MessageParams,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'app',
+        summary: "Delete a message's payload",
+        description: 'The message stays listed, with an empty payload.',
+        params: MessageParams,
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const message = await store.messageGet(appId, request.params.msg_id);
         if (!message || !(await store.messageExpungeContent(appId, message.id)))
           throw notFound('message', request.params.msg_id);

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 
 /**
  * Prometheus metrics at /metrics, outside the versioned API. They need an admin key, like the rest of the
@@ -8,7 +9,7 @@ import type { ApiContext } from '../context.js';
 export const metricsRoutes =
   ({ metrics }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.get('/metrics', { config: { access: 'admin' }, schema: { hide: true } }, async (_request, reply) =>
+    routeGroup(app).get('/metrics', { access: 'admin', hide: true }, async (_request, reply) =>
       reply.type(metrics.registry.contentType).send(await metrics.text()),
     );
   };

@@ -12,9 +12,10 @@ import { UniqueViolation, type Application } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import { throttleRate } from '../aliases.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { notFound } from '../errors.js';
 import { ApplicationIn } from '../schemas/applications.js';
-import { AppParams, errorResponses, IdempotencyHeaders, Nullable } from '../schemas/common.js';
+import { AppParams, IdempotencyHeaders, Nullable } from '../schemas/common.js';
 
 const HOUR = 60 * 60;
 /** How long a portal link works when the request does not say. */
@@ -66,6 +67,8 @@ function publicUrl(configured: string, request: FastifyRequest): string {
 export const portalAccessRoutes =
   ({ store, audit, config }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const route = routeGroup(app);
+
     async function findOrCreate(appId: string, inline: typeof AppPortalAccessIn.static.application) {
       const found = await store.applicationGet(appId);
       if (found) return found;
@@ -86,24 +89,23 @@ export const portalAccessRoutes =
       }
     }
 
-    app.post(
+    route.post(
       '/auth/app-portal-access/:app_id',
       {
         // Not idempotent: a stored response would keep the bearer token at rest and hand it out again.
-        config: { access: 'admin', idempotent: false },
-        schema: {
-          tags: ['Authentication'],
-          summary: 'Get a consumer portal link for an application',
-          description:
-            'Creates an API key scoped to the application that expires after `expiry` seconds (default 7 days), ' +
-            'and a URL that opens the dashboard signed in with it, showing only that application. Hand the URL ' +
-            'to the customer; revoke the key under /api-key to end it early. `Idempotency-Key` is not honoured ' +
-            'here, because the token must not be stored.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          body: AppPortalAccessIn,
-          response: { 200: AppPortalAccessOut, ...errorResponses },
-        },
+        access: 'admin',
+        idempotent: false,
+        tags: ['Authentication'],
+        summary: 'Get a consumer portal link for an application',
+        description:
+          'Creates an API key scoped to the application that expires after `expiry` seconds (default 7 days), ' +
+          'and a URL that opens the dashboard signed in with it, showing only that application. Hand the URL ' +
+          'to the customer; revoke the key under /api-key to end it early. `Idempotency-Key` is not honoured ' +
+          'here, because the token must not be stored.',
+        params: AppParams,
+        headers: IdempotencyHeaders,
+        body: AppPortalAccessIn,
+        response: { 200: AppPortalAccessOut },
       },
       async (request) => {
         const application = await findOrCreate(request.params.app_id, request.body.application);

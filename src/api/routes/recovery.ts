@@ -3,13 +3,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { newId } from '../../util/ids.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { conflict, notFound, unprocessable } from '../errors.js';
 import { eventTypesFilter, messageFilter, STATUS_TEXT, timeFilter } from '../list-filters.js';
 import { pageQuery } from '../pagination.js';
 import {
   AppParams,
-  errorResponses,
   IdempotencyHeaders,
   ListResponse,
   PageQueryString,
@@ -41,23 +41,23 @@ const ReplayIn = Type.Object({
 export const recoveryRoutes =
   ({ store, notify }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    app.post(
+    const route = routeGroup(app);
+
+    route.post(
       '/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/resend',
       {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Message Attempt'],
-          summary: 'Resend a message to an endpoint',
-          description:
-            'Queues the message for the endpoint now, as a manual attempt with a fresh retry schedule, whatever ' +
-            'its earlier outcome. 409 while an attempt for it is in flight.',
-          params: Type.Object({ ...MessageParams.properties, endpoint_id: Uid }),
-          headers: IdempotencyHeaders,
-          response: { 202: Type.Object({}), ...errorResponses },
-        },
+        access: 'app',
+        tags: ['Message Attempt'],
+        summary: 'Resend a message to an endpoint',
+        description:
+          'Queues the message for the endpoint now, as a manual attempt with a fresh retry schedule, whatever ' +
+          'its earlier outcome. 409 while an attempt for it is in flight.',
+        params: Type.Object({ ...MessageParams.properties, endpoint_id: Uid }),
+        headers: IdempotencyHeaders,
+        response: { 202: Type.Object({}) },
       },
       async (request, reply) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const message = await store.messageGet(appId, request.params.msg_id);
         if (!message) throw notFound('message', request.params.msg_id);
         const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
@@ -68,32 +68,29 @@ export const recoveryRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/app/:app_id/endpoint/:endpoint_id/recover',
       {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Endpoint'],
-          summary: "Resend an endpoint's failed messages",
-          description:
-            'Queues every failed delivery of the endpoint created since `since` (and before `until`) again, as ' +
-            'manual attempts with a fresh retry schedule.',
-          params: EndpointParams,
-          headers: IdempotencyHeaders,
-          body: Type.Object({ since: Timestamp, until: Type.Optional(Type.Union([Timestamp, Type.Null()])) }),
-          response: {
-            202: Type.Object({
-              id: Type.String(),
-              status: Type.Literal('running'),
-              task: Type.Literal('endpoint.recover'),
-              updatedAt: Timestamp,
-            }),
-            ...errorResponses,
-          },
+        access: 'app',
+        tags: ['Endpoint'],
+        summary: "Resend an endpoint's failed messages",
+        description:
+          'Queues every failed delivery of the endpoint created since `since` (and before `until`) again, as ' +
+          'manual attempts with a fresh retry schedule.',
+        params: EndpointParams,
+        headers: IdempotencyHeaders,
+        body: Type.Object({ since: Timestamp, until: Type.Optional(Type.Union([Timestamp, Type.Null()])) }),
+        response: {
+          202: Type.Object({
+            id: Type.String(),
+            status: Type.Literal('running'),
+            task: Type.Literal('endpoint.recover'),
+            updatedAt: Timestamp,
+          }),
         },
       },
       async (request, reply) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
         const since = Date.parse(request.body.since);
         const until = request.body.until ? Date.parse(request.body.until) : undefined;
@@ -113,23 +110,21 @@ export const recoveryRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/dead-letter',
       {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Herald'],
-          summary: 'List dead letters',
-          description:
-            'Herald: deliveries whose retries are exhausted (status `fail`), newest first, with their messages. ' +
-            'Filter by endpoint, event type, channel and creation time.',
-          params: AppParams,
-          querystring: Type.Object({ ...PageQueryString, ...ListFilters, endpoint_id: Type.Optional(Uid) }),
-          response: { 200: ListResponse(DeadLetterOut), ...errorResponses },
-        },
+        access: 'app',
+        tags: ['Herald'],
+        summary: 'List dead letters',
+        description:
+          'Herald: deliveries whose retries are exhausted (status `fail`), newest first, with their messages. ' +
+          'Filter by endpoint, event type, channel and creation time.',
+        params: AppParams,
+        querystring: Type.Object({ ...PageQueryString, ...ListFilters, endpoint_id: Type.Optional(Uid) }),
+        response: { 200: ListResponse(DeadLetterOut) },
       },
       async (request) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const q = request.query;
         const endpointId =
           q.endpoint_id === undefined ? undefined : (await findEndpoint(store, appId, q.endpoint_id)).id;
@@ -161,28 +156,25 @@ export const recoveryRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/app/:app_id/dead-letter/replay',
       {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Herald'],
-          summary: 'Replay dead letters in bulk',
-          description:
-            'Herald: queues again every dead letter of the application that matches the filters (endpoint, event ' +
-            'types, creation time in [since, until)), as manual attempts with a fresh retry schedule. With ' +
-            '`dryRun: true` nothing changes and `count` says how many would be replayed.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          body: ReplayIn,
-          response: {
-            202: Type.Object({ count: Type.Integer(), dryRun: Type.Boolean() }),
-            ...errorResponses,
-          },
+        access: 'app',
+        tags: ['Herald'],
+        summary: 'Replay dead letters in bulk',
+        description:
+          'Herald: queues again every dead letter of the application that matches the filters (endpoint, event ' +
+          'types, creation time in [since, until)), as manual attempts with a fresh retry schedule. With ' +
+          '`dryRun: true` nothing changes and `count` says how many would be replayed.',
+        params: AppParams,
+        headers: IdempotencyHeaders,
+        body: ReplayIn,
+        response: {
+          202: Type.Object({ count: Type.Integer(), dryRun: Type.Boolean() }),
         },
       },
       async (request, reply) => {
-        const appId = request.application!.id;
+        const appId = request.application.id;
         const body = request.body;
         const endpointId =
           body.endpointId === undefined ? undefined : (await findEndpoint(store, appId, body.endpointId)).id;
@@ -200,30 +192,27 @@ export const recoveryRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/endpoint/:endpoint_id/stats',
       {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Endpoint'],
-          summary: "Count an endpoint's deliveries by status",
-          description: 'Optionally only the deliveries created in [since, until).',
-          params: EndpointParams,
-          querystring: Type.Object({ since: Type.Optional(Timestamp), until: Type.Optional(Timestamp) }),
-          response: {
-            200: Type.Object({
-              success: Type.Integer(),
-              pending: Type.Integer(),
-              fail: Type.Integer(),
-              sending: Type.Integer(),
-              canceled: Type.Integer({ description: 'Always 0: Herald does not cancel deliveries' }),
-            }),
-            ...errorResponses,
-          },
+        access: 'app',
+        tags: ['Endpoint'],
+        summary: "Count an endpoint's deliveries by status",
+        description: 'Optionally only the deliveries created in [since, until).',
+        params: EndpointParams,
+        querystring: Type.Object({ since: Type.Optional(Timestamp), until: Type.Optional(Timestamp) }),
+        response: {
+          200: Type.Object({
+            success: Type.Integer(),
+            pending: Type.Integer(),
+            fail: Type.Integer(),
+            sending: Type.Integer(),
+            canceled: Type.Integer({ description: 'Always 0: Herald does not cancel deliveries' }),
+          }),
         },
       },
       async (request) => {
-        const endpoint = await findEndpoint(store, request.application!.id, request.params.endpoint_id);
+        const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
         const counts = await store.deliveryStats(
           endpoint.id,
           timeFilter(request.query.since),

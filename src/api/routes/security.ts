@@ -6,19 +6,12 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuditRecord } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { notFound } from '../errors.js';
 import { timeFilter } from '../list-filters.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { checkCidrs } from '../security-config.js';
-import {
-  AppParams,
-  errorResponses,
-  ListResponse,
-  Ordering,
-  PageQueryString,
-  Timestamp,
-  toIso,
-} from '../schemas/common.js';
+import { AppParams, ListResponse, Ordering, PageQueryString, Timestamp, toIso } from '../schemas/common.js';
 import {
   AuditRecordOut,
   DestinationRulesIn,
@@ -26,8 +19,6 @@ import {
   EndpointRateOut,
 } from '../schemas/security.js';
 import { endpointSecurityRoutes } from './endpoint-security.js';
-
-const tags = ['Herald'];
 
 function auditOut(record: AuditRecord) {
   return {
@@ -50,36 +41,32 @@ export const securityRoutes =
     const { store, audit } = context;
     await app.register(endpointSecurityRoutes(context));
 
-    app.get(
+    const route = routeGroup(app, { tags: ['Herald'] });
+
+    route.get(
       '/app/:app_id/ip-restrictions',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Get an application's allowed destination networks",
-          params: AppParams,
-          response: { 200: DestinationRulesOut, ...errorResponses },
-        },
+        access: 'app',
+        summary: "Get an application's allowed destination networks",
+        params: AppParams,
+        response: { 200: DestinationRulesOut },
       },
-      async (request) => ({ allowedDestinationCidrs: request.application!.allowedDestinationCidrs }),
+      async (request) => ({ allowedDestinationCidrs: request.application.allowedDestinationCidrs }),
     );
 
-    app.put(
+    route.put(
       '/app/:app_id/ip-restrictions',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: "Set an application's allowed destination networks",
-          description:
-            'Herald: deliveries to every endpoint of the application connect only to addresses inside these ' +
-            'CIDRs (and inside the endpoint’s own, when it has some); any other address fails with ' +
-            '`ip_restricted` and is recorded in the audit log. Admin keys only, so that an application key cannot ' +
-            'lift a limit its platform set. Workers pick a change up within 5 seconds. `null` removes it.',
-          params: AppParams,
-          body: DestinationRulesIn,
-          response: { 200: DestinationRulesOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: "Set an application's allowed destination networks",
+        description:
+          'Herald: deliveries to every endpoint of the application connect only to addresses inside these ' +
+          'CIDRs (and inside the endpoint’s own, when it has some); any other address fails with ' +
+          '`ip_restricted` and is recorded in the audit log. Admin keys only, so that an application key cannot ' +
+          'lift a limit its platform set. Workers pick a change up within 5 seconds. `null` removes it.',
+        params: AppParams,
+        body: DestinationRulesIn,
+        response: { 200: DestinationRulesOut },
       },
       async (request) => {
         const before = await store.applicationGet(request.params.app_id);
@@ -99,30 +86,27 @@ export const securityRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/audit-log',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Read the audit log',
-          description:
-            'Herald: security events, newest first: who acted (API key id, `cli`, `system` or `anonymous`), from ' +
-            'which IP, what, on what, and before/after values for configuration changes. Secrets are never ' +
-            'recorded. `action` takes an exact action or a prefix ending in `.` (`endpoint.` for every endpoint ' +
-            'action); `before` and `after` bound the time.',
-          querystring: Type.Object({
-            ...PageQueryString,
-            order: Type.Optional(Ordering),
-            app_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-            action: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-            actor: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-            target_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
-            before: Type.Optional(Timestamp),
-            after: Type.Optional(Timestamp),
-          }),
-          response: { 200: ListResponse(AuditRecordOut), ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Read the audit log',
+        description:
+          'Herald: security events, newest first: who acted (API key id, `cli`, `system` or `anonymous`), from ' +
+          'which IP, what, on what, and before/after values for configuration changes. Secrets are never ' +
+          'recorded. `action` takes an exact action or a prefix ending in `.` (`endpoint.` for every endpoint ' +
+          'action); `before` and `after` bound the time.',
+        querystring: Type.Object({
+          ...PageQueryString,
+          order: Type.Optional(Ordering),
+          app_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+          action: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+          actor: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+          target_id: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+          before: Type.Optional(Timestamp),
+          after: Type.Optional(Timestamp),
+        }),
+        response: { 200: ListResponse(AuditRecordOut) },
       },
       async (request) => {
         const query = request.query;
@@ -146,24 +130,21 @@ export const securityRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/app/:app_id/rate-limit',
       {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Where an application's endpoints stand against their rate limits",
-          description:
-            'Herald: for each endpoint, its `throttleRate`, the tokens in its bucket now (refilled to this moment; ' +
-            'a delivery takes one), when the next token comes when the bucket is empty, and how many deliveries ' +
-            'wait in the queue. Endpoints are listed as by GET …/endpoint.',
-          params: AppParams,
-          querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
-          response: { 200: ListResponse(EndpointRateOut), ...errorResponses },
-        },
+        access: 'app',
+        summary: "Where an application's endpoints stand against their rate limits",
+        description:
+          'Herald: for each endpoint, its `throttleRate`, the tokens in its bucket now (refilled to this moment; ' +
+          'a delivery takes one), when the next token comes when the bucket is empty, and how many deliveries ' +
+          'wait in the queue. Endpoints are listed as by GET …/endpoint.',
+        params: AppParams,
+        querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+        response: { 200: ListResponse(EndpointRateOut) },
       },
       async (request) => {
-        const page = await store.endpointList(request.application!.id, pageQuery(request.query, 'ascending'));
+        const page = await store.endpointList(request.application.id, pageQuery(request.query, 'ascending'));
         const ids = page.data.map((endpoint) => endpoint.id);
         const [buckets, pending] = await Promise.all([
           store.endpointRateGetMany(ids),

@@ -11,16 +11,10 @@ import { describeProblem, describeProblems, type TemplateProblem } from '../../t
 import { testRender, testRenderDraft, type RenderSample } from '../../templates/test-render.js';
 import { newId } from '../../util/ids.js';
 import type { ApiContext } from '../context.js';
+import { routeGroup } from '../route-group.js';
 import { conflict, HttpError, notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
-import {
-  errorResponses,
-  IdempotencyHeaders,
-  ListResponse,
-  Ordering,
-  PageQueryString,
-  toIso,
-} from '../schemas/common.js';
+import { IdempotencyHeaders, ListResponse, Ordering, PageQueryString, toIso } from '../schemas/common.js';
 import {
   TemplateDraftRenderIn,
   TemplateDraftRenderOut,
@@ -34,8 +28,6 @@ import {
   TemplateVersionParams,
 } from '../schemas/templates.js';
 import { exampleOf } from './ingest.js';
-
-const tags = ['Template', 'Herald'];
 
 export function templateVersionOut(version: TemplateVersion) {
   return {
@@ -121,6 +113,8 @@ function sampleOf(
 export const templateRoutes =
   ({ store, audit }: ApiContext): FastifyPluginAsyncTypebox =>
   async (app) => {
+    const route = routeGroup(app, { tags: ['Template', 'Herald'] });
+
     /** Refuses content with any problem a save can find; returns it in store form. */
     async function checked(content: TemplateContent): Promise<TemplateContent> {
       const eventType = content.eventType === null ? undefined : await store.eventTypeGet(content.eventType);
@@ -163,17 +157,14 @@ export const templateRoutes =
       return templateOut(template, latest);
     }
 
-    app.get(
+    route.get(
       '/template',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: 'List templates',
-          description: 'Herald: templates oldest first, each with the content of its latest version.',
-          querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
-          response: { 200: ListResponse(TemplateOut), ...errorResponses },
-        },
+        access: 'any',
+        summary: 'List templates',
+        description: 'Herald: templates oldest first, each with the content of its latest version.',
+        querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+        response: { 200: ListResponse(TemplateOut) },
       },
       async (request) => {
         const page = await store.templateList(pageQuery(request.query, 'ascending'));
@@ -187,21 +178,18 @@ export const templateRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/template',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Create a template',
-          description:
-            'Herald: creates a template and its version 1. The template is checked first: syntax (with line and ' +
-            'column), unknown filters, and variables (strictly: only event, endpoint and app fields, and with ' +
-            '`eventType`, only fields of its newest schema). Problems get 422 with one entry per problem in `errors`.',
-          headers: IdempotencyHeaders,
-          body: TemplateIn,
-          response: { 201: TemplateOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Create a template',
+        description:
+          'Herald: creates a template and its version 1. The template is checked first: syntax (with line and ' +
+          'column), unknown filters, and variables (strictly: only event, endpoint and app fields, and with ' +
+          '`eventType`, only fields of its newest schema). Problems get 422 with one entry per problem in `errors`.',
+        headers: IdempotencyHeaders,
+        body: TemplateIn,
+        response: { 201: TemplateOut },
       },
       async (request, reply) => {
         const body = request.body;
@@ -225,17 +213,14 @@ export const templateRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/template/:template_id',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: 'Get a template',
-          description: 'Herald: the template with the content of its latest version.',
-          params: TemplateParams,
-          response: { 200: TemplateOut, ...errorResponses },
-        },
+        access: 'any',
+        summary: 'Get a template',
+        description: 'Herald: the template with the content of its latest version.',
+        params: TemplateParams,
+        response: { 200: TemplateOut },
       },
       async (request) => {
         const { template, latest } = await findTemplate(store, request.params.template_id);
@@ -243,22 +228,19 @@ export const templateRoutes =
       },
     );
 
-    app.put(
+    route.put(
       '/template/:template_id',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Update a template',
-          description:
-            'Herald: replaces the template. Content that differs from the latest version (contentType, body, ' +
-            'eventType, payloadVersion; omitted optional fields are null) becomes a new version, checked as on ' +
-            'create; earlier versions never change. Endpoints that follow the latest version get it from their ' +
-            'next delivery; endpoints that pin a version keep theirs.',
-          params: TemplateParams,
-          body: TemplateIn,
-          response: { 200: TemplateOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Update a template',
+        description:
+          'Herald: replaces the template. Content that differs from the latest version (contentType, body, ' +
+          'eventType, payloadVersion; omitted optional fields are null) becomes a new version, checked as on ' +
+          'create; earlier versions never change. Endpoints that follow the latest version get it from their ' +
+          'next delivery; endpoints that pin a version keep theirs.',
+        params: TemplateParams,
+        body: TemplateIn,
+        response: { 200: TemplateOut },
       },
       async (request) => {
         const current = await findTemplate(store, request.params.template_id);
@@ -277,20 +259,17 @@ export const templateRoutes =
       },
     );
 
-    app.patch(
+    route.patch(
       '/template/:template_id',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Change some fields of a template',
-          description:
-            'Herald: changes the given fields. A change to the content (contentType, body, eventType, ' +
-            'payloadVersion) becomes a new version with the other content fields of the latest one.',
-          params: TemplateParams,
-          body: TemplatePatch,
-          response: { 200: TemplateOut, ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Change some fields of a template',
+        description:
+          'Herald: changes the given fields. A change to the content (contentType, body, eventType, ' +
+          'payloadVersion) becomes a new version with the other content fields of the latest one.',
+        params: TemplateParams,
+        body: TemplatePatch,
+        response: { 200: TemplateOut },
       },
       async (request) => {
         const current = await findTemplate(store, request.params.template_id);
@@ -316,19 +295,16 @@ export const templateRoutes =
       },
     );
 
-    app.delete(
+    route.delete(
       '/template/:template_id',
       {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Delete a template',
-          description:
-            'Herald: deletes the template and all its versions. 409 while any endpoint uses it: move those ' +
-            'endpoints to another template (or none) first.',
-          params: TemplateParams,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
+        access: 'admin',
+        summary: 'Delete a template',
+        description:
+          'Herald: deletes the template and all its versions. 409 while any endpoint uses it: move those ' +
+          'endpoints to another template (or none) first.',
+        params: TemplateParams,
+        response: { 204: Type.Null() },
       },
       async (request, reply) => {
         const { template } = await findTemplate(store, request.params.template_id);
@@ -349,19 +325,16 @@ export const templateRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/template/:template_id/version',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: "List a template's versions",
-          description:
-            'Herald: versions oldest first (`order=descending` for newest first); each is immutable.',
-          params: TemplateParams,
-          querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
-          response: { 200: ListResponse(TemplateVersionOut), ...errorResponses },
-        },
+        access: 'any',
+        summary: "List a template's versions",
+        description:
+          'Herald: versions oldest first (`order=descending` for newest first); each is immutable.',
+        params: TemplateParams,
+        querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+        response: { 200: ListResponse(TemplateVersionOut) },
       },
       async (request) => {
         const { template } = await findTemplate(store, request.params.template_id);
@@ -373,16 +346,13 @@ export const templateRoutes =
       },
     );
 
-    app.get(
+    route.get(
       '/template/:template_id/version/:version',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: 'Get a version of a template',
-          params: TemplateVersionParams,
-          response: { 200: TemplateVersionOut, ...errorResponses },
-        },
+        access: 'any',
+        summary: 'Get a version of a template',
+        params: TemplateVersionParams,
+        response: { 200: TemplateVersionOut },
       },
       async (request) => {
         const { template_id, version } = request.params;
@@ -392,28 +362,22 @@ export const templateRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/template/:template_id/render',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: 'Test-render a template',
-          description:
-            "Herald: renders a version (the latest by default) against the event type's example payload, or a " +
-            'payload you give, with the limits deliveries have. Answers 200 with the body, the headers it would ' +
-            'be sent with, and every problem found: those a save finds, render failures (limits hit), and ' +
-            'invalid output (JSON that does not parse, XML that is not well formed, JSON that does not match ' +
-            'the schema of its payloadVersion). `ok` is true when there are none.',
-          params: TemplateParams,
-          headers: IdempotencyHeaders,
-          body: Type.Optional(TemplateRenderIn),
-          response: { 200: TemplateRenderOut, ...errorResponses },
-        },
-        // The body is optional: fastify validates a missing body as null, so give it the empty object.
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
+        access: 'any',
+        summary: 'Test-render a template',
+        description:
+          "Herald: renders a version (the latest by default) against the event type's example payload, or a " +
+          'payload you give, with the limits deliveries have. Answers 200 with the body, the headers it would ' +
+          'be sent with, and every problem found: those a save finds, render failures (limits hit), and ' +
+          'invalid output (JSON that does not parse, XML that is not well formed, JSON that does not match ' +
+          'the schema of its payloadVersion). `ok` is true when there are none.',
+        params: TemplateParams,
+        headers: IdempotencyHeaders,
+        body: Type.Optional(TemplateRenderIn),
+        response: { 200: TemplateRenderOut },
+        optionalBody: true,
       },
       async (request) => {
         const body = request.body ?? {};
@@ -431,22 +395,19 @@ export const templateRoutes =
       },
     );
 
-    app.post(
+    route.post(
       '/template/render',
       {
-        config: { access: 'any' },
-        schema: {
-          tags,
-          summary: 'Test-render unsaved template content',
-          description:
-            'Herald: renders content that is not saved (`contentType`, `body`, `eventType?`, `payloadVersion?`, as ' +
-            "a template version has them) against its event type's example payload or a payload you give, with " +
-            'the same checks and limits as `POST /template/{template_id}/render`, and saves nothing. Editors ' +
-            'use it for a live preview; problems come back in `errors` with their line and column, not as a 422.',
-          headers: IdempotencyHeaders,
-          body: TemplateDraftRenderIn,
-          response: { 200: TemplateDraftRenderOut, ...errorResponses },
-        },
+        access: 'any',
+        summary: 'Test-render unsaved template content',
+        description:
+          'Herald: renders content that is not saved (`contentType`, `body`, `eventType?`, `payloadVersion?`, as ' +
+          "a template version has them) against its event type's example payload or a payload you give, with " +
+          'the same checks and limits as `POST /template/{template_id}/render`, and saves nothing. Editors ' +
+          'use it for a live preview; problems come back in `errors` with their line and column, not as a 422.',
+        headers: IdempotencyHeaders,
+        body: TemplateDraftRenderIn,
+        response: { 200: TemplateDraftRenderOut },
       },
       async (request) => {
         const body = request.body;
