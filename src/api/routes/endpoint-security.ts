@@ -10,9 +10,10 @@ import type { Endpoint } from '../../store/index.js';
 import type { ApiContext } from '../context.js';
 import { routeGroup } from '../route-group.js';
 import { EndpointSecrets } from '../endpoint-config.js';
+import { declareKeyRotation } from '../endpoint-key-rotation.js';
 import { findEndpoint } from '../lookups.js';
 import { checkAuthConfig, checkCidrs, redactAuth } from '../security-config.js';
-import { IdempotencyHeaders, toIso } from '../schemas/common.js';
+import { toIso } from '../schemas/common.js';
 import { EndpointParams } from '../schemas/endpoints.js';
 import {
   DestinationRulesIn,
@@ -22,8 +23,6 @@ import {
   PublicKeyOut,
   SigningKeyRotateIn,
 } from '../schemas/security.js';
-
-const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
 
 export const endpointSecurityRoutes =
   (context: ApiContext): FastifyPluginAsyncTypebox =>
@@ -65,39 +64,22 @@ export const endpointSecurityRoutes =
       },
     );
 
-    route.post(
-      '/app/:app_id/endpoint/:endpoint_id/public-key/rotate',
-      {
-        access: 'app',
-        summary: "Rotate an endpoint's Ed25519 signing key",
-        description:
-          'Herald: a new key pair signs from now on; the previous key keeps signing beside it for ' +
-          '`gracePeriodSeconds` (default 24 hours, at most 7 days), as with `…/secret/rotate`.',
-        params: EndpointParams,
-        headers: IdempotencyHeaders,
-        body: Type.Optional(SigningKeyRotateIn),
-        response: { 204: Type.Null() },
-        optionalBody: true,
+    declareKeyRotation(route, context, {
+      url: '/app/:app_id/endpoint/:endpoint_id/public-key/rotate',
+      summary: "Rotate an endpoint's Ed25519 signing key",
+      description:
+        'Herald: a new key pair signs from now on; the previous key keeps signing beside it for ' +
+        '`gracePeriodSeconds` (default 24 hours, at most 7 days), as with `…/secret/rotate`.',
+      body: SigningKeyRotateIn,
+      action: 'endpoint.signing_key.rotated',
+      rotate: async (endpoint, _body, graceMs) => {
+        const rotated = secrets.rotateSigningKey(await withSigningKeys(endpoint), graceMs);
+        return {
+          change: { signingKeysSealed: rotated },
+          shown: { publicKey: publicKeyOf(secrets.openSigningKeys(rotated)[0]!.key) },
+        };
       },
-      async (request, reply) => {
-        const appId = request.application.id;
-        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-        const graceSeconds = request.body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-        const rotated = secrets.rotateSigningKey(await withSigningKeys(endpoint), graceSeconds * 1000);
-        await store.endpointUpdate(appId, endpoint.id, { signingKeysSealed: rotated });
-        await audit.record(request, {
-          action: 'endpoint.signing_key.rotated',
-          targetType: 'endpoint',
-          targetId: endpoint.id,
-          appId,
-          after: {
-            gracePeriodSeconds: graceSeconds,
-            publicKey: publicKeyOf(secrets.openSigningKeys(rotated)[0]!.key),
-          },
-        });
-        return reply.status(204).send(null);
-      },
-    );
+    });
 
     const openAuth = (endpoint: Endpoint) =>
       endpoint.authSealed === null ? null : vault.openJson<OutboundAuthConfig>(endpoint.authSealed);

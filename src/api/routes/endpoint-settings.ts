@@ -5,8 +5,8 @@ import type { ApiContext } from '../context.js';
 import { routeGroup } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { checkHeaders, EndpointSecrets, isSensitiveHeader } from '../endpoint-config.js';
+import { declareKeyRotation } from '../endpoint-key-rotation.js';
 import { unprocessable } from '../errors.js';
-import { IdempotencyHeaders } from '../schemas/common.js';
 import {
   EndpointHeadersIn,
   EndpointHeadersOut,
@@ -15,8 +15,6 @@ import {
   EndpointSecretOut,
   EndpointSecretRotateIn,
 } from '../schemas/endpoints.js';
-
-const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
 
 export const endpointSettingRoutes =
   (context: ApiContext): FastifyPluginAsyncTypebox =>
@@ -154,34 +152,16 @@ export const endpointSettingRoutes =
       },
     );
 
-    route.post(
-      '/app/:app_id/endpoint/:endpoint_id/secret/rotate',
-      {
-        access: 'app',
-        summary: "Rotate an endpoint's signing secret",
-        description:
-          'The new secret signs from now on. The previous one keeps signing beside it for `gracePeriodSeconds` ' +
-          '(default 24 hours, at most 7 days), so receivers can switch without missing a delivery.',
-        params: EndpointParams,
-        headers: IdempotencyHeaders,
-        body: Type.Optional(EndpointSecretRotateIn),
-        response: { 204: Type.Null() },
-        optionalBody: true,
-      },
-      async (request, reply) => {
-        const appId = request.application.id;
-        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-        const graceSeconds = request.body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-        const rotated = secrets.rotate(endpoint.secretsSealed, request.body?.key, graceSeconds * 1000);
-        await store.endpointUpdate(appId, endpoint.id, { secretsSealed: rotated });
-        await audit.record(request, {
-          action: 'endpoint.secret.rotated',
-          targetType: 'endpoint',
-          targetId: endpoint.id,
-          appId,
-          after: { gracePeriodSeconds: graceSeconds },
-        });
-        return reply.status(204).send(null);
-      },
-    );
+    declareKeyRotation(route, context, {
+      url: '/app/:app_id/endpoint/:endpoint_id/secret/rotate',
+      summary: "Rotate an endpoint's signing secret",
+      description:
+        'The new secret signs from now on. The previous one keeps signing beside it for `gracePeriodSeconds` ' +
+        '(default 24 hours, at most 7 days), so receivers can switch without missing a delivery.',
+      body: EndpointSecretRotateIn,
+      action: 'endpoint.secret.rotated',
+      rotate: async (endpoint, body, graceMs) => ({
+        change: { secretsSealed: secrets.rotate(endpoint.secretsSealed, body?.key, graceMs) },
+      }),
+    });
   };
