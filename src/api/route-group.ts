@@ -21,6 +21,7 @@ import type {
 } from 'fastify';
 import type { Application } from '../store/index.js';
 import type { Access } from './auth.js';
+import type { ApiContext } from './context.js';
 import { errorResponses } from './schemas/common.js';
 
 /** How a route is reached and what its request may be, besides its schema. */
@@ -152,8 +153,13 @@ export function routeOptions(
   };
 }
 
+interface RouteGroupDefaults {
+  /** The tags of every route that names none of its own. */
+  tags?: string[];
+}
+
 /** Declares routes on `app`, each tagged with `tags` unless it names its own. */
-export function routeGroup(app: ApiInstance, { tags }: { tags?: string[] } = {}): RouteGroup {
+export function routeGroup(app: ApiInstance, { tags }: RouteGroupDefaults = {}): RouteGroup {
   const declare =
     (method: HTTPMethods): Declare =>
     (url, declaration, handler) => {
@@ -167,4 +173,12 @@ export function routeGroup(app: ApiInstance, { tags }: { tags?: string[] } = {})
     patch: declare('PATCH'),
     delete: declare('DELETE'),
   };
+}
+
+/** A route module: given the API's context, the fastify plugin that declares its routes in one group. */
+export function routeModule(
+  defaults: RouteGroupDefaults,
+  declare: (route: RouteGroup, context: ApiContext) => void,
+): (context: ApiContext) => FastifyPluginAsyncTypebox {
+  return (context) => async (app) => declare(routeGroup(app, defaults), context);
 }

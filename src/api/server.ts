@@ -19,6 +19,7 @@ import { registerRateLimit } from './rate-limit.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
+import { endpointSecurityRoutes } from './routes/endpoint-security.js';
 import { endpointSettingRoutes } from './routes/endpoint-settings.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
@@ -114,6 +115,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(healthReportRoutes(context));
       await api.register(attemptRoutes(context));
       await api.register(apiKeyRoutes(context));
+      await api.register(endpointSecurityRoutes(context));
       await api.register(securityRoutes(context));
       await api.register(portalAccessRoutes(context));
       api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>

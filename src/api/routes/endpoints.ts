@@ -1,10 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Endpoint, HeaderStyle } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import { eventTypeFilter, throttleRate } from '../aliases.js';
-import type { ApiContext } from '../context.js';
-import { routeGroup } from '../route-group.js';
+import { routeModule } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { checkEndpointUrl, checkEventTypes, checkHeaders, EndpointSecrets } from '../endpoint-config.js';
 import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '../endpoint-security.js';
@@ -79,237 +77,233 @@ function reenabled(existing: Endpoint, disabled: boolean | undefined) {
     : {};
 }
 
-export const endpointRoutes =
-  (context: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    const { store, config, audit } = context;
-    const secrets = new EndpointSecrets(context.vault);
+export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, context) => {
+  const { store, config, audit } = context;
+  const secrets = new EndpointSecrets(context.vault);
 
-    const route = routeGroup(app, { tags: ['Endpoint'] });
+  route.get(
+    '/app/:app_id/endpoint',
+    {
+      access: 'app',
+      summary: "List an application's endpoints",
+      params: AppParams,
+      querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+      response: { 200: ListResponse(EndpointOut) },
+    },
+    async (request) => {
+      const page = await store.endpointList(request.application.id, pageQuery(request.query, 'ascending'));
+      return mapPage(page, endpointOut);
+    },
+  );
 
-    route.get(
-      '/app/:app_id/endpoint',
-      {
-        access: 'app',
-        summary: "List an application's endpoints",
-        params: AppParams,
-        querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
-        response: { 200: ListResponse(EndpointOut) },
-      },
-      async (request) => {
-        const page = await store.endpointList(request.application.id, pageQuery(request.query, 'ascending'));
-        return mapPage(page, endpointOut);
-      },
-    );
+  route.post(
+    '/app/:app_id/endpoint',
+    {
+      access: 'app',
+      summary: 'Create an endpoint',
+      description:
+        'When `secret` is null or omitted, a secret is generated (recommended). `headers` sets the custom ' +
+        'headers, as PUT …/headers does.',
+      params: AppParams,
+      headers: IdempotencyHeaders,
+      body: EndpointIn,
+      response: { 201: EndpointOut },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const url = checkEndpointUrl(body.url, config);
+      const eventTypes = eventTypeFilter(body);
+      const rate = throttleRate(body);
+      const headers = body.headers ?? {};
+      checkHeaders(headers);
+      await checkEventTypes(store, eventTypes);
+      const shaping = await shapingSettings(store, body);
+      const created = await store.endpointCreate({
+        id: newId('endpoint'),
+        appId: request.application.id,
+        uid: body.uid ?? null,
+        url,
+        description: body.description ?? '',
+        disabled: body.disabled ?? false,
+        eventTypes: eventTypes ?? null,
+        channels: body.channels ?? null,
+        metadata: body.metadata ?? {},
+        throttleRate: rate ?? null,
+        ...deliverySettings(body, true),
+        ...shaping,
+        headersSealed: secrets.sealHeaders(headers),
+        secretsSealed: secrets.sealNewSecret(body.secret),
+        ...newEndpointSigning(body.signatureVersions, secrets),
+      });
+      await audit.record(request, {
+        action: 'endpoint.created',
+        targetType: 'endpoint',
+        targetId: created.id,
+        appId: created.appId,
+        after: {
+          url: created.url,
+          // Custom headers by name only, never by value.
+          ...(Object.keys(headers).length > 0 && { headerNames: Object.keys(headers) }),
+        },
+      });
+      return reply.status(201).send(endpointOut(created));
+    },
+  );
 
-    route.post(
-      '/app/:app_id/endpoint',
-      {
-        access: 'app',
-        summary: 'Create an endpoint',
-        description:
-          'When `secret` is null or omitted, a secret is generated (recommended). `headers` sets the custom ' +
-          'headers, as PUT …/headers does.',
-        params: AppParams,
-        headers: IdempotencyHeaders,
-        body: EndpointIn,
-        response: { 201: EndpointOut },
-      },
-      async (request, reply) => {
-        const body = request.body;
-        const url = checkEndpointUrl(body.url, config);
-        const eventTypes = eventTypeFilter(body);
-        const rate = throttleRate(body);
-        const headers = body.headers ?? {};
-        checkHeaders(headers);
-        await checkEventTypes(store, eventTypes);
-        const shaping = await shapingSettings(store, body);
+  route.get(
+    '/app/:app_id/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: 'Get an endpoint',
+      params: EndpointParams,
+      response: { 200: EndpointOut },
+    },
+    async (request) =>
+      endpointOut(await findEndpoint(store, request.application.id, request.params.endpoint_id)),
+  );
+
+  route.put(
+    '/app/:app_id/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: 'Update an endpoint, or create it',
+      description:
+        'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
+        'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
+        "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
+      params: EndpointParams,
+      body: EndpointUpdate,
+      response: { 200: EndpointOut, 201: EndpointOut },
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const { endpoint_id } = request.params;
+      const body = request.body;
+      const url = checkEndpointUrl(body.url, config);
+      const eventTypes = eventTypeFilter(body);
+      await checkEventTypes(store, eventTypes);
+      const shaping = await shapingSettings(store, body);
+      const fields = {
+        url,
+        description: body.description ?? '',
+        disabled: body.disabled ?? false,
+        eventTypes: eventTypes ?? null,
+        channels: body.channels ?? null,
+        metadata: body.metadata ?? {},
+        throttleRate: throttleRate(body) ?? null,
+        ...deliverySettings(body, true),
+        ...shaping,
+      };
+      const existing = await store.endpointGet(appId, endpoint_id);
+      if (!existing) {
         const created = await store.endpointCreate({
           id: newId('endpoint'),
-          appId: request.application.id,
-          uid: body.uid ?? null,
-          url,
-          description: body.description ?? '',
-          disabled: body.disabled ?? false,
-          eventTypes: eventTypes ?? null,
-          channels: body.channels ?? null,
-          metadata: body.metadata ?? {},
-          throttleRate: rate ?? null,
-          ...deliverySettings(body, true),
-          ...shaping,
-          headersSealed: secrets.sealHeaders(headers),
-          secretsSealed: secrets.sealNewSecret(body.secret),
+          appId,
+          uid: body.uid ?? endpoint_id,
+          ...fields,
+          headersSealed: secrets.sealHeaders({}),
+          secretsSealed: secrets.sealNewSecret(null),
           ...newEndpointSigning(body.signatureVersions, secrets),
         });
-        await audit.record(request, {
-          action: 'endpoint.created',
-          targetType: 'endpoint',
-          targetId: created.id,
-          appId: created.appId,
-          after: {
-            url: created.url,
-            // Custom headers by name only, never by value.
-            ...(Object.keys(headers).length > 0 && { headerNames: Object.keys(headers) }),
-          },
-        });
         return reply.status(201).send(endpointOut(created));
-      },
-    );
+      }
+      const updated = await store.endpointUpdate(appId, existing.id, {
+        ...fields,
+        ...(body.uid !== undefined && { uid: body.uid }),
+        ...reenabled(existing, fields.disabled),
+        ...changedEndpointSigning(body.signatureVersions, existing, secrets),
+      });
+      if (!updated) throw notFound('endpoint', endpoint_id);
+      await auditUrlChange(request, existing, updated);
+      await auditSigningChange(audit, request, existing, updated);
+      return endpointOut(updated);
+    },
+  );
 
-    route.get(
-      '/app/:app_id/endpoint/:endpoint_id',
-      {
-        access: 'app',
-        summary: 'Get an endpoint',
-        params: EndpointParams,
-        response: { 200: EndpointOut },
-      },
-      async (request) =>
-        endpointOut(await findEndpoint(store, request.application.id, request.params.endpoint_id)),
-    );
-
-    route.put(
-      '/app/:app_id/endpoint/:endpoint_id',
-      {
-        access: 'app',
-        summary: 'Update an endpoint, or create it',
-        description:
-          'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
-          'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
-          "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
-        params: EndpointParams,
-        body: EndpointUpdate,
-        response: { 200: EndpointOut, 201: EndpointOut },
-      },
-      async (request, reply) => {
-        const appId = request.application.id;
-        const { endpoint_id } = request.params;
-        const body = request.body;
-        const url = checkEndpointUrl(body.url, config);
-        const eventTypes = eventTypeFilter(body);
-        await checkEventTypes(store, eventTypes);
-        const shaping = await shapingSettings(store, body);
-        const fields = {
-          url,
-          description: body.description ?? '',
-          disabled: body.disabled ?? false,
-          eventTypes: eventTypes ?? null,
-          channels: body.channels ?? null,
-          metadata: body.metadata ?? {},
-          throttleRate: throttleRate(body) ?? null,
-          ...deliverySettings(body, true),
-          ...shaping,
-        };
-        const existing = await store.endpointGet(appId, endpoint_id);
-        if (!existing) {
-          const created = await store.endpointCreate({
-            id: newId('endpoint'),
-            appId,
-            uid: body.uid ?? endpoint_id,
-            ...fields,
-            headersSealed: secrets.sealHeaders({}),
-            secretsSealed: secrets.sealNewSecret(null),
-            ...newEndpointSigning(body.signatureVersions, secrets),
-          });
-          return reply.status(201).send(endpointOut(created));
-        }
-        const updated = await store.endpointUpdate(appId, existing.id, {
-          ...fields,
-          ...(body.uid !== undefined && { uid: body.uid }),
-          ...reenabled(existing, fields.disabled),
-          ...changedEndpointSigning(body.signatureVersions, existing, secrets),
-        });
-        if (!updated) throw notFound('endpoint', endpoint_id);
-        await auditUrlChange(request, existing, updated);
-        await auditSigningChange(audit, request, existing, updated);
-        return endpointOut(updated);
-      },
-    );
-
-    route.patch(
-      '/app/:app_id/endpoint/:endpoint_id',
-      {
-        access: 'app',
-        summary: 'Change some fields of an endpoint',
-        params: EndpointParams,
-        body: EndpointPatch,
-        response: { 200: EndpointOut },
-      },
-      async (request) => {
-        const appId = request.application.id;
-        const existing = await findEndpoint(store, appId, request.params.endpoint_id);
-        const { secret, url, uid, description, disabled, channels, metadata } = request.body;
-        const eventTypes = eventTypeFilter(request.body);
-        const rate = throttleRate(request.body);
-        await checkEventTypes(store, eventTypes);
-        const shaping = await shapingSettings(store, request.body, existing);
-        // Only the documented fields: the body may carry unknown keys, which must never reach the store.
-        const updated = await store.endpointUpdate(appId, existing.id, {
-          uid,
-          description,
-          disabled,
-          eventTypes,
-          channels,
-          metadata,
-          throttleRate: rate,
-          ...deliverySettings(request.body, false),
-          ...shaping,
-          ...reenabled(existing, disabled),
-          ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
-          ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),
-          ...changedEndpointSigning(request.body.signatureVersions, existing, secrets),
-        });
-        if (!updated) throw notFound('endpoint', request.params.endpoint_id);
-        await auditUrlChange(request, existing, updated);
-        await auditSigningChange(audit, request, existing, updated);
-        if (secret !== undefined)
-          await audit.record(request, {
-            action: 'endpoint.secret.replaced',
-            targetType: 'endpoint',
-            targetId: existing.id,
-            appId,
-          });
-        return endpointOut(updated);
-      },
-    );
-
-    route.delete(
-      '/app/:app_id/endpoint/:endpoint_id',
-      {
-        access: 'app',
-        summary: 'Delete an endpoint',
-        params: EndpointParams,
-        response: { 204: Type.Null() },
-      },
-      async (request, reply) => {
-        const appId = request.application.id;
-        const existing = await findEndpoint(store, appId, request.params.endpoint_id);
-        if (!(await store.endpointDelete(appId, existing.id)))
-          throw notFound('endpoint', request.params.endpoint_id);
+  route.patch(
+    '/app/:app_id/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: 'Change some fields of an endpoint',
+      params: EndpointParams,
+      body: EndpointPatch,
+      response: { 200: EndpointOut },
+    },
+    async (request) => {
+      const appId = request.application.id;
+      const existing = await findEndpoint(store, appId, request.params.endpoint_id);
+      const { secret, url, uid, description, disabled, channels, metadata } = request.body;
+      const eventTypes = eventTypeFilter(request.body);
+      const rate = throttleRate(request.body);
+      await checkEventTypes(store, eventTypes);
+      const shaping = await shapingSettings(store, request.body, existing);
+      // Only the documented fields: the body may carry unknown keys, which must never reach the store.
+      const updated = await store.endpointUpdate(appId, existing.id, {
+        uid,
+        description,
+        disabled,
+        eventTypes,
+        channels,
+        metadata,
+        throttleRate: rate,
+        ...deliverySettings(request.body, false),
+        ...shaping,
+        ...reenabled(existing, disabled),
+        ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
+        ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),
+        ...changedEndpointSigning(request.body.signatureVersions, existing, secrets),
+      });
+      if (!updated) throw notFound('endpoint', request.params.endpoint_id);
+      await auditUrlChange(request, existing, updated);
+      await auditSigningChange(audit, request, existing, updated);
+      if (secret !== undefined)
         await audit.record(request, {
-          action: 'endpoint.deleted',
+          action: 'endpoint.secret.replaced',
           targetType: 'endpoint',
           targetId: existing.id,
           appId,
-          before: { url: existing.url },
         });
-        return reply.status(204).send(null);
-      },
-    );
+      return endpointOut(updated);
+    },
+  );
 
-    async function auditUrlChange(
-      request: Parameters<typeof audit.record>[0],
-      before: Endpoint,
-      after: Endpoint,
-    ) {
-      if (before.url === after.url) return;
+  route.delete(
+    '/app/:app_id/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: 'Delete an endpoint',
+      params: EndpointParams,
+      response: { 204: Type.Null() },
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const existing = await findEndpoint(store, appId, request.params.endpoint_id);
+      if (!(await store.endpointDelete(appId, existing.id)))
+        throw notFound('endpoint', request.params.endpoint_id);
       await audit.record(request, {
-        action: 'endpoint.url.changed',
+        action: 'endpoint.deleted',
         targetType: 'endpoint',
-        targetId: after.id,
-        appId: after.appId,
-        before: { url: before.url },
-        after: { url: after.url },
+        targetId: existing.id,
+        appId,
+        before: { url: existing.url },
       });
-    }
-  };
+      return reply.status(204).send(null);
+    },
+  );
+
+  async function auditUrlChange(
+    request: Parameters<typeof audit.record>[0],
+    before: Endpoint,
+    after: Endpoint,
+  ) {
+    if (before.url === after.url) return;
+    await audit.record(request, {
+      action: 'endpoint.url.changed',
+      targetType: 'endpoint',
+      targetId: after.id,
+      appId: after.appId,
+      before: { url: before.url },
+      after: { url: after.url },
+    });
+  }
+});
