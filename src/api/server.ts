@@ -31,6 +31,8 @@ import { messageRoutes } from './routes/messages.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { securityRoutes } from './routes/security.js';
+import { templateRenderRoutes } from './routes/template-render.js';
+import { templateVersionRoutes } from './routes/template-versions.js';
 import { templateRoutes } from './routes/templates.js';
 import { validatorCompiler } from './validation.js';
 
@@ -109,6 +111,8 @@ export async function buildApi(options: ApiOptions) {
       await api.register(endpointSettingRoutes(context));
       await api.register(eventTypeRoutes(context));
       await api.register(templateRoutes(context));
+      await api.register(templateVersionRoutes(context));
+      await api.register(templateRenderRoutes(context));
       await api.register(messageRoutes(context));
       await api.register(ingestRoutes(context));
       await api.register(recoveryRoutes(context));

@@ -1,9 +1,10 @@
 /** Sending messages: the outbox write that queues one delivery per matching endpoint. */
 import { Type } from '@sinclair/typebox';
-import type { Application, EventType, JsonObject } from '../../store/index.js';
+import type { Application } from '../../store/index.js';
 import { IngestWriter } from '../ingest-writer.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint, findEventType, findOrCreateApplication } from '../lookups.js';
+import { exampleOf } from '../payload-schemas.js';
 import { AppParams, EventTypeName, IdempotencyHeaders } from '../schemas/common.js';
 import { EndpointParams } from '../schemas/endpoints.js';
 import { MAX_BATCH, MessageBatchIn, MessageIn } from '../schemas/ingest.js';
@@ -113,11 +114,3 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
     },
   );
 });
-
-/** The example payload of an event type: the first `examples` entry of its newest schema version. */
-export function exampleOf(eventType: EventType): JsonObject | undefined {
-  const versions = Object.keys(eventType.schemas ?? {}).sort((a, b) => Number(b) - Number(a));
-  const schema = versions[0] === undefined ? undefined : eventType.schemas![versions[0]];
-  const example = Array.isArray(schema?.examples) ? schema.examples[0] : undefined;
-  return typeof example === 'object' && example !== null && !Array.isArray(example) ? example : undefined;
-}
