@@ -55,11 +55,7 @@ export function declareKeyRotation<B extends TObject>(
       const graceSeconds = body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
       const { change, shown } = await rotation.rotate(endpoint, body, graceSeconds * 1000);
       await store.endpointUpdate(appId, endpoint.id, change);
-      await audit.record(request, {
-        action: rotation.action,
-        targetType: 'endpoint',
-        targetId: endpoint.id,
-        appId,
+      await audit.recordEndpoint(request, rotation.action, endpoint, {
         after: { gracePeriodSeconds: graceSeconds, ...shown },
       });
       return reply.status(204).send(null);

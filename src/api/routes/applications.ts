@@ -7,14 +7,7 @@ import { notFound } from '../errors.js';
 import { findApplication } from '../lookups.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { ApplicationIn, ApplicationOut, ApplicationPatch } from '../schemas/applications.js';
-import {
-  AppParams,
-  IdempotencyHeaders,
-  ListResponse,
-  Ordering,
-  PageQueryString,
-  toIso,
-} from '../schemas/common.js';
+import { AppParams, IdempotencyHeaders, ListResponse, OrderedPageQuery, toIso } from '../schemas/common.js';
 
 export function applicationOut(app: Application) {
   return {
@@ -37,7 +30,7 @@ export const applicationRoutes = routeModule({ tags: ['Application'] }, (route, 
       access: 'any',
       summary: 'List applications',
       description: 'An application-scoped key sees only its own application.',
-      querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+      querystring: OrderedPageQuery,
       response: { 200: ListResponse(ApplicationOut) },
     },
     async (request) => {

@@ -122,11 +122,7 @@ export const endpointSecurityRoutes = routeModule({ tags: ['Herald'] }, (route, 
       const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
       const { auth, generatedKey } = checkAuthConfig(request.body, config);
       await store.endpointUpdate(appId, endpoint.id, { authSealed: vault.sealJson(auth) });
-      await audit.record(request, {
-        action: 'endpoint.auth.changed',
-        targetType: 'endpoint',
-        targetId: endpoint.id,
-        appId,
+      await audit.recordEndpoint(request, 'endpoint.auth.changed', endpoint, {
         before: audited(openAuth(endpoint)),
         after: audited(auth),
       });
@@ -148,11 +144,7 @@ export const endpointSecurityRoutes = routeModule({ tags: ['Herald'] }, (route, 
       const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
       if (endpoint.authSealed !== null) {
         await store.endpointUpdate(appId, endpoint.id, { authSealed: null });
-        await audit.record(request, {
-          action: 'endpoint.auth.changed',
-          targetType: 'endpoint',
-          targetId: endpoint.id,
-          appId,
+        await audit.recordEndpoint(request, 'endpoint.auth.changed', endpoint, {
           before: audited(openAuth(endpoint)),
           after: { type: 'none' },
         });
@@ -194,11 +186,7 @@ export const endpointSecurityRoutes = routeModule({ tags: ['Herald'] }, (route, 
       const list = request.body.allowedDestinationCidrs;
       const cidrs = list === null ? null : checkCidrs(list, 'body.allowedDestinationCidrs');
       await store.endpointUpdate(appId, endpoint.id, { allowedDestinationCidrs: cidrs });
-      await audit.record(request, {
-        action: 'endpoint.ip_restrictions.changed',
-        targetType: 'endpoint',
-        targetId: endpoint.id,
-        appId,
+      await audit.recordEndpoint(request, 'endpoint.ip_restrictions.changed', endpoint, {
         before: { allowedDestinationCidrs: endpoint.allowedDestinationCidrs },
         after: { allowedDestinationCidrs: cidrs },
       });

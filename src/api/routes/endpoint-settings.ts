@@ -50,11 +50,7 @@ export const endpointSettingRoutes = routeModule({ tags: ['Endpoint'] }, (route,
     const current = secrets.openHeaders(endpoint.headersSealed);
     const next = change(current);
     await store.endpointUpdate(appId, endpoint.id, { headersSealed: secrets.sealHeaders(next) });
-    await audit.record(request, {
-      action: 'endpoint.headers.changed',
-      targetType: 'endpoint',
-      targetId: endpoint.id,
-      appId,
+    await audit.recordEndpoint(request, 'endpoint.headers.changed', endpoint, {
       before: { names: Object.keys(current) },
       after: { names: Object.keys(next) },
     });
@@ -136,12 +132,7 @@ export const endpointSettingRoutes = routeModule({ tags: ['Endpoint'] }, (route,
       const appId = request.application.id;
       const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
       const current = secrets.openSecrets(endpoint.secretsSealed)[0]!;
-      await audit.record(request, {
-        action: 'endpoint.secret.revealed',
-        targetType: 'endpoint',
-        targetId: endpoint.id,
-        appId,
-      });
+      await audit.recordEndpoint(request, 'endpoint.secret.revealed', endpoint);
       return { key: current.key };
     },
   );

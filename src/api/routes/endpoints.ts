@@ -9,14 +9,7 @@ import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '
 import { shapingOut, shapingSettings } from '../endpoint-shaping.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
-import {
-  AppParams,
-  IdempotencyHeaders,
-  ListResponse,
-  Ordering,
-  PageQueryString,
-  toIso,
-} from '../schemas/common.js';
+import { AppParams, IdempotencyHeaders, ListResponse, OrderedPageQuery, toIso } from '../schemas/common.js';
 import {
   EndpointIn,
   EndpointOut,
@@ -70,6 +63,32 @@ function deliverySettings(
   };
 }
 
+/**
+ * The settings a create or PUT sets, with defaults for what the body leaves out; `checked` holds those already
+ * checked, in the order each route checks them.
+ */
+function replacedSettings(
+  body: EndpointUpdate,
+  checked: {
+    url: string;
+    eventTypes: string[] | null | undefined;
+    rate: number | null | undefined;
+    shaping: Awaited<ReturnType<typeof shapingSettings>>;
+  },
+) {
+  return {
+    url: checked.url,
+    description: body.description ?? '',
+    disabled: body.disabled ?? false,
+    eventTypes: checked.eventTypes ?? null,
+    channels: body.channels ?? null,
+    metadata: body.metadata ?? {},
+    throttleRate: checked.rate ?? null,
+    ...deliverySettings(body, true),
+    ...checked.shaping,
+  };
+}
+
 /** Enabling an endpoint again clears what Herald recorded about why it stopped, and gives it a fresh start. */
 function reenabled(existing: Endpoint, disabled: boolean | undefined) {
   return existing.disabled && disabled === false
@@ -87,7 +106,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       access: 'app',
       summary: "List an application's endpoints",
       params: AppParams,
-      querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+      querystring: OrderedPageQuery,
       response: { 200: ListResponse(EndpointOut) },
     },
     async (request) => {
@@ -122,24 +141,12 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         id: newId('endpoint'),
         appId: request.application.id,
         uid: body.uid ?? null,
-        url,
-        description: body.description ?? '',
-        disabled: body.disabled ?? false,
-        eventTypes: eventTypes ?? null,
-        channels: body.channels ?? null,
-        metadata: body.metadata ?? {},
-        throttleRate: rate ?? null,
-        ...deliverySettings(body, true),
-        ...shaping,
+        ...replacedSettings(body, { url, eventTypes, rate, shaping }),
         headersSealed: secrets.sealHeaders(headers),
         secretsSealed: secrets.sealNewSecret(body.secret),
         ...newEndpointSigning(body.signatureVersions, secrets),
       });
-      await audit.record(request, {
-        action: 'endpoint.created',
-        targetType: 'endpoint',
-        targetId: created.id,
-        appId: created.appId,
+      await audit.recordEndpoint(request, 'endpoint.created', created, {
         after: {
           url: created.url,
           // Custom headers by name only, never by value.
@@ -183,17 +190,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const eventTypes = eventTypeFilter(body);
       await checkEventTypes(store, eventTypes);
       const shaping = await shapingSettings(store, body);
-      const fields = {
-        url,
-        description: body.description ?? '',
-        disabled: body.disabled ?? false,
-        eventTypes: eventTypes ?? null,
-        channels: body.channels ?? null,
-        metadata: body.metadata ?? {},
-        throttleRate: throttleRate(body) ?? null,
-        ...deliverySettings(body, true),
-        ...shaping,
-      };
+      const fields = replacedSettings(body, { url, eventTypes, rate: throttleRate(body), shaping });
       const existing = await store.endpointGet(appId, endpoint_id);
       if (!existing) {
         const created = await store.endpointCreate({
@@ -256,13 +253,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       if (!updated) throw notFound('endpoint', request.params.endpoint_id);
       await auditUrlChange(request, existing, updated);
       await auditSigningChange(audit, request, existing, updated);
-      if (secret !== undefined)
-        await audit.record(request, {
-          action: 'endpoint.secret.replaced',
-          targetType: 'endpoint',
-          targetId: existing.id,
-          appId,
-        });
+      if (secret !== undefined) await audit.recordEndpoint(request, 'endpoint.secret.replaced', existing);
       return endpointOut(updated);
     },
   );
@@ -280,13 +271,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const existing = await findEndpoint(store, appId, request.params.endpoint_id);
       if (!(await store.endpointDelete(appId, existing.id)))
         throw notFound('endpoint', request.params.endpoint_id);
-      await audit.record(request, {
-        action: 'endpoint.deleted',
-        targetType: 'endpoint',
-        targetId: existing.id,
-        appId,
-        before: { url: existing.url },
-      });
+      await audit.recordEndpoint(request, 'endpoint.deleted', existing, { before: { url: existing.url } });
       return reply.status(204).send(null);
     },
   );
@@ -297,11 +282,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
     after: Endpoint,
   ) {
     if (before.url === after.url) return;
-    await audit.record(request, {
-      action: 'endpoint.url.changed',
-      targetType: 'endpoint',
-      targetId: after.id,
-      appId: after.appId,
+    await audit.recordEndpoint(request, 'endpoint.url.changed', after, {
       before: { url: before.url },
       after: { url: after.url },
     });

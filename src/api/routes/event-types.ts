@@ -30,6 +30,20 @@ export function eventTypeOut(eventType: EventType, withContent = true) {
 
 type SchemasIn = Record<string, JsonObject> | null | undefined;
 
+/** The checked fields of a create or PUT, with defaults for what the body leaves out. */
+function replacedFields(body: EventTypeUpdate) {
+  checkPayloadSchemas(body.schemas as SchemasIn);
+  checkDeprecatedVersions(body.deprecatedVersions, body.schemas as SchemasIn);
+  return {
+    description: body.description,
+    archived: body.archived ?? false,
+    deprecated: body.deprecated ?? false,
+    featureFlag: body.featureFlag ?? null,
+    schemas: (body.schemas as SchemasIn) ?? null,
+    deprecatedVersions: body.deprecatedVersions ?? [],
+  };
+}
+
 export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { store }) => {
   route.get(
     '/event-type',
@@ -65,17 +79,7 @@ export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { s
     },
     async (request, reply) => {
       const body = request.body;
-      checkPayloadSchemas(body.schemas as SchemasIn);
-      checkDeprecatedVersions(body.deprecatedVersions, body.schemas as SchemasIn);
-      const created = await store.eventTypeCreate({
-        name: body.name,
-        description: body.description,
-        archived: body.archived ?? false,
-        deprecated: body.deprecated ?? false,
-        featureFlag: body.featureFlag ?? null,
-        schemas: (body.schemas as SchemasIn) ?? null,
-        deprecatedVersions: body.deprecatedVersions ?? [],
-      });
+      const created = await store.eventTypeCreate({ name: body.name, ...replacedFields(body) });
       return reply.status(201).send(eventTypeOut(created));
     },
   );
@@ -105,17 +109,7 @@ export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { s
     },
     async (request, reply) => {
       const name = request.params.event_type_name;
-      const body = request.body;
-      checkPayloadSchemas(body.schemas as SchemasIn);
-      checkDeprecatedVersions(body.deprecatedVersions, body.schemas as SchemasIn);
-      const fields = {
-        description: body.description,
-        archived: body.archived ?? false,
-        deprecated: body.deprecated ?? false,
-        featureFlag: body.featureFlag ?? null,
-        schemas: (body.schemas as SchemasIn) ?? null,
-        deprecatedVersions: body.deprecatedVersions ?? [],
-      };
+      const fields = replacedFields(request.body);
       const updated = await store.eventTypeUpdate(name, fields);
       if (updated) return eventTypeOut(updated);
       const created = await store.eventTypeCreate({ name, ...fields });

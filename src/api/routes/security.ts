@@ -9,7 +9,15 @@ import { findApplication } from '../lookups.js';
 import { timeFilter } from '../list-filters.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { checkCidrs } from '../security-config.js';
-import { AppParams, ListResponse, Ordering, PageQueryString, Timestamp, toIso } from '../schemas/common.js';
+import {
+  AppParams,
+  ListResponse,
+  OrderedPageQuery,
+  Ordering,
+  PageQueryString,
+  Timestamp,
+  toIso,
+} from '../schemas/common.js';
 import {
   AuditRecordOut,
   DestinationRulesIn,
@@ -131,7 +139,7 @@ export const securityRoutes = routeModule({ tags: ['Herald'] }, (route, context)
         'a delivery takes one), when the next token comes when the bucket is empty, and how many deliveries ' +
         'wait in the queue. Endpoints are listed as by GET …/endpoint.',
       params: AppParams,
-      querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+      querystring: OrderedPageQuery,
       response: { 200: ListResponse(EndpointRateOut) },
     },
     async (request) => {

@@ -1,10 +1,9 @@
 /** Herald: a template's versions, numbered and immutable: every save that changes the content adds one. */
-import { Type } from '@sinclair/typebox';
 import type { TemplateVersion } from '../../store/index.js';
 import { findTemplate, findTemplateVersion } from '../lookups.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { routeModule } from '../route-group.js';
-import { ListResponse, Ordering, PageQueryString, toIso } from '../schemas/common.js';
+import { ListResponse, OrderedPageQuery, toIso } from '../schemas/common.js';
 import { TemplateParams, TemplateVersionOut, TemplateVersionParams } from '../schemas/templates.js';
 
 export function templateVersionOut(version: TemplateVersion) {
@@ -27,7 +26,7 @@ export const templateVersionRoutes = routeModule({ tags: ['Template', 'Herald'] 
       summary: "List a template's versions",
       description: 'Herald: versions oldest first (`order=descending` for newest first); each is immutable.',
       params: TemplateParams,
-      querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+      querystring: OrderedPageQuery,
       response: { 200: ListResponse(TemplateVersionOut) },
     },
     async (request) => {

@@ -10,7 +10,7 @@ import { conflict, notFound } from '../errors.js';
 import { findTemplate } from '../lookups.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { routeModule } from '../route-group.js';
-import { IdempotencyHeaders, ListResponse, Ordering, PageQueryString, toIso } from '../schemas/common.js';
+import { IdempotencyHeaders, ListResponse, OrderedPageQuery, toIso } from '../schemas/common.js';
 import { TemplateIn, TemplateOut, TemplatePatch, TemplateParams } from '../schemas/templates.js';
 import { checkedContent, contentOf, templateSave } from '../template-content.js';
 
@@ -49,7 +49,7 @@ export const templateRoutes = routeModule({ tags: ['Template', 'Herald'] }, (rou
       access: 'any',
       summary: 'List templates',
       description: 'Herald: templates oldest first, each with the content of its latest version.',
-      querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
+      querystring: OrderedPageQuery,
       response: { 200: ListResponse(TemplateOut) },
     },
     async (request) => {
