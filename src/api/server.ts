@@ -16,6 +16,7 @@ import { errorHandler, HttpError } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { openApiOptions } from './openapi.js';
 import { registerRateLimit } from './rate-limit.js';
+import { routeGroup } from './route-group.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
@@ -122,9 +123,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(endpointSecurityRoutes(context));
       await api.register(securityRoutes(context));
       await api.register(portalAccessRoutes(context));
-      api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-        app.swagger(),
-      );
+      routeGroup(api).get('/openapi.json', { access: 'public', hide: true }, async () => app.swagger());
     },
     { prefix: API_PREFIX },
   );
