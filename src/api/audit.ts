@@ -30,4 +30,20 @@ export class Audit {
       after: event.after ?? null,
     });
   }
+
+  /** Records an action on an endpoint, under its application. */
+  async recordEndpoint(
+    request: FastifyRequest | null,
+    action: string,
+    endpoint: { id: string; appId: string },
+    change: Pick<AuditEvent, 'before' | 'after'> = {},
+  ): Promise<void> {
+    await this.record(request, {
+      action,
+      targetType: 'endpoint',
+      targetId: endpoint.id,
+      appId: endpoint.appId,
+      ...change,
+    });
+  }
 }

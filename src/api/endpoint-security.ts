@@ -36,11 +36,7 @@ export async function auditSigningChange(
   after: Endpoint,
 ): Promise<void> {
   if (before.signatureVersions.join() === after.signatureVersions.join()) return;
-  await audit.record(request, {
-    action: 'endpoint.signature_versions.changed',
-    targetType: 'endpoint',
-    targetId: after.id,
-    appId: after.appId,
+  await audit.recordEndpoint(request, 'endpoint.signature_versions.changed', after, {
     before: { signatureVersions: before.signatureVersions },
     after: { signatureVersions: after.signatureVersions },
   });

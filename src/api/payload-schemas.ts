@@ -1,11 +1,11 @@
 /**
  * Checks the JSON Schemas of event types when they are saved: each must compile, and each example it carries
  * must satisfy it. A schema that would reject every payload, or an example that contradicts its schema, is
- * reported at once with the version and the reason.
+ * reported at once with the version and the reason. An event type's example payload is read here too.
  */
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { JsonObject } from '../store/index.js';
+import type { EventType, JsonObject } from '../store/index.js';
 import { unprocessable } from './errors.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -48,4 +48,12 @@ export function checkDeprecatedVersions(
       `body.deprecatedVersions names versions the event type has no schema for: ${unknown.join(', ')}; ` +
         'deprecate only versions in body.schemas',
     );
+}
+
+/** The example payload of an event type: the first `examples` entry of its newest schema version. */
+export function exampleOf(eventType: EventType): JsonObject | undefined {
+  const versions = Object.keys(eventType.schemas ?? {}).sort((a, b) => Number(b) - Number(a));
+  const schema = versions[0] === undefined ? undefined : eventType.schemas![versions[0]];
+  const example = Array.isArray(schema?.examples) ? schema.examples[0] : undefined;
+  return typeof example === 'object' && example !== null && !Array.isArray(example) ? example : undefined;
 }

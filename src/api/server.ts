@@ -16,9 +16,11 @@ import { errorHandler, HttpError } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { openApiOptions } from './openapi.js';
 import { registerRateLimit } from './rate-limit.js';
+import { routeGroup } from './route-group.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
+import { endpointSecurityRoutes } from './routes/endpoint-security.js';
 import { endpointSettingRoutes } from './routes/endpoint-settings.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
@@ -30,6 +32,8 @@ import { messageRoutes } from './routes/messages.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { securityRoutes } from './routes/security.js';
+import { templateRenderRoutes } from './routes/template-render.js';
+import { templateVersionRoutes } from './routes/template-versions.js';
 import { templateRoutes } from './routes/templates.js';
 import { validatorCompiler } from './validation.js';
 
@@ -108,17 +112,18 @@ export async function buildApi(options: ApiOptions) {
       await api.register(endpointSettingRoutes(context));
       await api.register(eventTypeRoutes(context));
       await api.register(templateRoutes(context));
+      await api.register(templateVersionRoutes(context));
+      await api.register(templateRenderRoutes(context));
       await api.register(messageRoutes(context));
       await api.register(ingestRoutes(context));
       await api.register(recoveryRoutes(context));
       await api.register(healthReportRoutes(context));
       await api.register(attemptRoutes(context));
       await api.register(apiKeyRoutes(context));
+      await api.register(endpointSecurityRoutes(context));
       await api.register(securityRoutes(context));
       await api.register(portalAccessRoutes(context));
-      api.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () =>
-        app.swagger(),
-      );
+      routeGroup(api).get('/openapi.json', { access: 'public', hide: true }, async () => app.swagger());
     },
     { prefix: API_PREFIX },
   );

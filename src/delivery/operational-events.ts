@@ -31,23 +31,15 @@ export class OperationalEvents {
   ) {}
 
   async application(): Promise<Application> {
-    if (this.#app) return this.#app;
-    const existing = await this.store.applicationGet(OPERATIONAL_APP_UID);
-    this.#app =
-      existing ??
-      (await this.store
-        .applicationCreate({
-          id: newId('application'),
-          uid: OPERATIONAL_APP_UID,
-          name: 'Herald operational events',
-          metadata: {},
-          throttleRate: null,
-        })
-        .catch(async (error: unknown) => {
-          const raced = await this.store.applicationGet(OPERATIONAL_APP_UID);
-          if (raced) return raced;
-          throw error;
-        }));
+    this.#app ??=
+      (await this.store.applicationGet(OPERATIONAL_APP_UID)) ??
+      (await this.store.applicationCreateOrGet({
+        id: newId('application'),
+        uid: OPERATIONAL_APP_UID,
+        name: 'Herald operational events',
+        metadata: {},
+        throttleRate: null,
+      }));
     return this.#app;
   }
 

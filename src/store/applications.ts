@@ -2,11 +2,23 @@ import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
 import { fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
 import type { ApplicationTable } from './schema.js';
-import type { Application, ApplicationChanges, ApplicationInsert, Page, PageQuery } from './types.js';
+import {
+  UniqueViolation,
+  type Application,
+  type ApplicationChanges,
+  type ApplicationInsert,
+  type Page,
+  type PageQuery,
+} from './types.js';
 
 export interface ApplicationQueries {
   /** Creates an application; a taken `uid` throws `UniqueViolation`. */
   applicationCreate(app: ApplicationInsert, now?: number): Promise<Application>;
+  /**
+   * Creates the application, or returns the one that already has its uid: two requests that create the same
+   * application at once both get the one that won the race instead of a conflict.
+   */
+  applicationCreateOrGet(app: ApplicationInsert): Promise<Application>;
   /** Finds an application by its id or its uid; an id wins over a uid that happens to equal it. */
   applicationGet(idOrUid: string): Promise<Application | undefined>;
   /** The applications among `ids` that exist, by id, in one query. */
@@ -34,7 +46,7 @@ function toApplication(row: Selectable<ApplicationTable>): Application {
 
 export function applicationQueries(connection: Connection): ApplicationQueries {
   const { db } = connection;
-  return {
+  const queries: ApplicationQueries = {
     async applicationCreate(app: ApplicationInsert, now = Date.now()): Promise<Application> {
       const row = {
         id: app.id,
@@ -50,6 +62,19 @@ export function applicationQueries(connection: Connection): ApplicationQueries {
         db.insertInto('application').values(row).execute(),
       );
       return toApplication(row);
+    },
+
+    async applicationCreateOrGet(app: ApplicationInsert): Promise<Application> {
+      try {
+        return await queries.applicationCreate(app);
+      } catch (error) {
+        const raced =
+          error instanceof UniqueViolation && app.uid !== null
+            ? await queries.applicationGet(app.uid)
+            : undefined;
+        if (raced) return raced;
+        throw error;
+      }
     },
 
     /** Finds an application by its id or its uid. */
@@ -100,4 +125,5 @@ export function applicationQueries(connection: Connection): ApplicationQueries {
       return result.numDeletedRows > 0n;
     },
   };
+  return queries;
 }

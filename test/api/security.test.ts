@@ -62,6 +62,26 @@ describe('security controls over the API', () => {
       const expiresIn = Date.parse(rotated.previousKeys[0].expiresAt) - Date.now();
       expect(Math.abs(expiresIn - 86_400_000)).toBeLessThan(60_000);
     });
+
+    it('records a key rotation with its grace period and the new public key, never the secret key', async () => {
+      const ep = await createEndpoint(f, 'sec');
+      const res = await admin.post(`/app/sec/endpoint/${ep.id}/public-key/rotate`, {
+        gracePeriodSeconds: 60,
+      });
+      expect(res.statusCode).toBe(204);
+      expect(res.body).toBe('');
+      const current = (await admin.get(`/app/sec/endpoint/${ep.id}/public-key`)).json();
+      const records = (
+        await admin.get(`/audit-log?target_id=${ep.id}&action=endpoint.signing_key.rotated`)
+      ).json().data;
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        appId,
+        targetType: 'endpoint',
+        after: { gracePeriodSeconds: 60, publicKey: current.key },
+      });
+      expect(JSON.stringify(records)).not.toContain('whsk_');
+    });
   });
 
   describe('outbound credentials', () => {

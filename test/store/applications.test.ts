@@ -27,6 +27,32 @@ describeStore('store: applications', (ctx) => {
     await expect(second).rejects.toMatchObject({ target: 'application.uid' });
   });
 
+  it('creates an application, or returns the one that already has its uid', async () => {
+    const uid = `either-${newId('application')}`;
+    const created = await ctx.store.applicationCreateOrGet(appInsert({ uid, name: 'First' }));
+    expect(created).toMatchObject({ uid, name: 'First' });
+    expect(await ctx.store.applicationGet(uid)).toEqual(created);
+    const again = await ctx.store.applicationCreateOrGet(appInsert({ uid, name: 'Second' }));
+    expect(again).toEqual(created);
+  });
+
+  it('gives two creations of the same uid at once the same application', async () => {
+    const uid = `race-${newId('application')}`;
+    const [a, b] = await Promise.all([
+      ctx.store.applicationCreateOrGet(appInsert({ uid })),
+      ctx.store.applicationCreateOrGet(appInsert({ uid })),
+    ]);
+    expect(a.id).toBe(b.id);
+    expect((await ctx.store.applicationList(ALL)).data.filter((app) => app.uid === uid)).toHaveLength(1);
+  });
+
+  it('still refuses an application whose id is taken when it has no uid to fall back on', async () => {
+    const first = await ctx.store.applicationCreateOrGet(appInsert({ uid: null }));
+    await expect(
+      ctx.store.applicationCreateOrGet(appInsert({ id: first.id, uid: null })),
+    ).rejects.toBeInstanceOf(UniqueViolation);
+  });
+
   it('allows many applications without a uid', async () => {
     const a = await ctx.store.applicationCreate(appInsert({ uid: null }));
     const b = await ctx.store.applicationCreate(appInsert({ uid: null }));

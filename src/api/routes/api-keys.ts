@@ -1,15 +1,13 @@
 /** Herald: API keys as a resource. Tokens are returned once, at creation, and never again. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { generateApiKey } from '../../security/api-keys.js';
 import type { ApiKey } from '../../store/index.js';
-import type { ApiContext } from '../context.js';
+import { routeModule } from '../route-group.js';
 import { notFound, unprocessable } from '../errors.js';
-import { errorResponses, Nullable, TEXT_PATTERN, Timestamp, toIso, Uid } from '../schemas/common.js';
+import { findApiKey, findApplication } from '../lookups.js';
+import { Nullable, TEXT_PATTERN, Timestamp, toIso, Uid } from '../schemas/common.js';
 import { ClientCidrList } from '../schemas/security.js';
 import { checkCidrs } from '../security-config.js';
-
-const tags = ['Herald'];
 
 const ApiKeyOut = Type.Object({
   id: Type.String({ example: 'key_01JDQ8Z5S3V6J8K2M4N7P9R1T3' }),
@@ -74,133 +72,114 @@ export function apiKeyOut(key: ApiKey) {
   };
 }
 
-export const apiKeyRoutes =
-  ({ store, audit, keys }: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    app.get(
-      '/api-key',
-      {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'List API keys',
-          description: 'Tokens are never returned; only their prefixes.',
-          response: { 200: Type.Object({ data: Type.Array(ApiKeyOut) }), ...errorResponses },
-        },
-      },
-      async () => ({ data: (await store.apiKeyList()).map(apiKeyOut) }),
-    );
+export const apiKeyRoutes = routeModule({ tags: ['Herald'] }, (route, { store, audit, keys }) => {
+  route.get(
+    '/api-key',
+    {
+      access: 'admin',
+      summary: 'List API keys',
+      description: 'Tokens are never returned; only their prefixes.',
+      response: { 200: Type.Object({ data: Type.Array(ApiKeyOut) }) },
+    },
+    async () => ({ data: (await store.apiKeyList()).map(apiKeyOut) }),
+  );
 
-    app.post(
-      '/api-key',
-      {
-        // Not idempotent: a stored response would keep the bearer token at rest and hand it out again.
-        config: { access: 'admin', idempotent: false },
-        schema: {
-          tags,
-          summary: 'Create an API key',
-          description:
-            'With `appId`, the key reaches only that application. The token is in this response only, so ' +
-            '`Idempotency-Key` is not honoured here.',
-          body: ApiKeyIn,
-          response: { 201: ApiKeyCreatedOut, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const body = request.body;
-        let appId: string | null = null;
-        if (body.appId) {
-          const application = await store.applicationGet(body.appId);
-          if (!application) throw notFound('application', body.appId);
-          appId = application.id;
-        }
-        const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
-        if (expiresAt !== null && expiresAt <= Date.now())
-          throw unprocessable('body.expiresAt must be in the future');
-        const allowedClientCidrs = body.allowedClientCidrs
-          ? checkCidrs(body.allowedClientCidrs, 'body.allowedClientCidrs')
-          : null;
-        const { key, token } = generateApiKey({
-          name: body.name,
-          appId,
-          expiresAt,
-          allowedClientCidrs,
-          rateLimit: body.rateLimit ?? null,
-        });
-        await store.apiKeyCreate(key);
-        await audit.record(request, {
-          action: 'api_key.created',
-          targetType: 'api_key',
-          targetId: key.id,
-          appId,
-          after: { name: key.name, appId, allowedClientCidrs, rateLimit: key.rateLimit },
-        });
-        return reply.status(201).send({ ...apiKeyOut(key), token });
-      },
-    );
+  route.post(
+    '/api-key',
+    {
+      // Not idempotent: a stored response would keep the bearer token at rest and hand it out again.
+      access: 'admin',
+      idempotent: false,
+      summary: 'Create an API key',
+      description:
+        'With `appId`, the key reaches only that application. The token is in this response only, so ' +
+        '`Idempotency-Key` is not honoured here.',
+      body: ApiKeyIn,
+      response: { 201: ApiKeyCreatedOut },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const appId = body.appId ? (await findApplication(store, body.appId)).id : null;
+      const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
+      if (expiresAt !== null && expiresAt <= Date.now())
+        throw unprocessable('body.expiresAt must be in the future');
+      const allowedClientCidrs = body.allowedClientCidrs
+        ? checkCidrs(body.allowedClientCidrs, 'body.allowedClientCidrs')
+        : null;
+      const { key, token } = generateApiKey({
+        name: body.name,
+        appId,
+        expiresAt,
+        allowedClientCidrs,
+        rateLimit: body.rateLimit ?? null,
+      });
+      await store.apiKeyCreate(key);
+      await audit.record(request, {
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: key.id,
+        appId,
+        after: { name: key.name, appId, allowedClientCidrs, rateLimit: key.rateLimit },
+      });
+      return reply.status(201).send({ ...apiKeyOut(key), token });
+    },
+  );
 
-    app.patch(
-      '/api-key/:key_id',
-      {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: "Change an API key's client networks or rate limit",
-          description:
-            'Fields left out stay as they are; null removes a restriction. Every process applies the change ' +
-            'within HERALD_API_KEY_CACHE_SECONDS.',
-          params: Type.Object({ key_id: Uid }),
-          body: Type.Object(KeyLimits),
-          response: { 200: ApiKeyOut, ...errorResponses },
-        },
-      },
-      async (request) => {
-        const before = await store.apiKeyGet(request.params.key_id);
-        if (!before) throw notFound('API key', request.params.key_id);
-        const { allowedClientCidrs, rateLimit } = request.body;
-        const updated = (await store.apiKeyUpdate(before.id, {
-          allowedClientCidrs:
-            allowedClientCidrs === undefined || allowedClientCidrs === null
-              ? allowedClientCidrs
-              : checkCidrs(allowedClientCidrs, 'body.allowedClientCidrs'),
-          rateLimit,
-        }))!;
-        keys.clear();
-        await audit.record(request, {
-          action: 'api_key.changed',
-          targetType: 'api_key',
-          targetId: before.id,
-          appId: before.appId,
-          before: { allowedClientCidrs: before.allowedClientCidrs, rateLimit: before.rateLimit },
-          after: { allowedClientCidrs: updated.allowedClientCidrs, rateLimit: updated.rateLimit },
-        });
-        return apiKeyOut(updated);
-      },
-    );
+  route.patch(
+    '/api-key/:key_id',
+    {
+      access: 'admin',
+      summary: "Change an API key's client networks or rate limit",
+      description:
+        'Fields left out stay as they are; null removes a restriction. Every process applies the change ' +
+        'within HERALD_API_KEY_CACHE_SECONDS.',
+      params: Type.Object({ key_id: Uid }),
+      body: Type.Object(KeyLimits),
+      response: { 200: ApiKeyOut },
+    },
+    async (request) => {
+      const before = await findApiKey(store, request.params.key_id);
+      const { allowedClientCidrs, rateLimit } = request.body;
+      const updated = (await store.apiKeyUpdate(before.id, {
+        allowedClientCidrs:
+          allowedClientCidrs === undefined || allowedClientCidrs === null
+            ? allowedClientCidrs
+            : checkCidrs(allowedClientCidrs, 'body.allowedClientCidrs'),
+        rateLimit,
+      }))!;
+      keys.clear();
+      await audit.record(request, {
+        action: 'api_key.changed',
+        targetType: 'api_key',
+        targetId: before.id,
+        appId: before.appId,
+        before: { allowedClientCidrs: before.allowedClientCidrs, rateLimit: before.rateLimit },
+        after: { allowedClientCidrs: updated.allowedClientCidrs, rateLimit: updated.rateLimit },
+      });
+      return apiKeyOut(updated);
+    },
+  );
 
-    app.delete(
-      '/api-key/:key_id',
-      {
-        config: { access: 'admin' },
-        schema: {
-          tags,
-          summary: 'Revoke an API key',
-          description: 'Every process stops accepting the key within HERALD_API_KEY_CACHE_SECONDS.',
-          params: Type.Object({ key_id: Uid }),
-          response: { 204: Type.Null(), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const revoked = await store.apiKeyRevoke(request.params.key_id);
-        if (!revoked) throw notFound('active API key', request.params.key_id);
-        keys.clear();
-        await audit.record(request, {
-          action: 'api_key.revoked',
-          targetType: 'api_key',
-          targetId: revoked.id,
-          appId: revoked.appId,
-        });
-        return reply.status(204).send(null);
-      },
-    );
-  };
+  route.delete(
+    '/api-key/:key_id',
+    {
+      access: 'admin',
+      summary: 'Revoke an API key',
+      description: 'Every process stops accepting the key within HERALD_API_KEY_CACHE_SECONDS.',
+      params: Type.Object({ key_id: Uid }),
+      response: { 204: Type.Null() },
+    },
+    async (request, reply) => {
+      const revoked = await store.apiKeyRevoke(request.params.key_id);
+      if (!revoked) throw notFound('active API key', request.params.key_id);
+      keys.clear();
+      await audit.record(request, {
+        action: 'api_key.revoked',
+        targetType: 'api_key',
+        targetId: revoked.id,
+        appId: revoked.appId,
+      });
+      return reply.status(204).send(null);
+    },
+  );
+});

@@ -1,11 +1,11 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { Attempt, Delivery } from '../../store/index.js';
-import type { ApiContext } from '../context.js';
+import { routeModule } from '../route-group.js';
 import { notFound } from '../errors.js';
+import { findAttempt, findEndpoint, findMessage } from '../lookups.js';
 import { messageFilter, STATUS_TEXT } from '../list-filters.js';
 import { pageQuery } from '../pagination.js';
-import { errorResponses, ListResponse, Nullable, PageQueryString, toIso, Uid } from '../schemas/common.js';
+import { ListResponse, Nullable, PageQueryString, toIso, Uid } from '../schemas/common.js';
 import { EndpointOut, EndpointParams } from '../schemas/endpoints.js';
 import {
   AttemptDetailOut,
@@ -18,8 +18,6 @@ import {
 } from '../schemas/messages.js';
 import { endpointOut } from './endpoints.js';
 import { messageOut } from './messages.js';
-
-const tags = ['Message Attempt'];
 
 function attemptOut(attempt: Attempt, withContent = true) {
   return {
@@ -69,195 +67,155 @@ const DeliveryState = {
 const EndpointMessageOut = Type.Object({ ...MessageOut.properties, ...DeliveryState });
 const MessageEndpointOut = Type.Object({ ...EndpointOut.properties, ...DeliveryState });
 
-export const attemptRoutes =
-  ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    app.get(
-      '/app/:app_id/attempt/endpoint/:endpoint_id',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "List an endpoint's attempts",
-          description: 'Newest first.',
-          params: EndpointParams,
-          querystring: AttemptFilters,
-          response: { 200: ListResponse(AttemptOut), ...errorResponses },
-        },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const endpoint = await store.endpointGet(appId, request.params.endpoint_id);
-        if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
-        const q = request.query;
-        const page = await store.attemptList(
-          appId,
-          {
-            endpointId: endpoint.id,
-            status: q.status,
-            statusCodeClass: q.status_code_class,
-            ...messageFilter(q),
-          },
-          pageQuery(q, 'descending'),
-        );
-        return { ...page, data: page.data.map((attempt) => attemptOut(attempt, q.with_content ?? true)) };
-      },
+export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, { store }) => {
+  /** A page of attempts, newest first, with the filters every attempt listing takes. */
+  const attemptPage = async (
+    appId: string,
+    where: { endpointId?: string | undefined; msgId?: string },
+    q: Static<typeof AttemptFilters>,
+  ) => {
+    const page = await store.attemptList(
+      appId,
+      { ...where, status: q.status, statusCodeClass: q.status_code_class, ...messageFilter(q) },
+      pageQuery(q, 'descending'),
     );
-
-    app.get(
-      '/app/:app_id/attempt/msg/:msg_id',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "List a message's attempts",
-          description: 'Newest first.',
-          params: MessageParams,
-          querystring: Type.Object({ ...AttemptFilters.properties, endpoint_id: Type.Optional(Uid) }),
-          response: { 200: ListResponse(AttemptOut), ...errorResponses },
-        },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const message = await store.messageGet(appId, request.params.msg_id);
-        if (!message) throw notFound('message', request.params.msg_id);
-        const q = request.query;
-        let endpointId: string | undefined;
-        if (q.endpoint_id !== undefined) {
-          const endpoint = await store.endpointGet(appId, q.endpoint_id);
-          if (!endpoint) throw notFound('endpoint', q.endpoint_id);
-          endpointId = endpoint.id;
-        }
-        const page = await store.attemptList(
-          appId,
-          {
-            msgId: message.id,
-            endpointId,
-            status: q.status,
-            statusCodeClass: q.status_code_class,
-            ...messageFilter(q),
-          },
-          pageQuery(q, 'descending'),
-        );
-        return { ...page, data: page.data.map((attempt) => attemptOut(attempt, q.with_content ?? true)) };
-      },
-    );
-
-    app.get(
-      '/app/:app_id/msg/:msg_id/attempt/:attempt_id',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Get an attempt',
-          description:
-            'Herald adds the error detail, the request and response headers (secrets redacted) and the body sent ' +
-            'when a template or conversion shaped it.',
-          params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
-          response: { 200: AttemptDetailOut, ...errorResponses },
-        },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const message = await store.messageGet(appId, request.params.msg_id);
-        const attempt = message && (await store.attemptGet(appId, message.id, request.params.attempt_id));
-        if (!attempt) throw notFound('attempt', request.params.attempt_id);
-        return {
-          ...attemptOut(attempt),
-          errorDetail: attempt.errorDetail,
-          requestHeaders: attempt.requestHeaders,
-          requestBody: attempt.requestBody,
-          responseHeaders: attempt.responseHeaders,
-        };
-      },
-    );
-
-    app.delete(
-      '/app/:app_id/msg/:msg_id/attempt/:attempt_id/content',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Delete an attempt's response body",
-          params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
-          response: { 204: Type.Null(), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const appId = request.application!.id;
-        const message = await store.messageGet(appId, request.params.msg_id);
-        const done =
-          message && (await store.attemptExpungeContent(appId, message.id, request.params.attempt_id));
-        if (!done) throw notFound('attempt', request.params.attempt_id);
-        return reply.status(204).send(null);
-      },
-    );
-
-    app.get(
-      '/app/:app_id/endpoint/:endpoint_id/msg',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'List the messages sent to an endpoint',
-          description: "Newest first, each with its delivery's status and next attempt.",
-          params: EndpointParams,
-          querystring: Type.Object({
-            ...PageQueryString,
-            ...ListFilters,
-            status: Type.Optional(StatusNumber),
-          }),
-          response: { 200: ListResponse(EndpointMessageOut), ...errorResponses },
-        },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const endpoint = await store.endpointGet(appId, request.params.endpoint_id);
-        if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
-        const q = request.query;
-        const page = await store.deliveryListByEndpoint(
-          endpoint.id,
-          {
-            status: q.status,
-            ...messageFilter(q),
-          },
-          pageQuery(q, 'descending'),
-        );
-        const messages = await store.messageGetMany(page.data.map((delivery) => delivery.msgId));
-        const data = page.data.flatMap((delivery) => {
-          const message = messages.get(delivery.msgId);
-          return message
-            ? [{ ...messageOut(message, q.with_content ?? true), ...deliveryState(delivery) }]
-            : [];
-        });
-        return { ...page, data };
-      },
-    );
-
-    app.get(
-      '/app/:app_id/msg/:msg_id/endpoint',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'List the endpoints a message goes to',
-          description: "Each with its delivery's status and next attempt.",
-          params: MessageParams,
-          querystring: Type.Object(PageQueryString),
-          response: { 200: ListResponse(MessageEndpointOut), ...errorResponses },
-        },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const message = await store.messageGet(appId, request.params.msg_id);
-        if (!message) throw notFound('message', request.params.msg_id);
-        const page = await store.deliveryListByMessage(message.id, pageQuery(request.query, 'ascending'));
-        const endpoints = await store.endpointGetMany(page.data.map((delivery) => delivery.endpointId));
-        const data = page.data.flatMap((delivery) => {
-          const endpoint = endpoints.get(delivery.endpointId);
-          return endpoint ? [{ ...endpointOut(endpoint), ...deliveryState(delivery) }] : [];
-        });
-        return { ...page, data };
-      },
-    );
+    return { ...page, data: page.data.map((attempt) => attemptOut(attempt, q.with_content ?? true)) };
   };
+
+  route.get(
+    '/app/:app_id/attempt/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: "List an endpoint's attempts",
+      description: 'Newest first.',
+      params: EndpointParams,
+      querystring: AttemptFilters,
+      response: { 200: ListResponse(AttemptOut) },
+    },
+    async (request) => {
+      const appId = request.application.id;
+      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
+      return attemptPage(appId, { endpointId: endpoint.id }, request.query);
+    },
+  );
+
+  route.get(
+    '/app/:app_id/attempt/msg/:msg_id',
+    {
+      access: 'app',
+      summary: "List a message's attempts",
+      description: 'Newest first.',
+      params: MessageParams,
+      querystring: Type.Object({ ...AttemptFilters.properties, endpoint_id: Type.Optional(Uid) }),
+      response: { 200: ListResponse(AttemptOut) },
+    },
+    async (request) => {
+      const appId = request.application.id;
+      const message = await findMessage(store, appId, request.params.msg_id);
+      const q = request.query;
+      const endpointId =
+        q.endpoint_id === undefined ? undefined : (await findEndpoint(store, appId, q.endpoint_id)).id;
+      return attemptPage(appId, { msgId: message.id, endpointId }, q);
+    },
+  );
+
+  route.get(
+    '/app/:app_id/msg/:msg_id/attempt/:attempt_id',
+    {
+      access: 'app',
+      summary: 'Get an attempt',
+      description:
+        'Herald adds the error detail, the request and response headers (secrets redacted) and the body sent ' +
+        'when a template or conversion shaped it.',
+      params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
+      response: { 200: AttemptDetailOut },
+    },
+    async (request) => {
+      const { msg_id, attempt_id } = request.params;
+      const attempt = await findAttempt(store, request.application.id, msg_id, attempt_id);
+      return {
+        ...attemptOut(attempt),
+        errorDetail: attempt.errorDetail,
+        requestHeaders: attempt.requestHeaders,
+        requestBody: attempt.requestBody,
+        responseHeaders: attempt.responseHeaders,
+      };
+    },
+  );
+
+  route.delete(
+    '/app/:app_id/msg/:msg_id/attempt/:attempt_id/content',
+    {
+      access: 'app',
+      summary: "Delete an attempt's response body",
+      params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
+      response: { 204: Type.Null() },
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const message = await store.messageGet(appId, request.params.msg_id);
+      const done =
+        message && (await store.attemptExpungeContent(appId, message.id, request.params.attempt_id));
+      if (!done) throw notFound('attempt', request.params.attempt_id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  route.get(
+    '/app/:app_id/endpoint/:endpoint_id/msg',
+    {
+      access: 'app',
+      summary: 'List the messages sent to an endpoint',
+      description: "Newest first, each with its delivery's status and next attempt.",
+      params: EndpointParams,
+      querystring: Type.Object({
+        ...PageQueryString,
+        ...ListFilters,
+        status: Type.Optional(StatusNumber),
+      }),
+      response: { 200: ListResponse(EndpointMessageOut) },
+    },
+    async (request) => {
+      const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
+      const q = request.query;
+      const page = await store.deliveryListByEndpoint(
+        endpoint.id,
+        {
+          status: q.status,
+          ...messageFilter(q),
+        },
+        pageQuery(q, 'descending'),
+      );
+      const messages = await store.messageGetMany(page.data.map((delivery) => delivery.msgId));
+      const data = page.data.flatMap((delivery) => {
+        const message = messages.get(delivery.msgId);
+        return message
+          ? [{ ...messageOut(message, q.with_content ?? true), ...deliveryState(delivery) }]
+          : [];
+      });
+      return { ...page, data };
+    },
+  );
+
+  route.get(
+    '/app/:app_id/msg/:msg_id/endpoint',
+    {
+      access: 'app',
+      summary: 'List the endpoints a message goes to',
+      description: "Each with its delivery's status and next attempt.",
+      params: MessageParams,
+      querystring: Type.Object(PageQueryString),
+      response: { 200: ListResponse(MessageEndpointOut) },
+    },
+    async (request) => {
+      const message = await findMessage(store, request.application.id, request.params.msg_id);
+      const page = await store.deliveryListByMessage(message.id, pageQuery(request.query, 'ascending'));
+      const endpoints = await store.endpointGetMany(page.data.map((delivery) => delivery.endpointId));
+      const data = page.data.flatMap((delivery) => {
+        const endpoint = endpoints.get(delivery.endpointId);
+        return endpoint ? [{ ...endpointOut(endpoint), ...deliveryState(delivery) }] : [];
+      });
+      return { ...page, data };
+    },
+  );
+});

@@ -1,12 +1,11 @@
 /** An endpoint's custom headers and signing secret: the settings that hold credentials. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ApiContext } from '../context.js';
+import { routeModule } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { EndpointSecrets } from '../../signing/secrets.js';
 import { checkHeaders, isSensitiveHeader } from '../endpoint-config.js';
+import { declareKeyRotation } from '../endpoint-key-rotation.js';
 import { unprocessable } from '../errors.js';
-import { errorResponses, IdempotencyHeaders } from '../schemas/common.js';
 import {
   EndpointHeadersIn,
   EndpointHeadersOut,
@@ -16,189 +15,139 @@ import {
   EndpointSecretRotateIn,
 } from '../schemas/endpoints.js';
 
-const tags = ['Endpoint'];
-const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
+export const endpointSettingRoutes = routeModule({ tags: ['Endpoint'] }, (route, context) => {
+  const { store, audit } = context;
+  const secrets = new EndpointSecrets(context.vault);
 
-export const endpointSettingRoutes =
-  (context: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    const { store, audit } = context;
-    const secrets = new EndpointSecrets(context.vault);
+  route.get(
+    '/app/:app_id/endpoint/:endpoint_id/headers',
+    {
+      access: 'app',
+      summary: "Get an endpoint's custom headers",
+      description:
+        'Values of sensitive headers (authorization, tokens, keys…) are not returned; their names are.',
+      params: EndpointParams,
+      response: { 200: EndpointHeadersOut },
+    },
+    async (request) => {
+      const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
+      const headers: Record<string, string> = {};
+      const sensitive: string[] = [];
+      for (const [name, value] of Object.entries(secrets.openHeaders(endpoint.headersSealed))) {
+        if (isSensitiveHeader(name)) sensitive.push(name);
+        else headers[name] = value;
+      }
+      return { headers, sensitive };
+    },
+  );
 
-    app.get(
-      '/app/:app_id/endpoint/:endpoint_id/headers',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Get an endpoint's custom headers",
-          description:
-            'Values of sensitive headers (authorization, tokens, keys…) are not returned; their names are.',
-          params: EndpointParams,
-          response: { 200: EndpointHeadersOut, ...errorResponses },
-        },
-      },
-      async (request) => {
-        const endpoint = await findEndpoint(store, request.application!.id, request.params.endpoint_id);
-        const headers: Record<string, string> = {};
-        const sensitive: string[] = [];
-        for (const [name, value] of Object.entries(secrets.openHeaders(endpoint.headersSealed))) {
-          if (isSensitiveHeader(name)) sensitive.push(name);
-          else headers[name] = value;
-        }
-        return { headers, sensitive };
-      },
-    );
-
-    const writeHeaders = async (
-      appId: string,
-      endpointId: string,
-      request: Parameters<typeof audit.record>[0],
-      change: (current: Record<string, string>) => Record<string, string>,
-    ) => {
-      const endpoint = await findEndpoint(store, appId, endpointId);
-      const current = secrets.openHeaders(endpoint.headersSealed);
-      const next = change(current);
-      await store.endpointUpdate(appId, endpoint.id, { headersSealed: secrets.sealHeaders(next) });
-      await audit.record(request, {
-        action: 'endpoint.headers.changed',
-        targetType: 'endpoint',
-        targetId: endpoint.id,
-        appId,
-        before: { names: Object.keys(current) },
-        after: { names: Object.keys(next) },
-      });
-    };
-
-    app.put(
-      '/app/:app_id/endpoint/:endpoint_id/headers',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Replace an endpoint's custom headers",
-          params: EndpointParams,
-          body: EndpointHeadersIn,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        checkHeaders(request.body.headers);
-        await writeHeaders(
-          request.application!.id,
-          request.params.endpoint_id,
-          request,
-          () => request.body.headers,
-        );
-        return reply.status(204).send(null);
-      },
-    );
-
-    app.patch(
-      '/app/:app_id/endpoint/:endpoint_id/headers',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Change some of an endpoint's custom headers",
-          description:
-            'Headers in `headers` are added or changed, and removed when set to null. Headers named in ' +
-            '`deleteHeaders` are removed. Names are matched case-insensitively; a header may not be both set ' +
-            'and deleted.',
-          params: EndpointParams,
-          body: EndpointHeadersPatchIn,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const { headers, deleteHeaders = [] } = request.body;
-        checkHeaders(headers);
-        const deleted = new Set(deleteHeaders.map((name) => name.toLowerCase()));
-        const setAndDeleted = Object.entries(headers)
-          .filter(([name, value]) => value !== null && deleted.has(name.toLowerCase()))
-          .map(([name]) => name);
-        if (setAndDeleted.length > 0)
-          throw unprocessable(
-            `body.headers sets ${setAndDeleted.join(', ')}, which body.deleteHeaders removes; ` +
-              'set or delete each header, not both',
-          );
-        await writeHeaders(request.application!.id, request.params.endpoint_id, request, (current) => {
-          const next = { ...current };
-          const remove = (name: string) => {
-            for (const existing of Object.keys(next))
-              if (existing.toLowerCase() === name.toLowerCase()) delete next[existing];
-          };
-          for (const name of deleteHeaders) remove(name);
-          for (const [name, value] of Object.entries(headers)) {
-            remove(name);
-            if (value !== null) next[name] = value;
-          }
-          return next;
-        });
-        return reply.status(204).send(null);
-      },
-    );
-
-    app.get(
-      '/app/:app_id/endpoint/:endpoint_id/secret',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Reveal an endpoint's signing secret",
-          description: 'Every reveal is recorded in the audit log.',
-          params: EndpointParams,
-          response: { 200: EndpointSecretOut, ...errorResponses },
-        },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-        const current = secrets.openSecrets(endpoint.secretsSealed)[0]!;
-        await audit.record(request, {
-          action: 'endpoint.secret.revealed',
-          targetType: 'endpoint',
-          targetId: endpoint.id,
-          appId,
-        });
-        return { key: current.key };
-      },
-    );
-
-    app.post(
-      '/app/:app_id/endpoint/:endpoint_id/secret/rotate',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "Rotate an endpoint's signing secret",
-          description:
-            'The new secret signs from now on. The previous one keeps signing beside it for `gracePeriodSeconds` ' +
-            '(default 24 hours, at most 7 days), so receivers can switch without missing a delivery.',
-          params: EndpointParams,
-          headers: IdempotencyHeaders,
-          body: Type.Optional(EndpointSecretRotateIn),
-          response: { 204: Type.Null(), ...errorResponses },
-        },
-        // The body is optional: fastify validates a missing body as null, so give it the empty object.
-        preValidation: async (request) => {
-          request.body ??= {};
-        },
-      },
-      async (request, reply) => {
-        const appId = request.application!.id;
-        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-        const graceSeconds = request.body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-        const rotated = secrets.rotate(endpoint.secretsSealed, request.body?.key, graceSeconds * 1000);
-        await store.endpointUpdate(appId, endpoint.id, { secretsSealed: rotated });
-        await audit.record(request, {
-          action: 'endpoint.secret.rotated',
-          targetType: 'endpoint',
-          targetId: endpoint.id,
-          appId,
-          after: { gracePeriodSeconds: graceSeconds },
-        });
-        return reply.status(204).send(null);
-      },
-    );
+  const writeHeaders = async (
+    appId: string,
+    endpointId: string,
+    request: Parameters<typeof audit.record>[0],
+    change: (current: Record<string, string>) => Record<string, string>,
+  ) => {
+    const endpoint = await findEndpoint(store, appId, endpointId);
+    const current = secrets.openHeaders(endpoint.headersSealed);
+    const next = change(current);
+    await store.endpointUpdate(appId, endpoint.id, { headersSealed: secrets.sealHeaders(next) });
+    await audit.recordEndpoint(request, 'endpoint.headers.changed', endpoint, {
+      before: { names: Object.keys(current) },
+      after: { names: Object.keys(next) },
+    });
   };
+
+  route.put(
+    '/app/:app_id/endpoint/:endpoint_id/headers',
+    {
+      access: 'app',
+      summary: "Replace an endpoint's custom headers",
+      params: EndpointParams,
+      body: EndpointHeadersIn,
+      response: { 204: Type.Null() },
+    },
+    async (request, reply) => {
+      checkHeaders(request.body.headers);
+      await writeHeaders(
+        request.application.id,
+        request.params.endpoint_id,
+        request,
+        () => request.body.headers,
+      );
+      return reply.status(204).send(null);
+    },
+  );
+
+  route.patch(
+    '/app/:app_id/endpoint/:endpoint_id/headers',
+    {
+      access: 'app',
+      summary: "Change some of an endpoint's custom headers",
+      description:
+        'Headers in `headers` are added or changed, and removed when set to null. Headers named in ' +
+        '`deleteHeaders` are removed. Names are matched case-insensitively; a header may not be both set ' +
+        'and deleted.',
+      params: EndpointParams,
+      body: EndpointHeadersPatchIn,
+      response: { 204: Type.Null() },
+    },
+    async (request, reply) => {
+      const { headers, deleteHeaders = [] } = request.body;
+      checkHeaders(headers);
+      const deleted = new Set(deleteHeaders.map((name) => name.toLowerCase()));
+      const setAndDeleted = Object.entries(headers)
+        .filter(([name, value]) => value !== null && deleted.has(name.toLowerCase()))
+        .map(([name]) => name);
+      if (setAndDeleted.length > 0)
+        throw unprocessable(
+          `body.headers sets ${setAndDeleted.join(', ')}, which body.deleteHeaders removes; ` +
+            'set or delete each header, not both',
+        );
+      await writeHeaders(request.application.id, request.params.endpoint_id, request, (current) => {
+        const next = { ...current };
+        const remove = (name: string) => {
+          for (const existing of Object.keys(next))
+            if (existing.toLowerCase() === name.toLowerCase()) delete next[existing];
+        };
+        for (const name of deleteHeaders) remove(name);
+        for (const [name, value] of Object.entries(headers)) {
+          remove(name);
+          if (value !== null) next[name] = value;
+        }
+        return next;
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  route.get(
+    '/app/:app_id/endpoint/:endpoint_id/secret',
+    {
+      access: 'app',
+      summary: "Reveal an endpoint's signing secret",
+      description: 'Every reveal is recorded in the audit log.',
+      params: EndpointParams,
+      response: { 200: EndpointSecretOut },
+    },
+    async (request) => {
+      const appId = request.application.id;
+      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
+      const current = secrets.openSecrets(endpoint.secretsSealed)[0]!;
+      await audit.recordEndpoint(request, 'endpoint.secret.revealed', endpoint);
+      return { key: current.key };
+    },
+  );
+
+  declareKeyRotation(route, context, {
+    url: '/app/:app_id/endpoint/:endpoint_id/secret/rotate',
+    summary: "Rotate an endpoint's signing secret",
+    description:
+      'The new secret signs from now on. The previous one keeps signing beside it for `gracePeriodSeconds` ' +
+      '(default 24 hours, at most 7 days), so receivers can switch without missing a delivery.',
+    body: EndpointSecretRotateIn,
+    action: 'endpoint.secret.rotated',
+    rotate: async (endpoint, body, graceMs) => ({
+      change: { secretsSealed: secrets.rotate(endpoint.secretsSealed, body?.key, graceMs) },
+    }),
+  });
+});

@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Endpoint, HeaderStyle } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import { eventTypeFilter, throttleRate } from '../aliases.js';
-import type { ApiContext } from '../context.js';
+import { routeModule } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { EndpointSecrets } from '../../signing/secrets.js';
 import { checkEndpointUrl, checkEventTypes, checkHeaders } from '../endpoint-config.js';
@@ -11,15 +10,7 @@ import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '
 import { shapingOut, shapingSettings } from '../endpoint-shaping.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
-import {
-  AppParams,
-  errorResponses,
-  IdempotencyHeaders,
-  ListResponse,
-  Ordering,
-  PageQueryString,
-  toIso,
-} from '../schemas/common.js';
+import { AppParams, IdempotencyHeaders, ListResponse, OrderedPageQuery, toIso } from '../schemas/common.js';
 import {
   EndpointIn,
   EndpointOut,
@@ -27,8 +18,6 @@ import {
   EndpointPatch,
   EndpointUpdate,
 } from '../schemas/endpoints.js';
-
-const tags = ['Endpoint'];
 
 export function endpointOut(endpoint: Endpoint) {
   return {
@@ -75,6 +64,32 @@ function deliverySettings(
   };
 }
 
+/**
+ * The settings a create or PUT sets, with defaults for what the body leaves out; `checked` holds those already
+ * checked, in the order each route checks them.
+ */
+function replacedSettings(
+  body: EndpointUpdate,
+  checked: {
+    url: string;
+    eventTypes: string[] | null | undefined;
+    rate: number | null | undefined;
+    shaping: Awaited<ReturnType<typeof shapingSettings>>;
+  },
+) {
+  return {
+    url: checked.url,
+    description: body.description ?? '',
+    disabled: body.disabled ?? false,
+    eventTypes: checked.eventTypes ?? null,
+    channels: body.channels ?? null,
+    metadata: body.metadata ?? {},
+    throttleRate: checked.rate ?? null,
+    ...deliverySettings(body, true),
+    ...checked.shaping,
+  };
+}
+
 /** Enabling an endpoint again clears what Herald recorded about why it stopped, and gives it a fresh start. */
 function reenabled(existing: Endpoint, disabled: boolean | undefined) {
   return existing.disabled && disabled === false
@@ -82,253 +97,195 @@ function reenabled(existing: Endpoint, disabled: boolean | undefined) {
     : {};
 }
 
-export const endpointRoutes =
-  (context: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    const { store, config, audit } = context;
-    const secrets = new EndpointSecrets(context.vault);
+export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, context) => {
+  const { store, config, audit } = context;
+  const secrets = new EndpointSecrets(context.vault);
 
-    app.get(
-      '/app/:app_id/endpoint',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: "List an application's endpoints",
-          params: AppParams,
-          querystring: Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) }),
-          response: { 200: ListResponse(EndpointOut), ...errorResponses },
-        },
-      },
-      async (request) => {
-        const page = await store.endpointList(request.application!.id, pageQuery(request.query, 'ascending'));
-        return mapPage(page, endpointOut);
-      },
-    );
+  route.get(
+    '/app/:app_id/endpoint',
+    {
+      access: 'app',
+      summary: "List an application's endpoints",
+      params: AppParams,
+      querystring: OrderedPageQuery,
+      response: { 200: ListResponse(EndpointOut) },
+    },
+    async (request) => {
+      const page = await store.endpointList(request.application.id, pageQuery(request.query, 'ascending'));
+      return mapPage(page, endpointOut);
+    },
+  );
 
-    app.post(
-      '/app/:app_id/endpoint',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Create an endpoint',
-          description:
-            'When `secret` is null or omitted, a secret is generated (recommended). `headers` sets the custom ' +
-            'headers, as PUT …/headers does.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          body: EndpointIn,
-          response: { 201: EndpointOut, ...errorResponses },
+  route.post(
+    '/app/:app_id/endpoint',
+    {
+      access: 'app',
+      summary: 'Create an endpoint',
+      description:
+        'When `secret` is null or omitted, a secret is generated (recommended). `headers` sets the custom ' +
+        'headers, as PUT …/headers does.',
+      params: AppParams,
+      headers: IdempotencyHeaders,
+      body: EndpointIn,
+      response: { 201: EndpointOut },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const url = checkEndpointUrl(body.url, config);
+      const eventTypes = eventTypeFilter(body);
+      const rate = throttleRate(body);
+      const headers = body.headers ?? {};
+      checkHeaders(headers);
+      await checkEventTypes(store, eventTypes);
+      const shaping = await shapingSettings(store, body);
+      const created = await store.endpointCreate({
+        id: newId('endpoint'),
+        appId: request.application.id,
+        uid: body.uid ?? null,
+        ...replacedSettings(body, { url, eventTypes, rate, shaping }),
+        headersSealed: secrets.sealHeaders(headers),
+        secretsSealed: secrets.sealNewSecret(body.secret),
+        ...newEndpointSigning(body.signatureVersions, secrets),
+      });
+      await audit.recordEndpoint(request, 'endpoint.created', created, {
+        after: {
+          url: created.url,
+          // Custom headers by name only, never by value.
+          ...(Object.keys(headers).length > 0 && { headerNames: Object.keys(headers) }),
         },
-      },
-      async (request, reply) => {
-        const body = request.body;
-        const url = checkEndpointUrl(body.url, config);
-        const eventTypes = eventTypeFilter(body);
-        const rate = throttleRate(body);
-        const headers = body.headers ?? {};
-        checkHeaders(headers);
-        await checkEventTypes(store, eventTypes);
-        const shaping = await shapingSettings(store, body);
+      });
+      return reply.status(201).send(endpointOut(created));
+    },
+  );
+
+  route.get(
+    '/app/:app_id/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: 'Get an endpoint',
+      params: EndpointParams,
+      response: { 200: EndpointOut },
+    },
+    async (request) =>
+      endpointOut(await findEndpoint(store, request.application.id, request.params.endpoint_id)),
+  );
+
+  route.put(
+    '/app/:app_id/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: 'Update an endpoint, or create it',
+      description:
+        'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
+        'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
+        "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
+      params: EndpointParams,
+      body: EndpointUpdate,
+      response: { 200: EndpointOut, 201: EndpointOut },
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const { endpoint_id } = request.params;
+      const body = request.body;
+      const url = checkEndpointUrl(body.url, config);
+      const eventTypes = eventTypeFilter(body);
+      await checkEventTypes(store, eventTypes);
+      const shaping = await shapingSettings(store, body);
+      const fields = replacedSettings(body, { url, eventTypes, rate: throttleRate(body), shaping });
+      const existing = await store.endpointGet(appId, endpoint_id);
+      if (!existing) {
         const created = await store.endpointCreate({
           id: newId('endpoint'),
-          appId: request.application!.id,
-          uid: body.uid ?? null,
-          url,
-          description: body.description ?? '',
-          disabled: body.disabled ?? false,
-          eventTypes: eventTypes ?? null,
-          channels: body.channels ?? null,
-          metadata: body.metadata ?? {},
-          throttleRate: rate ?? null,
-          ...deliverySettings(body, true),
-          ...shaping,
-          headersSealed: secrets.sealHeaders(headers),
-          secretsSealed: secrets.sealNewSecret(body.secret),
+          appId,
+          uid: body.uid ?? endpoint_id,
+          ...fields,
+          headersSealed: secrets.sealHeaders({}),
+          secretsSealed: secrets.sealNewSecret(null),
           ...newEndpointSigning(body.signatureVersions, secrets),
         });
-        await audit.record(request, {
-          action: 'endpoint.created',
-          targetType: 'endpoint',
-          targetId: created.id,
-          appId: created.appId,
-          after: {
-            url: created.url,
-            // Custom headers by name only, never by value.
-            ...(Object.keys(headers).length > 0 && { headerNames: Object.keys(headers) }),
-          },
-        });
         return reply.status(201).send(endpointOut(created));
-      },
-    );
-
-    app.get(
-      '/app/:app_id/endpoint/:endpoint_id',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Get an endpoint',
-          params: EndpointParams,
-          response: { 200: EndpointOut, ...errorResponses },
-        },
-      },
-      async (request) =>
-        endpointOut(await findEndpoint(store, request.application!.id, request.params.endpoint_id)),
-    );
-
-    app.put(
-      '/app/:app_id/endpoint/:endpoint_id',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Update an endpoint, or create it',
-          description:
-            'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
-            'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
-            "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
-          params: EndpointParams,
-          body: EndpointUpdate,
-          response: { 200: EndpointOut, 201: EndpointOut, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const appId = request.application!.id;
-        const { endpoint_id } = request.params;
-        const body = request.body;
-        const url = checkEndpointUrl(body.url, config);
-        const eventTypes = eventTypeFilter(body);
-        await checkEventTypes(store, eventTypes);
-        const shaping = await shapingSettings(store, body);
-        const fields = {
-          url,
-          description: body.description ?? '',
-          disabled: body.disabled ?? false,
-          eventTypes: eventTypes ?? null,
-          channels: body.channels ?? null,
-          metadata: body.metadata ?? {},
-          throttleRate: throttleRate(body) ?? null,
-          ...deliverySettings(body, true),
-          ...shaping,
-        };
-        const existing = await store.endpointGet(appId, endpoint_id);
-        if (!existing) {
-          const created = await store.endpointCreate({
-            id: newId('endpoint'),
-            appId,
-            uid: body.uid ?? endpoint_id,
-            ...fields,
-            headersSealed: secrets.sealHeaders({}),
-            secretsSealed: secrets.sealNewSecret(null),
-            ...newEndpointSigning(body.signatureVersions, secrets),
-          });
-          return reply.status(201).send(endpointOut(created));
-        }
-        const updated = await store.endpointUpdate(appId, existing.id, {
-          ...fields,
-          ...(body.uid !== undefined && { uid: body.uid }),
-          ...reenabled(existing, fields.disabled),
-          ...changedEndpointSigning(body.signatureVersions, existing, secrets),
-        });
-        if (!updated) throw notFound('endpoint', endpoint_id);
-        await auditUrlChange(request, existing, updated);
-        await auditSigningChange(audit, request, existing, updated);
-        return endpointOut(updated);
-      },
-    );
-
-    app.patch(
-      '/app/:app_id/endpoint/:endpoint_id',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Change some fields of an endpoint',
-          params: EndpointParams,
-          body: EndpointPatch,
-          response: { 200: EndpointOut, ...errorResponses },
-        },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const existing = await findEndpoint(store, appId, request.params.endpoint_id);
-        const { secret, url, uid, description, disabled, channels, metadata } = request.body;
-        const eventTypes = eventTypeFilter(request.body);
-        const rate = throttleRate(request.body);
-        await checkEventTypes(store, eventTypes);
-        const shaping = await shapingSettings(store, request.body, existing);
-        // Only the documented fields: the body may carry unknown keys, which must never reach the store.
-        const updated = await store.endpointUpdate(appId, existing.id, {
-          uid,
-          description,
-          disabled,
-          eventTypes,
-          channels,
-          metadata,
-          throttleRate: rate,
-          ...deliverySettings(request.body, false),
-          ...shaping,
-          ...reenabled(existing, disabled),
-          ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
-          ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),
-          ...changedEndpointSigning(request.body.signatureVersions, existing, secrets),
-        });
-        if (!updated) throw notFound('endpoint', request.params.endpoint_id);
-        await auditUrlChange(request, existing, updated);
-        await auditSigningChange(audit, request, existing, updated);
-        if (secret !== undefined)
-          await audit.record(request, {
-            action: 'endpoint.secret.replaced',
-            targetType: 'endpoint',
-            targetId: existing.id,
-            appId,
-          });
-        return endpointOut(updated);
-      },
-    );
-
-    app.delete(
-      '/app/:app_id/endpoint/:endpoint_id',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags,
-          summary: 'Delete an endpoint',
-          params: EndpointParams,
-          response: { 204: Type.Null(), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const appId = request.application!.id;
-        const existing = await findEndpoint(store, appId, request.params.endpoint_id);
-        if (!(await store.endpointDelete(appId, existing.id)))
-          throw notFound('endpoint', request.params.endpoint_id);
-        await audit.record(request, {
-          action: 'endpoint.deleted',
-          targetType: 'endpoint',
-          targetId: existing.id,
-          appId,
-          before: { url: existing.url },
-        });
-        return reply.status(204).send(null);
-      },
-    );
-
-    async function auditUrlChange(
-      request: Parameters<typeof audit.record>[0],
-      before: Endpoint,
-      after: Endpoint,
-    ) {
-      if (before.url === after.url) return;
-      await audit.record(request, {
-        action: 'endpoint.url.changed',
-        targetType: 'endpoint',
-        targetId: after.id,
-        appId: after.appId,
-        before: { url: before.url },
-        after: { url: after.url },
+      }
+      const updated = await store.endpointUpdate(appId, existing.id, {
+        ...fields,
+        ...(body.uid !== undefined && { uid: body.uid }),
+        ...reenabled(existing, fields.disabled),
+        ...changedEndpointSigning(body.signatureVersions, existing, secrets),
       });
-    }
-  };
+      if (!updated) throw notFound('endpoint', endpoint_id);
+      await auditUrlChange(request, existing, updated);
+      await auditSigningChange(audit, request, existing, updated);
+      return endpointOut(updated);
+    },
+  );
+
+  route.patch(
+    '/app/:app_id/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: 'Change some fields of an endpoint',
+      params: EndpointParams,
+      body: EndpointPatch,
+      response: { 200: EndpointOut },
+    },
+    async (request) => {
+      const appId = request.application.id;
+      const existing = await findEndpoint(store, appId, request.params.endpoint_id);
+      const { secret, url, uid, description, disabled, channels, metadata } = request.body;
+      const eventTypes = eventTypeFilter(request.body);
+      const rate = throttleRate(request.body);
+      await checkEventTypes(store, eventTypes);
+      const shaping = await shapingSettings(store, request.body, existing);
+      // Only the documented fields: the body may carry unknown keys, which must never reach the store.
+      const updated = await store.endpointUpdate(appId, existing.id, {
+        uid,
+        description,
+        disabled,
+        eventTypes,
+        channels,
+        metadata,
+        throttleRate: rate,
+        ...deliverySettings(request.body, false),
+        ...shaping,
+        ...reenabled(existing, disabled),
+        ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
+        ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),
+        ...changedEndpointSigning(request.body.signatureVersions, existing, secrets),
+      });
+      if (!updated) throw notFound('endpoint', request.params.endpoint_id);
+      await auditUrlChange(request, existing, updated);
+      await auditSigningChange(audit, request, existing, updated);
+      if (secret !== undefined) await audit.recordEndpoint(request, 'endpoint.secret.replaced', existing);
+      return endpointOut(updated);
+    },
+  );
+
+  route.delete(
+    '/app/:app_id/endpoint/:endpoint_id',
+    {
+      access: 'app',
+      summary: 'Delete an endpoint',
+      params: EndpointParams,
+      response: { 204: Type.Null() },
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const existing = await findEndpoint(store, appId, request.params.endpoint_id);
+      if (!(await store.endpointDelete(appId, existing.id)))
+        throw notFound('endpoint', request.params.endpoint_id);
+      await audit.recordEndpoint(request, 'endpoint.deleted', existing, { before: { url: existing.url } });
+      return reply.status(204).send(null);
+    },
+  );
+
+  async function auditUrlChange(
+    request: Parameters<typeof audit.record>[0],
+    before: Endpoint,
+    after: Endpoint,
+  ) {
+    if (before.url === after.url) return;
+    await audit.recordEndpoint(request, 'endpoint.url.changed', after, {
+      before: { url: before.url },
+      after: { url: after.url },
+    });
+  }
+});

@@ -1,9 +1,8 @@
 /** Herald: an endpoint's health at a glance, for dashboards and for people debugging a receiver. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ApiContext } from '../context.js';
+import { routeModule } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
-import { errorResponses, Nullable, Timestamp, toIso } from '../schemas/common.js';
+import { Nullable, Timestamp, toIso } from '../schemas/common.js';
 import { EndpointParams } from '../schemas/endpoints.js';
 
 /** How many of the latest attempts the success rate and latency percentiles are taken over. */
@@ -33,54 +32,50 @@ function percentile(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export const healthReportRoutes =
-  ({ store }: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    app.get(
-      '/app/:app_id/endpoint/:endpoint_id/health',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Herald'],
-          summary: "An endpoint's health",
-          description:
-            `Herald: the circuit breaker's state, how long the endpoint has been failing, why it was disabled, and ` +
-            `the success rate and latency (p50, p95) of its latest ${HEALTH_WINDOW} attempts.`,
-          params: EndpointParams,
-          response: { 200: EndpointHealthOut, ...errorResponses },
+export const healthReportRoutes = routeModule({}, (route, { store }) => {
+  route.get(
+    '/app/:app_id/endpoint/:endpoint_id/health',
+    {
+      access: 'app',
+      tags: ['Herald'],
+      summary: "An endpoint's health",
+      description:
+        `Herald: the circuit breaker's state, how long the endpoint has been failing, why it was disabled, and ` +
+        `the success rate and latency (p50, p95) of its latest ${HEALTH_WINDOW} attempts.`,
+      params: EndpointParams,
+      response: { 200: EndpointHealthOut },
+    },
+    async (request) => {
+      const appId = request.application.id;
+      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
+      const attempts = (
+        await store.attemptList(
+          appId,
+          { endpointId: endpoint.id },
+          { limit: HEALTH_WINDOW, order: 'descending' },
+        )
+      ).data;
+      const now = Date.now();
+      const open = endpoint.circuitOpenUntil;
+      const durations = attempts.map((attempt) => attempt.durationMs).sort((a, b) => a - b);
+      const last = attempts[0];
+      return {
+        circuit: open === null ? 'closed' : open > now ? 'open' : 'half_open',
+        circuitOpenUntil: open === null ? null : toIso(open),
+        failingSince: endpoint.failingSince === null ? null : toIso(endpoint.failingSince),
+        disabled: endpoint.disabled,
+        disabledReason: endpoint.disabledReason,
+        recent: {
+          attempts: attempts.length,
+          successRate:
+            attempts.length === 0 ? null : attempts.filter((a) => a.status === 0).length / attempts.length,
+          p50Ms: percentile(durations, 50),
+          p95Ms: percentile(durations, 95),
+          lastStatusCode: last?.responseStatusCode ?? null,
+          lastErrorClass: last?.errorClass ?? null,
+          lastAttemptAt: last ? toIso(last.createdAt) : null,
         },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-        const attempts = (
-          await store.attemptList(
-            appId,
-            { endpointId: endpoint.id },
-            { limit: HEALTH_WINDOW, order: 'descending' },
-          )
-        ).data;
-        const now = Date.now();
-        const open = endpoint.circuitOpenUntil;
-        const durations = attempts.map((attempt) => attempt.durationMs).sort((a, b) => a - b);
-        const last = attempts[0];
-        return {
-          circuit: open === null ? 'closed' : open > now ? 'open' : 'half_open',
-          circuitOpenUntil: open === null ? null : toIso(open),
-          failingSince: endpoint.failingSince === null ? null : toIso(endpoint.failingSince),
-          disabled: endpoint.disabled,
-          disabledReason: endpoint.disabledReason,
-          recent: {
-            attempts: attempts.length,
-            successRate:
-              attempts.length === 0 ? null : attempts.filter((a) => a.status === 0).length / attempts.length,
-            p50Ms: percentile(durations, 50),
-            p95Ms: percentile(durations, 95),
-            lastStatusCode: last?.responseStatusCode ?? null,
-            lastErrorClass: last?.errorClass ?? null,
-            lastAttemptAt: last ? toIso(last.createdAt) : null,
-          },
-        } as const;
-      },
-    );
-  };
+      } as const;
+    },
+  );
+});

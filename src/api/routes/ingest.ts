@@ -1,12 +1,11 @@
 /** Sending messages: the outbox write that queues one delivery per matching endpoint. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { UniqueViolation, type Application, type EventType, type JsonObject } from '../../store/index.js';
+import type { Application } from '../../store/index.js';
 import { IngestWriter } from '../ingest-writer.js';
-import { newId } from '../../util/ids.js';
-import type { ApiContext } from '../context.js';
-import { notFound } from '../errors.js';
-import { AppParams, errorResponses, EventTypeName, IdempotencyHeaders } from '../schemas/common.js';
+import { routeModule } from '../route-group.js';
+import { findEndpoint, findEventType, findOrCreateApplication } from '../lookups.js';
+import { exampleOf } from '../payload-schemas.js';
+import { AppParams, EventTypeName, IdempotencyHeaders } from '../schemas/common.js';
 import { EndpointParams } from '../schemas/endpoints.js';
 import { MAX_BATCH, MessageBatchIn, MessageIn } from '../schemas/ingest.js';
 import { MessageOut } from '../schemas/messages.js';
@@ -17,135 +16,101 @@ const BATCH_BODY_FACTOR = 16;
 
 const WithContent = Type.Object({ with_content: Type.Optional(Type.Boolean({ default: true })) });
 
-export const ingestRoutes =
-  ({ store, notify, config, metrics }: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    /** The application in the path, or the one the body asks to create under the path's id as uid. */
-    async function targetApplication(
-      found: Application | null,
-      appId: string,
-      inline: MessageIn['application'],
-    ): Promise<Application> {
-      if (found) return found;
-      if (!inline) throw notFound('application', appId);
-      try {
-        return await store.applicationCreate({
-          id: newId('application'),
-          uid: inline.uid ?? appId,
-          name: inline.name,
-          metadata: inline.metadata ?? {},
-          throttleRate: inline.throttleRate ?? null,
-        });
-      } catch (error) {
-        // Another request created it first: use theirs.
-        const raced =
-          error instanceof UniqueViolation ? await store.applicationGet(inline.uid ?? appId) : undefined;
-        if (raced) return raced;
-        throw error;
-      }
-    }
+export const ingestRoutes = routeModule({}, (route, { store, notify, config, metrics }) => {
+  /** The application in the path, or the one the body asks to create under the path's id as uid. */
+  const targetApplication = async (
+    found: Application | null,
+    appId: string,
+    inline: MessageIn['application'],
+  ): Promise<Application> => found ?? (await findOrCreateApplication(store, appId, inline && (() => inline)));
 
-    /** Validates each message, routes it and writes it with its deliveries (grouped with concurrent requests). */
-    const writer = new IngestWriter(store, metrics, notify, store.profile.concurrentWrites);
-    const accept = (application: Application, items: MessageIn[], only?: string) =>
-      writer.write({ application, items, only });
+  /** Validates each message, routes it and writes it with its deliveries (grouped with concurrent requests). */
+  const writer = new IngestWriter(store, metrics, notify, store.profile.concurrentWrites);
+  const accept = (application: Application, items: MessageIn[], only?: string) =>
+    writer.write({ application, items, only });
 
-    app.post(
-      '/app/:app_id/msg',
-      {
-        config: { access: 'app', appOptional: true },
-        schema: {
-          tags: ['Message'],
-          summary: 'Send a message',
-          description:
-            'Queues one delivery for every enabled endpoint whose event-type and channel filters match, in one ' +
-            'transaction: once this answers 202 the message cannot be lost. The payload is validated against ' +
-            "the event type's JSON Schema (its highest version) when there is one. A repeated `eventId` returns " +
-            'the original message and queues nothing new.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          querystring: WithContent,
-          body: MessageIn,
-          response: { 202: MessageOut, ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const body = request.body as MessageIn;
-        const application = await targetApplication(
-          request.application,
-          request.params.app_id,
-          body.application,
-        );
-        const [message] = await accept(application, [body]);
-        return reply.status(202).send(messageOut(message!, request.query.with_content ?? true));
-      },
-    );
+  route.post(
+    '/app/:app_id/msg',
+    {
+      access: 'app',
+      appOptional: true,
+      tags: ['Message'],
+      summary: 'Send a message',
+      description:
+        'Queues one delivery for every enabled endpoint whose event-type and channel filters match, in one ' +
+        'transaction: once this answers 202 the message cannot be lost. The payload is validated against ' +
+        "the event type's JSON Schema (its highest version) when there is one. A repeated `eventId` returns " +
+        'the original message and queues nothing new.',
+      params: AppParams,
+      headers: IdempotencyHeaders,
+      querystring: WithContent,
+      body: MessageIn,
+      response: { 202: MessageOut },
+    },
+    async (request, reply) => {
+      const body = request.body as MessageIn;
+      const application = await targetApplication(
+        request.application,
+        request.params.app_id,
+        body.application,
+      );
+      const [message] = await accept(application, [body]);
+      return reply.status(202).send(messageOut(message!, request.query.with_content ?? true));
+    },
+  );
 
-    app.post(
-      '/app/:app_id/msg/batch',
-      {
-        config: { access: 'app', appOptional: true },
-        bodyLimit: config.bodyLimitBytes * BATCH_BODY_FACTOR,
-        schema: {
-          tags: ['Message', 'Herald'],
-          summary: 'Send many messages at once',
-          description:
-            `Herald: accepts up to ${MAX_BATCH} messages in one transaction; either all are queued or none. ` +
-            `The body may be ${BATCH_BODY_FACTOR} times HERALD_BODY_LIMIT_BYTES. ` +
-            'Each message behaves as with the single route. The answer lists the messages in request order.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          querystring: WithContent,
-          body: MessageBatchIn,
-          response: { 202: Type.Object({ data: Type.Array(MessageOut) }), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const items = request.body.messages as MessageIn[];
-        const inline = items.find((item) => item.application)?.application;
-        const application = await targetApplication(request.application, request.params.app_id, inline);
-        const messages = await accept(application, items);
-        const withContent = request.query.with_content ?? true;
-        return reply.status(202).send({ data: messages.map((message) => messageOut(message, withContent)) });
-      },
-    );
+  route.post(
+    '/app/:app_id/msg/batch',
+    {
+      access: 'app',
+      appOptional: true,
+      bodyLimit: config.bodyLimitBytes * BATCH_BODY_FACTOR,
+      tags: ['Message', 'Herald'],
+      summary: 'Send many messages at once',
+      description:
+        `Herald: accepts up to ${MAX_BATCH} messages in one transaction; either all are queued or none. ` +
+        `The body may be ${BATCH_BODY_FACTOR} times HERALD_BODY_LIMIT_BYTES. ` +
+        'Each message behaves as with the single route. The answer lists the messages in request order.',
+      params: AppParams,
+      headers: IdempotencyHeaders,
+      querystring: WithContent,
+      body: MessageBatchIn,
+      response: { 202: Type.Object({ data: Type.Array(MessageOut) }) },
+    },
+    async (request, reply) => {
+      const items = request.body.messages as MessageIn[];
+      const inline = items.find((item) => item.application)?.application;
+      const application = await targetApplication(request.application, request.params.app_id, inline);
+      const messages = await accept(application, items);
+      const withContent = request.query.with_content ?? true;
+      return reply.status(202).send({ data: messages.map((message) => messageOut(message, withContent)) });
+    },
+  );
 
-    app.post(
-      '/app/:app_id/endpoint/:endpoint_id/send-example',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Endpoint'],
-          summary: 'Send an example message to one endpoint',
-          description:
-            "Sends the event type's example payload (the first `examples` entry of its newest schema, or `{}`) " +
-            'to this endpoint only, whatever its filters, as a real message with a real attempt log.',
-          params: EndpointParams,
-          headers: IdempotencyHeaders,
-          body: Type.Object({
-            eventType: EventTypeName,
-            payload: Type.Optional(Type.Object({}, { additionalProperties: true })),
-          }),
-          response: { 200: MessageOut, ...errorResponses },
-        },
-      },
-      async (request) => {
-        const application = request.application!;
-        const endpoint = await store.endpointGet(application.id, request.params.endpoint_id);
-        if (!endpoint) throw notFound('endpoint', request.params.endpoint_id);
-        const eventType = await store.eventTypeGet(request.body.eventType);
-        if (!eventType) throw notFound('event type', request.body.eventType);
-        const payload = (request.body.payload ?? exampleOf(eventType) ?? {}) as MessageIn['payload'];
-        const [message] = await accept(application, [{ eventType: eventType.name, payload }], endpoint.id);
-        return messageOut(message!);
-      },
-    );
-  };
-
-/** The example payload of an event type: the first `examples` entry of its newest schema version. */
-export function exampleOf(eventType: EventType): JsonObject | undefined {
-  const versions = Object.keys(eventType.schemas ?? {}).sort((a, b) => Number(b) - Number(a));
-  const schema = versions[0] === undefined ? undefined : eventType.schemas![versions[0]];
-  const example = Array.isArray(schema?.examples) ? schema.examples[0] : undefined;
-  return typeof example === 'object' && example !== null && !Array.isArray(example) ? example : undefined;
-}
+  route.post(
+    '/app/:app_id/endpoint/:endpoint_id/send-example',
+    {
+      access: 'app',
+      tags: ['Endpoint'],
+      summary: 'Send an example message to one endpoint',
+      description:
+        "Sends the event type's example payload (the first `examples` entry of its newest schema, or `{}`) " +
+        'to this endpoint only, whatever its filters, as a real message with a real attempt log.',
+      params: EndpointParams,
+      headers: IdempotencyHeaders,
+      body: Type.Object({
+        eventType: EventTypeName,
+        payload: Type.Optional(Type.Object({}, { additionalProperties: true })),
+      }),
+      response: { 200: MessageOut },
+    },
+    async (request) => {
+      const application = request.application;
+      const endpoint = await findEndpoint(store, application.id, request.params.endpoint_id);
+      const eventType = await findEventType(store, request.body.eventType);
+      const payload = (request.body.payload ?? exampleOf(eventType) ?? {}) as MessageIn['payload'];
+      const [message] = await accept(application, [{ eventType: eventType.name, payload }], endpoint.id);
+      return messageOut(message!);
+    },
+  );
+});

@@ -5,16 +5,13 @@
  * under /api-key like any other.
  */
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { generateApiKey } from '../../security/api-keys.js';
-import { UniqueViolation, type Application } from '../../store/index.js';
-import { newId } from '../../util/ids.js';
 import { throttleRate } from '../aliases.js';
-import type { ApiContext } from '../context.js';
-import { notFound } from '../errors.js';
+import { routeModule } from '../route-group.js';
+import { findOrCreateApplication } from '../lookups.js';
 import { ApplicationIn } from '../schemas/applications.js';
-import { AppParams, errorResponses, IdempotencyHeaders, Nullable } from '../schemas/common.js';
+import { AppParams, IdempotencyHeaders, Nullable } from '../schemas/common.js';
 
 const HOUR = 60 * 60;
 /** How long a portal link works when the request does not say. */
@@ -63,73 +60,55 @@ function publicUrl(configured: string, request: FastifyRequest): string {
   return configured.replace(/:0$/, `:${port}`).replace(/\/+$/, '');
 }
 
-export const portalAccessRoutes =
-  ({ store, audit, config }: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    async function findOrCreate(appId: string, inline: typeof AppPortalAccessIn.static.application) {
-      const found = await store.applicationGet(appId);
-      if (found) return found;
-      if (!inline) throw notFound('application', appId);
-      try {
-        return await store.applicationCreate({
-          id: newId('application'),
-          uid: inline.uid ?? appId,
-          name: inline.name,
-          metadata: inline.metadata ?? {},
-          throttleRate: throttleRate(inline) ?? null,
-        });
-      } catch (error) {
-        const raced: Application | undefined =
-          error instanceof UniqueViolation ? await store.applicationGet(inline.uid ?? appId) : undefined;
-        if (raced) return raced;
-        throw error;
-      }
-    }
-
-    app.post(
-      '/auth/app-portal-access/:app_id',
-      {
-        // Not idempotent: a stored response would keep the bearer token at rest and hand it out again.
-        config: { access: 'admin', idempotent: false },
-        schema: {
-          tags: ['Authentication'],
-          summary: 'Get a consumer portal link for an application',
-          description:
-            'Creates an API key scoped to the application that expires after `expiry` seconds (default 7 days), ' +
-            'and a URL that opens the dashboard signed in with it, showing only that application. Hand the URL ' +
-            'to the customer; revoke the key under /api-key to end it early. `Idempotency-Key` is not honoured ' +
-            'here, because the token must not be stored.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          body: AppPortalAccessIn,
-          response: { 200: AppPortalAccessOut, ...errorResponses },
+export const portalAccessRoutes = routeModule({}, (route, { store, audit, config }) => {
+  route.post(
+    '/auth/app-portal-access/:app_id',
+    {
+      // Not idempotent: a stored response would keep the bearer token at rest and hand it out again.
+      access: 'admin',
+      idempotent: false,
+      tags: ['Authentication'],
+      summary: 'Get a consumer portal link for an application',
+      description:
+        'Creates an API key scoped to the application that expires after `expiry` seconds (default 7 days), ' +
+        'and a URL that opens the dashboard signed in with it, showing only that application. Hand the URL ' +
+        'to the customer; revoke the key under /api-key to end it early. `Idempotency-Key` is not honoured ' +
+        'here, because the token must not be stored.',
+      params: AppParams,
+      headers: IdempotencyHeaders,
+      body: AppPortalAccessIn,
+      response: { 200: AppPortalAccessOut },
+    },
+    async (request) => {
+      const inline = request.body.application;
+      const application = await findOrCreateApplication(
+        store,
+        request.params.app_id,
+        inline && (() => ({ ...inline, throttleRate: throttleRate(inline) })),
+      );
+      const expirySeconds = request.body.expiry ?? PORTAL_DEFAULT_EXPIRY_SECONDS;
+      const expiresAt = Date.now() + expirySeconds * 1000;
+      const { key, token } = generateApiKey({
+        name: `app portal access (${application.uid ?? application.id})`.slice(0, 256),
+        appId: application.id,
+        expiresAt,
+      });
+      await store.apiKeyCreate(key);
+      // An ordinary key creation, as POST /api-key records it, marked as made for the portal.
+      await audit.record(request, {
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: key.id,
+        appId: application.id,
+        after: {
+          name: key.name,
+          appId: application.id,
+          expiresAt: new Date(expiresAt).toISOString(),
+          via: 'app-portal-access',
         },
-      },
-      async (request) => {
-        const application = await findOrCreate(request.params.app_id, request.body.application);
-        const expirySeconds = request.body.expiry ?? PORTAL_DEFAULT_EXPIRY_SECONDS;
-        const expiresAt = Date.now() + expirySeconds * 1000;
-        const { key, token } = generateApiKey({
-          name: `app portal access (${application.uid ?? application.id})`.slice(0, 256),
-          appId: application.id,
-          expiresAt,
-        });
-        await store.apiKeyCreate(key);
-        // An ordinary key creation, as POST /api-key records it, marked as made for the portal.
-        await audit.record(request, {
-          action: 'api_key.created',
-          targetType: 'api_key',
-          targetId: key.id,
-          appId: application.id,
-          after: {
-            name: key.name,
-            appId: application.id,
-            expiresAt: new Date(expiresAt).toISOString(),
-            via: 'app-portal-access',
-          },
-        });
-        const url = `${publicUrl(config.publicUrl, request)}${PORTAL_PATH}#key=${encodeURIComponent(token)}`;
-        return { token, url };
-      },
-    );
-  };
+      });
+      const url = `${publicUrl(config.publicUrl, request)}${PORTAL_PATH}#key=${encodeURIComponent(token)}`;
+      return { token, url };
+    },
+  );
+});

@@ -1,15 +1,13 @@
 /** Getting deliveries through after failures: resend, recover, dead letters, bulk replay, and endpoint stats. */
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { newId } from '../../util/ids.js';
-import type { ApiContext } from '../context.js';
-import { findEndpoint } from '../lookups.js';
-import { conflict, notFound, unprocessable } from '../errors.js';
+import { routeModule } from '../route-group.js';
+import { findEndpoint, findMessage } from '../lookups.js';
+import { conflict, unprocessable } from '../errors.js';
 import { eventTypesFilter, messageFilter, STATUS_TEXT, timeFilter } from '../list-filters.js';
 import { pageQuery } from '../pagination.js';
 import {
   AppParams,
-  errorResponses,
   IdempotencyHeaders,
   ListResponse,
   PageQueryString,
@@ -38,198 +36,182 @@ const ReplayIn = Type.Object({
   dryRun: Type.Optional(Type.Boolean({ default: false })),
 });
 
-export const recoveryRoutes =
-  ({ store, notify }: ApiContext): FastifyPluginAsyncTypebox =>
-  async (app) => {
-    app.post(
-      '/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/resend',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Message Attempt'],
-          summary: 'Resend a message to an endpoint',
-          description:
-            'Queues the message for the endpoint now, as a manual attempt with a fresh retry schedule, whatever ' +
-            'its earlier outcome. 409 while an attempt for it is in flight.',
-          params: Type.Object({ ...MessageParams.properties, endpoint_id: Uid }),
-          headers: IdempotencyHeaders,
-          response: { 202: Type.Object({}), ...errorResponses },
-        },
-      },
-      async (request, reply) => {
-        const appId = request.application!.id;
-        const message = await store.messageGet(appId, request.params.msg_id);
-        if (!message) throw notFound('message', request.params.msg_id);
-        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-        if (!(await store.deliveryResend(appId, message.id, endpoint.id)))
-          throw conflict('an attempt for this message and endpoint is in flight; resend after it finishes');
-        notify();
-        return reply.status(202).send({});
-      },
-    );
+export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
+  route.post(
+    '/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/resend',
+    {
+      access: 'app',
+      tags: ['Message Attempt'],
+      summary: 'Resend a message to an endpoint',
+      description:
+        'Queues the message for the endpoint now, as a manual attempt with a fresh retry schedule, whatever ' +
+        'its earlier outcome. 409 while an attempt for it is in flight.',
+      params: Type.Object({ ...MessageParams.properties, endpoint_id: Uid }),
+      headers: IdempotencyHeaders,
+      response: { 202: Type.Object({}) },
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const message = await findMessage(store, appId, request.params.msg_id);
+      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
+      if (!(await store.deliveryResend(appId, message.id, endpoint.id)))
+        throw conflict('an attempt for this message and endpoint is in flight; resend after it finishes');
+      notify();
+      return reply.status(202).send({});
+    },
+  );
 
-    app.post(
-      '/app/:app_id/endpoint/:endpoint_id/recover',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Endpoint'],
-          summary: "Resend an endpoint's failed messages",
-          description:
-            'Queues every failed delivery of the endpoint created since `since` (and before `until`) again, as ' +
-            'manual attempts with a fresh retry schedule.',
-          params: EndpointParams,
-          headers: IdempotencyHeaders,
-          body: Type.Object({ since: Timestamp, until: Type.Optional(Type.Union([Timestamp, Type.Null()])) }),
-          response: {
-            202: Type.Object({
-              id: Type.String(),
-              status: Type.Literal('running'),
-              task: Type.Literal('endpoint.recover'),
-              updatedAt: Timestamp,
-            }),
-            ...errorResponses,
-          },
-        },
+  route.post(
+    '/app/:app_id/endpoint/:endpoint_id/recover',
+    {
+      access: 'app',
+      tags: ['Endpoint'],
+      summary: "Resend an endpoint's failed messages",
+      description:
+        'Queues every failed delivery of the endpoint created since `since` (and before `until`) again, as ' +
+        'manual attempts with a fresh retry schedule.',
+      params: EndpointParams,
+      headers: IdempotencyHeaders,
+      body: Type.Object({ since: Timestamp, until: Type.Optional(Type.Union([Timestamp, Type.Null()])) }),
+      response: {
+        202: Type.Object({
+          id: Type.String(),
+          status: Type.Literal('running'),
+          task: Type.Literal('endpoint.recover'),
+          updatedAt: Timestamp,
+        }),
       },
-      async (request, reply) => {
-        const appId = request.application!.id;
-        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-        const since = Date.parse(request.body.since);
-        const until = request.body.until ? Date.parse(request.body.until) : undefined;
-        if (until !== undefined && until <= since) throw unprocessable('body.until must be after body.since');
-        const queued = await store.deliveryRequeueFailed(
-          { appId, endpointId: endpoint.id, since, until },
-          false,
-        );
-        if (queued > 0) notify();
-        const now = Date.now();
-        return reply.status(202).send({
-          id: newId('task', now),
-          status: 'running',
-          task: 'endpoint.recover',
-          updatedAt: toIso(now),
-        });
-      },
-    );
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
+      const since = Date.parse(request.body.since);
+      const until = request.body.until ? Date.parse(request.body.until) : undefined;
+      if (until !== undefined && until <= since) throw unprocessable('body.until must be after body.since');
+      const queued = await store.deliveryRequeueFailed(
+        { appId, endpointId: endpoint.id, since, until },
+        false,
+      );
+      if (queued > 0) notify();
+      const now = Date.now();
+      return reply.status(202).send({
+        id: newId('task', now),
+        status: 'running',
+        task: 'endpoint.recover',
+        updatedAt: toIso(now),
+      });
+    },
+  );
 
-    app.get(
-      '/app/:app_id/dead-letter',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Herald'],
-          summary: 'List dead letters',
-          description:
-            'Herald: deliveries whose retries are exhausted (status `fail`), newest first, with their messages. ' +
-            'Filter by endpoint, event type, channel and creation time.',
-          params: AppParams,
-          querystring: Type.Object({ ...PageQueryString, ...ListFilters, endpoint_id: Type.Optional(Uid) }),
-          response: { 200: ListResponse(DeadLetterOut), ...errorResponses },
+  route.get(
+    '/app/:app_id/dead-letter',
+    {
+      access: 'app',
+      tags: ['Herald'],
+      summary: 'List dead letters',
+      description:
+        'Herald: deliveries whose retries are exhausted (status `fail`), newest first, with their messages. ' +
+        'Filter by endpoint, event type, channel and creation time.',
+      params: AppParams,
+      querystring: Type.Object({ ...PageQueryString, ...ListFilters, endpoint_id: Type.Optional(Uid) }),
+      response: { 200: ListResponse(DeadLetterOut) },
+    },
+    async (request) => {
+      const appId = request.application.id;
+      const q = request.query;
+      const endpointId =
+        q.endpoint_id === undefined ? undefined : (await findEndpoint(store, appId, q.endpoint_id)).id;
+      const page = await store.deliveryList(
+        {
+          appId,
+          endpointId,
+          status: 2,
+          ...messageFilter(q),
         },
-      },
-      async (request) => {
-        const appId = request.application!.id;
-        const q = request.query;
-        const endpointId =
-          q.endpoint_id === undefined ? undefined : (await findEndpoint(store, appId, q.endpoint_id)).id;
-        const page = await store.deliveryList(
+        pageQuery(q, 'descending'),
+      );
+      const messages = await store.messageGetMany(page.data.map((delivery) => delivery.msgId));
+      const data = page.data.flatMap((delivery) => {
+        const message = messages.get(delivery.msgId);
+        if (!message) return [];
+        return [
           {
-            appId,
-            endpointId,
-            status: 2,
-            ...messageFilter(q),
+            ...messageOut(message, q.with_content ?? true),
+            endpointId: delivery.endpointId,
+            status: delivery.status,
+            statusText: STATUS_TEXT[delivery.status],
+            attempts: delivery.attemptCount,
+            lastAttempt: delivery.lastAttemptAt === null ? null : toIso(delivery.lastAttemptAt),
           },
-          pageQuery(q, 'descending'),
-        );
-        const messages = await store.messageGetMany(page.data.map((delivery) => delivery.msgId));
-        const data = page.data.flatMap((delivery) => {
-          const message = messages.get(delivery.msgId);
-          if (!message) return [];
-          return [
-            {
-              ...messageOut(message, q.with_content ?? true),
-              endpointId: delivery.endpointId,
-              status: delivery.status,
-              statusText: STATUS_TEXT[delivery.status],
-              attempts: delivery.attemptCount,
-              lastAttempt: delivery.lastAttemptAt === null ? null : toIso(delivery.lastAttemptAt),
-            },
-          ];
-        });
-        return { ...page, data };
-      },
-    );
+        ];
+      });
+      return { ...page, data };
+    },
+  );
 
-    app.post(
-      '/app/:app_id/dead-letter/replay',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Herald'],
-          summary: 'Replay dead letters in bulk',
-          description:
-            'Herald: queues again every dead letter of the application that matches the filters (endpoint, event ' +
-            'types, creation time in [since, until)), as manual attempts with a fresh retry schedule. With ' +
-            '`dryRun: true` nothing changes and `count` says how many would be replayed.',
-          params: AppParams,
-          headers: IdempotencyHeaders,
-          body: ReplayIn,
-          response: {
-            202: Type.Object({ count: Type.Integer(), dryRun: Type.Boolean() }),
-            ...errorResponses,
-          },
-        },
+  route.post(
+    '/app/:app_id/dead-letter/replay',
+    {
+      access: 'app',
+      tags: ['Herald'],
+      summary: 'Replay dead letters in bulk',
+      description:
+        'Herald: queues again every dead letter of the application that matches the filters (endpoint, event ' +
+        'types, creation time in [since, until)), as manual attempts with a fresh retry schedule. With ' +
+        '`dryRun: true` nothing changes and `count` says how many would be replayed.',
+      params: AppParams,
+      headers: IdempotencyHeaders,
+      body: ReplayIn,
+      response: {
+        202: Type.Object({ count: Type.Integer(), dryRun: Type.Boolean() }),
       },
-      async (request, reply) => {
-        const appId = request.application!.id;
-        const body = request.body;
-        const endpointId =
-          body.endpointId === undefined ? undefined : (await findEndpoint(store, appId, body.endpointId)).id;
-        const since = timeFilter(body.since);
-        const until = timeFilter(body.until);
-        if (since !== undefined && until !== undefined && until <= since)
-          throw unprocessable('body.until must be after body.since');
-        const dryRun = body.dryRun ?? false;
-        const count = await store.deliveryRequeueFailed(
-          { appId, endpointId, eventTypes: eventTypesFilter(body.eventTypes), since, until },
-          dryRun,
-        );
-        if (!dryRun && count > 0) notify();
-        return reply.status(202).send({ count, dryRun });
-      },
-    );
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const body = request.body;
+      const endpointId =
+        body.endpointId === undefined ? undefined : (await findEndpoint(store, appId, body.endpointId)).id;
+      const since = timeFilter(body.since);
+      const until = timeFilter(body.until);
+      if (since !== undefined && until !== undefined && until <= since)
+        throw unprocessable('body.until must be after body.since');
+      const dryRun = body.dryRun ?? false;
+      const count = await store.deliveryRequeueFailed(
+        { appId, endpointId, eventTypes: eventTypesFilter(body.eventTypes), since, until },
+        dryRun,
+      );
+      if (!dryRun && count > 0) notify();
+      return reply.status(202).send({ count, dryRun });
+    },
+  );
 
-    app.get(
-      '/app/:app_id/endpoint/:endpoint_id/stats',
-      {
-        config: { access: 'app' },
-        schema: {
-          tags: ['Endpoint'],
-          summary: "Count an endpoint's deliveries by status",
-          description: 'Optionally only the deliveries created in [since, until).',
-          params: EndpointParams,
-          querystring: Type.Object({ since: Type.Optional(Timestamp), until: Type.Optional(Timestamp) }),
-          response: {
-            200: Type.Object({
-              success: Type.Integer(),
-              pending: Type.Integer(),
-              fail: Type.Integer(),
-              sending: Type.Integer(),
-              canceled: Type.Integer({ description: 'Always 0: Herald does not cancel deliveries' }),
-            }),
-            ...errorResponses,
-          },
-        },
+  route.get(
+    '/app/:app_id/endpoint/:endpoint_id/stats',
+    {
+      access: 'app',
+      tags: ['Endpoint'],
+      summary: "Count an endpoint's deliveries by status",
+      description: 'Optionally only the deliveries created in [since, until).',
+      params: EndpointParams,
+      querystring: Type.Object({ since: Type.Optional(Timestamp), until: Type.Optional(Timestamp) }),
+      response: {
+        200: Type.Object({
+          success: Type.Integer(),
+          pending: Type.Integer(),
+          fail: Type.Integer(),
+          sending: Type.Integer(),
+          canceled: Type.Integer({ description: 'Always 0: Herald does not cancel deliveries' }),
+        }),
       },
-      async (request) => {
-        const endpoint = await findEndpoint(store, request.application!.id, request.params.endpoint_id);
-        const counts = await store.deliveryStats(
-          endpoint.id,
-          timeFilter(request.query.since),
-          timeFilter(request.query.until),
-        );
-        return { success: counts[0], pending: counts[1], fail: counts[2], sending: counts[3], canceled: 0 };
-      },
-    );
-  };
+    },
+    async (request) => {
+      const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
+      const counts = await store.deliveryStats(
+        endpoint.id,
+        timeFilter(request.query.since),
+        timeFilter(request.query.until),
+      );
+      return { success: counts[0], pending: counts[1], fail: counts[2], sending: counts[3], canceled: 0 };
+    },
+  );
+});

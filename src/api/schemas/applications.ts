@@ -17,13 +17,8 @@ export const ApplicationIn = Type.Object({
 });
 export type ApplicationIn = Static<typeof ApplicationIn>;
 
-export const ApplicationPatch = Type.Object({
-  name: Type.Optional(Name),
-  uid: Type.Optional(Nullable(Uid)),
-  metadata: Type.Optional(Metadata),
-  throttleRate: Type.Optional(Nullable(ThrottleRate)),
-  rateLimit: Type.Optional(Nullable(RateLimit)),
-});
+/** PATCH takes the fields of a create, each optional. */
+export const ApplicationPatch = Type.Partial(ApplicationIn);
 export type ApplicationPatch = Static<typeof ApplicationPatch>;
 
 export const ApplicationOut = Type.Object({

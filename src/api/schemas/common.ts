@@ -58,6 +58,9 @@ export const PageQueryString = {
   ),
 };
 
+/** The query of a listing that can be read oldest or newest first. */
+export const OrderedPageQuery = Type.Object({ ...PageQueryString, order: Type.Optional(Ordering) });
+
 export const ListResponse = <T extends TSchema>(item: T) =>
   Type.Object({
     data: Type.Array(item),

@@ -121,20 +121,8 @@ export type EndpointIn = Static<typeof EndpointIn>;
 export const EndpointUpdate = Type.Omit(EndpointIn, ['secret', 'headers']);
 export type EndpointUpdate = Static<typeof EndpointUpdate>;
 
-export const EndpointPatch = Type.Object({
-  ...DeliverySettings,
-  url: Type.Optional(Url),
-  uid: Type.Optional(Nullable(Uid)),
-  description: Type.Optional(Description),
-  disabled: Type.Optional(Type.Boolean()),
-  eventTypes: Type.Optional(Nullable(EventTypes)),
-  filterTypes: Type.Optional(Nullable(FilterTypes)),
-  channels: Type.Optional(Nullable(Channels)),
-  metadata: Type.Optional(Metadata),
-  throttleRate: Type.Optional(Nullable(ThrottleRate)),
-  rateLimit: Type.Optional(Nullable(RateLimit)),
-  secret: Type.Optional(Nullable(Secret)),
-});
+/** PATCH takes the fields of a create, each optional, but not the custom headers (…/headers changes them). */
+export const EndpointPatch = Type.Partial(Type.Omit(EndpointIn, ['headers', 'version']));
 export type EndpointPatch = Static<typeof EndpointPatch>;
 
 export const EndpointOut = Type.Object({

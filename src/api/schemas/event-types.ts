@@ -68,15 +68,8 @@ export type EventTypeIn = Static<typeof EventTypeIn>;
 export const EventTypeUpdate = Type.Omit(EventTypeIn, ['name']);
 export type EventTypeUpdate = Static<typeof EventTypeUpdate>;
 
-export const EventTypePatch = Type.Object({
-  description: Type.Optional(Description),
-  archived: Type.Optional(Type.Boolean()),
-  deprecated: Type.Optional(Type.Boolean()),
-  featureFlag: Type.Optional(Nullable(FeatureFlag)),
-  schemas: Type.Optional(Nullable(Schemas)),
-  deprecatedVersions: Type.Optional(DeprecatedVersions),
-  ...IgnoredSdkFields,
-});
+/** PATCH takes the fields of a PUT, each optional. */
+export const EventTypePatch = Type.Partial(EventTypeUpdate);
 export type EventTypePatch = Static<typeof EventTypePatch>;
 
 export const EventTypeOut = Type.Object({

@@ -1,0 +1,64 @@
+/**
+ * Rotating what an endpoint signs with: its HMAC secret (`…/secret/rotate`) or its Ed25519 key
+ * (`…/public-key/rotate`). Both routes take an optional grace period during which the previous one keeps
+ * signing, store the rotated list, record the rotation and answer 204; only the list, the audit action and
+ * what the record shows differ, so one declaration serves both.
+ */
+import { Type, type Static, type TObject } from '@sinclair/typebox';
+import type { Endpoint, EndpointChanges, JsonObject } from '../store/index.js';
+import type { ApiContext } from './context.js';
+import { findEndpoint } from './lookups.js';
+import type { RouteGroup } from './route-group.js';
+import { IdempotencyHeaders } from './schemas/common.js';
+import { EndpointParams } from './schemas/endpoints.js';
+
+/** How long the previous secret or key keeps signing when the request does not say. */
+const DEFAULT_GRACE_SECONDS = 24 * 60 * 60;
+
+export interface KeyRotation<B extends TObject> {
+  url: string;
+  summary: string;
+  description: string;
+  /** The request body, which the route makes optional; it has `gracePeriodSeconds` at least. */
+  body: B;
+  /** The audit action recorded for a rotation. */
+  action: string;
+  /** The rotated list as a change to the endpoint, and what the audit record shows besides the grace period. */
+  rotate(
+    endpoint: Endpoint,
+    body: Static<B> | undefined,
+    graceMs: number,
+  ): Promise<{ change: EndpointChanges; shown?: JsonObject }>;
+}
+
+export function declareKeyRotation<B extends TObject>(
+  route: RouteGroup,
+  { store, audit }: ApiContext,
+  rotation: KeyRotation<B>,
+): void {
+  route.post(
+    rotation.url,
+    {
+      access: 'app',
+      summary: rotation.summary,
+      description: rotation.description,
+      params: EndpointParams,
+      headers: IdempotencyHeaders,
+      body: Type.Optional(rotation.body),
+      response: { 204: Type.Null() },
+      optionalBody: true,
+    },
+    async (request, reply) => {
+      const appId = request.application.id;
+      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
+      const body = request.body as (Static<B> & { gracePeriodSeconds?: number | null }) | undefined;
+      const graceSeconds = body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+      const { change, shown } = await rotation.rotate(endpoint, body, graceSeconds * 1000);
+      await store.endpointUpdate(appId, endpoint.id, change);
+      await audit.recordEndpoint(request, rotation.action, endpoint, {
+        after: { gracePeriodSeconds: graceSeconds, ...shown },
+      });
+      return reply.status(204).send(null);
+    },
+  );
+}
