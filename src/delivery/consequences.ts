@@ -3,6 +3,10 @@
  * metrics count it, the endpoint's health and circuit follow it, an endpoint that answered 410 Gone is disabled,
  * and the operator hears of exhausted, failing and recovered deliveries through operational events. Disabling an
  * endpoint is shared with the auto-disabler, so an endpoint is disabled the same way whichever finds it dead.
+ *
+ * The operational application's own deliveries stop after the circuit: a 410 from an operator endpoint does
+ * not disable it and no event reports it, so a failing operator endpoint cannot feed itself (the auto-disabler
+ * still disables one that fails for days, without an event).
  */
 import type { Logger } from 'pino';
 import { DeliveryStatus, type Store } from '../store/index.js';
@@ -74,8 +78,7 @@ export class Consequences {
     const circuit = report.healthy === null ? null : await health.record(target, report.healthy, finished);
     if (circuit !== null) metrics.circuitChanges.inc({ state: circuit });
     if (circuit === 'opened') this.releaseQueued(target.id);
-    // The operational application's own deliveries produce no events, so a failing operator endpoint cannot
-    // feed itself.
+    // The operational application's own deliveries are neither disabled on a 410 nor reported (see above).
     if (events.isOperational(attempt.appId)) return;
     const lastAttempt = {
       id: attempt.id,

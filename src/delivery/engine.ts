@@ -12,7 +12,7 @@ import { OperationalEvents } from './operational-events.js';
 import { Sender } from './sender.js';
 import { DeliveryWorker } from './worker.js';
 
-/** How long shutdown lets requests in flight finish before leaving them to another worker's lease rescue. */
+/** How long shutdown lets requests in flight finish before leaving them to the lease rescuer. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
 export interface DeliveryEngine {

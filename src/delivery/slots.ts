@@ -52,15 +52,19 @@ export class Slots {
     return this.#held;
   }
 
-  /** Counts deliveries claimed (positive) or no longer held (negative). */
-  hold(delta: number): void {
-    this.#held += delta;
-    this.deps.metrics.inFlight.set(this.#held);
+  /** Counts deliveries just claimed: held from now on, until started, let go or handed back. */
+  claimed(count: number): void {
+    this.#hold(count);
+  }
+
+  /** Stops counting deliveries that were handed back to the queue another way (postponed by the throttle). */
+  handedBack(count: number): void {
+    this.#hold(-count);
   }
 
   /** Stops holding deliveries and puts them back in the queue (in the background; the rescuer is the backstop). */
   letGo(ids: string[]): void {
-    this.hold(-ids.length);
+    this.#hold(-ids.length);
     void this.deps.store
       .deliveryRelease(this.deps.worker, ids)
       .catch((error: unknown) => this.deps.logger.error({ err: error }, 'releasing deliveries failed'));
@@ -115,7 +119,7 @@ export class Slots {
       if (kept.length > 0) this.#queued.set(endpointId, kept);
       else this.#queued.delete(endpointId);
     }
-    if (dropped > 0) this.hold(-dropped);
+    if (dropped > 0) this.#hold(-dropped);
     return dropped;
   }
 
@@ -127,6 +131,11 @@ export class Slots {
     this.letGo(waiting.map((job) => job.delivery.id));
   }
 
+  /** Starts waiting jobs as requests finish: the worker runs. */
+  open(): void {
+    this.#open = true;
+  }
+
   /** Starts no more waiting jobs when requests finish: the worker is stopping. */
   close(): void {
     this.#open = false;
@@ -136,7 +145,7 @@ export class Slots {
   takeWaiting(): string[] {
     const waiting = [...this.#queued.values()].flat();
     this.#queued.clear();
-    this.hold(-waiting.length);
+    this.#hold(-waiting.length);
     return waiting.map((job) => job.delivery.id);
   }
 
@@ -146,6 +155,11 @@ export class Slots {
     const grace = new Promise((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.all(this.#sends), grace]);
     clearTimeout(timer);
+  }
+
+  #hold(delta: number): void {
+    this.#held += delta;
+    this.deps.metrics.inFlight.set(this.#held);
   }
 
   #activeAt(endpointId: string): number {
@@ -164,7 +178,7 @@ export class Slots {
       .finally(() => {
         this.#sends.delete(send);
         this.#inFlight.delete(job.delivery.id);
-        this.hold(-1);
+        this.#hold(-1);
         const active = this.#activeAt(endpointId) - 1;
         if (active <= 0) this.#active.delete(endpointId);
         else this.#active.set(endpointId, active);

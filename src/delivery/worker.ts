@@ -21,7 +21,7 @@ import { Outbound } from './outbound.js';
 import { ResultsWriter } from './results-writer.js';
 import type { Sender } from './sender.js';
 import { Slots } from './slots.js';
-import { Targets } from './targets.js';
+import { Targets, type LoadedJobs } from './targets.js';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -61,6 +61,8 @@ export class DeliveryWorker {
   readonly #writer: ResultsWriter;
   readonly #targets: Targets;
   readonly #slots: Slots;
+  readonly #outbound: Outbound;
+  readonly #consequences: Consequences;
   readonly #leases: LeaseRenewer;
   #running = false;
   #cursor = '';
@@ -94,15 +96,19 @@ export class DeliveryWorker {
     });
     this.#targets = new Targets(store, vault, options.timeoutMs);
     const health = new EndpointHealth(store, logger, options.circuitThreshold);
-    const outbound = new Outbound(store, sender, logger);
-    const consequences = new Consequences(
+    this.#outbound = new Outbound(store, sender, logger);
+    this.#consequences = new Consequences(
       { store, events, logger, metrics, health, writer: this.#writer },
       (endpointId) => this.#slots.releaseQueued(endpointId),
     );
     this.#slots = new Slots(
-      { ...options, leaseMarginMs: renewEveryMs(options.leaseMs) },
       {
-        send: async (job: Job) => consequences.apply(job, await attempt(job, outbound)),
+        concurrency: options.concurrency,
+        endpointConcurrency: options.endpointConcurrency,
+        leaseMarginMs: renewEveryMs(options.leaseMs),
+      },
+      {
+        send: (job) => this.#send(job),
         freed: (endpointId) => {
           if (this.#claimWanted || this.#mayClaimFor(endpointId)) this.#claimWhenRoom();
         },
@@ -114,6 +120,11 @@ export class DeliveryWorker {
       { store, worker: this.id, logger, metrics },
     );
     this.#leases = new LeaseRenewer(this.#slots, options.leaseMs, { store, worker: this.id, logger });
+  }
+
+  /** One delivery's turn in a slot: one attempt, then what its outcome leads to. */
+  async #send(job: Job): Promise<void> {
+    await this.#consequences.apply(job, await attempt(job, this.#outbound));
   }
 
   /**
@@ -141,6 +152,7 @@ export class DeliveryWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#slots.open();
     this.#loop = this.#run();
     this.#leases.start();
   }
@@ -265,8 +277,8 @@ export class DeliveryWorker {
         deliveries.map((delivery) => delivery.endpointId),
       );
     if (deliveries.length === 0) return;
-    this.#slots.hold(deliveries.length);
-    let loaded: Awaited<ReturnType<Targets['jobsFor']>>;
+    this.#slots.claimed(deliveries.length);
+    let loaded: LoadedJobs;
     try {
       loaded = await this.#targets.jobsFor(deliveries);
     } catch (error) {
@@ -304,7 +316,7 @@ export class DeliveryWorker {
         later.map((job) => job.delivery.id),
         now + Math.ceil(1000 / rate),
       );
-      this.#slots.hold(-later.length);
+      this.#slots.handedBack(later.length);
     }
     return jobs.slice(0, granted);
   }

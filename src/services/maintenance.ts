@@ -3,7 +3,8 @@
  * and idempotency pruners, the auto-disabler), one file each beside this one. Each runs at most once per its
  * interval across the whole deployment, however many processes share the database: every process that may run
  * it checks a few times per interval, and only the one whose claim on the store wins does the work. If that
- * process stops, another takes over within an interval and a quarter.
+ * process stops, another takes over within an interval and a quarter. A run that fails is not tried again before
+ * the next interval, by this process or another; its error is logged.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -32,13 +33,18 @@ export class Maintenance {
     private readonly services: readonly MaintenanceService[],
   ) {}
 
+  /** Starts checking. As before a process shared its services, none runs until an interval after the start. */
   start(): void {
+    const startedAt = Date.now();
     for (const service of this.services)
       this.#periodics.push(
         runPeriodically(
           service.name,
           Math.max(1, Math.floor(service.intervalMs / CHECKS_PER_INTERVAL)),
-          () => this.runIfDue(service),
+          async () => {
+            const now = Date.now();
+            if (now - startedAt >= service.intervalMs) await this.runIfDue(service, now);
+          },
           this.logger,
         ),
       );

@@ -12,9 +12,13 @@ export function formatCidr([range, bits]: Cidr): string {
   return `${range.toString()}/${bits}`;
 }
 
-/** Parses CIDRs (a bare address is its own /32 or /128); throws on one that is not valid. */
-export function parseCidrs(parts: readonly string[]): Cidr[] {
-  return parts
+/**
+ * Parses CIDRs (a bare address is its own /32 or /128; an entry may hold several, comma-separated); throws on
+ * one that is not valid.
+ */
+export function parseCidrs(entries: readonly string[]): Cidr[] {
+  return entries
+    .flatMap((entry) => entry.split(','))
     .map((part) => part.trim())
     .filter((part) => part !== '')
     .map((part) => {
@@ -29,7 +33,7 @@ export function parseCidrs(parts: readonly string[]): Cidr[] {
 
 /** Parses a comma-separated list, as environment variables and flags give it. */
 export function parseCidrList(text: string): Cidr[] {
-  return parseCidrs(text.split(','));
+  return parseCidrs([text]);
 }
 
 /** Whether `address` lies in one of the ranges. */

@@ -70,6 +70,17 @@ describe.each(DIALECTS)('claiming ($name)', ({ make, skip }) => {
     expect(receiver.maxOpen('/e0')).toBe(1);
   });
 
+  it.skipIf(skip)('sends what waits for a slot after the worker was stopped and started again', async () => {
+    const { send, receiver } = await setUp(1);
+    // One request at a time in all: of the two deliveries a claim takes, one waits for the slot.
+    startWorker({ concurrency: 1, endpointConcurrency: 3 });
+    await running!.worker.stop();
+    for (let i = 0; i < 3; i++) await send(0);
+    running!.worker.start();
+    await waitUntil(() => receiver.acknowledged('/e0').size === 3, 10_000, 'all three delivered');
+    expect(receiver.maxOpen('/e0')).toBe(1);
+  });
+
   it.skipIf(skip)('claims again when a claim had no room for everything due', async () => {
     const { send, receiver } = await setUp(6);
     for (let i = 0; i < 6; i++) await send(i);

@@ -14,7 +14,7 @@ import {
   type TrackingReceiver,
 } from '../helpers/tracking-receiver.js';
 
-/** Must match SHUTDOWN_GRACE_MS in src/herald.ts. */
+/** Must match SHUTDOWN_GRACE_MS in src/delivery/engine.ts. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
 describe('crash and shutdown (SQLite)', { timeout: 120_000 }, () => {
