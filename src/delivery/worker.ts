@@ -1,8 +1,8 @@
 /**
  * The claim loop of one delivery worker: the first part of the delivery pipeline (read `job.ts` for the
  * others). It claims due deliveries in batches with a lease, fairly across endpoints, applies each endpoint's
- * throttle, and hands the jobs to its slots, which send at most `endpointConcurrency` requests per endpoint and
- * `concurrency` in all. An idle worker sleeps until it is woken (new work was announced) or its poll interval
+ * throttle (`throttle.ts`), and hands the jobs to its slots, which send at most `endpointConcurrency` requests
+ * per endpoint and `concurrency` in all. An idle worker sleeps until it is woken (new work was announced) or its poll interval
  * passes.
  */
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,7 @@ import { ResultsWriter } from './results-writer.js';
 import type { Sender } from './sender.js';
 import { Slots } from './slots.js';
 import { Targets, type LoadedJobs } from './targets.js';
+import { throttle } from './throttle.js';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -289,7 +290,9 @@ export class DeliveryWorker {
     if (loaded.orphans.length > 0) this.#slots.letGo(loaded.orphans);
     for (const endpointJobs of loaded.jobs.values()) {
       try {
-        for (const job of await this.#throttle(endpointJobs, now)) this.#slots.enqueue(job);
+        const throttled = await throttle(this.#store, this.id, endpointJobs, now);
+        if (throttled.postponed > 0) this.#slots.handedBack(throttled.postponed);
+        for (const job of throttled.now) this.#slots.enqueue(job);
       } catch (error) {
         this.#slots.letGo(endpointJobs.map((job) => job.delivery.id));
         this.#logger.error(
@@ -298,26 +301,5 @@ export class DeliveryWorker {
         );
       }
     }
-  }
-
-  /**
-   * Applies an endpoint's throttleRate: takes tokens from its shared bucket for as many jobs as it may send
-   * now, and puts the rest back in the queue for when the next token is due. Postponing is not an attempt.
-   */
-  async #throttle(jobs: Job[], now: number): Promise<Job[]> {
-    const rate = jobs[0]!.target.throttleRate;
-    if (rate === null) return jobs;
-    jobs.sort((a, b) => (a.delivery.id < b.delivery.id ? -1 : 1));
-    const granted = await this.#store.endpointTakeTokens(jobs[0]!.target.id, rate, jobs.length, now);
-    const later = jobs.slice(granted);
-    if (later.length > 0) {
-      await this.#store.deliveryPostpone(
-        this.id,
-        later.map((job) => job.delivery.id),
-        now + Math.ceil(1000 / rate),
-      );
-      this.#slots.handedBack(later.length);
-    }
-    return jobs.slice(0, granted);
   }
 }
