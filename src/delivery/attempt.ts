@@ -32,10 +32,8 @@ export interface AttemptReport {
 }
 
 /** Makes one attempt of the job's delivery over `outbound` and reports it. */
-export async function attempt(
-  { delivery, message, target, shaping }: Job,
-  outbound: Outbound,
-): Promise<AttemptReport> {
+export async function attempt(job: Job, outbound: Outbound): Promise<AttemptReport> {
+  const { delivery, message, target, shaping } = job;
   const started = Date.now();
   const timestamp = Math.floor(started / 1000);
   let outcome: SendOutcome;
@@ -80,12 +78,62 @@ export async function attempt(
     message.payload === null
       ? { status: DeliveryStatus.Fail, nextAttemptAt: null, disableEndpoint: null }
       : decide(outcome, attemptsMade, finished, target.retrySchedule);
+  return {
+    ...record(
+      job,
+      { started, finished, outcome, decision, attemptCount: attemptsMade },
+      requestHeaders,
+      // Stored only when a template or conversion changed the body; otherwise it is the message payload.
+      shaped?.ok === true && shapesBody(target) ? shaped.body : null,
+    ),
+    decision,
+    outcome,
+    finishedAt: finished,
+    // A template error says nothing about the endpoint's health: nothing was sent to it.
+    healthy: shaped?.ok === false ? null : decision.status === DeliveryStatus.Success,
+  };
+}
+
+/**
+ * The record of an attempt cut off at shutdown: its request went out, but Herald stopped waiting for the answer
+ * when the shutdown grace period ended. It uses up none of the delivery's retries, and the delivery is due again
+ * at once, so the next worker to claim it (this process after a restart, or another one) sends it again. The
+ * request's headers are not known here; the attempt shows none.
+ */
+export function cutOffAtShutdown(
+  job: Job,
+  started: number,
+  now: number,
+): Pick<AttemptReport, 'update' | 'attempt'> {
+  const outcome: SendOutcome = {
+    kind: 'error',
+    errorClass: 'shutdown',
+    detail: 'Herald shut down before the endpoint answered; the message will be sent again',
+    durationMs: now - started,
+  };
+  const decision: Decision = { status: DeliveryStatus.Pending, nextAttemptAt: now, disableEndpoint: null };
+  return record(
+    job,
+    { started, finished: now, outcome, decision, attemptCount: job.delivery.attemptCount },
+    {},
+    null,
+  );
+}
+
+/** The delivery's next state and the attempt's log entry. */
+function record(
+  { delivery, target }: Job,
+  run: { started: number; finished: number; outcome: SendOutcome; decision: Decision; attemptCount: number },
+  requestHeaders: Record<string, string>,
+  requestBody: string | null,
+): Pick<AttemptReport, 'update' | 'attempt'> {
+  const { started, finished, outcome, decision } = run;
   const succeeded = decision.status === DeliveryStatus.Success;
   return {
     update: {
       id: delivery.id,
       status: decision.status,
-      attemptCount: attemptsMade,
+      attemptCount: run.attemptCount,
       nextAttemptAt: decision.nextAttemptAt,
       lastAttemptAt: finished,
     },
@@ -101,19 +149,13 @@ export async function attempt(
       responseBody: outcome.kind === 'response' ? outcome.body : null,
       responseHeaders: outcome.kind === 'response' ? outcome.headers : null,
       requestHeaders: redactHeaders(requestHeaders),
-      // Stored only when a template or conversion changed the body; otherwise it is the message payload.
-      requestBody: shaped?.ok === true && shapesBody(target) ? shaped.body : null,
+      requestBody,
       durationMs: outcome.durationMs,
       triggerType: delivery.triggerType,
       errorClass: succeeded ? null : outcome.kind === 'response' ? 'http_status' : outcome.errorClass,
       errorDetail: outcome.kind === 'error' ? outcome.detail : null,
       createdAt: started,
     },
-    decision,
-    outcome,
-    finishedAt: finished,
-    // A template error says nothing about the endpoint's health: nothing was sent to it.
-    healthy: shaped?.ok === false ? null : succeeded,
   };
 }
 

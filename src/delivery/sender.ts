@@ -26,7 +26,9 @@ export type ErrorClass =
   /** Set by the worker, not the sender: the body could not be rendered, so nothing was sent. */
   | 'template_error'
   | 'network'
-  | 'oauth_token';
+  | 'oauth_token'
+  /** Set by the worker, not the sender: Herald shut down before the endpoint answered. */
+  | 'shutdown';
 
 export interface SendRequest {
   url: string;

@@ -38,6 +38,10 @@ export class Slots {
   /** Jobs being sent, by delivery id: at most `concurrency`. */
   readonly #inFlight = new Map<string, Job>();
   readonly #sends = new Set<Promise<void>>();
+  /** When each request in flight started, by delivery id. */
+  readonly #startedAt = new Map<string, number>();
+  /** Requests given up at shutdown, by delivery id: their late results are not theirs to record. */
+  readonly #cut = new Set<string>();
   #held = 0;
   #open = true;
 
@@ -157,6 +161,25 @@ export class Slots {
     clearTimeout(timer);
   }
 
+  /**
+   * Gives up on the requests still in flight (the shutdown grace period ended): returns them with the time each
+   * started, for the caller to record as cut off. Whatever they come to later is not recorded.
+   */
+  cutOff(): Array<{ job: Job; startedAt: number }> {
+    const cut: Array<{ job: Job; startedAt: number }> = [];
+    for (const [id, job] of this.#inFlight) {
+      if (this.#cut.has(id)) continue;
+      this.#cut.add(id);
+      cut.push({ job, startedAt: this.#startedAt.get(id)! });
+    }
+    return cut;
+  }
+
+  /** Whether the job's request was given up at shutdown. */
+  isCutOff(job: Job): boolean {
+    return this.#cut.has(job.delivery.id);
+  }
+
   #hold(delta: number): void {
     this.#held += delta;
     this.deps.metrics.inFlight.set(this.#held);
@@ -170,6 +193,7 @@ export class Slots {
     const endpointId = job.target.id;
     this.#active.set(endpointId, this.#activeAt(endpointId) + 1);
     this.#inFlight.set(job.delivery.id, job);
+    this.#startedAt.set(job.delivery.id, Date.now());
     const send = this.hooks
       .send(job)
       .catch((error: unknown) =>
@@ -178,6 +202,8 @@ export class Slots {
       .finally(() => {
         this.#sends.delete(send);
         this.#inFlight.delete(job.delivery.id);
+        this.#startedAt.delete(job.delivery.id);
+        this.#cut.delete(job.delivery.id);
         this.#hold(-1);
         const active = this.#activeAt(endpointId) - 1;
         if (active <= 0) this.#active.delete(endpointId);

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
-import { attempt } from './attempt.js';
+import { attempt, cutOffAtShutdown } from './attempt.js';
 import { nextCursor, walkAfterClaim, type LeftBehind } from './claim-walk.js';
 import { Consequences } from './consequences.js';
 import { EndpointHealth } from './health.js';
@@ -125,7 +125,10 @@ export class DeliveryWorker {
 
   /** One delivery's turn in a slot: one attempt, then what its outcome leads to. */
   async #send(job: Job): Promise<void> {
-    await this.#consequences.apply(job, await attempt(job, this.#outbound));
+    const report = await attempt(job, this.#outbound);
+    // Given up at shutdown: recorded as cut off already, and the delivery is no longer this worker's.
+    if (this.#slots.isCutOff(job)) return;
+    await this.#consequences.apply(job, report);
   }
 
   /**
@@ -192,9 +195,22 @@ export class DeliveryWorker {
     await this.#loop;
     await this.#store.deliveryRelease(this.id, this.#slots.takeWaiting());
     await this.#slots.settle(this.options.shutdownGraceMs);
+    this.#recordCutOff();
     // Requests in flight keep their leases fresh until they finish or the grace period ends.
     await this.#leases.stop();
     await this.#writer.flush();
+  }
+
+  /** Records the requests still in flight after the grace period as cut off, due again at once. */
+  #recordCutOff(): void {
+    const now = Date.now();
+    const cut = this.#slots.cutOff();
+    for (const { job, startedAt } of cut) this.#writer.add(cutOffAtShutdown(job, startedAt, now));
+    if (cut.length > 0)
+      this.#logger.warn(
+        { cut: cut.length },
+        'gave up on requests still in flight at shutdown; they will be sent again',
+      );
   }
 
   async #run(): Promise<void> {

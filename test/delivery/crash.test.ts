@@ -136,12 +136,31 @@ describe('crash and shutdown (SQLite)', { timeout: 120_000 }, () => {
     expect(receiver.acknowledged().size).toBe(0);
 
     receiver.behave(() => ({ status: 200 }));
-    await start();
+    const second = await start();
     await waitUntil(
       () => missing(receiver, ids).length === 0,
       30_000,
       'the five messages to be sent again after the restart',
       () => `(${missing(receiver, ids).length} still missing)`,
     );
+    // Each message's log shows the request given up at shutdown, then the one that succeeded after the restart.
+    const call = apiClient(second.url!, first.token!);
+    const attemptsOf = async (id: string) =>
+      (await call('GET', `/app/crash/attempt/msg/${id}`)).body.data as Array<{
+        status: number;
+        errorClass: string | null;
+      }>;
+    await waitUntil(
+      async () => (await Promise.all(ids.map(attemptsOf))).every((attempts) => attempts.length === 2),
+      10_000,
+      'two attempts recorded for each message',
+    );
+    for (const id of ids) {
+      const attempts = await attemptsOf(id);
+      expect(
+        attempts.filter((attempt) => attempt.errorClass === 'shutdown' && attempt.status === 2),
+      ).toHaveLength(1);
+      expect(attempts.filter((attempt) => attempt.status === 0)).toHaveLength(1);
+    }
   });
 });

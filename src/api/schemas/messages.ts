@@ -44,7 +44,7 @@ export const AttemptOut = Type.Object({
   triggerType: Type.Union([Type.Literal(0), Type.Literal(1)], { description: '0 scheduled, 1 manual' }),
   timestamp: Timestamp,
   errorClass: Nullable(
-    Type.String({ description: 'Herald: why the attempt failed (dns, timeout, http_status, …)' }),
+    Type.String({ description: 'Herald: why the attempt failed (dns, timeout, http_status, shutdown, …)' }),
   ),
 });
 

@@ -17,6 +17,7 @@ const ERROR_HELP: Record<string, string> = {
     'The host resolves only to addresses outside the allowed networks of the endpoint or its application.',
   template_error: 'The template could not render, so nothing was sent; fix it, then resend.',
   oauth_token: 'Herald could not get an OAuth access token from the token URL.',
+  shutdown: 'Herald shut down before the receiver answered; the message is sent again after the restart.',
 };
 
 export const isSignatureHeader = (name: string) => /^(webhook|svix)-(id|timestamp|signature)$/i.test(name);
