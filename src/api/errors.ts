@@ -4,7 +4,7 @@
  * with a generic body.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { UniqueViolation } from '../store/index.js';
+import { isDatabaseBusy, UniqueViolation } from '../store/index.js';
 
 export class HttpError extends Error {
   constructor(
@@ -28,6 +28,9 @@ export const forbidden = (detail: string) => new HttpError(403, 'forbidden', det
 export const badRequest = (detail: string) => new HttpError(400, 'bad_request', detail);
 
 export const unprocessable = (detail: string) => new HttpError(422, 'validation', detail);
+
+/** Seconds a caller is asked to wait when the database was too busy to answer in time. */
+export const DATABASE_BUSY_RETRY_SECONDS = 1;
 
 interface ValidationIssue {
   instancePath: string;
@@ -86,7 +89,16 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   let http: HttpError | undefined;
   if (error instanceof HttpError) http = error;
   else if (error instanceof UniqueViolation) http = conflict(uniqueDetail(error.target));
-  else if (error.validation) {
+  else if (isDatabaseBusy(error)) {
+    // The statement was cancelled; a request that repeats a write is safe with an idempotency key.
+    request.log.warn({ err: error }, 'the database was too busy to answer in time');
+    reply.header('retry-after', String(DATABASE_BUSY_RETRY_SECONDS));
+    http = new HttpError(
+      503,
+      'database_busy',
+      `the database was too busy to answer in time; send the request again in ${DATABASE_BUSY_RETRY_SECONDS} s (Retry-After)`,
+    );
+  } else if (error.validation) {
     const issues = error.validation.map((issue) => describeIssue(error.validationContext ?? 'body', issue));
     const detail = issues.map((issue) => `${issue.loc.join('.')} ${issue.msg}`).join('; ');
     http = new HttpError(422, 'validation', detail, { errors: issues });

@@ -17,6 +17,10 @@ export const DEFAULT_HOST = 'localhost';
 export const DEFAULT_DATA_DIR = './data';
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_DB_POOL_SIZE = 10;
+/** The longest one PostgreSQL statement of Herald's may run; migrations are exempt. */
+export const DEFAULT_DB_STATEMENT_TIMEOUT_MS = 60_000;
+/** The longest one PostgreSQL statement of Herald's may wait for a lock; migrations are exempt. */
+export const DEFAULT_DB_LOCK_TIMEOUT_MS = 10_000;
 export const DEFAULT_API_KEY_CACHE_SECONDS = 10;
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 export const DEFAULT_WORKER_CONCURRENCY = 256;
@@ -38,6 +42,10 @@ export interface Config {
   /** PostgreSQL connection string; `undefined` means the embedded SQLite file under `dataDir`. */
   readonly databaseUrl: string | undefined;
   readonly dbPoolSize: number;
+  /** PostgreSQL `statement_timeout` of Herald's connections, in milliseconds; 0 means none. */
+  readonly dbStatementTimeoutMs: number;
+  /** PostgreSQL `lock_timeout` of Herald's connections, in milliseconds; 0 means none. */
+  readonly dbLockTimeoutMs: number;
   /** 32-byte key for AES-256-GCM encryption of secrets at rest; `undefined` means "use or create the key file". */
   readonly masterKey: Buffer | undefined;
   readonly logLevel: LogLevel;
@@ -229,6 +237,20 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       DEFAULT_DB_POOL_SIZE,
       1,
       500,
+    ),
+    dbStatementTimeoutMs: integer(
+      'HERALD_DB_STATEMENT_TIMEOUT_MS',
+      nonEmpty(env.HERALD_DB_STATEMENT_TIMEOUT_MS),
+      DEFAULT_DB_STATEMENT_TIMEOUT_MS,
+      0,
+      24 * 60 * 60_000,
+    ),
+    dbLockTimeoutMs: integer(
+      'HERALD_DB_LOCK_TIMEOUT_MS',
+      nonEmpty(env.HERALD_DB_LOCK_TIMEOUT_MS),
+      DEFAULT_DB_LOCK_TIMEOUT_MS,
+      0,
+      24 * 60 * 60_000,
     ),
     masterKey: masterKey(nonEmpty(env.HERALD_MASTER_KEY)),
     logLevel: oneOf('HERALD_LOG_LEVEL', nonEmpty(env.HERALD_LOG_LEVEL), LOG_LEVELS, 'info'),

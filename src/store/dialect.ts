@@ -128,6 +128,9 @@ export interface ConnectOptions {
   databaseUrl?: string | undefined;
   sqliteFile?: string;
   poolSize?: number;
+  /** PostgreSQL: how long one statement may run, and wait for a lock, in milliseconds (0 or unset: no limit). */
+  statementTimeoutMs?: number;
+  lockTimeoutMs?: number;
   /**
    * Who checkpoints an SQLite file's write-ahead log: this connection when it commits (`inline`, SQLite's
    * default), a background thread this connection starts (`background`, see `checkpointer.ts`), or another
@@ -200,6 +203,9 @@ export function connect(options: ConnectOptions): Connection {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: options.poolSize ?? 10,
+      // A stalled statement or a lock held too long fails its request instead of holding up the process.
+      ...(options.statementTimeoutMs && { statement_timeout: options.statementTimeoutMs }),
+      ...(options.lockTimeoutMs && { lock_timeout: options.lockTimeoutMs }),
       // Times are stored as bigint milliseconds, well inside Number's exact range.
       types: {
         getTypeParser: (oid: number, format?: 'text' | 'binary') =>
@@ -246,4 +252,17 @@ export function connect(options: ConnectOptions): Connection {
       await db.destroy();
     },
   };
+}
+
+/** PostgreSQL's codes for a statement cancelled by `statement_timeout` and one that gave up waiting for a lock. */
+const PG_TIMEOUT_CODES: ReadonlySet<string> = new Set(['57014', '55P03']);
+
+/**
+ * Whether an error means the database was too busy to answer in time: a PostgreSQL statement or lock timeout,
+ * or SQLite's write lock still held when its busy timeout ran out. Trying again shortly may succeed.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string')
+    return false;
+  return PG_TIMEOUT_CODES.has(error.code) || error.code.startsWith('SQLITE_BUSY');
 }

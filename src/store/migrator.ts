@@ -90,6 +90,9 @@ export async function migrate(
   const { db, profile } = connection;
   if (profile.supportsAdvisoryLocks) {
     return db.transaction().execute(async (trx) => {
+      // A migration may rewrite a large table, and may wait for another process's: no timeout applies to it.
+      await sql`set local statement_timeout = 0`.execute(trx);
+      await sql`set local lock_timeout = 0`.execute(trx);
       await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
       return applyPending(trx, connection, migrations);
     });

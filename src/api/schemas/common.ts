@@ -95,6 +95,7 @@ export const errorResponses = {
   413: HttpErrorOut,
   422: HttpErrorOut,
   429: HttpErrorOut,
+  503: HttpErrorOut,
 };
 
 export const toIso = (ms: number) => new Date(ms).toISOString();
