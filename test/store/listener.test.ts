@@ -5,11 +5,11 @@
  * connections are ended, as in an operator's outage. Skipped without HERALD_TEST_DATABASE_URL (but the
  * backoff's arithmetic).
  */
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store, type StoreLogger } from '../../src/store/index.js';
 import { listenerRetryDelayMs } from '../../src/store/listener.js';
 import { freshPgDatabase, PG_URL } from '../helpers/env.js';
+import { databaseOutage, type DatabaseOutage } from '../helpers/pg-outage.js';
 import { waitUntil } from '../helpers/tracking-receiver.js';
 
 const LOST = 'the PostgreSQL LISTEN connection was lost';
@@ -44,47 +44,18 @@ describe('listener: the wait before reconnecting', () => {
 
 describe.skipIf(!PG_URL)('listener: a PostgreSQL outage', { timeout: 60_000 }, () => {
   let database: Awaited<ReturnType<typeof freshPgDatabase>>;
-  let name: string;
+  let outage: DatabaseOutage;
   let listening: Store;
   let announcing: Store;
   let lines: LogLine[];
   let wakes: number;
   let unlisten: (() => Promise<void>) | null;
 
-  /** Runs SQL on the server's own test database, which stays up while the listener's is away. */
-  async function onServer(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      return await client.query(text, values);
-    } finally {
-      await client.end();
-    }
-  }
-
-  async function takeDatabaseAway(): Promise<void> {
-    await onServer(`alter database ${name} allow_connections false`);
-    await onServer(
-      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-      [name],
-    );
-  }
-
-  const bringDatabaseBack = () => onServer(`alter database ${name} allow_connections true`);
-
-  async function listenerConnections(): Promise<number> {
-    const result = await onServer(
-      `select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = 'herald listener'`,
-      [name],
-    );
-    return (result.rows[0] as { n: number }).n;
-  }
-
   const messages = (start: string) => lines.filter((line) => line.message.startsWith(start));
 
   beforeEach(async () => {
     database = await freshPgDatabase();
-    name = new URL(database.url).pathname.slice(1);
+    outage = databaseOutage(database.url);
     lines = [];
     wakes = 0;
     listening = openStore({ databaseUrl: database.url, poolSize: 2, logger: recordingLogger(lines) });
@@ -95,7 +66,7 @@ describe.skipIf(!PG_URL)('listener: a PostgreSQL outage', { timeout: 60_000 }, (
 
   afterEach(async () => {
     // Whatever the test did, the database accepts connections again and goes.
-    await bringDatabaseBack().catch(() => undefined);
+    await outage?.bringBack().catch(() => undefined);
     await unlisten?.().catch(() => undefined);
     await listening?.close().catch(() => undefined);
     await announcing?.close().catch(() => undefined);
@@ -108,14 +79,14 @@ describe.skipIf(!PG_URL)('listener: a PostgreSQL outage', { timeout: 60_000 }, (
     const atStart = wakes;
     await announcing.deliveryAnnounce();
     await waitUntil(() => wakes > atStart, 10_000, 'a wake-up from an announcement');
-    expect(await listenerConnections()).toBe(1);
+    expect(await outage.listenerConnections()).toBe(1);
 
-    await takeDatabaseAway();
+    await outage.takeAway();
     await waitUntil(() => messages(LOST).length > 0, 10_000, 'the outage to be logged');
     // Long enough for several attempts to fail, each not logged again.
     await sleep(1500);
     const beforeReturn = wakes;
-    await bringDatabaseBack();
+    await outage.bringBack();
 
     // Catch-up: one wake-up when the connection is back, before anyone announces anything.
     await waitUntil(() => wakes > beforeReturn, 10_000, 'the catch-up wake-up on reconnect');
@@ -130,7 +101,7 @@ describe.skipIf(!PG_URL)('listener: a PostgreSQL outage', { timeout: 60_000 }, (
       10_000,
       'a wake-up from an announcement after the outage',
     );
-    expect(await listenerConnections()).toBe(1);
+    expect(await outage.listenerConnections()).toBe(1);
 
     // The outage and the recovery were logged once each, with the cause and how long it lasted.
     const [lost, ...lostAgain] = messages(LOST);
@@ -146,10 +117,7 @@ describe.skipIf(!PG_URL)('listener: a PostgreSQL outage', { timeout: 60_000 }, (
 
   it('logs a pooled connection ended by the server, with the cause', async () => {
     await listening.ping();
-    await onServer(
-      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
-      [name],
-    );
+    await outage.endConnections();
     await waitUntil(
       () => lines.some((line) => line.message.startsWith('an idle PostgreSQL connection failed')),
       10_000,
@@ -162,16 +130,16 @@ describe.skipIf(!PG_URL)('listener: a PostgreSQL outage', { timeout: 60_000 }, (
   });
 
   it('stops trying when closed while the database is away', async () => {
-    await takeDatabaseAway();
+    await outage.takeAway();
     await waitUntil(() => messages(LOST).length > 0, 10_000, 'the outage to be logged');
     await sleep(300);
     await unlisten!();
     unlisten = null;
     const atClose = wakes;
-    await bringDatabaseBack();
+    await outage.bringBack();
     // Longer than the longest wait between attempts: a retry left running would have connected by now.
     await sleep(6000);
-    expect(await listenerConnections()).toBe(0);
+    expect(await outage.listenerConnections()).toBe(0);
     expect(wakes).toBe(atClose);
     expect(messages(BACK)).toEqual([]);
   });
