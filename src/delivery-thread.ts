@@ -10,7 +10,7 @@ const data = workerData as ThreadData;
 const port = parentPort!;
 const config = configFromThreadData(data);
 const logger = createLogger(config).child({ thread: data.share.index });
-const store = storeFor(config, 'elsewhere');
+const store = storeFor(config, 'elsewhere', logger);
 const metrics = new Metrics(null);
 const engine = await startDeliveryEngine(
   { config, store, vault: new Vault(config.masterKey!), logger, metrics },

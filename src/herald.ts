@@ -45,7 +45,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
   const vault = new Vault(masterKey);
   // SQLite is for one process: a second one on the same data directory is refused, not silently raced.
   const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => {};
-  const store = storeFor(config, 'background');
+  const store = storeFor(config, 'background', logger);
   // Everything started so far, stopped in reverse order on close or on a failed start.
   const stops: Array<() => Promise<void>> = [async () => unlock(), () => store.close()];
   const close = async () => {

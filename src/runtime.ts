@@ -2,7 +2,7 @@
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
-import { openStore, type Store } from './store/index.js';
+import { openStore, type Store, type StoreLogger } from './store/index.js';
 
 export const SQLITE_FILE = 'herald.db';
 
@@ -19,11 +19,12 @@ export function createLogger(config: Config): Logger {
 /**
  * The store of a Herald process. On SQLite a serving process's store checkpoints the log on a background
  * thread and a delivery thread's store (`elsewhere`) leaves checkpoints to it; a one-off command (`inline`)
- * checkpoints as it commits.
+ * checkpoints as it commits. The logger hears of lost connections the store recovers from by itself.
  */
 export function storeFor(
   config: Config,
   checkpoints: 'inline' | 'background' | 'elsewhere' = 'inline',
+  logger?: StoreLogger,
 ): Store {
   return openStore({
     databaseUrl: config.databaseUrl,
@@ -32,5 +33,6 @@ export function storeFor(
     statementTimeoutMs: config.dbStatementTimeoutMs,
     lockTimeoutMs: config.dbLockTimeoutMs,
     checkpoints,
+    logger,
   });
 }

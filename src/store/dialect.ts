@@ -18,6 +18,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { postgresListen, silentLogger, type StoreLogger } from './listener.js';
 import type { Database } from './schema.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -66,32 +67,6 @@ export interface Connection {
   close(): Promise<void>;
 }
 
-/** A dedicated connection that LISTENs, reconnecting after a failure so that wake-ups resume by themselves. */
-function postgresListener(databaseUrl: string) {
-  return async (channel: string, onNotify: () => void) => {
-    let client: pg.Client | null = null;
-    let closed = false;
-    const connectClient = async () => {
-      const next = new pg.Client({ connectionString: databaseUrl });
-      next.on('notification', () => onNotify());
-      next.on('error', () => {
-        void next.end().catch(() => undefined);
-        if (!closed) setTimeout(() => void connectClient().catch(() => undefined), 1000).unref();
-      });
-      await next.connect();
-      await next.query(`listen ${pg.escapeIdentifier(channel)}`);
-      client = next;
-      // Anything announced while we were not listening is picked up now.
-      onNotify();
-    };
-    await connectClient();
-    return async () => {
-      closed = true;
-      await client?.end().catch(() => undefined);
-    };
-  };
-}
-
 const sqliteProfile: DialectProfile = {
   name: 'sqlite',
   supportsSkipLocked: false,
@@ -137,6 +112,8 @@ export interface ConnectOptions {
    * connection of the process that runs one (`elsewhere`).
    */
   checkpoints?: 'inline' | 'background' | 'elsewhere';
+  /** Where the connection reports what it recovers from by itself (lost connections); silent by default. */
+  logger?: StoreLogger;
 }
 
 /** SQLite's own checkpoint threshold, in pages, restored if the background checkpointer stops. */
@@ -212,15 +189,22 @@ export function connect(options: ConnectOptions): Connection {
           oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
       },
     });
+    const logger = options.logger ?? silentLogger;
     // An idle pooled connection that the server ends (a restart, a failover, an administrator) is reported here;
     // without a listener it would crash the process. The pool drops it and opens a new one when next needed, and
-    // a query that fails meanwhile reports its own error where it runs.
-    pool.on('error', () => undefined);
+    // a query that fails meanwhile reports its own error where it runs. The log says why it went.
+    pool.on('error', (error) =>
+      logger.warn(
+        { err: error },
+        'an idle PostgreSQL connection failed; the pool opens a new one when needed',
+      ),
+    );
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const databaseUrl = options.databaseUrl;
     return {
       db,
       profile: postgresProfile,
-      listen: postgresListener(options.databaseUrl),
+      listen: (channel, onNotify) => postgresListen({ databaseUrl, channel, onNotify, logger }),
       close: () => db.destroy(),
     };
   }
