@@ -307,6 +307,11 @@ describe('loadConfig', () => {
       expect(blockedReason('127.0.0.2', allow)).not.toBeNull();
       expect(blockedReason('10.2.0.1', allow)).not.toBeNull();
       expect(blockedReason('127.0.0.1', loadConfig({}).ssrfAllow)).not.toBeNull();
+      // IPv6 addresses that embed an IPv4 address are opened by the IPv4 ranges, as the address inside.
+      expect(blockedReason('::127.0.0.1', allow)).toBeNull();
+      expect(blockedReason('64:ff9b::a01:203', allow)).toBeNull();
+      expect(blockedReason('::127.0.0.2', allow)).toMatch(/^loopback \(embedded in IPv6: 127\.0\.0\.2/);
+      expect(blockedReason('2002:a02:1::', allow)).toMatch(/^private \(embedded in IPv6: 10\.2\.0\.1/);
     });
   });
 

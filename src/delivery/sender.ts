@@ -74,26 +74,40 @@ type LookupCallback = (
 ) => void;
 
 /**
- * A `lookup` for net.connect that drops blocked addresses, then those outside the IP restrictions, and fails
- * when nothing is left.
+ * The addresses of a resolver's answer for `hostname` that Herald may connect to: blocked addresses dropped
+ * (an IPv6 address that embeds an IPv4 address is judged by the IPv4 inside), then those outside the IP
+ * restrictions. Returns the error to fail the connection with when nothing is left. Kept apart from the
+ * resolver so that any answer, however unusual, can be tested.
+ */
+export function guardedAddresses(
+  hostname: string,
+  addresses: readonly LookupAddress[],
+  allow: readonly Cidr[],
+  restrict: ReadonlyArray<readonly Cidr[]> = [],
+): LookupAddress[] | Error {
+  const unblocked = addresses.filter((entry) => blockedReason(entry.address, allow) === null);
+  if (unblocked.length === 0) {
+    const reason = blockedReason(addresses[0]?.address ?? '', allow) ?? 'no address';
+    return new SsrfBlocked(`${hostname} resolves to a blocked address (${reason})`);
+  }
+  const allowed = unblocked.filter((entry) => restrictionsAllow(entry.address, restrict));
+  if (allowed.length === 0) {
+    const shown = unblocked.map((entry) => entry.address).join(', ');
+    return new IpRestricted(`${hostname} resolves to ${shown}, outside the allowed destination networks`);
+  }
+  return allowed;
+}
+
+/**
+ * A `lookup` for net.connect that keeps only the addresses `guardedAddresses` allows, and fails when nothing
+ * is left.
  */
 export function guardedLookup(allow: readonly Cidr[], restrict: ReadonlyArray<readonly Cidr[]> = []) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback) => {
     dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
-      const unblocked = addresses.filter((entry) => blockedReason(entry.address, allow) === null);
-      if (unblocked.length === 0) {
-        const reason = blockedReason(addresses[0]?.address ?? '', allow) ?? 'no address';
-        return callback(new SsrfBlocked(`${hostname} resolves to a blocked address (${reason})`), []);
-      }
-      const allowed = unblocked.filter((entry) => restrictionsAllow(entry.address, restrict));
-      if (allowed.length === 0) {
-        const shown = unblocked.map((entry) => entry.address).join(', ');
-        return callback(
-          new IpRestricted(`${hostname} resolves to ${shown}, outside the allowed destination networks`),
-          [],
-        );
-      }
+      const allowed = guardedAddresses(hostname, addresses, allow, restrict);
+      if (allowed instanceof Error) return callback(allowed, []);
       if (options.all) return callback(null, allowed);
       return callback(null, allowed[0]!.address, allowed[0]!.family);
     });

@@ -361,6 +361,13 @@ describe('hostile and malformed input', () => {
           'http://localhost\\@example.com/',
           'http://127.1/',
           'http://[::ffff:127.0.0.1]/',
+          // IPv6 addresses that embed 127.0.0.1: IPv4-compatible, NAT64, 6to4 and Teredo (as its client)
+          'http://[::127.0.0.1]:8080/',
+          'http://[::7f00:1]/',
+          'http://[64:ff9b::7f00:1]/',
+          'http://[64:ff9b:1:1::127.0.0.1]/',
+          'http://[2002:7f00:1::]/',
+          'http://[2001:0:808:808::80ff:fffe]/',
         ];
         const privateSpellings = [
           'http://SERVICE.INTERNAL%2E/',
@@ -378,6 +385,49 @@ describe('hostile and malformed input', () => {
         }
       } finally {
         await strict.close();
+        await privateOnly.close();
+      }
+    });
+  });
+
+  describe('IPv6 addresses that embed an IPv4 address', () => {
+    // Judged by the IPv4 inside. The test configuration allows 127.0.0.1 only, so these are all refused.
+    const embedding = [
+      'http://[::10.0.0.1]/',
+      'http://[::169.254.169.254]/latest/meta-data/',
+      'http://[::ffff:a9fe:a9fe]/',
+      'http://[64:ff9b::a9fe:a9fe]/',
+      'http://[64:ff9b:1:abcd::192.168.1.1]/',
+      'http://[2002:c0a8:101::1]:8080/',
+      'http://[2001:0:a00:1::f7f7:f7f7]/', // Teredo: server 10.0.0.1, client 8.8.8.8
+      'http://[2001:0:808:808::5601:5601]/', // Teredo: server 8.8.8.8, client 169.254.169.254
+    ];
+
+    it('refuses them on create, PUT and PATCH, saying which IPv4 address is inside', async () => {
+      for (const url of embedding) {
+        const detail = /url .*embedded in IPv6: (10\.0\.0\.1|169\.254\.169\.254|192\.168\.1\.1)/;
+        expectError(await admin.post(`${target()}/endpoint`, { url }), 422, 'validation', detail);
+        expectError(await admin.put(endpoint(), { url }), 422, 'validation', detail);
+        expectError(await admin.patch(endpoint(), { url }), 422, 'validation', detail);
+      }
+    });
+
+    it('accepts them once the allow-list opens the IPv4 range inside, and those of public addresses', async () => {
+      const privateOnly = await apiFixture(undefined, { HERALD_SSRF_ALLOW_CIDRS: '10.0.0.0/8' });
+      try {
+        const c = client(privateOnly);
+        const app = (await c.post('/app', { name: 'Embedded' })).json();
+        for (const url of [
+          'http://[::10.0.0.1]/',
+          'http://[64:ff9b::a00:1]/',
+          'http://[2002:a00:1::1]/',
+          'http://[64:ff9b::8.8.8.8]/',
+          'http://[2002:808:808::1]/',
+        ])
+          expect((await c.post(`/app/${app.id}/endpoint`, { url })).statusCode, url).toBe(201);
+        for (const url of ['http://[::127.0.0.1]/', 'http://[64:ff9b::a9fe:a9fe]/'])
+          expectError(await c.post(`/app/${app.id}/endpoint`, { url }), 422, 'validation', /url/);
+      } finally {
         await privateOnly.close();
       }
     });
