@@ -199,6 +199,11 @@ export function connect(options: ConnectOptions): Connection {
         'an idle PostgreSQL connection failed; the pool opens a new one when needed',
       ),
     );
+    // A connection in use (held by a transaction between two statements) that fails reports it on the client,
+    // where the pool no longer listens while the connection is out: unheard, it would crash the process. The
+    // statement that runs next on it fails with its own error, reported where it runs, and the pool drops the
+    // connection when it is given back.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const databaseUrl = options.databaseUrl;
     return {
