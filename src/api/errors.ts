@@ -4,7 +4,7 @@
  * with a generic body.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDatabaseBusy, UniqueViolation } from '../store/index.js';
+import { isDatabaseBusy, isDatabaseUnavailable, UniqueViolation } from '../store/index.js';
 
 export class HttpError extends Error {
   constructor(
@@ -12,6 +12,8 @@ export class HttpError extends Error {
     readonly code: string,
     readonly detail: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that go with the error, such as `Retry-After`. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
     this.name = 'HttpError';
@@ -31,6 +33,26 @@ export const unprocessable = (detail: string) => new HttpError(422, 'validation'
 
 /** Seconds a caller is asked to wait when the database was too busy to answer in time. */
 export const DATABASE_BUSY_RETRY_SECONDS = 1;
+/**
+ * Seconds a caller is asked to wait when the database cannot be reached: an outage (a restart, a failover)
+ * usually lasts seconds, and callers that all come back at once every second would only add to the load.
+ */
+export const DATABASE_UNAVAILABLE_RETRY_SECONDS = 5;
+
+/**
+ * The database cannot be reached. `what` says what that means for the caller; by default, that the request
+ * was not carried out (or, for a write whose connection was cut, may not have been) and should be sent again.
+ */
+export const databaseUnavailable = (
+  what = `the request was not carried out; send it again in ${DATABASE_UNAVAILABLE_RETRY_SECONDS} s (Retry-After)`,
+) =>
+  new HttpError(
+    503,
+    'database_unavailable',
+    `the database does not answer (it is down, restarting or unreachable); ${what}`,
+    {},
+    { 'retry-after': String(DATABASE_UNAVAILABLE_RETRY_SECONDS) },
+  );
 
 interface ValidationIssue {
   instancePath: string;
@@ -92,12 +114,18 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   else if (isDatabaseBusy(error)) {
     // The statement was cancelled; a request that repeats a write is safe with an idempotency key.
     request.log.warn({ err: error }, 'the database was too busy to answer in time');
-    reply.header('retry-after', String(DATABASE_BUSY_RETRY_SECONDS));
     http = new HttpError(
       503,
       'database_busy',
       `the database was too busy to answer in time; send the request again in ${DATABASE_BUSY_RETRY_SECONDS} s (Retry-After)`,
+      {},
+      { 'retry-after': String(DATABASE_BUSY_RETRY_SECONDS) },
     );
+  } else if (isDatabaseUnavailable(error)) {
+    // A write cut off with its connection may or may not have committed; repeating it is safe with an
+    // idempotency key or an eventId. What was answered 2xx before the outage is stored.
+    request.log.error({ err: error }, 'the database cannot be reached');
+    http = databaseUnavailable();
   } else if (error.validation) {
     const issues = error.validation.map((issue) => describeIssue(error.validationContext ?? 'body', issue));
     const detail = issues.map((issue) => `${issue.loc.join('.')} ${issue.msg}`).join('; ');
@@ -115,7 +143,10 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       detail: 'Herald failed to handle this request; the error is in its log',
     });
   }
-  return reply.status(http.statusCode).send({ code: http.code, detail: http.detail, ...http.extra });
+  return reply
+    .status(http.statusCode)
+    .headers(http.headers)
+    .send({ code: http.code, detail: http.detail, ...http.extra });
 }
 
 function uniqueDetail(target: string): string {

@@ -4,10 +4,20 @@
  * trip per delivery.
  */
 import type { Logger } from 'pino';
-import type { Attempt, DeliveryUpdate, Store } from '../store/index.js';
+import { isDatabaseUnavailable, type Attempt, type DeliveryUpdate, type Store } from '../store/index.js';
 
 export const FLUSH_INTERVAL_MS = 5;
 export const FLUSH_SIZE = 500;
+/** Tries at a write that fails for any reason but an outage; the pause between them grows by 100 ms. */
+const WRITE_ATTEMPTS = 5;
+/**
+ * How long a write is tried again while the database cannot be reached (a restart or a failover takes seconds).
+ * Giving up sooner would send every delivery in flight again once its lease runs out; trying for longer would
+ * hold up shutdown. A delivery rescued meanwhile is not updated by the late write (it is no longer leased here).
+ */
+export const OUTAGE_PATIENCE_MS = 30_000;
+/** The longest pause between two tries during an outage. */
+const OUTAGE_RETRY_MAX_MS = 1000;
 
 export interface Result {
   update: DeliveryUpdate;
@@ -65,6 +75,7 @@ export class ResultsWriter {
   }
 
   async #writeWithRetries(batch: Result[]): Promise<void> {
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.store.deliveryRecordResults(
@@ -72,12 +83,14 @@ export class ResultsWriter {
           batch.map((result) => result.update),
           batch.map((result) => result.attempt),
         );
+        if (attempt > 1) this.logger.info({ attempt, size: batch.length }, 'attempt results written');
         return;
       } catch (error) {
         // The leases keep the deliveries safe: if this never succeeds they are rescued and sent again.
         this.logger.error({ err: error, attempt, size: batch.length }, 'writing attempt results failed');
-        if (attempt >= 5) return;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        const outage = isDatabaseUnavailable(error) && Date.now() - started < OUTAGE_PATIENCE_MS;
+        if (!outage && attempt >= WRITE_ATTEMPTS) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, OUTAGE_RETRY_MAX_MS)));
       }
     }
   }

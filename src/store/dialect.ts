@@ -199,6 +199,11 @@ export function connect(options: ConnectOptions): Connection {
         'an idle PostgreSQL connection failed; the pool opens a new one when needed',
       ),
     );
+    // A connection in use (held by a transaction between two statements) that fails reports it on the client,
+    // where the pool no longer listens while the connection is out: unheard, it would crash the process. The
+    // statement that runs next on it fails with its own error, reported where it runs, and the pool drops the
+    // connection when it is given back.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const databaseUrl = options.databaseUrl;
     return {
@@ -249,4 +254,48 @@ export function isDatabaseBusy(error: unknown): boolean {
   if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string')
     return false;
   return PG_TIMEOUT_CODES.has(error.code) || error.code.startsWith('SQLITE_BUSY');
+}
+
+/**
+ * Socket errors of a connection to PostgreSQL that could not be made or was lost: the server is down, restarting
+ * or out of reach. (Node sets `code` on them; a connection to a host with several addresses fails with an
+ * AggregateError that carries the same code.)
+ */
+const SOCKET_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+/**
+ * PostgreSQL's codes for a session ended or refused by the server: an administrator's or a crash's shutdown
+ * (57P01, 57P02), a server still starting (57P03), and a database that does not exist (3D000: dropped, or
+ * renamed while Herald runs). The class 08 (connection exceptions) is matched by its prefix.
+ */
+const PG_UNAVAILABLE_CODES: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03', '3D000']);
+/**
+ * node-postgres's own messages for a connection that went away under a query ("Connection terminated
+ * unexpectedly", "Connection terminated due to connection timeout") or was already broken.
+ */
+const PG_CONNECTION_LOST = /^Connection terminated|is not queryable/;
+
+/**
+ * Whether an error means the database could not be reached at all: no connection could be made, or the one in
+ * use was lost. Unlike a busy database, this lasts as long as the outage; trying again after a few seconds may
+ * succeed. PostgreSQL ends a session with a FATAL error (a database that refuses connections, say), so every
+ * FATAL error counts. SQLite: the file cannot be opened, or reading or writing it failed (a disk gone or full).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, severity, message } = error as { code?: unknown; severity?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (SOCKET_ERROR_CODES.has(code) || PG_UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
+    if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL')
+      return true;
+  }
+  if (severity === 'FATAL') return true;
+  return typeof message === 'string' && PG_CONNECTION_LOST.test(message);
 }

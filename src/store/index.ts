@@ -82,7 +82,7 @@ export function openStore(options: ConnectOptions): Store {
 
 export * from './types.js';
 export type { ConnectOptions, DialectName, DialectProfile } from './dialect.js';
-export { isDatabaseBusy } from './dialect.js';
+export { isDatabaseBusy, isDatabaseUnavailable } from './dialect.js';
 export type { StoreLogger } from './listener.js';
 export type { MigrationResult } from './migrator.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';

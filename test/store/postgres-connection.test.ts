@@ -1,7 +1,10 @@
+import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../src/store/index.js';
+import { connect } from '../../src/store/dialect.js';
+import { isDatabaseUnavailable, openStore, type Store } from '../../src/store/index.js';
 import { freshPgDatabase, PG_URL } from '../helpers/env.js';
+import { databaseOutage } from '../helpers/pg-outage.js';
 
 describe.skipIf(!PG_URL)('store: PostgreSQL connections', () => {
   let database: Awaited<ReturnType<typeof freshPgDatabase>>;
@@ -38,5 +41,29 @@ describe.skipIf(!PG_URL)('store: PostgreSQL connections', () => {
     expect(uncaught).toEqual([]);
     await store.ping();
     expect(await store.applicationGet('nothing-here')).toBeUndefined();
+  });
+  it('survives the server ending a connection that a transaction holds, and reports it as an outage', async () => {
+    const connection = connect({ databaseUrl: database.url, poolSize: 1 });
+    try {
+      const failure = await connection.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`select 1`.execute(trx);
+          // Between two statements, with the connection out of the pool: no one but the client hears this.
+          await databaseOutage(database.url).endConnections();
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await sql`select 1`.execute(trx);
+        })
+        .then(
+          () => null,
+          (error: unknown) => error,
+        );
+      expect(uncaught).toEqual([]);
+      expect(isDatabaseUnavailable(failure)).toBe(true);
+      // The broken connection went back to the pool and was dropped: the next query gets a new one.
+      await sql`select 1`.execute(connection.db);
+    } finally {
+      await connection.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { routeModule } from '../route-group.js';
+import { databaseUnavailable } from '../errors.js';
 import { HttpErrorOut } from '../schemas/common.js';
 
 export const healthRoutes = routeModule({ tags: ['Health'] }, (route, { store }) => {
@@ -8,7 +9,11 @@ export const healthRoutes = routeModule({ tags: ['Health'] }, (route, { store })
     {
       access: 'public',
       summary: 'Health check',
-      description: 'Answers 204 when the server is up and its database answers; 503 otherwise.',
+      description:
+        'Answers 204 when the server is up and its database answers. When the database does not answer ' +
+        '(down, unreachable, or refusing connections), 503 with code `database_unavailable`, a detail naming ' +
+        'the database, and `Retry-After`; the server itself is up and answers again by itself once the ' +
+        'database is back.',
       response: { 204: Type.Null(), 503: HttpErrorOut },
     },
     async (request, reply) => {
@@ -16,9 +21,7 @@ export const healthRoutes = routeModule({ tags: ['Health'] }, (route, { store })
         await store.ping();
       } catch (error) {
         request.log.error({ err: error }, 'health check: database unreachable');
-        return reply
-          .status(503)
-          .send({ code: 'database_unavailable', detail: 'the database does not answer' });
+        throw databaseUnavailable('this server is up and answers again by itself once the database is back');
       }
       return reply.status(204).send(null);
     },
