@@ -57,7 +57,7 @@ export class EndpointSecrets {
     return this.#seal([{ key: secret ? normaliseSecret(secret) : generateSecret(), expiresAt: null }]);
   }
 
-  /** The live secrets (or keys) of a sealed list, current first; empty when there is no list. */
+  /** The live secrets (or Ed25519 keys) of a sealed list, current first; empty when there is no list. */
   openSecrets(sealed: string | null, now = Date.now()): EndpointSecret[] {
     if (sealed === null) return [];
     return this.sealer
@@ -84,11 +84,6 @@ export class EndpointSecrets {
   /** A fresh Ed25519 signing key list. */
   sealNewSigningKey(): string {
     return this.#seal([{ key: generateSigningKey(), expiresAt: null }]);
-  }
-
-  /** The live Ed25519 secret keys (`whsk_…`), current first; empty when the endpoint has none. */
-  openSigningKeys(sealed: string | null, now = Date.now()): EndpointSecret[] {
-    return this.openSecrets(sealed, now);
   }
 
   /** Rotates the Ed25519 key as {@link rotate} rotates secrets: the previous key signs during the grace period. */

@@ -76,11 +76,10 @@ const sqliteProfile: DialectProfile = {
   supportsAdvisoryLocks: false,
   substringPositionFn: 'instr',
   idColumnType: 'text',
-  isUniqueViolation: (error) =>
-    typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+  isUniqueViolation: (error) => {
+    const code = errorCode(error);
+    return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  },
 };
 
 const postgresProfile: DialectProfile = {
@@ -92,8 +91,7 @@ const postgresProfile: DialectProfile = {
   supportsAdvisoryLocks: true,
   substringPositionFn: 'strpos',
   idColumnType: 'text collate "C"',
-  isUniqueViolation: (error) =>
-    typeof error === 'object' && error !== null && 'code' in error && error.code === '23505',
+  isUniqueViolation: (error) => errorCode(error) === '23505',
 };
 
 const INT8_OID = 20;
@@ -251,9 +249,14 @@ const PG_TIMEOUT_CODES: ReadonlySet<string> = new Set(['57014', '55P03']);
  * or SQLite's write lock still held when its busy timeout ran out. Trying again shortly may succeed.
  */
 export function isDatabaseBusy(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || !('code' in error) || typeof error.code !== 'string')
-    return false;
-  return PG_TIMEOUT_CODES.has(error.code) || error.code.startsWith('SQLITE_BUSY');
+  const code = errorCode(error);
+  return code !== undefined && (PG_TIMEOUT_CODES.has(code) || code.startsWith('SQLITE_BUSY'));
+}
+
+/** The driver's error code (`23505`, `SQLITE_BUSY`, `ECONNREFUSED`…) of an error, if it has one. */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
 }
 
 /**
@@ -290,8 +293,9 @@ const PG_CONNECTION_LOST = /^Connection terminated|is not queryable/;
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
-  const { code, severity, message } = error as { code?: unknown; severity?: unknown; message?: unknown };
-  if (typeof code === 'string') {
+  const { severity, message } = error as { severity?: unknown; message?: unknown };
+  const code = errorCode(error);
+  if (code !== undefined) {
     if (SOCKET_ERROR_CODES.has(code) || PG_UNAVAILABLE_CODES.has(code) || code.startsWith('08')) return true;
     if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL')
       return true;

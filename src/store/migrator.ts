@@ -5,7 +5,7 @@
  * A process that waited finds the work done and applies nothing.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { Connection } from './dialect.js';
+import { errorCode, type Connection } from './dialect.js';
 import { MIGRATIONS } from './migrations/index.js';
 import type { Migration } from './migrations/types.js';
 import type { Database } from './schema.js';
@@ -51,12 +51,8 @@ async function applyPending(
   return { applied, current: Math.max(newest, ...applied) };
 }
 
-const isBusy = (error: unknown): boolean =>
-  typeof error === 'object' &&
-  error !== null &&
-  'code' in error &&
-  typeof error.code === 'string' &&
-  error.code.startsWith('SQLITE_BUSY');
+/** SQLite's write lock is held by another connection. */
+const isBusy = (error: unknown): boolean => errorCode(error)?.startsWith('SQLITE_BUSY') === true;
 
 /**
  * Takes SQLite's write lock, waiting for it without blocking the event loop. better-sqlite3 waits out

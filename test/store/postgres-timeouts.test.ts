@@ -14,6 +14,16 @@ describe.skipIf(!PG_URL)('store: PostgreSQL timeouts', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
+  /** Another session that holds a lock on the application's row until the test ends. */
+  async function lockApplication(databaseUrl: string, appId: string) {
+    const holder = new pg.Client({ connectionString: databaseUrl });
+    await holder.connect();
+    cleanups.push(() => holder.end());
+    await holder.query('begin');
+    await holder.query('select id from application where id = $1 for update', [appId]);
+    cleanups.push(() => holder.query('rollback'));
+  }
+
   /** A migrated store with the given timeouts, an application in it, and another session holding a lock on it. */
   async function blocked(timeouts: { statementTimeoutMs?: number; lockTimeoutMs?: number }) {
     const database = await freshPgDatabase();
@@ -28,12 +38,7 @@ describe.skipIf(!PG_URL)('store: PostgreSQL timeouts', () => {
       metadata: {},
       throttleRate: null,
     });
-    const holder = new pg.Client({ connectionString: database.url });
-    await holder.connect();
-    cleanups.push(() => holder.end());
-    await holder.query('begin');
-    await holder.query('select id from application where id = $1 for update', [app.id]);
-    cleanups.push(() => holder.query('rollback'));
+    await lockApplication(database.url, app.id);
     return { store, app };
   }
 
@@ -81,12 +86,7 @@ describe.skipIf(!PG_URL)('store: PostgreSQL timeouts', () => {
     cleanups.push(() => database.drop());
     cleanups.push(() => fixture.close());
     const app = await fixture.post<{ id: string }>('/app', { name: 'busy' });
-    const holder = new pg.Client({ connectionString: database.url });
-    await holder.connect();
-    cleanups.push(() => holder.end());
-    await holder.query('begin');
-    await holder.query('select id from application where id = $1 for update', [app.id]);
-    cleanups.push(() => holder.query('rollback'));
+    await lockApplication(database.url, app.id);
 
     const response = await fixture.api.inject({
       method: 'PUT',

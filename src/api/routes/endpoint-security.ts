@@ -47,7 +47,7 @@ export const endpointSecurityRoutes = routeModule({ tags: ['Herald'] }, (route, 
     },
     async (request) => {
       const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
-      const [current, ...previous] = secrets.openSigningKeys(await withSigningKeys(endpoint));
+      const [current, ...previous] = secrets.openSecrets(await withSigningKeys(endpoint));
       return {
         key: publicKeyOf(current!.key),
         previousKeys: previous.map((entry) => ({
@@ -70,7 +70,7 @@ export const endpointSecurityRoutes = routeModule({ tags: ['Herald'] }, (route, 
       const rotated = secrets.rotateSigningKey(await withSigningKeys(endpoint), graceMs);
       return {
         change: { signingKeysSealed: rotated },
-        shown: { publicKey: publicKeyOf(secrets.openSigningKeys(rotated)[0]!.key) },
+        shown: { publicKey: publicKeyOf(secrets.openSecrets(rotated)[0]!.key) },
       };
     },
   });
