@@ -5,7 +5,7 @@
  * 202 still means the message is stored. A request's messages are never split across transactions.
  */
 import type { Metrics } from '../delivery/metrics.js';
-import { matches } from '../delivery/routing.js';
+import { Router } from '../delivery/routing.js';
 import type {
   Application,
   EndpointFilter,
@@ -53,6 +53,8 @@ export class IngestWriter {
   /** Groups being written now. */
   #writing = 0;
   #scheduled = false;
+  /** Routing, with each endpoint's content filter compiled once. */
+  readonly #router = new Router();
 
   constructor(
     private readonly store: Store,
@@ -200,7 +202,7 @@ export class IngestWriter {
       const targets =
         only !== undefined
           ? [only]
-          : endpoints.filter((endpoint) => matches(endpoint, item.eventType, channels)).map((e) => e.id);
+          : this.#router.targets(endpoints, { eventType: item.eventType, channels, payload: item.payload });
       return {
         message: {
           id: newId('message', now),

@@ -20,6 +20,7 @@ import { routeGroup } from './route-group.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
+import { endpointFilterRoutes } from './routes/endpoint-filters.js';
 import { endpointSecurityRoutes } from './routes/endpoint-security.js';
 import { endpointSettingRoutes } from './routes/endpoint-settings.js';
 import { endpointRoutes } from './routes/endpoints.js';
@@ -110,6 +111,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(applicationRoutes(context));
       await api.register(endpointRoutes(context));
       await api.register(endpointSettingRoutes(context));
+      await api.register(endpointFilterRoutes(context));
       await api.register(eventTypeRoutes(context));
       await api.register(templateRoutes(context));
       await api.register(templateVersionRoutes(context));

@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { Application, JsonObject, Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
-import { matches } from './routing.js';
+import { Router } from './routing.js';
 
 export const OPERATIONAL_APP_UID = 'herald-operational';
 export const OPERATOR_ENDPOINT_UID = 'operator-webhook';
@@ -23,6 +23,7 @@ export const FAILING_AFTER_ATTEMPTS = 4;
 
 export class OperationalEvents {
   #app: Application | null = null;
+  readonly #router = new Router();
 
   constructor(
     private readonly store: Store,
@@ -59,10 +60,13 @@ export class OperationalEvents {
   async emit(type: OperationalEventType, data: JsonObject): Promise<void> {
     try {
       const app = await this.application();
-      const endpoints = (await this.store.endpointListEnabledFilters(app.id)).filter((endpoint) =>
-        matches(endpoint, type, null),
-      );
       const now = Date.now();
+      const payload = { type, timestamp: new Date(now).toISOString(), data };
+      const endpoints = this.#router.targets(await this.store.endpointListEnabledFilters(app.id), {
+        eventType: type,
+        channels: null,
+        payload,
+      });
       await this.store.messageCreateMany([
         {
           message: {
@@ -70,11 +74,11 @@ export class OperationalEvents {
             appId: app.id,
             eventType: type,
             eventId: null,
-            payload: { type, timestamp: new Date(now).toISOString(), data },
+            payload,
             channels: null,
             createdAt: now,
           },
-          deliveries: endpoints.map((endpoint) => ({ id: newId('delivery', now), endpointId: endpoint.id })),
+          deliveries: endpoints.map((endpointId) => ({ id: newId('delivery', now), endpointId })),
         },
       ]);
       if (endpoints.length > 0) this.notify();

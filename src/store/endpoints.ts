@@ -3,6 +3,7 @@ import type { Connection } from './dialect.js';
 import { flag, fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
 import type { EndpointTable } from './schema.js';
 import type {
+  Compression,
   Conversion,
   Endpoint,
   EndpointChanges,
@@ -90,6 +91,9 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     templateVersion: row.template_version,
     payloadVersion: row.payload_version,
     conversion: row.conversion as Conversion,
+    filter: fromJsonOrNull(row.content_filter),
+    compression: row.compression as Compression,
+    compressionThreshold: row.compression_threshold,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -103,7 +107,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
     if (appIds.length === 0) return byApp;
     const rows = await db
       .selectFrom('endpoint')
-      .select(['id', 'app_id', 'event_types', 'channels'])
+      .select(['id', 'app_id', 'event_types', 'channels', 'content_filter'])
       .where('app_id', 'in', appIds)
       .where('disabled', '=', 0)
       .execute();
@@ -112,6 +116,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         id: row.id,
         eventTypes: fromJsonOrNull(row.event_types),
         channels: fromJsonOrNull(row.channels),
+        contentFilter: row.content_filter,
       });
     return byApp;
   }
@@ -145,6 +150,9 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         template_version: endpoint.templateVersion ?? null,
         payload_version: endpoint.payloadVersion ?? null,
         conversion: endpoint.conversion ?? 'none',
+        content_filter: toJsonOrNull(endpoint.filter),
+        compression: endpoint.compression ?? 'none',
+        compression_threshold: endpoint.compressionThreshold ?? null,
         created_at: now,
         updated_at: now,
       };
@@ -213,6 +221,11 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.templateVersion !== undefined && { template_version: changes.templateVersion }),
         ...(changes.payloadVersion !== undefined && { payload_version: changes.payloadVersion }),
         ...(changes.conversion !== undefined && { conversion: changes.conversion }),
+        ...(changes.filter !== undefined && { content_filter: toJsonOrNull(changes.filter) }),
+        ...(changes.compression !== undefined && { compression: changes.compression }),
+        ...(changes.compressionThreshold !== undefined && {
+          compression_threshold: changes.compressionThreshold,
+        }),
         updated_at: now,
       };
       const row = await guardUnique(connection, 'endpoint.uid', () =>

@@ -52,6 +52,9 @@ export interface EndpointTable {
   template_version: number | null;
   payload_version: string | null;
   conversion: string;
+  content_filter: string | null;
+  compression: string;
+  compression_threshold: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -110,9 +110,19 @@ export interface Endpoint {
   payloadVersion: string | null;
   /** Without a template: the standard body as JSON (`none`), converted to XML or form-encoded. */
   conversion: Conversion;
+  /**
+   * A MongoDB-style query over `{ eventType, channels, payload }` that a message must match to be delivered
+   * here (checked by the API when saved); null for none.
+   */
+  filter: JsonObject | null;
+  /** How bodies at or above `compressionThreshold` bytes are encoded: not at all, gzip or Brotli. */
+  compression: Compression;
+  /** The smallest body, in bytes, that is compressed; null for the default (1 KiB). */
+  compressionThreshold: number | null;
   createdAt: number;
   updatedAt: number;
 }
+export type Compression = 'none' | 'gzip' | 'br';
 export type HeaderStyle = 'standard' | 'svix';
 export type Conversion = 'none' | 'xml' | 'form';
 export type SignatureVersion = 'v1' | 'v1a';
@@ -120,6 +130,8 @@ export type SignatureVersion = 'v1' | 'v1a';
 type EndpointSecurity = 'signatureVersions' | 'signingKeysSealed' | 'authSealed' | 'allowedDestinationCidrs';
 /** Body shaping settings; an insert may omit them (standard JSON body). */
 type EndpointShaping = 'templateId' | 'templateVersion' | 'payloadVersion' | 'conversion';
+/** The content filter and compression; an insert may omit them (no filter, no compression). */
+type EndpointContent = 'filter' | 'compression' | 'compressionThreshold';
 /** Fields Herald manages itself; an insert starts them empty. */
 type EndpointHealth = 'disabledReason' | 'failingSince' | 'circuitOpenUntil';
 export type EndpointInsert = Omit<
@@ -132,8 +144,14 @@ export type EndpointInsert = Omit<
   | 'headerStyle'
   | EndpointSecurity
   | EndpointShaping
+  | EndpointContent
 > &
-  Partial<Pick<Endpoint, 'timeoutMs' | 'retrySchedule' | 'headerStyle' | EndpointSecurity | EndpointShaping>>;
+  Partial<
+    Pick<
+      Endpoint,
+      'timeoutMs' | 'retrySchedule' | 'headerStyle' | EndpointSecurity | EndpointShaping | EndpointContent
+    >
+  >;
 export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
 
 /** Just what routing a message needs of an enabled endpoint. */
@@ -141,6 +159,8 @@ export interface EndpointFilter {
   id: string;
   eventTypes: string[] | null;
   channels: string[] | null;
+  /** The content filter as its stored JSON text, or null; routing compiles each distinct text once. */
+  contentFilter: string | null;
 }
 
 /** An endpoint's token bucket for its `throttleRate`, shared by every worker. */

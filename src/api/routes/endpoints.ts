@@ -7,6 +7,7 @@ import { findEndpoint } from '../lookups.js';
 import { EndpointSecrets } from '../../signing/secrets.js';
 import { checkEndpointUrl, checkEventTypes, checkHeaders } from '../endpoint-config.js';
 import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '../endpoint-security.js';
+import { contentOut, contentSettings } from '../endpoint-content.js';
 import { shapingOut, shapingSettings } from '../endpoint-shaping.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
@@ -40,6 +41,7 @@ export function endpointOut(endpoint: Endpoint) {
     headerStyle: endpoint.headerStyle,
     signatureVersions: endpoint.signatureVersions,
     ...shapingOut(endpoint),
+    ...contentOut(endpoint),
     disabledReason: endpoint.disabledReason,
     createdAt: toIso(endpoint.createdAt),
     updatedAt: toIso(endpoint.updatedAt),
@@ -87,6 +89,7 @@ function replacedSettings(
     throttleRate: checked.rate ?? null,
     ...deliverySettings(body, true),
     ...checked.shaping,
+    ...contentSettings(body),
   };
 }
 
@@ -246,6 +249,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         throttleRate: rate,
         ...deliverySettings(request.body, false),
         ...shaping,
+        ...contentSettings(request.body, existing),
         ...reenabled(existing, disabled),
         ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
         ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),

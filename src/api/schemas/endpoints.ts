@@ -11,6 +11,7 @@ import {
   Timestamp,
   Uid,
 } from './common.js';
+import { ContentOut, ContentSettings } from './endpoint-content.js';
 import { ShapingOut, ShapingSettings } from './endpoint-shaping.js';
 
 const Url = Type.String({
@@ -96,6 +97,7 @@ const DeliverySettings = {
   ),
   signatureVersions: Type.Optional(SignatureVersions),
   ...ShapingSettings,
+  ...ContentSettings,
 };
 
 export const EndpointIn = Type.Object({
@@ -145,6 +147,7 @@ export const EndpointOut = Type.Object({
   headerStyle: Type.String(),
   signatureVersions: Type.Array(Type.String()),
   ...ShapingOut,
+  ...ContentOut,
   disabledReason: Nullable(
     Type.String({ description: 'Herald: why Herald disabled the endpoint (410 Gone, continuous failure)' }),
   ),
