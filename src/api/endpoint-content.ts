@@ -22,6 +22,14 @@ export function contentOut(endpoint: Endpoint): Content {
   };
 }
 
+/**
+ * Saving `compression` again forgets that the endpoint once refused a compressed request (415), so Herald tries
+ * compressing again.
+ */
+export function compressionRetried(body: ContentBody): { compressionRefusedAt?: null } {
+  return body.compression !== undefined ? { compressionRefusedAt: null } : {};
+}
+
 /** Answers 422 naming the place when `filter` is not a filter Herald accepts. */
 export function checkFilter(filter: unknown, place: string): void {
   const problem = checkContentFilter(filter, place);

@@ -9,6 +9,7 @@ import { DeliveryStatus, type Attempt, type DeliveryUpdate } from '../store/inde
 import { describeProblems } from '../templates/problems.js';
 import { shapesBody } from '../templates/shaper.js';
 import { newId } from '../util/ids.js';
+import { compressBody, type Compressed } from './compression.js';
 import type { Job } from './job.js';
 import type { Outbound } from './outbound.js';
 import { decide, type Decision } from './outcome.js';
@@ -29,6 +30,10 @@ export interface AttemptReport {
    * rendered, which says nothing about the endpoint's health).
    */
   healthy: boolean | null;
+  /** The body's encoding and sizes when it was sent compressed; null when it went plain. */
+  compressed: (Pick<Compressed, 'encoding' | 'uncompressedBytes'> & { compressedBytes: number }) | null;
+  /** The endpoint answered 415 to a compressed body: its next bodies go plain. */
+  compressionRefused: boolean;
 }
 
 /** Makes one attempt of the job's delivery over `outbound` and reports it. */
@@ -38,6 +43,7 @@ export async function attempt(job: Job, outbound: Outbound): Promise<AttemptRepo
   const timestamp = Math.floor(started / 1000);
   let outcome: SendOutcome;
   let requestHeaders: Record<string, string> = {};
+  let compressed: Compressed | null = null;
   // The body as this endpoint receives it: templated, converted or the standard JSON. It is what gets signed.
   const shaped = message.payload === null ? null : shaping.shape(target, message, message.payload);
   if (shaped === null) {
@@ -66,10 +72,18 @@ export async function attempt(job: Job, outbound: Outbound): Promise<AttemptRepo
       [`${prefix}-timestamp`]: String(timestamp),
       [`${prefix}-signature`]: signatureHeader(target.secrets, message.id, timestamp, body),
     };
+    // Signed above over the body as it is; compressed after, so the signature covers the uncompressed body.
+    compressed = await compressBody(body, target);
+    if (compressed !== null) {
+      requestHeaders['content-encoding'] = compressed.encoding;
+      // Sent anyway; set here so that the attempt log shows the size on the wire.
+      requestHeaders['content-length'] = String(compressed.bytes.length);
+    }
     ({ outcome, headers: requestHeaders } = await outbound.send(target, {
       msgId: message.id,
       headers: requestHeaders,
       body,
+      ...(compressed !== null && { wire: compressed.bytes }),
     }));
   }
   const finished = Date.now();
@@ -91,6 +105,15 @@ export async function attempt(job: Job, outbound: Outbound): Promise<AttemptRepo
     finishedAt: finished,
     // A template error says nothing about the endpoint's health: nothing was sent to it.
     healthy: shaped?.ok === false ? null : decision.status === DeliveryStatus.Success,
+    compressed:
+      compressed === null
+        ? null
+        : {
+            encoding: compressed.encoding,
+            uncompressedBytes: compressed.uncompressedBytes,
+            compressedBytes: compressed.bytes.length,
+          },
+    compressionRefused: compressed !== null && outcome.kind === 'response' && outcome.status === 415,
   };
 }
 

@@ -63,6 +63,20 @@ export class Consequences {
     private readonly releaseQueued: (endpointId: string) => void,
   ) {}
 
+  /**
+   * The endpoint answered 415 to a compressed body: it gets plain bodies from now on, here at once and in every
+   * worker once the store has it, until its compression setting is saved again. The health report shows when.
+   */
+  async #compressionRefused(target: Job['target'], now: number): Promise<void> {
+    target.compressionRefusedAt = now;
+    try {
+      await this.deps.store.endpointSetHealth(target.id, { compressionRefusedAt: now });
+    } catch (error) {
+      this.deps.logger.error({ err: error, endpoint: target.id }, 'recording a refused compression failed');
+    }
+    this.deps.logger.warn({ endpoint: target.id }, 'endpoint refused a compressed body (415); sending plain');
+  }
+
   async apply({ message, target }: Job, report: AttemptReport): Promise<void> {
     const { writer, metrics, health, events } = this.deps;
     const { update, attempt, decision, outcome } = report;
@@ -73,6 +87,12 @@ export class Consequences {
     metrics.deliveries.inc({ outcome: outcomeLabel });
     metrics.attemptDuration.observe({ outcome: outcomeLabel }, outcome.durationMs / 1000);
     if (update.attemptCount > 1) metrics.retries.inc();
+    if (report.compressed !== null) {
+      const { encoding, uncompressedBytes, compressedBytes } = report.compressed;
+      metrics.compressionBytes.inc({ encoding, stage: 'before' }, uncompressedBytes);
+      metrics.compressionBytes.inc({ encoding, stage: 'after' }, compressedBytes);
+    }
+    if (report.compressionRefused) await this.#compressionRefused(target, report.finishedAt);
 
     const finished = report.finishedAt;
     const circuit = report.healthy === null ? null : await health.record(target, report.healthy, finished);

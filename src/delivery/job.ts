@@ -5,11 +5,12 @@
  */
 import type { ShapeTarget, ShapingBatch } from '../templates/shaper.js';
 import type { Delivery, HeaderStyle, Message } from '../store/index.js';
+import type { CompressionSetting } from './compression.js';
 import type { HealthState } from './health.js';
 import type { OutboundTarget } from './outbound.js';
 
 /** An endpoint as the sender needs it, with its secrets and headers decrypted and its health kept current. */
-export interface Target extends HealthState, OutboundTarget, ShapeTarget {
+export interface Target extends HealthState, OutboundTarget, ShapeTarget, CompressionSetting {
   appId: string;
   uid: string | null;
   url: string;

@@ -49,6 +49,12 @@ export class Metrics {
     help: 'Messages accepted by the API (repeated eventIds not counted)',
     registers: [this.registry],
   });
+  readonly compressionBytes = new Counter({
+    name: 'herald_compression_bytes_total',
+    help: 'Bytes of the bodies sent compressed, before and after compression, by encoding (gzip, br)',
+    labelNames: ['encoding', 'stage'] as const,
+    registers: [this.registry],
+  });
   readonly inFlight = new Gauge({
     name: 'herald_in_flight',
     help: 'Deliveries this process holds: being sent or waiting for an endpoint slot',

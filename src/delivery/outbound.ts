@@ -41,7 +41,8 @@ export class Outbound {
   /** Sends one request; returns its outcome and the headers that went with it (credentials included). */
   async send(
     target: OutboundTarget,
-    request: { msgId: string; headers: Record<string, string>; body: string },
+    /** `body` is what is signed (and hashed for a JWT); `wire`, when set, is what is sent (compressed). */
+    request: { msgId: string; headers: Record<string, string>; body: string; wire?: Buffer },
   ): Promise<{ outcome: SendOutcome; headers: Record<string, string> }> {
     const restrict: Cidr[][] = [];
     const appRules = await this.#appCidrs(target.appId);
@@ -65,7 +66,7 @@ export class Outbound {
       const outcome = await this.sender.send({
         url: target.url,
         headers,
-        body: request.body,
+        body: request.wire ?? request.body,
         timeoutMs: target.timeoutMs,
         restrict,
       });

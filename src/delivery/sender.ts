@@ -33,7 +33,8 @@ export type ErrorClass =
 export interface SendRequest {
   url: string;
   headers: Record<string, string>;
-  body: string;
+  /** The body as sent: text, or the bytes of a compressed body. */
+  body: string | Buffer;
   timeoutMs: number;
   /**
    * IP restrictions: lists of CIDRs (the application's, the endpoint's) that must each allow the address

@@ -2,7 +2,7 @@
  * Loading what claimed deliveries need: their messages, their endpoints as targets, and the templates that shape
  * their bodies, in a few set-based queries per claimed batch. A target is decrypted (secrets, headers, outbound
  * auth) and its stored address ranges parsed only when its endpoint changed since this worker last saw it; its
- * health is copied from the row every time, since other workers change it.
+ * health (and whether it refused compression) is copied from the row every time, since other workers change it.
  */
 import type { Vault } from '../security/vault.js';
 import { EndpointSecrets } from '../signing/secrets.js';
@@ -74,6 +74,7 @@ export class Targets {
       }
       target.failingSince = endpoint.failingSince;
       target.circuitOpenUntil = endpoint.circuitOpenUntil;
+      target.compressionRefusedAt = endpoint.compressionRefusedAt;
       targets.set(endpoint.id, target);
     }
     return targets;
@@ -108,6 +109,9 @@ export class Targets {
       conversion: endpoint.conversion,
       failingSince: endpoint.failingSince,
       circuitOpenUntil: endpoint.circuitOpenUntil,
+      compression: endpoint.compression,
+      compressionThreshold: endpoint.compressionThreshold,
+      compressionRefusedAt: endpoint.compressionRefusedAt,
     };
   }
 }

@@ -3,9 +3,10 @@
  * (https://www.standardwebhooks.com) and agrees with its reference library (the `standardwebhooks` npm
  * package): the same signed content, the same `v1` HMAC-SHA256 signatures, the same 5-minute tolerance. It also
  * checks `v1a` Ed25519 signatures against a `whpk_` public key, and reads `svix-*` headers when `webhook-*`
- * ones are absent. It depends on nothing but `node:crypto`.
+ * ones are absent. It depends on nothing but `node:crypto` (and `node:zlib` for compressed bodies).
  */
 import { createHmac, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { decodeBody } from './content-encoding.js';
 
 export const DEFAULT_TOLERANCE_SECONDS = 5 * 60;
 
@@ -74,12 +75,36 @@ export function signWebhook(secret: string, msgId: string, timestamp: number | D
  * `whpk_` public keys check `v1a` (Ed25519) ones. Pass the body exactly as received, before any JSON parsing.
  * Throws `WebhookVerificationError` on a missing header, a timestamp more than the tolerance (5 minutes) away
  * from now, or no matching signature.
+ *
+ * Herald signs the uncompressed body. Pass the body your framework decoded, or the raw bytes (a `Buffer`) of a
+ * request sent with `Content-Encoding: gzip` or `br` with its headers: when the bytes as given match no
+ * signature, the body they decode to is checked.
  */
 export function verifyWebhook(
   keys: string | readonly string[],
   headers: WebhookHeaders,
   body: string | Buffer,
   options: VerifyOptions = {},
+): unknown {
+  try {
+    return verifySigned(keys, headers, body, options);
+  } catch (error) {
+    const decoded =
+      error instanceof WebhookVerificationError && error.message === NO_MATCH
+        ? decodeBody(headerReader(headers)('content-encoding'), body)
+        : null;
+    if (decoded === null) throw error;
+    return verifySigned(keys, headers, decoded, options);
+  }
+}
+
+const NO_MATCH = 'no matching signature';
+
+function verifySigned(
+  keys: string | readonly string[],
+  headers: WebhookHeaders,
+  body: string | Buffer,
+  options: VerifyOptions,
 ): unknown {
   const read = headerReader(headers);
   const header = (name: string) => read(`webhook-${name}`) ?? read(`svix-${name}`);
@@ -119,7 +144,7 @@ export function verifyWebhook(
       if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) return parsed(text);
     }
   }
-  throw new WebhookVerificationError('no matching signature');
+  throw new WebhookVerificationError(NO_MATCH);
 }
 
 function parsed(text: string): unknown {

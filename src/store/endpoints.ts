@@ -39,13 +39,13 @@ export interface EndpointQueries {
     now?: number,
   ): Promise<Endpoint | undefined>;
   /**
-   * Records health state that Herald manages (failing since, circuit) without touching `updated_at`, which tells
+   * Records health state that Herald manages (failing since, circuit, a refused compression) without touching `updated_at`, which tells
    * users when they last changed the endpoint. `onlyIfFailingSinceNull` makes marking the start of a failure run
    * idempotent across workers.
    */
   endpointSetHealth(
     id: string,
-    health: Partial<Pick<Endpoint, 'failingSince' | 'circuitOpenUntil'>>,
+    health: Partial<Pick<Endpoint, 'failingSince' | 'circuitOpenUntil' | 'compressionRefusedAt'>>,
     onlyIfFailingSinceNull?: boolean,
   ): Promise<void>;
   /** Disables an endpoint on Herald's own initiative, saying why. Returns whether it was enabled before. */
@@ -94,6 +94,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     filter: fromJsonOrNull(row.content_filter),
     compression: row.compression as Compression,
     compressionThreshold: row.compression_threshold,
+    compressionRefusedAt: row.compression_refused_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -153,6 +154,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         content_filter: toJsonOrNull(endpoint.filter),
         compression: endpoint.compression ?? 'none',
         compression_threshold: endpoint.compressionThreshold ?? null,
+        compression_refused_at: null,
         created_at: now,
         updated_at: now,
       };
@@ -226,6 +228,9 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.compressionThreshold !== undefined && {
           compression_threshold: changes.compressionThreshold,
         }),
+        ...(changes.compressionRefusedAt !== undefined && {
+          compression_refused_at: changes.compressionRefusedAt,
+        }),
         updated_at: now,
       };
       const row = await guardUnique(connection, 'endpoint.uid', () =>
@@ -242,7 +247,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
 
     async endpointSetHealth(
       id: string,
-      health: Partial<Pick<Endpoint, 'failingSince' | 'circuitOpenUntil'>>,
+      health: Partial<Pick<Endpoint, 'failingSince' | 'circuitOpenUntil' | 'compressionRefusedAt'>>,
       onlyIfFailingSinceNull = false,
     ): Promise<void> {
       let query = db
@@ -250,6 +255,9 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         .set({
           ...(health.failingSince !== undefined && { failing_since: health.failingSince }),
           ...(health.circuitOpenUntil !== undefined && { circuit_open_until: health.circuitOpenUntil }),
+          ...(health.compressionRefusedAt !== undefined && {
+            compression_refused_at: health.compressionRefusedAt,
+          }),
         })
         .where('id', '=', id);
       if (onlyIfFailingSinceNull) query = query.where('failing_since', 'is', null);

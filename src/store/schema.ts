@@ -55,6 +55,7 @@ export interface EndpointTable {
   content_filter: string | null;
   compression: string;
   compression_threshold: number | null;
+  compression_refused_at: number | null;
   created_at: number;
   updated_at: number;
 }

@@ -119,6 +119,11 @@ export interface Endpoint {
   compression: Compression;
   /** The smallest body, in bytes, that is compressed; null for the default (1 KiB). */
   compressionThreshold: number | null;
+  /**
+   * When the endpoint answered 415 to a compressed request; while set, bodies are sent plain. Saving
+   * `compression` again clears it.
+   */
+  compressionRefusedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -133,7 +138,7 @@ type EndpointShaping = 'templateId' | 'templateVersion' | 'payloadVersion' | 'co
 /** The content filter and compression; an insert may omit them (no filter, no compression). */
 type EndpointContent = 'filter' | 'compression' | 'compressionThreshold';
 /** Fields Herald manages itself; an insert starts them empty. */
-type EndpointHealth = 'disabledReason' | 'failingSince' | 'circuitOpenUntil';
+type EndpointHealth = 'disabledReason' | 'failingSince' | 'circuitOpenUntil' | 'compressionRefusedAt';
 export type EndpointInsert = Omit<
   Endpoint,
   | 'createdAt'

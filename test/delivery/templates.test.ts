@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_URL } from '../helpers/env.js';
-import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
+import { HERALD_STORES, startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Received, type Receiver } from '../helpers/receiver.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -30,10 +29,7 @@ function expectSigned(request: Received): void {
   expect((request.headers['webhook-signature'] as string).split(' ')).toContain(`v1,${expected}`);
 }
 
-describe.each([
-  { dialect: 'sqlite', postgres: false, skip: false },
-  { dialect: 'postgres', postgres: true, skip: !PG_URL },
-])('templates end to end ($dialect)', ({ postgres, skip }) => {
+describe.each(HERALD_STORES)('templates end to end ($dialect)', ({ postgres, skip }) => {
   const test = skip ? it.skip : it;
   let h: RunningHerald;
   let appCount = 0;

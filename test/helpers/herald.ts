@@ -1,9 +1,17 @@
 /** A real Herald, listening on 127.0.0.1 with its delivery worker, for end-to-end tests. */
 import { loadConfig } from '../../src/config/config.js';
 import { startHerald, type Herald } from '../../src/herald.js';
-import { freshPgDatabase, tempDir } from './env.js';
+import { freshPgDatabase, PG_URL, tempDir } from './env.js';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startReceiver, type Receiver } from './receiver.js';
+
+/** The stores an end-to-end suite runs on: SQLite always, PostgreSQL when HERALD_TEST_DATABASE_URL is set. */
+export const HERALD_STORES = [
+  { dialect: 'sqlite', postgres: false, skip: false },
+  { dialect: 'postgres', postgres: true, skip: !PG_URL },
+];
 
 export interface RunningHerald {
   herald: Herald;
@@ -61,4 +69,45 @@ export async function startTestHerald(
       tmp.remove();
     },
   };
+}
+
+export interface HeraldSuite {
+  h: RunningHerald;
+  receivers: Receiver[];
+  /** Starts a receiver and creates an endpoint of `appUid` that points at it, with `body`'s settings. */
+  receiverEndpoint(
+    appUid: string,
+    body: Record<string, unknown>,
+  ): Promise<{ receiver: Receiver; endpointId: string }>;
+}
+
+/**
+ * A Herald for one end-to-end suite on one store: started before its tests (then `setup` runs), stopped after
+ * them with the receivers the suite opened. Read `suite.h` inside tests.
+ */
+export function heraldSuite(
+  store: { postgres: boolean; skip: boolean },
+  setup: (h: RunningHerald) => Promise<void> = async () => {},
+): HeraldSuite {
+  const suite: HeraldSuite = { h: undefined as unknown as RunningHerald, receivers: [], receiverEndpoint };
+  beforeAll(async () => {
+    if (store.skip) return;
+    suite.h = await startTestHerald({}, { postgres: store.postgres });
+    await setup(suite.h);
+  });
+  afterAll(async () => {
+    await Promise.all(suite.receivers.map((receiver) => receiver.close()));
+    await suite.h?.close();
+  });
+  async function receiverEndpoint(appUid: string, body: Record<string, unknown>) {
+    const receiver = await startReceiver();
+    suite.receivers.push(receiver);
+    const created = await suite.h.call('POST', `/app/${appUid}/endpoint`, {
+      url: `${receiver.url}/hook`,
+      ...body,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return { receiver, endpointId: created.body.id as string };
+  }
+  return suite;
 }

@@ -6,6 +6,8 @@ export interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The bytes received, as they came (compressed, if the request was). */
+  raw: Buffer;
   at: number;
 }
 
@@ -31,10 +33,12 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const raw = Buffer.concat(chunks);
       const request = {
         path: req.url ?? '/',
         headers: req.headers,
-        body: Buffer.concat(chunks).toString(),
+        body: raw.toString(),
+        raw,
         at: Date.now(),
       };
       received.push(request);

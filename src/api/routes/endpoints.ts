@@ -7,7 +7,7 @@ import { findEndpoint } from '../lookups.js';
 import { EndpointSecrets } from '../../signing/secrets.js';
 import { checkEndpointUrl, checkEventTypes, checkHeaders } from '../endpoint-config.js';
 import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '../endpoint-security.js';
-import { contentOut, contentSettings } from '../endpoint-content.js';
+import { compressionRetried, contentOut, contentSettings } from '../endpoint-content.js';
 import { shapingOut, shapingSettings } from '../endpoint-shaping.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
@@ -211,6 +211,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const updated = await store.endpointUpdate(appId, existing.id, {
         ...fields,
         ...(body.uid !== undefined && { uid: body.uid }),
+        ...compressionRetried(body),
         ...reenabled(existing, fields.disabled),
         ...changedEndpointSigning(body.signatureVersions, existing, secrets),
       });
@@ -250,6 +251,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         ...deliverySettings(request.body, false),
         ...shaping,
         ...contentSettings(request.body, existing),
+        ...compressionRetried(request.body),
         ...reenabled(existing, disabled),
         ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
         ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),

@@ -14,6 +14,14 @@ const EndpointHealthOut = Type.Object({
   failingSince: Nullable(Timestamp),
   disabled: Type.Boolean(),
   disabledReason: Nullable(Type.String()),
+  compressionRefusedAt: Nullable(
+    Type.String({
+      format: 'date-time',
+      description:
+        'When the endpoint answered 415 to a compressed body; since then its bodies are sent plain. Saving ' +
+        'its compression setting again clears it.',
+    }),
+  ),
   recent: Type.Object({
     attempts: Type.Integer({
       description: `How many attempts this covers: the latest, at most ${HEALTH_WINDOW}`,
@@ -40,7 +48,8 @@ export const healthReportRoutes = routeModule({}, (route, { store }) => {
       tags: ['Herald'],
       summary: "An endpoint's health",
       description:
-        `Herald: the circuit breaker's state, how long the endpoint has been failing, why it was disabled, and ` +
+        `Herald: the circuit breaker's state, how long the endpoint has been failing, why it was disabled, when ` +
+        `it refused a compressed body, and ` +
         `the success rate and latency (p50, p95) of its latest ${HEALTH_WINDOW} attempts.`,
       params: EndpointParams,
       response: { 200: EndpointHealthOut },
@@ -65,6 +74,8 @@ export const healthReportRoutes = routeModule({}, (route, { store }) => {
         failingSince: endpoint.failingSince === null ? null : toIso(endpoint.failingSince),
         disabled: endpoint.disabled,
         disabledReason: endpoint.disabledReason,
+        compressionRefusedAt:
+          endpoint.compressionRefusedAt === null ? null : toIso(endpoint.compressionRefusedAt),
         recent: {
           attempts: attempts.length,
           successRate:
