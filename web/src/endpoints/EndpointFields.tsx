@@ -4,9 +4,11 @@ import type { EventType } from '../lib/types';
 import { Field } from '../components/Field';
 import type { EndpointDraft, draftErrors } from './draft';
 import { EventTypePicker } from './EventTypePicker';
+import { FilterEditor } from './FilterEditor';
 import { HeadersEditor } from './HeadersEditor';
 
 interface Props {
+  appId: string;
   draft: EndpointDraft;
   onChange: (draft: EndpointDraft) => void;
   errors: ReturnType<typeof draftErrors>;
@@ -15,7 +17,7 @@ interface Props {
   catalogue: EventType[];
 }
 
-export function EndpointFields({ draft, onChange, errors, showAll, catalogue }: Props) {
+export function EndpointFields({ appId, draft, onChange, errors, showAll, catalogue }: Props) {
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const set = <K extends keyof EndpointDraft>(field: K, value: EndpointDraft[K]) => {
     setTouched((t) => new Set(t).add(field));
@@ -46,6 +48,13 @@ export function EndpointFields({ draft, onChange, errors, showAll, catalogue }: 
         catalogue={catalogue}
         selected={draft.eventTypes}
         onChange={(names) => set('eventTypes', names)}
+      />
+      <FilterEditor
+        appId={appId}
+        value={draft.filter}
+        onChange={(text) => set('filter', text)}
+        error={errors.filter}
+        catalogue={catalogue}
       />
       <fieldset>
         <legend>Delivery settings</legend>
@@ -98,6 +107,31 @@ export function EndpointFields({ draft, onChange, errors, showAll, catalogue }: 
               <option value="standard">Standard Webhooks (webhook-id, webhook-signature…)</option>
               <option value="svix">Svix (svix-id, svix-signature…)</option>
             </select>
+          </Field>
+          <Field
+            label="Compression"
+            hint="Large bodies are sent with Content-Encoding; the signature covers the uncompressed body."
+          >
+            <select
+              value={draft.compression}
+              onChange={(e) => set('compression', e.target.value as EndpointDraft['compression'])}
+            >
+              <option value="none">None</option>
+              <option value="gzip">gzip</option>
+              <option value="br">Brotli (br)</option>
+            </select>
+          </Field>
+          <Field
+            label="Compress bodies from (bytes)"
+            hint="Smaller bodies are sent plain; blank uses 1024."
+            error={error('compressionThreshold')}
+          >
+            <input
+              inputMode="numeric"
+              value={draft.compressionThreshold}
+              onChange={(e) => set('compressionThreshold', e.target.value)}
+              disabled={draft.compression === 'none'}
+            />
           </Field>
           <Field label="UID (optional)" hint="Your own identifier for this endpoint." error={error('uid')}>
             <input value={draft.uid} onChange={(e) => set('uid', e.target.value)} spellCheck={false} />

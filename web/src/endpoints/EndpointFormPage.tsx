@@ -66,7 +66,11 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
     try {
       let saved: Endpoint;
       if (endpointId) {
-        saved = await api.patch<Endpoint>(`${appPath}/endpoint/${enc(endpointId)}`, endpointBody(draft));
+        const body = endpointBody(draft);
+        // Compression is sent only when changed: saving it forgets a 415 refusal (see the health card).
+        const { compression, ...rest } = body;
+        const changed = compression !== (loaded.data?.endpoint?.compression ?? 'none');
+        saved = await api.patch<Endpoint>(`${appPath}/endpoint/${enc(endpointId)}`, changed ? body : rest);
         const patch = headersPatch(original.current, draft);
         if (Object.keys(patch.headers).length > 0 || patch.deleteHeaders.length > 0)
           await api.patch(`${appPath}/endpoint/${enc(saved.id)}/headers`, patch);
@@ -91,6 +95,7 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
       {loaded.data && (
         <form className="card form" onSubmit={submit} noValidate aria-label="Endpoint">
           <EndpointFields
+            appId={appId}
             draft={draft}
             onChange={setDraft}
             errors={errors}

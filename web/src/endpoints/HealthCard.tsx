@@ -1,5 +1,5 @@
 /** An endpoint's health: success rate, latency, last status, circuit state, and delivery counts. */
-import type { EndpointHealth, EndpointStats } from '../lib/types';
+import type { Endpoint, EndpointHealth, EndpointStats } from '../lib/types';
 import { duration, formatTime, percent, timeAgo } from '../lib/format';
 import { useReloadOn, useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
@@ -26,12 +26,30 @@ export function HealthCard({ path, version }: { path: string; version: number })
     <section className="card" aria-labelledby="health-title">
       <h2 id="health-title">Health</h2>
       <ResourceState resource={report} />
-      {report.data && <HealthFacts {...report.data} />}
+      {report.data && (
+        <HealthFacts
+          {...report.data}
+          retryCompression={async () => {
+            // Saving the endpoint's compression again makes Herald try compressing again.
+            const endpoint = await api.get<Endpoint>(path);
+            await api.patch(path, { compression: endpoint.compression ?? 'none' });
+            await report.reload();
+          }}
+        />
+      )}
     </section>
   );
 }
 
-function HealthFacts({ health, stats }: { health: EndpointHealth; stats: EndpointStats }) {
+function HealthFacts({
+  health,
+  stats,
+  retryCompression,
+}: {
+  health: EndpointHealth;
+  stats: EndpointStats;
+  retryCompression: () => Promise<void>;
+}) {
   const { recent } = health;
   const last =
     recent.lastAttemptAt === null
@@ -75,6 +93,17 @@ function HealthFacts({ health, stats }: { health: EndpointHealth; stats: Endpoin
           <div>
             <dt>Failing since</dt>
             <dd>{formatTime(health.failingSince)}</dd>
+          </div>
+        )}
+        {health.compressionRefusedAt && (
+          <div>
+            <dt>Compression</dt>
+            <dd>
+              Refused (415) at {formatTime(health.compressionRefusedAt)}; bodies are sent plain.{' '}
+              <button type="button" className="link" onClick={() => void retryCompression()}>
+                Try compression again
+              </button>
+            </dd>
           </div>
         )}
         {health.disabledReason && (

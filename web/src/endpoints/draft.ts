@@ -2,7 +2,8 @@
  * The endpoint form's state, the checks it runs as you type (the same rules the API applies), and the API
  * requests that save it.
  */
-import type { Endpoint, EndpointHeaders } from '../lib/types';
+import { parseJson } from '../components/JsonEditor';
+import type { Compression, Endpoint, EndpointHeaders } from '../lib/types';
 import { intError, nameError, optionalInt, urlError } from '../lib/validate';
 
 export interface HeaderRow {
@@ -27,6 +28,10 @@ export interface EndpointDraft {
   headerStyle: 'standard' | 'svix';
   disabled: boolean;
   headers: HeaderRow[];
+  /** The content filter as JSON text; blank for none. */
+  filter: string;
+  compression: Compression;
+  compressionThreshold: string;
 }
 
 let nextKey = 1;
@@ -55,6 +60,9 @@ export const emptyDraft = (): EndpointDraft => ({
   headerStyle: 'standard',
   disabled: false,
   headers: [],
+  filter: '',
+  compression: 'none',
+  compressionThreshold: '',
 });
 
 export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointDraft {
@@ -73,6 +81,12 @@ export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointD
       ...Object.entries(headers.headers).map(([name, value]) => headerRow(name, value, false, name)),
       ...headers.sensitive.map((name) => headerRow(name, '', true, name)),
     ],
+    filter: endpoint.filter ? JSON.stringify(endpoint.filter, null, 2) : '',
+    compression: endpoint.compression ?? 'none',
+    compressionThreshold:
+      endpoint.compressionThreshold === null || endpoint.compressionThreshold === undefined
+        ? ''
+        : String(endpoint.compressionThreshold),
   };
 }
 
@@ -131,6 +145,19 @@ function channelsError(text: string): string | undefined {
   return undefined;
 }
 
+/** The largest compression threshold the API takes, in bytes. */
+const MAX_COMPRESSION_THRESHOLD = 16 * 1024 * 1024;
+
+/** The filter's JSON, or what is wrong with it before the server is asked; undefined value for none. */
+export function parseFilter(text: string): { value?: Record<string, unknown>; error?: string } {
+  const { value, error } = parseJson(text);
+  if (error) return { error };
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { error: 'a filter is a JSON object, such as {"payload.amount": {"$gte": 1000}}' };
+  return { value: value as Record<string, unknown> };
+}
+
 export function draftErrors(draft: EndpointDraft) {
   return {
     url: urlError(draft.url),
@@ -140,6 +167,8 @@ export function draftErrors(draft: EndpointDraft) {
     timeoutSeconds: intError(draft.timeoutSeconds, 1, 60),
     throttleRate: intError(draft.throttleRate, 1, 65535),
     retrySchedule: scheduleError(draft.retrySchedule),
+    filter: parseFilter(draft.filter).error,
+    compressionThreshold: intError(draft.compressionThreshold, 0, MAX_COMPRESSION_THRESHOLD),
     headers: draft.headers.some((row) => headerError(row, draft.headers))
       ? 'fix the headers marked below'
       : undefined,
@@ -160,6 +189,9 @@ export function endpointBody(draft: EndpointDraft) {
     retrySchedule: draft.retrySchedule.trim() === '' ? null : listOf(draft.retrySchedule).map(Number),
     headerStyle: draft.headerStyle,
     disabled: draft.disabled,
+    filter: parseFilter(draft.filter).value ?? null,
+    compression: draft.compression,
+    compressionThreshold: optionalInt(draft.compressionThreshold),
   };
 }
 

@@ -45,9 +45,16 @@ export interface Endpoint {
   payloadVersion?: string | null;
   /** Without a template: none (JSON), xml or form. */
   conversion?: Conversion;
+  /** A MongoDB-style query the message must match to be delivered here; null for none. */
+  filter?: Record<string, unknown> | null;
+  compression?: Compression;
+  /** The smallest body, in bytes, that is compressed; null for the default (1024). */
+  compressionThreshold?: number | null;
   createdAt: string;
   updatedAt: string;
 }
+
+export type Compression = 'none' | 'gzip' | 'br';
 
 export type Conversion = 'none' | 'xml' | 'form';
 
@@ -123,6 +130,8 @@ export interface EndpointHealth {
   failingSince: string | null;
   disabled: boolean;
   disabledReason: string | null;
+  /** When the endpoint answered 415 to a compressed body; its bodies have gone plain since. */
+  compressionRefusedAt?: string | null;
   recent: {
     attempts: number;
     successRate: number | null;
