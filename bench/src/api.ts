@@ -9,6 +9,8 @@ export const BATCH_SIZE = 1000;
 export interface EndpointSpec {
   url: string;
   channels?: string[];
+  /** A content filter (see docs/api.md). */
+  filter?: Record<string, unknown>;
 }
 
 export class HeraldApi {
@@ -65,6 +67,7 @@ export class HeraldApi {
         const endpoint = await this.expect<{ id: string }>(201, 'POST', `/app/${appId}/endpoint`, {
           url: spec.url,
           ...(spec.channels && { channels: spec.channels }),
+          ...(spec.filter && { filter: spec.filter }),
         });
         ids[index] = endpoint.id;
       }

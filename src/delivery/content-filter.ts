@@ -4,8 +4,16 @@
  * above all). `checkContentFilter` says what is wrong with a filter and where, before it is saved;
  * `ContentFilters` compiles each distinct filter once and tests messages against it at fan-out.
  */
+import { createRequire } from 'node:module';
 import safeRegex from 'safe-regex2';
-import {
+import type * as Sift from 'sift';
+import type { Json, JsonObject } from '../store/index.js';
+
+/**
+ * sift ships as a CommonJS bundle whose exports Node's ESM loader cannot name, so it is loaded with `require`
+ * (an `import { … } from 'sift'` works under bundlers but not in the built Herald).
+ */
+const {
   $and,
   $eq,
   $exists,
@@ -22,8 +30,7 @@ import {
   $regex,
   $size,
   createQueryTester,
-} from 'sift';
-import type { Json, JsonObject } from '../store/index.js';
+} = createRequire(import.meta.url)('sift') as typeof Sift;
 
 /** What a filter reads: the message's event type, its channels (empty when it has none) and its payload. */
 export interface FilterSubject {

@@ -3,18 +3,35 @@
  * settings and body, to a fastify hello-world route in its own process. (b) The batch route, 1,000 messages per
  * request with two requests in flight. Herald runs with `--role api` and the application has one endpoint, so
  * every message is a real outbox write (message + delivery row) but nothing is delivered while measuring.
+ * (c) Single messages again, to an application with 100 endpoints that each have a content filter, of which
+ * exactly one matches the bench payload, against (d) the same to 100 endpoints routed by channel alone (99 on a
+ * channel the message does not carry, one without a filter): both write one delivery per message and read 100
+ * endpoints per group, so the ratio of (c) to (d) is what evaluating 100 content filters costs ingest.
  */
 import autocannon from 'autocannon';
 import { EVENT_TYPE, BATCH_SIZE } from '../api.js';
 import { wallNow } from '../clock.js';
 import { figure, pct, perSecond, type Figure } from '../figures.js';
 import { Helper } from '../ipc.js';
-import { PAYLOAD } from '../payload.js';
+import { channelOf, PAYLOAD } from '../payload.js';
 import { round } from '../stats.js';
 import { withSetup, type Context } from '../toolkit.js';
 
 const WARM_UP_SECONDS = 1;
 const BATCH_LANES = 2;
+const FILTERED_ENDPOINTS = 100;
+
+/**
+ * Endpoint i's filter: the bench payload passes its first two conditions and fails the third, except for the
+ * one endpoint whose invoice id is the payload's. Every filter is a different text, so each is compiled apart.
+ */
+function filterOf(index: number): Record<string, unknown> {
+  return {
+    'payload.amount': { $gte: 1000 },
+    'payload.currency': { $in: ['EUR', 'USD'] },
+    'payload.invoiceId': `inv_${String(index).padStart(10, '0')}`,
+  };
+}
 
 interface Cannon {
   perSecond: number;
@@ -102,6 +119,38 @@ export async function ingest(context: Context) {
     const batchSeconds = (wallNow() - started) / 1000;
     const batchRate = accepted / batchSeconds;
 
+    const routedApp = await instance.api.createApp('ingest-routed');
+    await instance.api.createEndpoints(
+      routedApp,
+      Array.from({ length: FILTERED_ENDPOINTS }, (_, index) => ({
+        url: `${receiver.origin}/ok/routed-${index}`,
+        ...(index !== 0 && { channels: [channelOf(index)] }),
+      })),
+    );
+    const filteredApp = await instance.api.createApp('ingest-filtered');
+    await instance.api.createEndpoints(
+      filteredApp,
+      Array.from({ length: FILTERED_ENDPOINTS }, (_, index) => ({
+        url: `${receiver.origin}/ok/filtered-${index}`,
+        filter: filterOf(index),
+      })),
+    );
+    const singleTo = (app: string) =>
+      cannon(
+        `${instance.herald.url}/api/v1/app/${app}/msg`,
+        { ...json, authorization: instance.api.headers.authorization! },
+        body,
+        context,
+        seconds,
+      );
+    context.log(
+      `ingest: single messages to ${FILTERED_ENDPOINTS} endpoints routed by channel for ${seconds} s`,
+    );
+    const routed = await singleTo(routedApp);
+    context.log(`ingest: single messages to ${FILTERED_ENDPOINTS} filtered endpoints for ${seconds} s`);
+    const filtered = await singleTo(filteredApp);
+    const filteredRatio = filtered.perSecond / routed.perSecond;
+
     const ratio = single.perSecond / baseline.perSecond;
     const figures: Figure[] = [
       figure(
@@ -112,6 +161,16 @@ export async function ingest(context: Context) {
         '%',
         `${perSecond(single.perSecond)} = ${pct(ratio)} of hello-world (${perSecond(baseline.perSecond)})`,
         { op: '>=', value: 0.4 },
+      ),
+      figure(
+        'ingest.filtered',
+        'ingest',
+        `single POSTs, ${FILTERED_ENDPOINTS} endpoints with content filters (1 matches)`,
+        filteredRatio,
+        '%',
+        `${perSecond(filtered.perSecond)} = ${pct(filteredRatio)} of ${FILTERED_ENDPOINTS} endpoints routed ` +
+          `by channel (${perSecond(routed.perSecond)})`,
+        { op: '>=', value: 0.9 },
       ),
       figure(
         'ingest.batch',
@@ -134,6 +193,8 @@ export async function ingest(context: Context) {
         helloWorld: baseline,
         single,
         singleRatio: round(ratio, 3),
+        routed: { endpoints: FILTERED_ENDPOINTS, ...routed },
+        filtered: { endpoints: FILTERED_ENDPOINTS, ...filtered, ratioToRouted: round(filteredRatio, 3) },
         batch: {
           lanes: BATCH_LANES,
           size: BATCH_SIZE,
