@@ -35,11 +35,11 @@ describe('dashboard: endpoint content filter and compression', () => {
     // An operator Herald refuses: the server's reason, naming the place.
     await filter.fill('{"payload.amount": {"$where": "1"}}');
     await page.getByText(/body\.filter\["payload\.amount"\]\.\$where is not an operator/).waitFor();
-    await filter.fill('{"payload.note": {"$regex": "(a+)+$"}}');
-    await page.getByText(/\$regex could take very long/).waitFor();
+    await filter.fill('{"payload.note": {"$regex": "(?<!x)y"}}');
+    await page.getByText(/\$regex is not a regular expression Herald can evaluate safely/).waitFor();
     // Cleared, the filter has nothing wrong with it any more.
     await filter.fill('');
-    await page.getByText(/\$regex could take very long/).waitFor({ state: 'detached' });
+    await page.getByText(/\$regex is not a regular expression/).waitFor({ state: 'detached' });
 
     // The sample starts from the event type's example, which matches; edited, it does not.
     await filter.fill('{"payload.amount": {"$gte": 1000}, "payload.currency": {"$in": ["EUR", "USD"]}}');
