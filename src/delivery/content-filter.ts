@@ -109,7 +109,7 @@ export const FILTER_LIMITS = {
   /** Levels of `$and`, `$or` and `$not` inside one another. */
   depth: 8,
   /** Conditions in one `$and`/`$or`, values in one `$in`/`$nin`. */
-  items: 1000,
+  items: 100,
   /** Characters of a path, and segments in it. */
   pathLength: 256,
   pathSegments: 32,

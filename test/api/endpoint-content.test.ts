@@ -88,6 +88,10 @@ describe.each(DIALECTS)('endpoint filters and compression ($name)', ({ make, ski
         /body\.filter\.\$or\[1\]\["payload\.b"\]\.\$gt takes/,
       ],
       [{ $and: [] }, /body\.filter\.\$and takes a list/],
+      [
+        { 'payload.id': { $in: Array.from({ length: 101 }, (_, i) => i) } },
+        /\$in takes a list of at most 100/,
+      ],
       [{ 'payload.tags': { $size: -1 } }, /\$size takes a whole number/],
       [{ 'payload.a': { $exists: 'yes' } }, /\$exists takes true or false/],
       [{ 'payload.a': { $not: 5 } }, /\$not takes an object of operators/],
