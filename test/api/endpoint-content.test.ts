@@ -192,6 +192,22 @@ describe.each(DIALECTS)('endpoint filters and compression ($name)', ({ make, ski
     expect(res.json()).toEqual({ matches: true });
   });
 
+  test('describes the fields and the filter test routes in the OpenAPI document', async () => {
+    const doc = (await client(f, null).get('/openapi.json')).json();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/app/{app_id}/filter/test',
+        '/api/v1/app/{app_id}/endpoint/{endpoint_id}/filter/test',
+      ]),
+    );
+    const create = doc.paths['/api/v1/app/{app_id}/endpoint'].post;
+    const body = create.requestBody.content['application/json'].schema;
+    const fields = body.properties ?? doc.components.schemas[body.$ref.split('/').pop()].properties;
+    expect(Object.keys(fields)).toEqual(
+      expect.arrayContaining(['filter', 'compression', 'compressionThreshold']),
+    );
+  });
+
   test('tries a filter, saved or not, against a sample message', async () => {
     const tryIt = (body: Record<string, unknown>) => admin.post(`/app/${appId}/filter/test`, body);
     const paid = { eventType: 'invoice.paid', payload: { amount: 1200, currency: 'USD' } };
