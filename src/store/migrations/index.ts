@@ -3,6 +3,7 @@ import { templates } from './0002_templates.js';
 import { security } from './0003_security.js';
 import { attemptRequestBody } from './0004_attempt_request_body.js';
 import { serviceRuns } from './0005_service_runs.js';
+import { workerHeartbeats } from './0006_worker_heartbeats.js';
 import { filtersCompression } from './0007_filters_compression.js';
 import type { Migration } from './types.js';
 
@@ -13,5 +14,6 @@ export const MIGRATIONS: readonly Migration[] = [
   security,
   attemptRequestBody,
   serviceRuns,
+  workerHeartbeats,
   filtersCompression,
 ];
