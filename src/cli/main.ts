@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, DEFAULT_PORT, loadConfig, ROLES, type ConfigFlags } from '../config/config.js';
 import { createLogger, startHerald, storeFor } from '../herald.js';
 import { keyCommands } from './keys.js';
+import { verifyCommand } from './verify.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) console.error(`herald: configuration error: ${error.message}`);
@@ -110,5 +111,6 @@ program
   });
 
 program.addCommand(keyCommands(dataDirOption, databaseUrlOption));
+program.addCommand(verifyCommand());
 
 await program.parseAsync(process.argv).catch(fail);
