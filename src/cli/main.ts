@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, DEFAULT_PORT, loadConfig, ROLES, type ConfigFlags } from '../config/config.js';
 import { createLogger, startHerald, storeFor } from '../herald.js';
 import { keyCommands } from './keys.js';
+import { simulateCommands } from './simulate.js';
 import { verifyCommand } from './verify.js';
 
 function fail(error: unknown): never {
@@ -112,5 +113,6 @@ program
 
 program.addCommand(keyCommands(dataDirOption, databaseUrlOption));
 program.addCommand(verifyCommand());
+program.addCommand(simulateCommands());
 
 await program.parseAsync(process.argv).catch(fail);

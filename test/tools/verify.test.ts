@@ -4,14 +4,14 @@
  * `node:http`, each verifying with `herald/verify`. Then `herald verify`, run as a real process, checks the
  * requests they saved, and says why a changed or unsigned one does not hold.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSecret } from '../../src/signing/secrets.js';
 import { signWebhook } from '../../src/verify.js';
 import { tempDir } from '../helpers/env.js';
-import { apiClient, CLI, killAllServes, startServe } from '../helpers/serve-process.js';
+import { runCli } from '../helpers/cli-process.js';
+import { apiClient, killAllServes, startServe } from '../helpers/serve-process.js';
 import { waitUntil } from '../helpers/tracking-receiver.js';
 import {
   expressReceiver,
@@ -26,23 +26,7 @@ const CONVERSIONS = ['none', 'xml', 'form'] as const;
 
 /** Runs `herald verify <args>` as a process, with `input` on its standard input. */
 function heraldVerify(args: string[], input: string | Buffer = '', env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'verify', ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
+  return runCli(['verify', ...args], { input, env });
 }
 
 /** A saved request as a raw HTTP dump, the way a proxy or `nc -l` keeps it. */
