@@ -2,7 +2,7 @@
  * Parsing the values of command-line options that read like `50/s`, `60s` or `50-500ms`. Each parser throws an
  * `InvalidArgumentError` (commander prints it with the option's name) that says what to write instead.
  */
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, h: 3_600_000 };
 
@@ -67,4 +67,12 @@ export function parseWhole(min: number, max: number) {
 /** The value of an option that may be given more than once, as a list. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/**
+ * Makes a command's usage errors (an unknown option, a bad value) exit with `code` rather than commander's 1, for
+ * the tools whose exit status 1 means a verdict ("not verified", "some rejected"); help still exits 0.
+ */
+export function usageErrorsExitWith<T extends Command>(command: T, code: number): T {
+  return command.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : code));
 }

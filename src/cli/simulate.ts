@@ -3,7 +3,15 @@
  * with faults out of it. See docs/simulate.md.
  */
 import { Command, Option } from 'commander';
-import { collect, parseDuration, parseLatency, parseProbability, parseRate, parseWhole } from './options.js';
+import {
+  collect,
+  parseDuration,
+  usageErrorsExitWith,
+  parseLatency,
+  parseProbability,
+  parseRate,
+  parseWhole,
+} from './options.js';
 import { formatSummary, simulateEvents, SimulateError } from './simulate-events.js';
 import { formatTotals, startSimulatedReceiver } from './simulate-receiver.js';
 
@@ -39,7 +47,7 @@ const seedOption = () =>
   );
 
 function eventsCommand(): Command {
-  return new Command('events')
+  return usageErrorsExitWith(new Command('events'), 2)
     .description(
       "send events from the catalogue to an application, with payloads that pass each type's schema",
     )
@@ -103,7 +111,7 @@ function eventsCommand(): Command {
 }
 
 function receiverCommand(): Command {
-  return new Command('receiver')
+  return usageErrorsExitWith(new Command('receiver'), 2)
     .description('run a local webhook endpoint with a fault profile, and print each delivery')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(

@@ -17,6 +17,7 @@ import {
   SavedRequestError,
   type SavedRequest,
 } from './saved-request.js';
+import { collect, usageErrorsExitWith } from './options.js';
 
 export const EXIT_VERIFIED = 0;
 export const EXIT_NOT_VERIFIED = 1;
@@ -196,7 +197,7 @@ function run(file: string | undefined, flags: VerifyFlags): number {
 }
 
 export function verifyCommand(): Command {
-  return new Command('verify')
+  return usageErrorsExitWith(new Command('verify'), EXIT_BAD_INPUT)
     .description("check a saved webhook request's signature and say why it does not hold")
     .argument(
       '[request-file]',
@@ -206,7 +207,7 @@ export function verifyCommand(): Command {
       new Option(
         '--secret <key>',
         "the endpoint's whsec_ secret or whpk_ public key (repeat for several)",
-      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+      ).argParser(collect),
     )
     .option('--headers-file <file>', 'the headers alone: "Name: value" lines or a JSON object')
     .option('--body-file <file>', 'the body alone, byte for byte')

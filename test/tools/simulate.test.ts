@@ -215,6 +215,9 @@ describe('herald simulate, end to end', { timeout: 120_000 }, () => {
     ]);
     expect(noType.code).toBe(2);
     expect(noType.stderr).toMatch(/the catalogue has no event type no\.such; it has .*invoice\.paid/);
+    const badRate = await simulateEvents(['--app', 'unknown-type', '--rate', 'fast']);
+    expect(badRate.code).toBe(2);
+    expect(badRate.stderr).toMatch(/"fast" is not a rate; write it like 50\/s or 300\/min/);
   });
 
   /** Starts `herald simulate receiver` on a free port; resolves with the process and its URL. */

@@ -231,6 +231,26 @@ describe('verification of any body, end to end', { timeout: 120_000 }, () => {
     expect(tooOld.stdout).toMatch(/60 min ago/);
     expect((await heraldVerify([old, '--secret', secret, '--ignore-timestamp'])).code).toBe(0);
 
+    // A JSON body that was parsed and written again, indented, before it was saved.
+    const json = receivers[0]!.deliveries.find((d) =>
+      d.headers['content-type']!.startsWith('application/json'),
+    )!;
+    const reformatted = write(
+      'reformatted.json',
+      JSON.stringify({
+        headers: json.headers,
+        body: JSON.stringify(JSON.parse(json.raw.toString()), null, 2),
+      }),
+    );
+    const reserialised = await heraldVerify([reformatted, '--secret', secret]);
+    expect(reserialised.code).toBe(1);
+    expect(reserialised.stdout).toMatch(/holds for the same JSON written compactly/);
+
+    const usage = await heraldVerify([dump, '--secret', secret, '--tolerance', 'soon']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--tolerance must be a whole number of seconds/);
+    expect((await heraldVerify([dump, '--no-such-option'])).code).toBe(2);
+
     const noKey = await heraldVerify([dump]);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toMatch(/no key: pass --secret whsec_/);
