@@ -200,6 +200,36 @@ describe('herald simulate, end to end', { timeout: 120_000 }, () => {
     expect(await messagesOf('limited')).toHaveLength(accepted);
   });
 
+  it('stops early on Ctrl-C and still prints the summary of what it sent', async () => {
+    await newApp('interrupted');
+    const run = startCli([
+      'simulate',
+      'events',
+      '--url',
+      url,
+      '--key',
+      token,
+      '--app',
+      'interrupted',
+      '--rate',
+      '20/s',
+      '--duration',
+      '60s',
+    ]);
+    await waitUntil(
+      () => /sending \[=*-*\] [1-9]\d*\/1200/.test(run.output().stderr),
+      20_000,
+      'the first events sent',
+    );
+    const { code, stdout } = await run.stop('SIGINT');
+    const sent = Number(/^interrupted: sent (\d+) of 1200 events/m.exec(stdout)?.[1]);
+    expect(sent).toBeGreaterThan(0);
+    expect(sent).toBeLessThan(1200);
+    expect(stdout).toMatch(new RegExp(`^accepted {2}${sent}$`, 'm'));
+    expect(code).toBe(0);
+    expect(await messagesOf('interrupted')).toHaveLength(sent);
+  });
+
   it('refuses to start, with exit status 2, on an unknown application or event type', async () => {
     const noApp = await simulateEvents(['--app', 'absent', '--duration', '1s']);
     expect(noApp.code).toBe(2);
