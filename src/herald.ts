@@ -9,6 +9,7 @@ import { ensureOperatorEndpoint } from './delivery/operator-endpoint.js';
 import { autoDisabler } from './services/auto-disabler.js';
 import { idempotencyPruner } from './services/idempotency-pruner.js';
 import { leaseRescuer, requeueLeftovers } from './services/lease-rescuer.js';
+import { workerTakeover } from './services/worker-takeover.js';
 import { Maintenance, type MaintenanceService } from './services/maintenance.js';
 import { retentionPruner } from './services/retention-pruner.js';
 import type { Config } from './config/config.js';
@@ -85,7 +86,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
         threads = await DeliveryThreads.start({ config, masterKey, logger, metrics });
       const unlisten = await store.deliveryListen(wakeDelivery);
       stops.push(unlisten);
-      services.push(leaseRescuer(store, logger));
+      services.push(leaseRescuer(store, logger), workerTakeover(store, logger, config.workerTakeoverMs));
       if (config.retentionMs > 0) services.push(retentionPruner(store, logger, config.retentionMs));
       if (config.autoDisableAfterMs > 0)
         services.push(autoDisabler(store, engine.events, logger, config.autoDisableAfterMs));

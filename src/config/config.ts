@@ -28,6 +28,8 @@ export const DEFAULT_ENDPOINT_CONCURRENCY = 10;
 export const DEFAULT_POLL_INTERVAL_MS = 500;
 export const DEFAULT_WORKER_THREADS = 1;
 export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 15;
+/** A worker silent this long is taken over: its deliveries go to the others within about 15 s of its death. */
+export const DEFAULT_WORKER_TAKEOVER_MS = 10_000;
 export const DEFAULT_CIRCUIT_THRESHOLD = 10;
 export const DEFAULT_AUTO_DISABLE_HOURS = 5 * 24;
 export const DEFAULT_RETENTION_DAYS = 90;
@@ -66,6 +68,8 @@ export interface Config {
   readonly pollIntervalMs: number;
   /** How long one delivery request may take. */
   readonly deliveryTimeoutMs: number;
+  /** How long a delivery worker's heartbeat may lapse before the others take its deliveries over. */
+  readonly workerTakeoverMs: number;
   /** Consecutive failures that open an endpoint's circuit breaker. */
   readonly circuitThreshold: number;
   /** An endpoint that fails without a success for this long is disabled; 0 turns auto-disable off. */
@@ -314,6 +318,13 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
         1,
         60,
       ),
+    workerTakeoverMs: integer(
+      'HERALD_WORKER_TAKEOVER_MS',
+      nonEmpty(env.HERALD_WORKER_TAKEOVER_MS),
+      DEFAULT_WORKER_TAKEOVER_MS,
+      500,
+      600_000,
+    ),
     circuitThreshold: integer(
       'HERALD_CIRCUIT_THRESHOLD',
       nonEmpty(env.HERALD_CIRCUIT_THRESHOLD),

@@ -57,6 +57,7 @@ export async function startDeliveryEngine(
       pollIntervalMs: config.pollIntervalMs,
       timeoutMs: config.deliveryTimeoutMs,
       leaseMs: 3 * config.deliveryTimeoutMs + 30_000,
+      takeoverMs: config.workerTakeoverMs,
       shutdownGraceMs: SHUTDOWN_GRACE_MS,
       circuitThreshold: config.circuitThreshold,
     },

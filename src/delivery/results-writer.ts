@@ -28,7 +28,8 @@ export class ResultsWriter {
   #pending: Result[] = [];
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> = Promise.resolve();
-  #unwritten = 0;
+  /** The deliveries whose results were added and not written yet. */
+  readonly #unwritten = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -44,11 +45,16 @@ export class ResultsWriter {
    * outliving their leases).
    */
   get backlog(): number {
-    return this.#unwritten;
+    return this.#unwritten.size;
+  }
+
+  /** Whether the delivery's result waits here to be written: its lease is still this worker's. */
+  holds(deliveryId: string): boolean {
+    return this.#unwritten.has(deliveryId);
   }
 
   add(result: Result): void {
-    this.#unwritten++;
+    this.#unwritten.add(result.update.id);
     this.#pending.push(result);
     if (this.#pending.length >= FLUSH_SIZE) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
@@ -69,7 +75,7 @@ export class ResultsWriter {
     try {
       await this.#writeWithRetries(batch);
     } finally {
-      this.#unwritten -= batch.length;
+      for (const result of batch) this.#unwritten.delete(result.update.id);
       this.onWritten();
     }
   }

@@ -28,6 +28,13 @@ export interface SlotHooks {
   freed(endpointId: string): void;
   /** Whether the endpoint's circuit is half open, so that only one probe at a time may go. */
   probing(endpointId: string, now: number): boolean;
+  /**
+   * Whether a request may start now: false while the worker's heartbeat is not confirmed recently enough (it may
+   * have been taken over). Jobs wait until `resume()`.
+   */
+  mayStart(): boolean;
+  /** Giving deliveries back failed: they stay leased here, held by no one, until the worker gives them back. */
+  releaseFailed(): void;
 }
 
 export class Slots {
@@ -69,9 +76,10 @@ export class Slots {
   /** Stops holding deliveries and puts them back in the queue (in the background; the rescuer is the backstop). */
   letGo(ids: string[]): void {
     this.#hold(-ids.length);
-    void this.deps.store
-      .deliveryRelease(this.deps.worker, ids)
-      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'releasing deliveries failed'));
+    void this.deps.store.deliveryRelease(this.deps.worker, ids).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'releasing deliveries failed');
+      this.hooks.releaseFailed();
+    });
   }
 
   /** Requests allowed in flight to an endpoint: one probe at a time while its circuit is half open. */
@@ -105,6 +113,7 @@ export class Slots {
     const queue = this.#queued.get(endpointId);
     if (
       queue === undefined &&
+      this.hooks.mayStart() &&
       this.#inFlight.size < this.options.concurrency &&
       this.#activeAt(endpointId) < this.capOf(endpointId, Date.now())
     )
@@ -138,6 +147,11 @@ export class Slots {
   /** Starts waiting jobs as requests finish: the worker runs. */
   open(): void {
     this.#open = true;
+  }
+
+  /** Fills the free slots from the waiting jobs: requests may start again after `mayStart()` said no. */
+  resume(): void {
+    this.#startWaiting(null);
   }
 
   /** Starts no more waiting jobs when requests finish: the worker is stopping. */
@@ -218,8 +232,8 @@ export class Slots {
    * Fills free slots from the waiting jobs: first the endpoint whose request just finished, then the other
    * endpoints in turn (each one served moves to the back, so none is starved by a busier one).
    */
-  #startWaiting(finished: string): void {
-    if (!this.#open) return;
+  #startWaiting(finished: string | null): void {
+    if (!this.#open || !this.hooks.mayStart()) return;
     const now = Date.now();
     const stale: string[] = [];
     const startNext = (endpointId: string) => {
@@ -236,7 +250,7 @@ export class Slots {
       if (queue.length > 0) this.#queued.set(endpointId, queue);
       if (job !== undefined) this.#start(job);
     };
-    if (this.#inFlight.size < this.options.concurrency) startNext(finished);
+    if (finished !== null && this.#inFlight.size < this.options.concurrency) startNext(finished);
     for (const endpointId of [...this.#queued.keys()]) {
       if (this.#inFlight.size >= this.options.concurrency) break;
       startNext(endpointId);

@@ -13,6 +13,7 @@ import { attempt, cutOffAtShutdown } from './attempt.js';
 import { nextCursor, walkAfterClaim, type LeftBehind } from './claim-walk.js';
 import { Consequences } from './consequences.js';
 import { EndpointHealth } from './health.js';
+import { Heartbeat } from './heartbeat.js';
 import type { Job } from './job.js';
 import { LeaseRenewer, renewEveryMs } from './leases.js';
 import type { Metrics } from './metrics.js';
@@ -34,6 +35,11 @@ export interface WorkerOptions {
    * of what it holds three times per lease, so only a worker that stopped (or lost its database) loses one.
    */
   leaseMs: number;
+  /**
+   * How long the worker's heartbeat may lapse before its deliveries are taken over by the others; it starts no
+   * request while its last confirmed heartbeat is nearly that old (`heartbeat.ts`).
+   */
+  takeoverMs: number;
   /** How long shutdown waits for requests in flight before leaving them to the lease rescuer. */
   shutdownGraceMs: number;
   /** Consecutive failures that open an endpoint's circuit. */
@@ -65,6 +71,7 @@ export class DeliveryWorker {
   readonly #outbound: Outbound;
   readonly #consequences: Consequences;
   readonly #leases: LeaseRenewer;
+  readonly #heartbeat: Heartbeat;
   #running = false;
   #cursor = '';
   /**
@@ -79,6 +86,12 @@ export class DeliveryWorker {
    * crossed in a few claims, and halved after a claim that filled its room (endpoints walked have work).
    */
   #walkScale = 1;
+  /**
+   * Deliveries may be leased to this worker that it does not hold: a claim failed (it may have committed with
+   * its answer lost to a cut connection), or giving some back failed. The next turn of the loop gives them back
+   * before it claims, rather than leave them until their leases run out.
+   */
+  #strayLeases = false;
   /** A wake-up (new work announced) has come since the last claim began. */
   #claimWanted = true;
   #loop: Promise<void> = Promise.resolve();
@@ -117,10 +130,22 @@ export class DeliveryWorker {
           const target = this.#targets.cached(endpointId);
           return target !== undefined && EndpointHealth.probing(target, now);
         },
+        mayStart: () => this.#heartbeat.isFresh(),
+        releaseFailed: () => (this.#strayLeases = true),
       },
       { store, worker: this.id, logger, metrics },
     );
     this.#leases = new LeaseRenewer(this.#slots, options.leaseMs, { store, worker: this.id, logger });
+    this.#heartbeat = new Heartbeat(
+      this.id,
+      options.takeoverMs,
+      { store, logger },
+      {
+        // Renewing finds which leases the takeover gave away, and drops those jobs before any may start.
+        takenOver: () => this.#leases.renew(),
+        fresh: () => this.#slots.resume(),
+      },
+    );
   }
 
   /** One delivery's turn in a slot: one attempt, then what its outcome leads to. */
@@ -159,6 +184,7 @@ export class DeliveryWorker {
     this.#slots.open();
     this.#loop = this.#run();
     this.#leases.start();
+    this.#heartbeat.start();
   }
 
   /** New work may be due: claim now instead of at the next poll. */
@@ -199,6 +225,7 @@ export class DeliveryWorker {
     // Requests in flight keep their leases fresh until they finish or the grace period ends.
     await this.#leases.stop();
     await this.#writer.flush();
+    await this.#heartbeat.stop();
   }
 
   /** Records the requests still in flight after the grace period as cut off, due again at once. */
@@ -222,6 +249,7 @@ export class DeliveryWorker {
       // everything due that it could, and what comes next is announced by a wake-up.
       let again = false;
       try {
+        if (this.#strayLeases) await this.#releaseStrays();
         const free = this.#room();
         if (free > 0 && (anySlot || free >= this.#minimumClaim())) {
           await this.#claim(free);
@@ -230,6 +258,7 @@ export class DeliveryWorker {
       } catch (error) {
         // Unknown: a freed place may find work. The next claim waits for a wake-up or the poll interval.
         this.#leftBehind = { more: true, endpoints: new Set() };
+        this.#strayLeases = true;
         this.#logger.error({ err: error }, 'claiming deliveries failed');
       }
       anySlot = false;
@@ -259,6 +288,23 @@ export class DeliveryWorker {
         finish(true);
       };
     });
+  }
+
+  /**
+   * Gives back the deliveries leased to this worker that it neither holds nor has a result waiting for. Between
+   * claims nothing else leases to the worker, so those are exactly the strays.
+   */
+  async #releaseStrays(): Promise<void> {
+    const held = new Set(this.#slots.jobs().map((job) => job.delivery.id));
+    const leased = await this.#store.deliveryLeasedTo(this.id);
+    const strays = leased.filter((id) => !held.has(id) && !this.#writer.holds(id));
+    await this.#store.deliveryRelease(this.id, strays);
+    this.#strayLeases = false;
+    if (strays.length > 0)
+      this.#logger.warn(
+        { released: strays.length },
+        'gave back deliveries leased here that this worker did not hold',
+      );
   }
 
   async #claim(free: number): Promise<void> {

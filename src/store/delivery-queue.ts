@@ -84,6 +84,11 @@ export interface DeliveryQueueQueries {
    */
   deliveryRenewLeases(worker: string, ids: string[], until: number): Promise<Set<string>>;
   /**
+   * The deliveries leased to `worker` now. A worker whose claim failed compares them with what it holds: a claim
+   * that committed but whose answer was lost with its connection leased deliveries the worker never saw.
+   */
+  deliveryLeasedTo(worker: string): Promise<string[]>;
+  /**
    * Returns deliveries whose lease expired (their worker died) to the queue. With `everyLease`, returns all
    * leased deliveries: right for a single-process database at start, where no live worker can hold one.
    * Returns how many.
@@ -256,6 +261,16 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
         for (const row of rows) held.add(row.id);
       }
       return held;
+    },
+
+    async deliveryLeasedTo(worker: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('delivery')
+        .select('id')
+        .where('status', '=', DeliveryStatus.Sending)
+        .where('leased_by', '=', worker)
+        .execute();
+      return rows.map((row) => row.id);
     },
 
     async deliveryRescueExpired(now = Date.now(), everyLease = false): Promise<number> {

@@ -52,6 +52,11 @@ export interface DialectProfile {
    * sort in creation order and cursor pages follow it. PostgreSQL's default collation would not compare so.
    */
   readonly idColumnType: 'text' | 'text collate "C"';
+  /**
+   * The database's clock as milliseconds since the epoch, in SQL: for times that processes on different hosts
+   * compare (worker heartbeats), so that their clocks' skew does not matter.
+   */
+  readonly clockMsSql: string;
   /** Is this driver error a unique-constraint violation? */
   isUniqueViolation(error: unknown): boolean;
 }
@@ -76,6 +81,7 @@ const sqliteProfile: DialectProfile = {
   supportsAdvisoryLocks: false,
   substringPositionFn: 'instr',
   idColumnType: 'text',
+  clockMsSql: `cast(unixepoch('subsec') * 1000 as integer)`,
   isUniqueViolation: (error) => {
     const code = errorCode(error);
     return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -91,6 +97,7 @@ const postgresProfile: DialectProfile = {
   supportsAdvisoryLocks: true,
   substringPositionFn: 'strpos',
   idColumnType: 'text collate "C"',
+  clockMsSql: 'cast(extract(epoch from clock_timestamp()) * 1000 as bigint)',
   isUniqueViolation: (error) => errorCode(error) === '23505',
 };
 

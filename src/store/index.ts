@@ -21,6 +21,7 @@ import { messageQueries, type MessageQueries } from './messages.js';
 import { migrate, type MigrationResult } from './migrator.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
+import { workerQueries, type WorkerQueries } from './workers.js';
 
 export interface Store
   extends
@@ -37,7 +38,8 @@ export interface Store
     ApiKeyQueries,
     IdempotencyQueries,
     AuditQueries,
-    ServiceRunQueries {
+    ServiceRunQueries,
+    WorkerQueries {
   /** Which database this is, for logs; code that must act differently asks `profile` what it can do. */
   readonly dialect: DialectName;
   /** What the database can do (several processes, row locks, concurrent writes, …). */
@@ -77,6 +79,7 @@ export function openStore(options: ConnectOptions): Store {
     ...idempotencyQueries(connection),
     ...auditQueries(connection),
     ...serviceRunQueries(connection),
+    ...workerQueries(connection),
   };
 }
 
@@ -85,6 +88,7 @@ export type { ConnectOptions, DialectName, DialectProfile } from './dialect.js';
 export { isDatabaseBusy, isDatabaseUnavailable } from './dialect.js';
 export type { StoreLogger } from './listener.js';
 export type { MigrationResult } from './migrator.js';
+export type { LiveWorker, WorkerInfo, WorkerTakeover } from './workers.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,
@@ -101,6 +105,7 @@ export type {
   MessageQueries,
   ServiceRunQueries,
   TemplateQueries,
+  WorkerQueries,
 };
 /** The migrations in order, for tests that check what a database recorded. */
 export { MIGRATIONS } from './migrations/index.js';

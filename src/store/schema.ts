@@ -175,6 +175,14 @@ export interface ServiceRunTable {
   last_run_at: number;
 }
 
+export interface WorkerTable {
+  id: string;
+  host: string;
+  pid: number;
+  started_at: number;
+  heartbeat_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -190,4 +198,5 @@ export interface Database {
   audit_log: AuditLogTable;
   herald_migration: MigrationTable;
   herald_service_run: ServiceRunTable;
+  herald_worker: WorkerTable;
 }

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_BATCH } from '../../src/api/schemas/ingest.js';
 import { tempDir } from '../helpers/env.js';
+import { reportFigure } from '../helpers/figures.js';
 import { apiClient, killAllServes, startServe, stopServe } from '../helpers/serve-process.js';
 import {
   inParallel,
@@ -83,13 +84,16 @@ describe('crash and shutdown (SQLite)', { timeout: 120_000 }, () => {
     expect(openAtKill).toBeGreaterThan(0);
     expect(missing(receiver, ids).length).toBeGreaterThan(0);
 
+    const restarting = Date.now();
     await start();
+    reportFigure('SQLite: restart after SIGKILL to serving', restarting);
     await waitUntil(
       () => missing(receiver, ids).length === 0,
       60_000,
       'every accepted message to arrive after the restart',
       () => `(${missing(receiver, ids).length} still missing)`,
     );
+    reportFigure('SQLite: restart after SIGKILL to every accepted message delivered', restarting);
   });
 
   it('on SIGTERM lets requests in flight finish, exits 0, and delivers the rest after a restart', async () => {
@@ -106,6 +110,7 @@ describe('crash and shutdown (SQLite)', { timeout: 120_000 }, () => {
 
     const stopped = await stopServe(first, 'SIGTERM');
     expect(stopped.code).toBe(0);
+    console.info(`[figure] SIGTERM with requests in flight to exit: ${stopped.ms} ms`);
     // A generous bound: the requests in flight needed 200 ms; the grace period is the most shutdown may wait.
     expect(stopped.ms).toBeLessThan(SHUTDOWN_GRACE_MS + 5_000);
     // They were answered, not cut off.
@@ -131,6 +136,7 @@ describe('crash and shutdown (SQLite)', { timeout: 120_000 }, () => {
 
     const stopped = await stopServe(first, 'SIGTERM');
     expect(stopped.code).toBe(0);
+    console.info(`[figure] SIGTERM with requests in flight to exit: ${stopped.ms} ms`);
     expect(stopped.ms).toBeLessThan(SHUTDOWN_GRACE_MS + 5_000);
 
     expect(receiver.acknowledged().size).toBe(0);

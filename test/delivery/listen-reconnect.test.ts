@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshPgDatabase, PG_URL } from '../helpers/env.js';
+import { reportFigure } from '../helpers/figures.js';
 import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { databaseOutage, type DatabaseOutage } from '../helpers/pg-outage.js';
 import { startTrackingReceiver, waitUntil, type TrackingReceiver } from '../helpers/tracking-receiver.js';
@@ -66,6 +67,7 @@ describe.skipIf(!PG_URL)('a worker Herald after a PostgreSQL outage', { timeout:
     await outage.takeAway();
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await outage.bringBack();
+    const back = Date.now();
     // The worker listens again by itself (the API process does not listen).
     await waitUntil(async () => (await outage.listenerConnections()) === 1, WAKE_TIMEOUT_MS, 'the listener');
 
@@ -81,5 +83,6 @@ describe.skipIf(!PG_URL)('a worker Herald after a PostgreSQL outage', { timeout:
       WAKE_TIMEOUT_MS,
       'the delivery of a message sent after the outage',
     );
+    reportFigure('PostgreSQL back to a woken delivery of a new message', back);
   });
 });

@@ -30,6 +30,7 @@ export function startTestWorker(
       pollIntervalMs: 500,
       timeoutMs: 10_000,
       leaseMs: 75_000,
+      takeoverMs: 10_000,
       shutdownGraceMs: 1_000,
       circuitThreshold: 10,
       ...options,
