@@ -342,6 +342,30 @@ describe('herald simulate, end to end', { timeout: 120_000 }, () => {
     expect(statuses.filter((status: number) => ![0, 200, 500].includes(status))).toEqual([]);
   });
 
+  it('checks Ed25519 (v1a) signatures with a whpk_ public key', async () => {
+    await newApp('ed25519');
+    const endpoint = await call('POST', '/app/ed25519/endpoint', {
+      url: 'http://127.0.0.1:9/placeholder',
+      signatureVersions: ['v1a'],
+    });
+    expect(endpoint.status).toBe(201);
+    const publicKey = (await call('GET', `/app/ed25519/endpoint/${endpoint.body.id}/public-key`)).body.key;
+    expect(publicKey).toMatch(/^whpk_/);
+    const { receiver, url: receiverUrl } = await simulatedReceiver(['--secret', publicKey]);
+    const moved = await call('PATCH', `/app/ed25519/endpoint/${endpoint.body.id}`, {
+      url: `${receiverUrl}/ed`,
+    });
+    expect(moved.status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await call('POST', '/app/ed25519/msg', { eventType: 'receiver.test', payload: { n: i } })).status,
+      ).toBe(202);
+    await waitUntil(() => deliveryLines(receiver.output().stdout).length >= 3, 30_000, '3 deliveries');
+    const { stdout } = await receiver.stop('SIGINT');
+    for (const line of deliveryLines(stdout)) expect(line).toMatch(/signature ok {2}-> 200 /);
+    expect(stdout).toMatch(/^signature failures {2}0$/m);
+  });
+
   it('answers 410 after --gone-after requests, and Herald disables the endpoint', async () => {
     const { receiver, url: receiverUrl } = await simulatedReceiver(['--gone-after', '2', '--quiet']);
     await newApp('gone');
