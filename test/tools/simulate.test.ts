@@ -185,7 +185,7 @@ describe('herald simulate, end to end', { timeout: 120_000 }, () => {
       '--event-type',
       'user.created',
       '--rate',
-      '40/s',
+      '60/s',
       '--duration',
       '1s',
       '--no-progress',
@@ -195,7 +195,7 @@ describe('herald simulate, end to end', { timeout: 120_000 }, () => {
     const rejected = Number(/^rejected {2}(\d+)$/m.exec(run.stdout)![1]);
     expect(accepted).toBeGreaterThan(0);
     expect(rejected).toBeGreaterThan(0);
-    expect(accepted + rejected).toBe(40);
+    expect(accepted + rejected).toBe(60);
     expect(run.stdout).toContain(`  ${rejected} × 429 rate_limited: `);
     expect(await messagesOf('limited')).toHaveLength(accepted);
   });
