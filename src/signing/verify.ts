@@ -185,7 +185,8 @@ export function verifyWebhookBody(
   checkTimestamp(identity.timestamp, options);
   const bytes = signedBytes(body);
   checkSignatures(keys, identity, bytes);
-  return typeof body === 'string' ? body : bytes.toString('utf8');
+  // The text of the bytes the signature covers, so that what a caller reads is exactly what was verified.
+  return bytes.toString('utf8');
 }
 
 /**
