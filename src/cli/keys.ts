@@ -1,13 +1,13 @@
 /** `herald keys create|list|revoke`: manage API keys from the command line. */
 import { Command, type Option } from 'commander';
 import { loadConfig, type ConfigFlags } from '../config/config.js';
-import { storeFor } from '../herald.js';
 import { generateApiKey } from '../security/api-keys.js';
 import { formatCidr, parseCidrList } from '../util/cidr.js';
 import type { Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
 
 async function withStore<T>(flags: ConfigFlags, work: (store: Store) => Promise<T>): Promise<T> {
+  const { storeFor } = await import('../herald.js');
   const store = storeFor(loadConfig(process.env, flags));
   try {
     await store.migrate();

@@ -2,8 +2,9 @@
 /** The `herald` command. */
 import { Command, Option } from 'commander';
 import { ConfigError, DEFAULT_PORT, loadConfig, ROLES, type ConfigFlags } from '../config/config.js';
-import { createLogger, startHerald, storeFor } from '../herald.js';
 import { keyCommands } from './keys.js';
+import { simulateCommands } from './simulate.js';
+import { verifyCommand } from './verify.js';
 
 function fail(error: unknown): never {
   if (error instanceof ConfigError) console.error(`herald: configuration error: ${error.message}`);
@@ -18,6 +19,12 @@ export function configFrom(flags: ConfigFlags) {
     fail(error);
   }
 }
+
+/**
+ * The server's modules, loaded by the commands that need them, so that the developer tools (`verify`,
+ * `simulate`) start without loading the API, the delivery engine and the database drivers.
+ */
+const loadHerald = () => import('../herald.js');
 
 const program = new Command()
   .name('herald')
@@ -43,6 +50,7 @@ program
   .addOption(databaseUrlOption)
   .action(async (flags: ConfigFlags) => {
     const config = configFrom(flags);
+    const { createLogger, startHerald } = await loadHerald();
     const logger = createLogger(config);
     // The first admin key is printed once, straight to the terminal, never through the log: after the server
     // listens, so the example has the real port (with --port 0), and also when the start fails after creating it.
@@ -94,6 +102,7 @@ program
   .addOption(dataDirOption)
   .addOption(databaseUrlOption)
   .action(async (flags: ConfigFlags) => {
+    const { storeFor } = await loadHerald();
     const store = storeFor(configFrom(flags));
     try {
       const result = await store.migrate();
@@ -110,5 +119,7 @@ program
   });
 
 program.addCommand(keyCommands(dataDirOption, databaseUrlOption));
+program.addCommand(verifyCommand());
+program.addCommand(simulateCommands());
 
 await program.parseAsync(process.argv).catch(fail);

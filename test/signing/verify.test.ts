@@ -9,7 +9,13 @@ import { generateSigningKey, publicKeyOf, signV1a } from '../../src/signing/ed25
 import { generateSecret } from '../../src/signing/secrets.js';
 import { signatureHeader, signV1 } from '../../src/signing/signature.js';
 import type * as verifyModule from '../../src/verify.js';
-import { signWebhook, verifyWebhook, WebhookVerificationError } from '../../src/verify.js';
+import {
+  signWebhook,
+  verifyWebhook,
+  verifyWebhookBody,
+  verifyWebhookJson,
+  WebhookVerificationError,
+} from '../../src/verify.js';
 
 const BODIES = [
   '{}',
@@ -178,6 +184,82 @@ describe('herald/verify', () => {
     expect(verifyWebhook(publicKey, headersFor('msg_e', seconds, both), body)).toBeDefined();
     expect(verifyWebhook([stranger, publicKey], headersFor('msg_e', seconds, both), body)).toBeDefined();
     expect(new Webhook(secret).verify(body, headersFor('msg_e', seconds, both))).toBeDefined();
+  });
+
+  it('verifies XML, form, text and binary bodies and returns them unparsed', () => {
+    const secret = generateSecret();
+    const seconds = Math.floor(Date.now() / 1000);
+    const bodies: Array<{ type: string; body: string | Buffer }> = [
+      {
+        type: 'application/xml',
+        body: '<?xml version="1.0" encoding="UTF-8"?>\n<payload><a>1</a></payload>',
+      },
+      { type: 'application/x-www-form-urlencoded', body: 'a%5Bb%5D=1&c=d+e' },
+      { type: 'text/plain', body: 'just text, not JSON' },
+      { type: 'application/octet-stream', body: Buffer.from([0xff, 0x00, 0xfe, 0x80]) },
+    ];
+    for (const { type, body } of bodies) {
+      const headers = {
+        ...headersFor('msg_x', seconds, signWebhook(secret, 'msg_x', seconds, body)),
+        'content-type': type,
+      };
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      expect(verifyWebhookBody(secret, headers, body)).toBe(text);
+      expect(verifyWebhookBody(secret, headers, typeof body === 'string' ? Buffer.from(body) : body)).toBe(
+        text,
+      );
+      // The first API no longer throws a SyntaxError on a body that is not JSON: it returns the text.
+      expect(verifyWebhook(secret, headers, body)).toBe(text);
+      expect(() => verifyWebhookJson(secret, headers, body)).toThrow(SyntaxError);
+    }
+    // Raw bytes that are not UTF-8 verify as bytes, and the reference library agrees on the same text.
+    const xml = '<payload><name>Café</name></payload>';
+    const signature = signWebhook(secret, 'msg_y', seconds, xml);
+    expect(new Webhook(secret).sign('msg_y', new Date(seconds * 1000), xml)).toBe(signature);
+    expect(() =>
+      verifyWebhookBody(secret, headersFor('msg_y', seconds, signature), Buffer.from(xml, 'latin1')),
+    ).toThrow(/no matching signature/);
+  });
+
+  it('parses JSON only when asked, and names the reason of each failure', () => {
+    const secret = generateSecret();
+    const seconds = Math.floor(Date.now() / 1000);
+    const body = '{"a":[1,2]}';
+    const headers = headersFor('msg_j', seconds, signWebhook(secret, 'msg_j', seconds, body));
+    expect(verifyWebhookJson<{ a: number[] }>(secret, headers, body).a).toEqual([1, 2]);
+    expect(verifyWebhookBody(secret, headers, body)).toBe(body);
+    expect(
+      verifyWebhook(secret, { ...headers, 'content-type': 'application/cloudevents+json' }, body),
+    ).toEqual({
+      a: [1, 2],
+    });
+    const reasonOf = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error instanceof WebhookVerificationError ? error.reason : String(error);
+      }
+      return 'verified';
+    };
+    expect(reasonOf(() => verifyWebhookBody(secret, { 'webhook-id': 'msg_j' }, body))).toBe('missing_header');
+    expect(() => verifyWebhookBody(secret, { 'webhook-id': 'msg_j' }, body)).toThrow(
+      'missing header webhook-timestamp, webhook-signature',
+    );
+    expect(reasonOf(() => verifyWebhookBody(secret, { ...headers, 'webhook-timestamp': 'x' }, body))).toBe(
+      'invalid_timestamp',
+    );
+    expect(reasonOf(() => verifyWebhookBody(secret, headers, body, { now: Date.now() + 600_000 }))).toBe(
+      'timestamp_too_old',
+    );
+    expect(reasonOf(() => verifyWebhookBody(secret, headers, body, { now: Date.now() - 600_000 }))).toBe(
+      'timestamp_too_new',
+    );
+    expect(
+      reasonOf(() =>
+        verifyWebhookBody(secret, headers, body, { now: Date.now() + 600_000, toleranceSeconds: Infinity }),
+      ),
+    ).toBe('verified');
+    expect(reasonOf(() => verifyWebhookBody(generateSecret(), headers, body))).toBe('no_matching_signature');
   });
 
   it('is published as the package export herald/verify', async () => {

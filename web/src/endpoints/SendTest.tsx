@@ -12,7 +12,8 @@ import { JsonEditor, parseJson } from '../components/JsonEditor';
 import { ErrorMessage, ResourceState } from '../components/states';
 import { StatusBadge } from '../components/StatusBadge';
 import { Code, HeaderTable } from '../components/Code';
-import { exampleOf } from '../catalogue/examples';
+import { exampleOf, newestVersion } from '../catalogue/examples';
+import { generatePayload } from '../catalogue/generate';
 import { isSignatureHeader, RequestBody } from '../deliveries/AttemptView';
 
 const WAIT_MS = 30_000;
@@ -38,13 +39,22 @@ export function SendTest({ appId, endpoint, onSent }: Props) {
   const [payload, setPayload] = useState('{}');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [generateProblem, setGenerateProblem] = useState<string | null>(null);
   const selectId = useId();
 
   const types = sortForEndpoint(catalogue.data ?? [], endpoint);
   const choose = (name: string) => {
     setEventType(name);
+    setGenerateProblem(null);
     const type = types.find((t) => t.name === name);
     setPayload(pretty(type ? (exampleOf(type) ?? {}) : {}));
+  };
+  const generate = async (type: EventType) => {
+    const generated = await generatePayload(type);
+    if ('payload' in generated) {
+      setPayload(pretty(generated.payload));
+      setGenerateProblem(null);
+    } else setGenerateProblem(generated.problem);
   };
   useEffect(() => {
     if (eventType === '' && types[0]) choose(types[0].name);
@@ -126,12 +136,23 @@ export function SendTest({ appId, endpoint, onSent }: Props) {
           </div>
           <JsonEditor
             label="Payload"
-            hint="Starts as the event type's example; edit it freely. It is sent to this endpoint only."
+            hint="Starts as the event type's example; generate another from its schema, or edit it freely. It is sent to this endpoint only."
             value={payload}
             onChange={setPayload}
             error={payloadError}
             rows={8}
           />
+          {chosen && newestVersion(chosen) !== undefined && (
+            <div className="actions">
+              <button type="button" onClick={() => void generate(chosen)}>
+                Generate from schema
+              </button>
+              <button type="button" onClick={() => choose(chosen.name)}>
+                Use the example
+              </button>
+            </div>
+          )}
+          {generateProblem && <p className="warning">{generateProblem}</p>}
           <button
             type="submit"
             className="primary"
