@@ -13,6 +13,7 @@ import type {
   JsonObject,
   Message,
   NewMessage,
+  Ordering,
   Store,
 } from '../store/index.js';
 import { newId } from '../util/ids.js';
@@ -197,12 +198,17 @@ export class IngestWriter {
       ),
     );
     const endpoints = filters.get(application.id) ?? [];
+    const orderingOf = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint.ordering]));
     return items.map((item) => {
       const channels = item.channels ?? null;
+      const orderingKey = item.orderingKey ?? null;
+      // A message sent to one endpoint only (an example) takes no place in its sequence.
       const targets =
         only !== undefined
-          ? [only]
-          : this.#router.targets(endpoints, { eventType: item.eventType, channels, payload: item.payload });
+          ? [{ id: only, seqKey: null }]
+          : this.#router
+              .targets(endpoints, { eventType: item.eventType, channels, payload: item.payload })
+              .map((id) => ({ id, seqKey: sequenceOf(orderingOf.get(id)!, orderingKey) }));
       return {
         message: {
           id: newId('message', now),
@@ -211,10 +217,21 @@ export class IngestWriter {
           eventId: item.eventId ?? null,
           payload: item.payload as JsonObject,
           channels,
+          orderingKey,
           createdAt: now,
         },
-        deliveries: targets.map((endpointId) => ({ id: newId('delivery', now), endpointId })),
+        deliveries: targets.map(({ id, seqKey }) => ({ id: newId('delivery', now), endpointId: id, seqKey })),
       };
     });
   }
+}
+
+/**
+ * The sequence a message's delivery joins at an endpoint: none when it is unordered, the endpoint's one sequence
+ * (''), or the message's ordering key; messages without a key form a sequence of their own ('').
+ */
+function sequenceOf(ordering: Ordering, orderingKey: string | null): string | null {
+  if (ordering === 'none') return null;
+  if (ordering === 'endpoint') return '';
+  return orderingKey ?? '';
 }

@@ -159,6 +159,9 @@ function record(
       attemptCount: run.attemptCount,
       nextAttemptAt: decision.nextAttemptAt,
       lastAttemptAt: finished,
+      ...(delivery.seqKey !== null && {
+        sequence: { endpointId: delivery.endpointId, key: delivery.seqKey },
+      }),
     },
     attempt: {
       id: newId('attempt', started),

@@ -76,6 +76,7 @@ export class OperationalEvents {
             eventId: null,
             payload,
             channels: null,
+            orderingKey: null,
             createdAt: now,
           },
           deliveries: endpoints.map((endpointId) => ({ id: newId('delivery', now), endpointId })),

@@ -35,8 +35,11 @@ export class ResultsWriter {
     private readonly store: Store,
     private readonly worker: string,
     private readonly logger: Logger,
-    /** Called after each write: room for more results may have opened. */
-    private readonly onWritten: () => void = () => undefined,
+    /**
+     * Called after each write: room for more results may have opened, and `madeDue` deliveries of ordered
+     * endpoints became due because the one before them in their sequence ended.
+     */
+    private readonly onWritten: (madeDue: number) => void = () => undefined,
   ) {}
 
   /**
@@ -72,30 +75,32 @@ export class ResultsWriter {
   }
 
   async #write(batch: Result[]): Promise<void> {
+    let madeDue = 0;
     try {
-      await this.#writeWithRetries(batch);
+      madeDue = await this.#writeWithRetries(batch);
     } finally {
       for (const result of batch) this.#unwritten.delete(result.update.id);
-      this.onWritten();
+      this.onWritten(madeDue);
     }
   }
 
-  async #writeWithRetries(batch: Result[]): Promise<void> {
+  /** Writes the batch, trying again as described above; resolves how many deliveries it made due. */
+  async #writeWithRetries(batch: Result[]): Promise<number> {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.store.deliveryRecordResults(
+        const madeDue = await this.store.deliveryRecordResults(
           this.worker,
           batch.map((result) => result.update),
           batch.map((result) => result.attempt),
         );
         if (attempt > 1) this.logger.info({ attempt, size: batch.length }, 'attempt results written');
-        return;
+        return madeDue;
       } catch (error) {
         // The leases keep the deliveries safe: if this never succeeds they are rescued and sent again.
         this.logger.error({ err: error, attempt, size: batch.length }, 'writing attempt results failed');
         const outage = isDatabaseUnavailable(error) && Date.now() - started < OUTAGE_PATIENCE_MS;
-        if (!outage && attempt >= WRITE_ATTEMPTS) return;
+        if (!outage && attempt >= WRITE_ATTEMPTS) return 0;
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, OUTAGE_RETRY_MAX_MS)));
       }
     }

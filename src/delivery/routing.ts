@@ -8,7 +8,7 @@ import { ContentFilters, filterSubject, type FilterSubject } from './content-fil
  * endpoints without a channel filter.
  */
 export function matches(
-  endpoint: EndpointFilter,
+  endpoint: Pick<EndpointFilter, 'eventTypes' | 'channels'>,
   eventType: string,
   channels: readonly string[] | null,
 ): boolean {

@@ -105,7 +105,9 @@ export class DeliveryWorker {
     const { store, vault, sender, logger, events, metrics } = deps;
     this.#store = store;
     this.#logger = logger;
-    this.#writer = new ResultsWriter(store, this.id, logger, () => {
+    this.#writer = new ResultsWriter(store, this.id, logger, (madeDue) => {
+      // The next deliveries of ordered endpoints' sequences are due now: worth a claim like a wake-up.
+      if (madeDue > 0) this.#claimWanted = true;
       if (this.#claimWanted || this.#leftBehind.more) this.#claimWhenRoom();
     });
     this.#targets = new Targets(store, vault, options.timeoutMs);

@@ -3,11 +3,12 @@
  * hand (one resend, or the dead letters of an application at once). The queue that workers claim from is in
  * delivery-queue.ts.
  */
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { newId } from '../util/ids.js';
 import type { Connection } from './dialect.js';
 import { hasChannel, paged, pageOf } from './rows.js';
 import type { Database, DeliveryTable } from './schema.js';
+import { blockedSequences, lockSequences, settleSequences, type BlockedSequence } from './sequences.js';
 import {
   DeliveryStatus,
   TriggerType,
@@ -46,6 +47,13 @@ export interface DeliveryQueries {
    * otherwise queues them all again, now, as manual attempts with a fresh retry schedule. Returns how many.
    */
   deliveryRequeueFailed(filter: DeadLetterFilter, dryRun: boolean, now?: number): Promise<number>;
+  /** An ordered endpoint's sequences held by a given-up delivery, by key, at most `limit`. */
+  deliveryBlockedSequences(endpointId: string, limit: number): Promise<BlockedSequence[]>;
+  /**
+   * Lets the sequence that a given-up delivery holds move on without it (the delivery stays failed). False if
+   * the message's delivery to the endpoint holds no sequence.
+   */
+  deliverySkipBlocking(msgId: string, endpointId: string, now?: number): Promise<boolean>;
 }
 
 export function toDelivery(row: Selectable<DeliveryTable>): Delivery {
@@ -61,6 +69,9 @@ export function toDelivery(row: Selectable<DeliveryTable>): Delivery {
     leaseExpiresAt: row.lease_expires_at,
     leasedBy: row.leased_by,
     lastAttemptAt: row.last_attempt_at,
+    seqKey: row.seq_key,
+    seq: row.seq === null ? null : Number(row.seq),
+    blocking: row.blocking === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -75,6 +86,7 @@ function requeued(now: number) {
     next_attempt_at: now,
     lease_expires_at: null,
     leased_by: null,
+    blocking: 0,
     updated_at: now,
   };
 }
@@ -145,14 +157,30 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
         .onConflict((oc) => oc.columns(['msg_id', 'endpoint_id']).doNothing())
         .executeTakeFirst();
       if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return true;
-      const result = await db
-        .updateTable('delivery')
-        .set(requeued(now))
+      const requeue = (executor: Kysely<Database>) =>
+        executor
+          .updateTable('delivery')
+          .set(requeued(now))
+          .where('msg_id', '=', msgId)
+          .where('endpoint_id', '=', endpointId)
+          .where('status', '!=', DeliveryStatus.Sending)
+          .executeTakeFirst();
+      const existing = await db
+        .selectFrom('delivery')
+        .select('seq_key')
         .where('msg_id', '=', msgId)
         .where('endpoint_id', '=', endpointId)
-        .where('status', '!=', DeliveryStatus.Sending)
         .executeTakeFirst();
-      return result.numUpdatedRows > 0n;
+      if (existing?.seq_key === null || existing?.seq_key === undefined)
+        return (await requeue(db)).numUpdatedRows > 0n;
+      // In a sequence: it takes its place again, ahead of what was accepted after it.
+      const ref = { endpointId, key: existing.seq_key };
+      return db.transaction().execute(async (trx) => {
+        await lockSequences(trx, connection.profile, [ref]);
+        const result = await requeue(trx);
+        await settleSequences(trx, [ref], now);
+        return result.numUpdatedRows > 0n;
+      });
     },
 
     async deliveryRequeueFailed(
@@ -181,8 +209,43 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
         ).executeTakeFirstOrThrow();
         return Number(row.n);
       }
-      const result = await match(db.updateTable('delivery').set(requeued(now))).executeTakeFirst();
-      return Number(result.numUpdatedRows);
+      return db.transaction().execute(async (trx) => {
+        // The sequences of ordered endpoints among them are locked first, and settled after.
+        const sequences = (
+          await match(trx.selectFrom('delivery').select(['endpoint_id', 'seq_key']).distinct())
+            .where('seq_key', 'is not', null)
+            .execute()
+        ).map((row) => ({ endpointId: row.endpoint_id, key: row.seq_key! }));
+        await lockSequences(trx, connection.profile, sequences);
+        const result = await match(trx.updateTable('delivery').set(requeued(now))).executeTakeFirst();
+        await settleSequences(trx, sequences, now);
+        return Number(result.numUpdatedRows);
+      });
+    },
+
+    deliveryBlockedSequences: (endpointId, limit) => blockedSequences(db, endpointId, limit),
+
+    async deliverySkipBlocking(msgId: string, endpointId: string, now = Date.now()): Promise<boolean> {
+      const head = await db
+        .selectFrom('delivery')
+        .select(['id', 'seq_key'])
+        .where('msg_id', '=', msgId)
+        .where('endpoint_id', '=', endpointId)
+        .where('blocking', '=', 1)
+        .executeTakeFirst();
+      if (head?.seq_key === null || head?.seq_key === undefined) return false;
+      const ref = { endpointId, key: head.seq_key };
+      return db.transaction().execute(async (trx) => {
+        await lockSequences(trx, connection.profile, [ref]);
+        const cleared = await trx
+          .updateTable('delivery')
+          .set({ blocking: 0, updated_at: now })
+          .where('id', '=', head.id)
+          .where('blocking', '=', 1)
+          .executeTakeFirst();
+        await settleSequences(trx, [ref], now);
+        return cleared.numUpdatedRows > 0n;
+      });
     },
 
     async deliveryStats(

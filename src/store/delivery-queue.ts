@@ -11,6 +11,7 @@ import { attemptRows } from './attempts.js';
 import { toDelivery } from './deliveries.js';
 import type { Connection } from './dialect.js';
 import type { DeliveryTable } from './schema.js';
+import { lockSequences, settleSequences, type SequenceRef } from './sequences.js';
 import { DeliveryStatus, TriggerType, type Attempt, type Delivery } from './types.js';
 
 /** What one claim of due deliveries asks for. */
@@ -44,6 +45,8 @@ export interface DeliveryUpdate {
   attemptCount: number;
   nextAttemptAt: number | null;
   lastAttemptAt: number | null;
+  /** The delivery's sequence, on an ordered endpoint: a result that ends the delivery settles it. */
+  sequence?: SequenceRef;
 }
 
 /** The queue's depth, for metrics. */
@@ -66,14 +69,16 @@ export interface DeliveryQueueQueries {
   deliveryClaim(request: ClaimRequest): Promise<ClaimResult>;
   /**
    * The results writer's group commit: the attempts and the deliveries' new states in one transaction.
-   * A delivery is only updated while `worker` still holds its lease.
+   * A delivery is only updated while `worker` still holds its lease. A delivery of an ordered endpoint that
+   * ended settles its sequence (and holds it, given up at an endpoint that blocks); resolves how many
+   * deliveries were made due by that.
    */
   deliveryRecordResults(
     worker: string,
     updates: DeliveryUpdate[],
     attempts: Attempt[],
     now?: number,
-  ): Promise<void>;
+  ): Promise<number>;
   /** Puts leased deliveries back in the queue untouched, as on shutdown. */
   deliveryRelease(worker: string, ids: string[], now?: number): Promise<void>;
   /** Puts leased deliveries back in the queue to be tried at `at`, without counting an attempt. */
@@ -199,11 +204,21 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
       updates: DeliveryUpdate[],
       attempts: Attempt[],
       now = Date.now(),
-    ): Promise<void> {
-      if (updates.length === 0 && attempts.length === 0) return;
-      await db.transaction().execute(async (trx) => {
+    ): Promise<number> {
+      if (updates.length === 0 && attempts.length === 0) return 0;
+      const ended = updates.filter(
+        (u): u is DeliveryUpdate & { sequence: SequenceRef } =>
+          u.sequence !== undefined && u.status !== DeliveryStatus.Pending,
+      );
+      return db.transaction().execute(async (trx) => {
+        // Sequences first, as every writer to a sequence locks it before its deliveries.
+        await lockSequences(
+          trx,
+          connection.profile,
+          ended.map((u) => u.sequence),
+        );
         if (attempts.length > 0) await trx.insertInto('attempt').values(attemptRows(attempts)).execute();
-        if (updates.length === 0) return;
+        if (updates.length === 0) return 0;
         const values = sql.join(
           updates.map(
             (u) =>
@@ -219,6 +234,23 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
             last_attempt_at = v.last_at, lease_expires_at = null, leased_by = null, updated_at = ${now}
           from (${values}) as v
           where delivery.id = v.id and delivery.leased_by = ${worker}`.execute(trx);
+        if (ended.length === 0) return 0;
+        const givenUp = ended.filter((u) => u.status === DeliveryStatus.Fail).map((u) => u.id);
+        if (givenUp.length > 0)
+          await trx
+            .updateTable('delivery')
+            .set({ blocking: 1 })
+            .where('id', 'in', givenUp)
+            .where('status', '=', DeliveryStatus.Fail)
+            .where('endpoint_id', 'in', (eb) =>
+              eb.selectFrom('endpoint').select('id').where('ordering_after_give_up', '=', 'block'),
+            )
+            .execute();
+        return settleSequences(
+          trx,
+          ended.map((u) => u.sequence),
+          now,
+        );
       });
     },
 

@@ -1,7 +1,8 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
 import { flag, fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
-import type { EndpointTable } from './schema.js';
+import type { Database, EndpointTable } from './schema.js';
+import { releaseSequences, unblockSequences } from './sequences.js';
 import type {
   Compression,
   Conversion,
@@ -10,6 +11,8 @@ import type {
   EndpointFilter,
   EndpointInsert,
   HeaderStyle,
+  Ordering,
+  OrderingAfterGiveUp,
   Page,
   PageQuery,
   SignatureVersion,
@@ -95,6 +98,8 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     compression: row.compression as Compression,
     compressionThreshold: row.compression_threshold,
     compressionRefusedAt: row.compression_refused_at,
+    ordering: row.ordering as Ordering,
+    orderingAfterGiveUp: row.ordering_after_give_up as OrderingAfterGiveUp,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -108,7 +113,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
     if (appIds.length === 0) return byApp;
     const rows = await db
       .selectFrom('endpoint')
-      .select(['id', 'app_id', 'event_types', 'channels', 'content_filter'])
+      .select(['id', 'app_id', 'event_types', 'channels', 'content_filter', 'ordering'])
       .where('app_id', 'in', appIds)
       .where('disabled', '=', 0)
       .execute();
@@ -118,6 +123,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         eventTypes: fromJsonOrNull(row.event_types),
         channels: fromJsonOrNull(row.channels),
         contentFilter: row.content_filter,
+        ordering: row.ordering as Ordering,
       });
     return byApp;
   }
@@ -155,6 +161,8 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         compression: endpoint.compression ?? 'none',
         compression_threshold: endpoint.compressionThreshold ?? null,
         compression_refused_at: null,
+        ordering: endpoint.ordering ?? 'none',
+        ordering_after_give_up: endpoint.orderingAfterGiveUp ?? 'skip',
         created_at: now,
         updated_at: now,
       };
@@ -231,16 +239,40 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.compressionRefusedAt !== undefined && {
           compression_refused_at: changes.compressionRefusedAt,
         }),
+        ...(changes.ordering !== undefined && { ordering: changes.ordering }),
+        ...(changes.orderingAfterGiveUp !== undefined && {
+          ordering_after_give_up: changes.orderingAfterGiveUp,
+        }),
         updated_at: now,
       };
-      const row = await guardUnique(connection, 'endpoint.uid', () =>
-        db
+      const update = (executor: Kysely<Database>) =>
+        executor
           .updateTable('endpoint')
           .set(values)
           .where('app_id', '=', appId)
           .where('id', '=', id)
           .returningAll()
-          .executeTakeFirst(),
+          .executeTakeFirst();
+      if (changes.ordering === undefined && changes.orderingAfterGiveUp === undefined) {
+        const row = await guardUnique(connection, 'endpoint.uid', () => update(db));
+        return row && toEndpoint(row);
+      }
+      // A change of ordering releases what waits in the endpoint's sequences; no longer blocking moves them on.
+      const row = await guardUnique(connection, 'endpoint.uid', () =>
+        db.transaction().execute(async (trx) => {
+          const before = await trx
+            .selectFrom('endpoint')
+            .select(['ordering', 'ordering_after_give_up'])
+            .where('id', '=', id)
+            .executeTakeFirst();
+          const after = await update(trx);
+          if (before === undefined || after === undefined) return after;
+          if (before.ordering !== 'none' && after.ordering !== before.ordering)
+            await releaseSequences(trx, id, now);
+          else if (before.ordering_after_give_up === 'block' && after.ordering_after_give_up === 'skip')
+            await unblockSequences(trx, connection.profile, id, now);
+          return after;
+        }),
       );
       return row && toEndpoint(row);
     },

@@ -89,6 +89,7 @@ export { isDatabaseBusy, isDatabaseUnavailable } from './dialect.js';
 export type { StoreLogger } from './listener.js';
 export type { MigrationResult } from './migrator.js';
 export type { LiveWorker, WorkerInfo, WorkerTakeover } from './workers.js';
+export type { BlockedSequence } from './sequences.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,

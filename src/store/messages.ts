@@ -4,6 +4,13 @@
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
+import {
+  distinctSequences,
+  sequenceName,
+  settleSequences,
+  takePlaces,
+  type SequenceRef,
+} from './sequences.js';
 import { fromJsonOrNull, hasChannel, paged, pageOf, toJsonOrNull } from './rows.js';
 import type { Database, MessageTable } from './schema.js';
 import {
@@ -47,6 +54,7 @@ export function toMessage(row: Selectable<MessageTable>): Message {
     eventId: row.event_id,
     payload: fromJsonOrNull<JsonObject>(row.payload),
     channels: fromJsonOrNull(row.channels),
+    orderingKey: row.ordering_key,
     createdAt: row.created_at,
   };
 }
@@ -95,31 +103,66 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-/** The delivery rows of the messages that were inserted. */
-function deliveryRows(inputs: NewMessage[], inserted: Set<string>) {
+/**
+ * The delivery rows of the messages that were inserted. A delivery in a sequence gets its place from `places`
+ * (the next one of its sequence each time) and waits, with no time to be tried, until its sequence is settled.
+ */
+function deliveryRows(inputs: NewMessage[], inserted: Set<string>, places = new Map<string, number>()) {
   return inputs
     .filter(({ message }) => inserted.has(message.id))
     .flatMap(({ message, deliveries }) =>
-      deliveries.map((delivery) => ({
-        id: delivery.id,
-        app_id: message.appId,
-        msg_id: message.id,
-        endpoint_id: delivery.endpointId,
-        status: DeliveryStatus.Pending,
-        attempt_count: 0,
-        trigger_type: delivery.triggerType ?? TriggerType.Scheduled,
-        next_attempt_at: message.createdAt,
-        created_at: message.createdAt,
-        updated_at: message.createdAt,
-      })),
+      deliveries.map((delivery) => {
+        const seqKey = delivery.seqKey ?? null;
+        let seq: number | null = null;
+        if (seqKey !== null) {
+          const name = sequenceName({ endpointId: delivery.endpointId, key: seqKey });
+          seq = places.get(name)!;
+          places.set(name, seq + 1);
+        }
+        return {
+          id: delivery.id,
+          app_id: message.appId,
+          msg_id: message.id,
+          endpoint_id: delivery.endpointId,
+          status: DeliveryStatus.Pending,
+          attempt_count: 0,
+          trigger_type: delivery.triggerType ?? TriggerType.Scheduled,
+          next_attempt_at: seqKey === null ? message.createdAt : null,
+          seq_key: seqKey,
+          seq,
+          created_at: message.createdAt,
+          updated_at: message.createdAt,
+        };
+      }),
     );
+}
+
+/** The sequences the inserted messages' deliveries join, with how many places each takes, in lock order. */
+function sequencesJoined(inputs: NewMessage[], inserted: Set<string>) {
+  const counts = new Map<string, { ref: SequenceRef; count: number }>();
+  for (const { message, deliveries } of inputs) {
+    if (!inserted.has(message.id)) continue;
+    for (const delivery of deliveries) {
+      if ((delivery.seqKey ?? null) === null) continue;
+      const ref = { endpointId: delivery.endpointId, key: delivery.seqKey! };
+      const name = sequenceName(ref);
+      counts.set(name, { ref, count: (counts.get(name)?.count ?? 0) + 1 });
+    }
+  }
+  return distinctSequences([...counts.values()].map(({ ref }) => ref)).map((ref) =>
+    counts.get(sequenceName(ref))!,
+  );
 }
 
 /**
  * Inserts in multi-row statements of at most INSERT_CHUNK rows, within the caller's transaction; returns the
  * ids of the messages inserted (not those whose eventId was taken).
  */
-async function insertInChunks(trx: Kysely<Database>, inputs: NewMessage[]): Promise<Set<string>> {
+async function insertInChunks(
+  trx: Kysely<Database>,
+  inputs: NewMessage[],
+  acceptedOrder: NewMessage[] = inputs,
+): Promise<Set<string>> {
   const inserted = new Set<string>();
   for (const chunk of chunks(inputs, INSERT_CHUNK)) {
     // The insert itself claims each eventId: a select first would let two concurrent requests both see
@@ -134,6 +177,7 @@ async function insertInChunks(trx: Kysely<Database>, inputs: NewMessage[]): Prom
           event_id: message.eventId,
           payload: toJsonOrNull(message.payload),
           channels: toJsonOrNull(message.channels),
+          ordering_key: message.orderingKey,
           created_at: message.createdAt,
         })),
       )
@@ -142,8 +186,17 @@ async function insertInChunks(trx: Kysely<Database>, inputs: NewMessage[]): Prom
       .execute();
     for (const row of rows) inserted.add(row.id);
   }
-  for (const chunk of chunks(deliveryRows(inputs, inserted), INSERT_CHUNK))
+  // Places in sequences follow the order the messages were accepted in (`inputs` may be sorted for locking).
+  const joined = sequencesJoined(acceptedOrder, inserted);
+  const places = joined.length > 0 ? await takePlaces(trx, joined) : undefined;
+  for (const chunk of chunks(deliveryRows(acceptedOrder, inserted, places), INSERT_CHUNK))
     await trx.insertInto('delivery').values(chunk).execute();
+  if (joined.length > 0)
+    await settleSequences(
+      trx,
+      joined.map(({ ref }) => ref),
+      Math.max(...acceptedOrder.map(({ message }) => message.createdAt)),
+    );
   return inserted;
 }
 
@@ -159,12 +212,13 @@ async function insertAtOnce(db: Kysely<Database>, inputs: NewMessage[]): Promise
   );
   const result = await sql<{ id: string }>`
     with m as (
-      insert into message (id, app_id, event_type, event_id, payload, channels, created_at)
+      insert into message (id, app_id, event_type, event_id, payload, channels, ordering_key, created_at)
       select * from unnest(
         ${messages.map((m) => m.id)}::text[], ${messages.map((m) => m.appId)}::text[],
         ${messages.map((m) => m.eventType)}::text[], ${messages.map((m) => m.eventId)}::text[],
         ${messages.map((m) => toJsonOrNull(m.payload))}::text[],
         ${messages.map((m) => toJsonOrNull(m.channels))}::text[],
+        ${messages.map((m) => m.orderingKey)}::text[],
         ${messages.map((m) => m.createdAt)}::bigint[])
       on conflict (app_id, event_id) do nothing
       returning id
@@ -197,11 +251,13 @@ export function messageQueries(connection: Connection): MessageQueries {
       const ordered = inputs.some(({ message }) => message.eventId !== null)
         ? [...inputs].sort(byEventKey)
         : inputs;
-      const atOnce = connection.profile.supportsWritableCtes;
+      // Deliveries that join a sequence need its lock and a settle after the insert: several statements.
+      const sequenced = inputs.some(({ deliveries }) => deliveries.some((d) => (d.seqKey ?? null) !== null));
+      const atOnce = connection.profile.supportsWritableCtes && !sequenced;
       const write = async (executor: Kysely<Database>) => {
         const inserted = atOnce
           ? await insertAtOnce(executor, ordered)
-          : await insertInChunks(executor, ordered);
+          : await insertInChunks(executor, ordered, inputs);
         const repeated = inputs.filter(({ message }) => !inserted.has(message.id));
         const originals = await originalsOf(
           executor,

@@ -2,6 +2,8 @@
  * Table shapes as Kysely sees them. Both dialects store the same values: times as integer milliseconds,
  * flags as 0/1 integers and JSON as text, so row mapping is shared and no dialect leaks past the store.
  */
+import type { ColumnType } from 'kysely';
+
 export interface ApplicationTable {
   id: string;
   uid: string | null;
@@ -56,6 +58,8 @@ export interface EndpointTable {
   compression: string;
   compression_threshold: number | null;
   compression_refused_at: number | null;
+  ordering: ColumnType<string, string | undefined, string>;
+  ordering_after_give_up: ColumnType<string, string | undefined, string>;
   created_at: number;
   updated_at: number;
 }
@@ -86,6 +90,7 @@ export interface MessageTable {
   event_id: string | null;
   payload: string | null;
   channels: string | null;
+  ordering_key: string | null;
   created_at: number;
 }
 
@@ -101,8 +106,20 @@ export interface DeliveryTable {
   lease_expires_at: number | null;
   leased_by: string | null;
   last_attempt_at: number | null;
+  /** The delivery's sequence on an ordered endpoint (the ordering key, or '' for the whole endpoint); null if unordered. */
+  seq_key: string | null;
+  /** Its place in the sequence. */
+  seq: number | null;
+  /** 1 while this given-up delivery holds its sequence (the endpoint blocks after a give-up). */
+  blocking: ColumnType<number, number | undefined, number>;
   created_at: number;
   updated_at: number;
+}
+
+export interface DeliverySequenceTable {
+  endpoint_id: string;
+  seq_key: string;
+  last_seq: number;
 }
 
 export interface AttemptTable {
@@ -203,4 +220,5 @@ export interface Database {
   herald_migration: MigrationTable;
   herald_service_run: ServiceRunTable;
   herald_worker: WorkerTable;
+  delivery_sequence: DeliverySequenceTable;
 }

@@ -124,19 +124,29 @@ export interface Endpoint {
    * `compression` again clears it.
    */
   compressionRefusedAt: number | null;
+  /**
+   * First in, first out: not at all (`none`), for the whole endpoint (`endpoint`), or per message ordering key
+   * (`key`, messages without one forming a sequence of their own).
+   */
+  ordering: Ordering;
+  /** What a sequence does when one of its deliveries is given up: move on (`skip`), or wait (`block`). */
+  orderingAfterGiveUp: OrderingAfterGiveUp;
   createdAt: number;
   updatedAt: number;
 }
 export type Compression = 'none' | 'gzip' | 'br';
+export type Ordering = 'none' | 'endpoint' | 'key';
+export type OrderingAfterGiveUp = 'skip' | 'block';
 export type HeaderStyle = 'standard' | 'svix';
 export type Conversion = 'none' | 'xml' | 'form';
 export type SignatureVersion = 'v1' | 'v1a';
 /** Security settings with defaults; an insert may omit them. */
 type EndpointSecurity = 'signatureVersions' | 'signingKeysSealed' | 'authSealed' | 'allowedDestinationCidrs';
-/** Body shaping settings; an insert may omit them (standard JSON body). */
-type EndpointShaping = 'templateId' | 'templateVersion' | 'payloadVersion' | 'conversion';
 /** The content filter and compression; an insert may omit them (no filter, no compression). */
 type EndpointContent = 'filter' | 'compression' | 'compressionThreshold';
+/** Body shaping and ordering settings; an insert may omit them (standard JSON body, unordered). */
+type EndpointShaping =
+  'templateId' | 'templateVersion' | 'payloadVersion' | 'conversion' | 'ordering' | 'orderingAfterGiveUp';
 /** Fields Herald manages itself; an insert starts them empty. */
 type EndpointHealth = 'disabledReason' | 'failingSince' | 'circuitOpenUntil' | 'compressionRefusedAt';
 export type EndpointInsert = Omit<
@@ -166,6 +176,8 @@ export interface EndpointFilter {
   channels: string[] | null;
   /** The content filter as its stored JSON text, or null; routing compiles each distinct text once. */
   contentFilter: string | null;
+  /** Which sequence a message's delivery joins, if any. */
+  ordering: Ordering;
 }
 
 /** An endpoint's token bucket for its `throttleRate`, shared by every worker. */
@@ -218,13 +230,16 @@ export interface Message {
   /** `null` once the content has been expunged or pruned. */
   payload: JsonObject | null;
   channels: string[] | null;
+  /** Orders the message among the others with the same key, at endpoints ordered by key. */
+  orderingKey: string | null;
   createdAt: number;
 }
 
 /** A message to write with its deliveries, one per matching endpoint. */
 export interface NewMessage {
   message: Message;
-  deliveries: Array<{ id: string; endpointId: string; triggerType?: TriggerType }>;
+  /** `seqKey` places the delivery in its endpoint's sequence when the endpoint is ordered (see `Delivery`). */
+  deliveries: Array<{ id: string; endpointId: string; triggerType?: TriggerType; seqKey?: string | null }>;
 }
 
 export interface Delivery {
@@ -240,6 +255,14 @@ export interface Delivery {
   leaseExpiresAt: number | null;
   leasedBy: string | null;
   lastAttemptAt: number | null;
+  /**
+   * On an ordered endpoint, the sequence this delivery belongs to (its message's ordering key, or '' for the
+   * whole endpoint or messages without a key) and its place in it; null otherwise.
+   */
+  seqKey: string | null;
+  seq: number | null;
+  /** This given-up delivery holds its sequence until it is sent again or skipped. */
+  blocking: boolean;
   createdAt: number;
   updatedAt: number;
 }

@@ -117,6 +117,7 @@ export async function seedMessage(
     eventType: options.eventType ?? 'user.signup',
     eventId: options.eventId ?? null,
     payload: options.payload === undefined ? { hello: 'world' } : options.payload,
+    orderingKey: null,
     channels: options.channels ?? null,
     createdAt,
   };

@@ -65,6 +65,7 @@ export function messageOf(appId: string, overrides: Partial<Message> = {}): Mess
     eventId: null,
     payload: { amount: 42 },
     channels: null,
+    orderingKey: null,
     createdAt: Date.now(),
     ...overrides,
   };

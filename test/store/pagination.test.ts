@@ -106,7 +106,16 @@ describeStore('store: cursor pagination', (ctx) => {
       for (const eventType of ['invoice.paid', 'user.created']) {
         const id = `msg_${app.id}_${i}_${eventType}`;
         await store.messageCreate({
-          message: { id, appId: app.id, eventType, eventId: null, payload: {}, channels: null, createdAt: i },
+          message: {
+            id,
+            appId: app.id,
+            eventType,
+            eventId: null,
+            payload: {},
+            channels: null,
+            orderingKey: null,
+            createdAt: i,
+          },
           deliveries: [],
         });
         if (eventType === 'user.created') wanted.push(id);

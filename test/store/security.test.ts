@@ -102,6 +102,7 @@ describeStore('store: security settings', (ctx) => {
       eventId: null,
       payload: {},
       channels: null,
+      orderingKey: null,
       createdAt: now,
     };
     await store.messageCreate({

@@ -72,16 +72,7 @@ export const endpointFilterRoutes = routeModule({ tags: ['Endpoint', 'Herald'] }
       const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
       const { body } = request;
       const filterMatches = tryFilter(body.filter !== undefined ? body.filter : endpoint.filter, body);
-      const routed = matches(
-        {
-          id: endpoint.id,
-          eventTypes: endpoint.eventTypes,
-          channels: endpoint.channels,
-          contentFilter: null,
-        },
-        body.eventType ?? '',
-        body.channels ?? null,
-      );
+      const routed = matches(endpoint, body.eventType ?? '', body.channels ?? null);
       return { matches: filterMatches, receives: filterMatches && routed && !endpoint.disabled };
     },
   );

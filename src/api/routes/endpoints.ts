@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import type { Endpoint, HeaderStyle } from '../../store/index.js';
+import type { Endpoint, HeaderStyle, Ordering, OrderingAfterGiveUp } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import { eventTypeFilter, throttleRate } from '../aliases.js';
 import { routeModule } from '../route-group.js';
@@ -40,6 +40,8 @@ export function endpointOut(endpoint: Endpoint) {
     timeoutSeconds: endpoint.timeoutMs === null ? null : endpoint.timeoutMs / 1000,
     headerStyle: endpoint.headerStyle,
     signatureVersions: endpoint.signatureVersions,
+    ordering: endpoint.ordering,
+    orderingAfterGiveUp: endpoint.orderingAfterGiveUp,
     ...shapingOut(endpoint),
     ...contentOut(endpoint),
     disabledReason: endpoint.disabledReason,
@@ -53,7 +55,13 @@ export function endpointOut(endpoint: Endpoint) {
  * their defaults; otherwise (PATCH) they stay as they are.
  */
 function deliverySettings(
-  body: { retrySchedule?: number[] | null; timeoutSeconds?: number | null; headerStyle?: HeaderStyle },
+  body: {
+    retrySchedule?: number[] | null;
+    timeoutSeconds?: number | null;
+    headerStyle?: HeaderStyle;
+    ordering?: Ordering;
+    orderingAfterGiveUp?: OrderingAfterGiveUp;
+  },
   defaults: boolean,
 ) {
   const schedule = body.retrySchedule === undefined ? (defaults ? null : undefined) : body.retrySchedule;
@@ -63,6 +71,8 @@ function deliverySettings(
       schedule === null || schedule === undefined ? schedule : schedule.map((seconds) => seconds * 1000),
     timeoutMs: timeout === null || timeout === undefined ? timeout : timeout * 1000,
     headerStyle: body.headerStyle ?? (defaults ? ('standard' as const) : undefined),
+    ordering: body.ordering ?? (defaults ? ('none' as const) : undefined),
+    orderingAfterGiveUp: body.orderingAfterGiveUp ?? (defaults ? ('skip' as const) : undefined),
   };
 }
 

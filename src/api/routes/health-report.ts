@@ -7,6 +7,8 @@ import { EndpointParams } from '../schemas/endpoints.js';
 
 /** How many of the latest attempts the success rate and latency percentiles are taken over. */
 export const HEALTH_WINDOW = 100;
+/** Blocked sequences listed at most. */
+export const BLOCKED_SHOWN = 50;
 
 const EndpointHealthOut = Type.Object({
   circuit: Type.Union([Type.Literal('closed'), Type.Literal('open'), Type.Literal('half_open')]),
@@ -21,6 +23,20 @@ const EndpointHealthOut = Type.Object({
         'When the endpoint answered 415 to a compressed body; since then its bodies are sent plain. Saving ' +
         'its compression setting again clears it.',
     }),
+  ),
+  blockedSequences: Type.Array(
+    Type.Object({
+      key: Type.String({
+        description: "The ordering key; '' for the whole endpoint or messages without a key",
+      }),
+      msgId: Type.String({ description: 'The given-up message that holds the sequence (resend or skip it)' }),
+      attempts: Type.Integer(),
+      lastAttemptAt: Nullable(Timestamp),
+      waiting: Type.Integer({ description: 'Messages waiting behind it' }),
+    }),
+    {
+      description: `Ordered endpoints that block after a give-up: the sequences held, at most ${BLOCKED_SHOWN}`,
+    },
   ),
   recent: Type.Object({
     attempts: Type.Integer({
@@ -49,7 +65,7 @@ export const healthReportRoutes = routeModule({}, (route, { store }) => {
       summary: "An endpoint's health",
       description:
         `Herald: the circuit breaker's state, how long the endpoint has been failing, why it was disabled, when ` +
-        `it refused a compressed body, and ` +
+        `it refused a compressed body, the ordered sequences that a given-up message holds, and ` +
         `the success rate and latency (p50, p95) of its latest ${HEALTH_WINDOW} attempts.`,
       params: EndpointParams,
       response: { 200: EndpointHealthOut },
@@ -64,6 +80,8 @@ export const healthReportRoutes = routeModule({}, (route, { store }) => {
           { limit: HEALTH_WINDOW, order: 'descending' },
         )
       ).data;
+      const blocked =
+        endpoint.ordering === 'none' ? [] : await store.deliveryBlockedSequences(endpoint.id, BLOCKED_SHOWN);
       const now = Date.now();
       const open = endpoint.circuitOpenUntil;
       const durations = attempts.map((attempt) => attempt.durationMs).sort((a, b) => a - b);
@@ -76,6 +94,13 @@ export const healthReportRoutes = routeModule({}, (route, { store }) => {
         disabledReason: endpoint.disabledReason,
         compressionRefusedAt:
           endpoint.compressionRefusedAt === null ? null : toIso(endpoint.compressionRefusedAt),
+        blockedSequences: blocked.map((sequence) => ({
+          key: sequence.key,
+          msgId: sequence.head.msgId,
+          attempts: sequence.head.attemptCount,
+          lastAttemptAt: sequence.head.lastAttemptAt === null ? null : toIso(sequence.head.lastAttemptAt),
+          waiting: sequence.waiting,
+        })),
         recent: {
           attempts: attempts.length,
           successRate:

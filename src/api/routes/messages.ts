@@ -15,6 +15,7 @@ export function messageOut(message: Message, withContent = true) {
     eventId: message.eventId,
     payload: withContent ? (message.payload ?? {}) : {},
     channels: message.channels,
+    ...(message.orderingKey !== null && { orderingKey: message.orderingKey }),
     timestamp: toIso(message.createdAt),
   };
 }

@@ -36,29 +36,66 @@ const ReplayIn = Type.Object({
   dryRun: Type.Optional(Type.Boolean({ default: false })),
 });
 
+/** The path of a route that acts on one message's delivery to one endpoint. */
+const DeliveryParams = Type.Object({ ...MessageParams.properties, endpoint_id: Uid });
+
 export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
-  route.post(
+  /**
+   * A route that acts on the delivery of the message to the endpoint in its path (both looked up, 404 if
+   * missing): `act` says whether it could, and a `409` with `refusal` answers when it could not.
+   */
+  const deliveryAction = (
+    path: string,
+    doc: { tags: string[]; summary: string; description: string },
+    act: (appId: string, msgId: string, endpointId: string) => Promise<boolean>,
+    refusal: string,
+  ) =>
+    route.post(
+      path,
+      {
+        access: 'app',
+        ...doc,
+        params: DeliveryParams,
+        headers: IdempotencyHeaders,
+        response: { 202: Type.Object({}) },
+      },
+      async (request, reply) => {
+        const appId = request.application.id;
+        const message = await findMessage(store, appId, request.params.msg_id);
+        const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
+        if (!(await act(appId, message.id, endpoint.id))) throw conflict(refusal);
+        notify();
+        return reply.status(202).send({});
+      },
+    );
+
+  deliveryAction(
     '/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/resend',
     {
-      access: 'app',
       tags: ['Message Attempt'],
       summary: 'Resend a message to an endpoint',
       description:
         'Queues the message for the endpoint now, as a manual attempt with a fresh retry schedule, whatever ' +
         'its earlier outcome. 409 while an attempt for it is in flight.',
-      params: Type.Object({ ...MessageParams.properties, endpoint_id: Uid }),
-      headers: IdempotencyHeaders,
-      response: { 202: Type.Object({}) },
     },
-    async (request, reply) => {
-      const appId = request.application.id;
-      const message = await findMessage(store, appId, request.params.msg_id);
-      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-      if (!(await store.deliveryResend(appId, message.id, endpoint.id)))
-        throw conflict('an attempt for this message and endpoint is in flight; resend after it finishes');
-      notify();
-      return reply.status(202).send({});
+    (appId, msgId, endpointId) => store.deliveryResend(appId, msgId, endpointId),
+    'an attempt for this message and endpoint is in flight; resend after it finishes',
+  );
+
+  deliveryAction(
+    '/app/:app_id/msg/:msg_id/endpoint/:endpoint_id/skip',
+    {
+      tags: ['Herald'],
+      summary: 'Skip a message that holds its ordered sequence',
+      description:
+        'Herald: at an endpoint with `ordering` and `orderingAfterGiveUp: block`, a message whose delivery was ' +
+        'given up holds its sequence. Skipping it lets the sequence move on without it: the next message is ' +
+        'sent now, and this one stays failed (resend it later if you like). 409 if the message holds no ' +
+        'sequence at this endpoint.',
     },
+    (_appId, msgId, endpointId) => store.deliverySkipBlocking(msgId, endpointId),
+    'this message holds no sequence at this endpoint: only a given-up delivery of an endpoint with ' +
+      'orderingAfterGiveUp "block" does',
   );
 
   route.post(

@@ -96,6 +96,22 @@ const DeliverySettings = {
     }),
   ),
   signatureVersions: Type.Optional(SignatureVersions),
+  ordering: Type.Optional(
+    Type.Union([Type.Literal('none'), Type.Literal('endpoint'), Type.Literal('key')], {
+      description:
+        'Herald: first in, first out: not at all (`none`, the default), for the whole endpoint (`endpoint`), or ' +
+        "per message `orderingKey` (`key`; messages without a key form one sequence of their own). A message's " +
+        'delivery is sent only after the one before it in its sequence succeeded or was given up. See ' +
+        'docs/delivery.md',
+    }),
+  ),
+  orderingAfterGiveUp: Type.Optional(
+    Type.Union([Type.Literal('skip'), Type.Literal('block')], {
+      description:
+        'Herald: when a delivery of an ordered endpoint is given up, its sequence moves on (`skip`, the default) ' +
+        'or waits (`block`) until the delivery is sent again or skipped',
+    }),
+  ),
   ...ShapingSettings,
   ...ContentSettings,
 };
@@ -146,6 +162,8 @@ export const EndpointOut = Type.Object({
   timeoutSeconds: Nullable(Type.Integer()),
   headerStyle: Type.String(),
   signatureVersions: Type.Array(Type.String()),
+  ordering: Type.String(),
+  orderingAfterGiveUp: Type.String(),
   ...ShapingOut,
   ...ContentOut,
   disabledReason: Nullable(

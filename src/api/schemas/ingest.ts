@@ -7,6 +7,16 @@ export const MessageIn = Type.Object({
   payload: Type.Object({}, { additionalProperties: true, description: 'The JSON body sent to endpoints' }),
   eventId: Type.Optional(Nullable(Uid)),
   channels: Type.Optional(Nullable(Type.Array(Channel, { minItems: 1, maxItems: 5, uniqueItems: true }))),
+  orderingKey: Type.Optional(
+    Nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 256,
+        description:
+          'Herald: orders this message among the others with the same key, at endpoints with `ordering: key`',
+      }),
+    ),
+  ),
   application: Type.Optional(
     Nullable(
       Type.Object(ApplicationIn.properties, {

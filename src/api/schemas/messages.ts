@@ -17,6 +17,9 @@ export const MessageOut = Type.Object({
   eventId: Nullable(Type.String()),
   payload: Type.Object({}, { additionalProperties: true }),
   channels: Nullable(Type.Array(Type.String())),
+  orderingKey: Type.Optional(
+    Type.String({ description: 'Herald: the ordering key, when the message has one' }),
+  ),
   timestamp: Timestamp,
 });
 
