@@ -11,6 +11,8 @@ export interface EndpointSpec {
   channels?: string[];
   /** A content filter (see docs/api.md). */
   filter?: Record<string, unknown>;
+  /** First in, first out, per ordering key or for the whole endpoint (see docs/delivery.md). */
+  ordering?: 'endpoint' | 'key';
 }
 
 export class HeraldApi {
@@ -68,6 +70,7 @@ export class HeraldApi {
           url: spec.url,
           ...(spec.channels && { channels: spec.channels }),
           ...(spec.filter && { filter: spec.filter }),
+          ...(spec.ordering && { ordering: spec.ordering }),
         });
         ids[index] = endpoint.id;
       }
@@ -78,13 +81,14 @@ export class HeraldApi {
 
   /**
    * Queues `count` messages through the batch route, 1000 per request, with `concurrency` requests in
-   * flight. `channelsOf(i)` gives message i's channels (null for none).
+   * flight. `channelsOf(i)` gives message i's channels (null for none), `orderingKeyOf(i)` its ordering key.
    */
   async queueMessages(
     appId: string,
     count: number,
     channelsOf: (index: number) => string[] | null,
     concurrency = 2,
+    orderingKeyOf?: (index: number) => string,
   ): Promise<{ messages: number; seconds: number }> {
     const started = wallNow();
     let next = 0;
@@ -95,7 +99,12 @@ export class HeraldApi {
         next += size;
         const messages = Array.from({ length: size }, (_, k) => {
           const channels = channelsOf(first + k);
-          return { eventType: EVENT_TYPE, payload: PAYLOAD, ...(channels && { channels }) };
+          return {
+            eventType: EVENT_TYPE,
+            payload: PAYLOAD,
+            ...(channels && { channels }),
+            ...(orderingKeyOf && { orderingKey: orderingKeyOf(first + k) }),
+          };
         });
         await this.expect(202, 'POST', `/app/${appId}/msg/batch?with_content=false`, { messages });
       }

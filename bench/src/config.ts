@@ -3,7 +3,16 @@
  * every count and duration at once, with floors that keep each figure meaningful; each size can also be set on
  * its own. Sizes that are rates or limits (1,000 messages per second, Herald's concurrency) do not scale.
  */
-export const SCENARIOS = ['ceiling', 'drain', 'latency', 'ingest', 'fanout', 'isolation', 'backlog'] as const;
+export const SCENARIOS = [
+  'ceiling',
+  'drain',
+  'latency',
+  'ingest',
+  'fanout',
+  'isolation',
+  'backlog',
+  'ordered',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchConfig {
@@ -31,6 +40,10 @@ export interface BenchConfig {
   isolationRate: number;
   isolationSeconds: number;
   backlogDeliveries: number;
+  /** Scenario 9: messages drained, and the steady rate and duration for latency, over 100 keys and 10 ordered endpoints. */
+  orderedMessages: number;
+  orderedRate: number;
+  orderedSeconds: number;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -73,5 +86,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     isolationRate: number(env, 'BENCH_ISOLATION_RATE', 1000, 1, 100_000),
     isolationSeconds: scaled('BENCH_ISOLATION_SECONDS', 20, 5),
     backlogDeliveries: scaled('BENCH_BACKLOG_DELIVERIES', 1_000_000, 20_000),
+    orderedMessages: scaled('BENCH_ORDERED_MESSAGES', 50_000, 2_000),
+    orderedRate: number(env, 'BENCH_ORDERED_RATE', 500, 1, 100_000),
+    orderedSeconds: scaled('BENCH_ORDERED_SECONDS', 20, 5),
   };
 }

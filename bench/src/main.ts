@@ -20,6 +20,7 @@ import { fanout } from './scenarios/fanout.js';
 import { ingest } from './scenarios/ingest.js';
 import { isolation } from './scenarios/isolation.js';
 import { latency } from './scenarios/latency.js';
+import { ordered } from './scenarios/ordered.js';
 
 type Outcome = Omit<ScenarioResult, 'scenario' | 'database' | 'seconds' | 'load'>;
 const RUNNERS: Record<ScenarioName, (context: Context) => Promise<Outcome>> = {
@@ -30,6 +31,7 @@ const RUNNERS: Record<ScenarioName, (context: Context) => Promise<Outcome>> = {
   fanout,
   isolation,
   backlog,
+  ordered,
 };
 
 const BENCH_VARIABLES = /^(BENCH_|HERALD_BENCH_DATABASE_URL$)/;

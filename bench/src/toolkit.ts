@@ -153,6 +153,7 @@ export async function sendSteadily(
     rate: number;
     seconds: number;
     channelsOf: (index: number) => string[] | null;
+    orderingKeyOf?: (index: number) => string;
     maxInFlight?: number;
   },
 ): Promise<SteadyResult> {
@@ -167,11 +168,17 @@ export async function sendSteadily(
   const send = async (index: number) => {
     inFlight++;
     const channels = options.channelsOf(index);
+    const orderingKey = options.orderingKeyOf?.(index);
     try {
       const response = await api.call<{ id: string }>(
         'POST',
         `/app/${appId}/msg?with_content=false`,
-        JSON.stringify({ eventType: EVENT_TYPE, payload: PAYLOAD, ...(channels && { channels }) }),
+        JSON.stringify({
+          eventType: EVENT_TYPE,
+          payload: PAYLOAD,
+          ...(channels && { channels }),
+          ...(orderingKey !== undefined && { orderingKey }),
+        }),
       );
       const acceptedAt = wallNow();
       if (response.status === 202) sent.push({ index, id: response.body.id, acceptedAt });

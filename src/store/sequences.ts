@@ -98,10 +98,16 @@ async function settle(trx: Kysely<Database>, ref: SequenceRef, now: number): Pro
     .where(
       sql<boolean>`seq_key is not null and status in (${sql.lit(DeliveryStatus.Pending)}, ${sql.lit(DeliveryStatus.Sending)})`,
     );
-  // Due or in flight: normally one at most; two after a delivery placed earlier was sent again.
-  const active = await members
+  // Due or in flight: normally one at most; two after a delivery placed earlier was sent again. Written as
+  // its partial index's condition.
+  const active = await trx
+    .selectFrom('delivery')
     .select(['id', 'status', 'seq'])
-    .where((eb) => eb.or([eb('status', '=', DeliveryStatus.Sending), eb('next_attempt_at', 'is not', null)]))
+    .where('endpoint_id', '=', ref.endpointId)
+    .where('seq_key', '=', ref.key)
+    .where(
+      sql<boolean>`seq_key is not null and (status = ${sql.lit(DeliveryStatus.Sending)} or (status = ${sql.lit(DeliveryStatus.Pending)} and next_attempt_at is not null))`,
+    )
     .execute();
   const wait = async (id: string) =>
     trx.updateTable('delivery').set({ next_attempt_at: null }).where('id', '=', id).execute();

@@ -31,6 +31,10 @@ export const ordering: Migration = {
       // The deliveries of sequences that are pending (active or waiting) or in flight.
       `create index delivery_sequence_members on delivery (endpoint_id, seq_key, seq)
         where seq_key is not null and status in (1, 3)`,
+      // The one delivery of each sequence that is due or in flight (two, briefly, after a resend), found without
+      // reading the deliveries waiting behind it.
+      `create index delivery_sequence_active on delivery (endpoint_id, seq_key)
+        where seq_key is not null and (status = 3 or (status = 1 and next_attempt_at is not null))`,
       `create index delivery_sequence_blocking on delivery (endpoint_id, seq_key, seq) where blocking = 1`,
     ];
   },
