@@ -15,7 +15,8 @@ interface Props {
   appId: string;
   msgId: string;
   endpoint: Endpoint;
-  nextAttempt: string | null;
+  /** When the next retry is due; undefined when the opener does not know (the newest attempt then says nothing). */
+  nextAttempt?: string | null | undefined;
   onResent: () => void;
 }
 
@@ -60,6 +61,12 @@ export function DeliveryDetail({ appId, msgId, endpoint, nextAttempt, onResent }
             <>
               {' '}
               · event id <code>{message.eventId}</code>
+            </>
+          )}
+          {message.orderingKey !== undefined && (
+            <>
+              {' '}
+              · ordering key <code>{message.orderingKey}</code>
             </>
           )}{' '}
           · to <span className="break">{endpoint.url}</span>

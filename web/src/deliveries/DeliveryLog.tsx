@@ -1,4 +1,8 @@
-/** The delivery log of an application: filter by endpoint, status, event type and time; follows new ones live. */
+/**
+ * The delivery log of an application: filter by endpoint, status, event type and time; follows new ones live.
+ * With `msg` beside `endpoint` in the address, one message's delivery opens above the list (the health card
+ * links a blocked sequence's head here).
+ */
 import { useState } from 'react';
 import type { Endpoint, EventType, Status } from '../lib/types';
 import { enc } from '../lib/api';
@@ -9,6 +13,7 @@ import { Empty, ErrorMessage, ResourceState } from '../components/states';
 import { Link } from '../lib/router';
 import { AppHeader } from '../apps/AppHeader';
 import { DeliveryList } from './DeliveryList';
+import { DeliveryDetail } from './DeliveryDetail';
 import { DeliveryFilterBar, type FilterValues } from './DeliveryFilterBar';
 
 function fromQuery(query: URLSearchParams): FilterValues {
@@ -45,6 +50,11 @@ export function DeliveryLog({ appId }: { appId: string }) {
     navigate(search ? `${path}?${search}` : path, { replace: true });
   };
 
+  const msgId = query.get('msg');
+  // Closing the message keeps the filters; changing a filter (above) closes it too.
+  const closeMessage = () => change(values);
+  const [version, setVersion] = useState(0);
+
   const endpoints = context.data?.endpoints ?? [];
   // Each endpoint's deliveries are a request of their own; the merged log stays bounded.
   const shown = values.endpoint
@@ -75,6 +85,24 @@ export function DeliveryLog({ appId }: { appId: string }) {
               to see any of the others.
             </p>
           )}
+          {msgId && shown.length === 1 && (
+            <section className="card" aria-labelledby="message-title">
+              <div className="section-head">
+                <h2 id="message-title">
+                  Message <code>{msgId}</code>
+                </h2>
+                <button type="button" className="small" onClick={closeMessage}>
+                  Close
+                </button>
+              </div>
+              <DeliveryDetail
+                appId={appId}
+                msgId={msgId}
+                endpoint={shown[0]!}
+                onResent={() => setVersion((v) => v + 1)}
+              />
+            </section>
+          )}
           {values.endpoint && shown.length === 0 ? (
             <ErrorMessage error="The chosen endpoint no longer exists; choose another." />
           ) : (
@@ -82,6 +110,7 @@ export function DeliveryLog({ appId }: { appId: string }) {
               appId={appId}
               endpoints={shown}
               live={live}
+              version={version}
               filters={{
                 status: values.status === '' ? undefined : (Number(values.status) as Status),
                 eventTypes: values.eventType ? [values.eventType] : undefined,

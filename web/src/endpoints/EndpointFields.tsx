@@ -7,6 +7,28 @@ import { EventTypePicker } from './EventTypePicker';
 import { FilterEditor } from './FilterEditor';
 import { HeadersEditor } from './HeadersEditor';
 
+type ChoiceField = 'headerStyle' | 'compression' | 'ordering' | 'orderingAfterGiveUp';
+type Options<K extends ChoiceField> = Array<[EndpointDraft[K], string]>;
+
+const HEADER_STYLES: Options<'headerStyle'> = [
+  ['standard', 'Standard Webhooks (webhook-id, webhook-signature…)'],
+  ['svix', 'Svix (svix-id, svix-signature…)'],
+];
+const COMPRESSIONS: Options<'compression'> = [
+  ['none', 'None'],
+  ['gzip', 'gzip'],
+  ['br', 'Brotli (br)'],
+];
+const ORDERINGS: Options<'ordering'> = [
+  ['none', 'None (each message on its own, fastest)'],
+  ['endpoint', 'Whole endpoint (one message at a time)'],
+  ['key', 'Per ordering key (one at a time per key)'],
+];
+const AFTER_GIVE_UP: Options<'orderingAfterGiveUp'> = [
+  ['skip', 'Move on (skip it)'],
+  ['block', 'Wait (block the sequence)'],
+];
+
 interface Props {
   appId: string;
   draft: EndpointDraft;
@@ -24,6 +46,28 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
     onChange({ ...draft, [field]: value });
   };
   const error = (field: keyof typeof errors) => (showAll || touched.has(field) ? errors[field] : undefined);
+  /** A select among the fixed values of one field. */
+  const choice = <K extends ChoiceField>(
+    field: K,
+    label: string,
+    options: Options<K>,
+    hint?: string,
+    disabled = false,
+  ) => (
+    <Field label={label} hint={hint}>
+      <select
+        value={draft[field]}
+        onChange={(e) => set(field, e.target.value as EndpointDraft[K])}
+        disabled={disabled}
+      >
+        {options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
 
   return (
     <>
@@ -99,28 +143,13 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
               spellCheck={false}
             />
           </Field>
-          <Field label="Signature headers">
-            <select
-              value={draft.headerStyle}
-              onChange={(e) => set('headerStyle', e.target.value as EndpointDraft['headerStyle'])}
-            >
-              <option value="standard">Standard Webhooks (webhook-id, webhook-signature…)</option>
-              <option value="svix">Svix (svix-id, svix-signature…)</option>
-            </select>
-          </Field>
-          <Field
-            label="Compression"
-            hint="Large bodies are sent with Content-Encoding; the signature covers the uncompressed body."
-          >
-            <select
-              value={draft.compression}
-              onChange={(e) => set('compression', e.target.value as EndpointDraft['compression'])}
-            >
-              <option value="none">None</option>
-              <option value="gzip">gzip</option>
-              <option value="br">Brotli (br)</option>
-            </select>
-          </Field>
+          {choice('headerStyle', 'Signature headers', HEADER_STYLES)}
+          {choice(
+            'compression',
+            'Compression',
+            COMPRESSIONS,
+            'Large bodies are sent with Content-Encoding; the signature covers the uncompressed body.',
+          )}
           <Field
             label="Compress bodies from (bytes)"
             hint="Smaller bodies are sent plain; blank uses 1024."
@@ -136,6 +165,19 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
           <Field label="UID (optional)" hint="Your own identifier for this endpoint." error={error('uid')}>
             <input value={draft.uid} onChange={(e) => set('uid', e.target.value)} spellCheck={false} />
           </Field>
+          {choice(
+            'ordering',
+            'Ordering',
+            ORDERINGS,
+            'Ordered, a message is sent only after the one before it succeeded or was given up, in the order Herald accepted them.',
+          )}
+          {choice(
+            'orderingAfterGiveUp',
+            'After a message is given up',
+            AFTER_GIVE_UP,
+            'Wait holds its sequence until you resend or skip it on the health card.',
+            draft.ordering === 'none',
+          )}
         </div>
         <label className="check">
           <input

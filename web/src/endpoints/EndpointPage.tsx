@@ -76,6 +76,13 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                   </>
                 )}{' '}
                 · {ep.eventTypes ? `receives ${ep.eventTypes.join(', ')}` : 'receives every event type'}
+                {ep.ordering && ep.ordering !== 'none' && (
+                  <>
+                    {' '}
+                    · in order {ep.ordering === 'key' ? 'per ordering key' : 'for the whole endpoint'}
+                    {ep.orderingAfterGiveUp === 'block' ? ', waiting after a give-up' : ''}
+                  </>
+                )}
               </p>
               <RateLimitLine appId={appId} endpointId={ep.id} />
               {ep.disabled && ep.disabledReason && (
@@ -110,7 +117,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
           {notice && <Notice>{notice}</Notice>}
           {error && <ErrorMessage error={error} />}
           <div className="grid-2 cards">
-            <HealthCard path={path} version={version} />
+            <HealthCard appId={appId} endpoint={ep} path={path} version={version} />
             <ActivityChart appId={appId} endpointId={ep.id} version={version} />
           </div>
           <SendTest appId={appId} endpoint={ep} onSent={() => setVersion((v) => v + 1)} />

@@ -1,14 +1,25 @@
-/** An endpoint's health: success rate, latency, last status, circuit state, and delivery counts. */
+/**
+ * An endpoint's health: success rate, latency, last status, circuit state, delivery counts, and the ordered
+ * sequences a given-up message holds.
+ */
 import type { Endpoint, EndpointHealth, EndpointStats } from '../lib/types';
 import { duration, formatTime, percent, timeAgo } from '../lib/format';
 import { useReloadOn, useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ResourceState } from '../components/states';
 import { CIRCUIT_TEXT, describeError } from './health';
+import { BlockedSequences } from './BlockedSequences';
 
 const POLL_MS = 5000;
 
-export function HealthCard({ path, version }: { path: string; version: number }) {
+interface Props {
+  appId: string;
+  endpoint: Endpoint;
+  path: string;
+  version: number;
+}
+
+export function HealthCard({ appId, endpoint, path, version }: Props) {
   const { api } = useSession();
   const report = useResource(
     `health:${path}`,
@@ -35,6 +46,15 @@ export function HealthCard({ path, version }: { path: string; version: number })
             await api.patch(path, { compression: endpoint.compression ?? 'none' });
             await report.reload();
           }}
+        />
+      )}
+      {report.data && showsBlocked(endpoint, report.data.health) && (
+        <BlockedSequences
+          appId={appId}
+          endpointId={endpoint.id}
+          ordering={endpoint.ordering ?? 'none'}
+          sequences={report.data.health.blockedSequences ?? []}
+          onChanged={report.reload}
         />
       )}
     </section>
@@ -122,3 +142,8 @@ function HealthFacts({
     </>
   );
 }
+
+/** Blocked sequences show while there are any, and at an endpoint that blocks, also when there are none. */
+const showsBlocked = (endpoint: Endpoint, health: EndpointHealth) =>
+  (health.blockedSequences ?? []).length > 0 ||
+  ((endpoint.ordering ?? 'none') !== 'none' && endpoint.orderingAfterGiveUp === 'block');

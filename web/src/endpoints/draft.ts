@@ -3,7 +3,7 @@
  * requests that save it.
  */
 import { parseJson } from '../components/JsonEditor';
-import type { Compression, Endpoint, EndpointHeaders } from '../lib/types';
+import type { Compression, Endpoint, EndpointHeaders, Ordering, OrderingAfterGiveUp } from '../lib/types';
 import { intError, nameError, optionalInt, urlError } from '../lib/validate';
 
 export interface HeaderRow {
@@ -32,6 +32,8 @@ export interface EndpointDraft {
   filter: string;
   compression: Compression;
   compressionThreshold: string;
+  ordering: Ordering;
+  orderingAfterGiveUp: OrderingAfterGiveUp;
 }
 
 let nextKey = 1;
@@ -63,6 +65,8 @@ export const emptyDraft = (): EndpointDraft => ({
   filter: '',
   compression: 'none',
   compressionThreshold: '',
+  ordering: 'none',
+  orderingAfterGiveUp: 'skip',
 });
 
 export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointDraft {
@@ -87,6 +91,8 @@ export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointD
       endpoint.compressionThreshold === null || endpoint.compressionThreshold === undefined
         ? ''
         : String(endpoint.compressionThreshold),
+    ordering: endpoint.ordering ?? 'none',
+    orderingAfterGiveUp: endpoint.orderingAfterGiveUp ?? 'skip',
   };
 }
 
@@ -192,6 +198,8 @@ export function endpointBody(draft: EndpointDraft) {
     filter: parseFilter(draft.filter).value ?? null,
     compression: draft.compression,
     compressionThreshold: optionalInt(draft.compressionThreshold),
+    ordering: draft.ordering,
+    orderingAfterGiveUp: draft.orderingAfterGiveUp,
   };
 }
 

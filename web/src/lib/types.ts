@@ -50,6 +50,9 @@ export interface Endpoint {
   compression?: Compression;
   /** The smallest body, in bytes, that is compressed; null for the default (1024). */
   compressionThreshold?: number | null;
+  ordering?: Ordering;
+  /** What an ordered sequence does when one of its messages is given up. */
+  orderingAfterGiveUp?: OrderingAfterGiveUp;
   createdAt: string;
   updatedAt: string;
 }
@@ -57,6 +60,10 @@ export interface Endpoint {
 export type Compression = 'none' | 'gzip' | 'br';
 
 export type Conversion = 'none' | 'xml' | 'form';
+
+/** First in, first out: not at all, for the whole endpoint, or per message ordering key. */
+export type Ordering = 'none' | 'endpoint' | 'key';
+export type OrderingAfterGiveUp = 'skip' | 'block';
 
 export interface EventType {
   name: string;
@@ -75,6 +82,8 @@ export interface Message {
   eventId: string | null;
   payload: JsonObject;
   channels: string[] | null;
+  /** The key of its ordered sequence, at endpoints with `ordering: key`; absent when it has none. */
+  orderingKey?: string;
   timestamp: string;
 }
 
@@ -132,6 +141,8 @@ export interface EndpointHealth {
   disabledReason: string | null;
   /** When the endpoint answered 415 to a compressed body; its bodies have gone plain since. */
   compressionRefusedAt?: string | null;
+  /** Ordered sequences held by a given-up message (at endpoints that block after a give-up), at most 50. */
+  blockedSequences?: BlockedSequence[];
   recent: {
     attempts: number;
     successRate: number | null;
@@ -141,6 +152,17 @@ export interface EndpointHealth {
     lastErrorClass: string | null;
     lastAttemptAt: string | null;
   };
+}
+
+/** An ordered sequence held by its head: a given-up message that waits to be resent or skipped. */
+export interface BlockedSequence {
+  /** The ordering key; '' for the whole endpoint, or for messages without a key. */
+  key: string;
+  msgId: string;
+  attempts: number;
+  lastAttemptAt: string | null;
+  /** Messages waiting behind it. */
+  waiting: number;
 }
 
 export interface EndpointStats {
