@@ -87,7 +87,18 @@ function clientAllowed(ip: string, cidrs: string[]): boolean {
   return inCidrList(ipaddr.process(ip), list);
 }
 
-export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache) {
+/**
+ * `herald` (default): an application key that reaches for another application gets 403, whether or not that
+ * application exists. `svix`: 404, as in Svix, which does not say whether it exists.
+ */
+export type AppKeyAccess = 'herald' | 'svix';
+
+export function registerAuth(
+  app: FastifyInstance,
+  store: Store,
+  keys: KeyCache,
+  appKeyAccess: AppKeyAccess = 'herald',
+) {
   app.decorateRequest('principal', null);
   app.decorateRequest('application', null);
 
@@ -115,8 +126,10 @@ export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache)
     if (appId === undefined) return;
     const principal = request.principal!;
     const application = (await store.applicationGet(appId)) ?? null;
-    if (principal.appId !== null && principal.appId !== application?.id)
+    if (principal.appId !== null && principal.appId !== application?.id) {
+      if (appKeyAccess === 'svix') throw notFound('application', appId);
       throw forbidden(`this key is scoped to application ${principal.appId} and cannot reach "${appId}"`);
+    }
     if (!application) {
       if (request.routeOptions.config.appOptional && principal.appId === null) return;
       throw notFound('application', appId);

@@ -59,6 +59,11 @@ export class OperationalEvents {
   async emit(type: OperationalEventType, data: JsonObject): Promise<void> {
     try {
       const app = await this.application();
+      // Svix's payloads name the application by its uid too (null when it has none).
+      if (typeof data.appId === 'string' && !('appUid' in data)) {
+        const { appId, ...rest } = data;
+        data = { appId, appUid: (await this.store.applicationGet(appId))?.uid ?? null, ...rest };
+      }
       const endpoints = (await this.store.endpointListEnabledFilters(app.id)).filter((endpoint) =>
         matches(endpoint, type, null),
       );

@@ -52,7 +52,7 @@ export function endpointOut(endpoint: Endpoint) {
  */
 function deliverySettings(
   body: { retrySchedule?: number[] | null; timeoutSeconds?: number | null; headerStyle?: HeaderStyle },
-  defaults: boolean,
+  defaults: { headerStyle: HeaderStyle } | null,
 ) {
   const schedule = body.retrySchedule === undefined ? (defaults ? null : undefined) : body.retrySchedule;
   const timeout = body.timeoutSeconds === undefined ? (defaults ? null : undefined) : body.timeoutSeconds;
@@ -60,7 +60,7 @@ function deliverySettings(
     retrySchedule:
       schedule === null || schedule === undefined ? schedule : schedule.map((seconds) => seconds * 1000),
     timeoutMs: timeout === null || timeout === undefined ? timeout : timeout * 1000,
-    headerStyle: body.headerStyle ?? (defaults ? ('standard' as const) : undefined),
+    headerStyle: body.headerStyle ?? defaults?.headerStyle,
   };
 }
 
@@ -75,6 +75,8 @@ function replacedSettings(
     eventTypes: string[] | null | undefined;
     rate: number | null | undefined;
     shaping: Awaited<ReturnType<typeof shapingSettings>>;
+    /** The server's default header style (HERALD_DELIVERY_HEADER_STYLE). */
+    headerStyle: HeaderStyle;
   },
 ) {
   return {
@@ -85,7 +87,7 @@ function replacedSettings(
     channels: body.channels ?? null,
     metadata: body.metadata ?? {},
     throttleRate: checked.rate ?? null,
-    ...deliverySettings(body, true),
+    ...deliverySettings(body, { headerStyle: checked.headerStyle }),
     ...checked.shaping,
   };
 }
@@ -106,12 +108,13 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
     {
       access: 'app',
       summary: "List an application's endpoints",
+      description: 'Newest first, as in Svix; `order=ascending` lists oldest first.',
       params: AppParams,
       querystring: OrderedPageQuery,
       response: { 200: ListResponse(EndpointOut) },
     },
     async (request) => {
-      const page = await store.endpointList(request.application.id, pageQuery(request.query, 'ascending'));
+      const page = await store.endpointList(request.application.id, pageQuery(request.query, 'descending'));
       return mapPage(page, endpointOut);
     },
   );
@@ -142,7 +145,13 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         id: newId('endpoint'),
         appId: request.application.id,
         uid: body.uid ?? null,
-        ...replacedSettings(body, { url, eventTypes, rate, shaping }),
+        ...replacedSettings(body, {
+          url,
+          eventTypes,
+          rate,
+          shaping,
+          headerStyle: config.deliveryHeaderStyle,
+        }),
         headersSealed: secrets.sealHeaders(headers),
         secretsSealed: secrets.sealNewSecret(body.secret),
         ...newEndpointSigning(body.signatureVersions, secrets),
@@ -176,9 +185,9 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       access: 'app',
       summary: 'Update an endpoint, or create it',
       description:
-        'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
-        'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
-        "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
+        'Replaces the endpoint: omitted fields return to their defaults, `uid` too (as in Svix). The secret ' +
+        "and custom headers are not changed. If no endpoint has this id or uid, one is created with the body's " +
+        '`uid`, or else `endpoint_id`, as its uid (201).',
       params: EndpointParams,
       body: EndpointUpdate,
       response: { 200: EndpointOut, 201: EndpointOut },
@@ -191,7 +200,13 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const eventTypes = eventTypeFilter(body);
       await checkEventTypes(store, eventTypes);
       const shaping = await shapingSettings(store, body);
-      const fields = replacedSettings(body, { url, eventTypes, rate: throttleRate(body), shaping });
+      const fields = replacedSettings(body, {
+        url,
+        eventTypes,
+        rate: throttleRate(body),
+        shaping,
+        headerStyle: config.deliveryHeaderStyle,
+      });
       const existing = await store.endpointGet(appId, endpoint_id);
       if (!existing) {
         const created = await store.endpointCreate({
@@ -207,7 +222,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       }
       const updated = await store.endpointUpdate(appId, existing.id, {
         ...fields,
-        ...(body.uid !== undefined && { uid: body.uid }),
+        uid: body.uid ?? null,
         ...reenabled(existing, fields.disabled),
         ...changedEndpointSigning(body.signatureVersions, existing, secrets),
       });
@@ -244,7 +259,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         channels,
         metadata,
         throttleRate: rate,
-        ...deliverySettings(request.body, false),
+        ...deliverySettings(request.body, null),
         ...shaping,
         ...reenabled(existing, disabled),
         ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
