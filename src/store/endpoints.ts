@@ -90,6 +90,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     templateVersion: row.template_version,
     payloadVersion: row.payload_version,
     conversion: row.conversion as Conversion,
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -145,6 +146,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         template_version: endpoint.templateVersion ?? null,
         payload_version: endpoint.payloadVersion ?? null,
         conversion: endpoint.conversion ?? 'none',
+        version: endpoint.version ?? 1,
         created_at: now,
         updated_at: now,
       };
@@ -213,6 +215,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.templateVersion !== undefined && { template_version: changes.templateVersion }),
         ...(changes.payloadVersion !== undefined && { payload_version: changes.payloadVersion }),
         ...(changes.conversion !== undefined && { conversion: changes.conversion }),
+        ...(changes.version !== undefined && { version: changes.version }),
         updated_at: now,
       };
       const row = await guardUnique(connection, 'endpoint.uid', () =>

@@ -52,6 +52,8 @@ export interface EndpointTable {
   template_version: number | null;
   payload_version: string | null;
   conversion: string;
+  /** Svix's deprecated endpoint version, stored as set. */
+  version: number;
   created_at: number;
   updated_at: number;
 }

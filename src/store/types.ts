@@ -110,6 +110,8 @@ export interface Endpoint {
   payloadVersion: string | null;
   /** Without a template: the standard body as JSON (`none`), converted to XML or form-encoded. */
   conversion: Conversion;
+  /** Svix's deprecated `version`: stored as the client sets it (1 by default), with no meaning to Herald. */
+  version: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -130,10 +132,16 @@ export type EndpointInsert = Omit<
   | 'timeoutMs'
   | 'retrySchedule'
   | 'headerStyle'
+  | 'version'
   | EndpointSecurity
   | EndpointShaping
 > &
-  Partial<Pick<Endpoint, 'timeoutMs' | 'retrySchedule' | 'headerStyle' | EndpointSecurity | EndpointShaping>>;
+  Partial<
+    Pick<
+      Endpoint,
+      'timeoutMs' | 'retrySchedule' | 'headerStyle' | 'version' | EndpointSecurity | EndpointShaping
+    >
+  >;
 export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
 
 /** Just what routing a message needs of an enabled endpoint. */

@@ -34,7 +34,7 @@ export function endpointOut(endpoint: Endpoint) {
     throttleRate: endpoint.throttleRate,
     // The same setting under the name newer svix SDKs read.
     rateLimit: endpoint.throttleRate,
-    version: 1,
+    version: endpoint.version,
     retrySchedule: endpoint.retrySchedule === null ? null : endpoint.retrySchedule.map((ms) => ms / 1000),
     timeoutSeconds: endpoint.timeoutMs === null ? null : endpoint.timeoutMs / 1000,
     headerStyle: endpoint.headerStyle,
@@ -87,6 +87,7 @@ function replacedSettings(
     channels: body.channels ?? null,
     metadata: body.metadata ?? {},
     throttleRate: checked.rate ?? null,
+    version: body.version ?? 1,
     ...deliverySettings(body, { headerStyle: checked.headerStyle }),
     ...checked.shaping,
   };
@@ -246,6 +247,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const appId = request.application.id;
       const existing = await findEndpoint(store, appId, request.params.endpoint_id);
       const { secret, url, uid, description, disabled, channels, metadata } = request.body;
+      const version = request.body.version ?? undefined;
       const eventTypes = eventTypeFilter(request.body);
       const rate = throttleRate(request.body);
       await checkEventTypes(store, eventTypes);
@@ -259,6 +261,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         channels,
         metadata,
         throttleRate: rate,
+        version,
         ...deliverySettings(request.body, null),
         ...shaping,
         ...reenabled(existing, disabled),

@@ -113,7 +113,16 @@ export const EndpointIn = Type.Object({
   secret: Type.Optional(Nullable(Secret)),
   /** Custom headers, as PUT …/headers sets them. */
   headers: Type.Optional(Nullable(HeaderMap)),
-  version: Type.Optional(Nullable(Type.Integer({ minimum: 1, deprecated: true }))),
+  version: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: 32767,
+        deprecated: true,
+        description: 'Stored and returned as set (default 1), as in Svix; Herald gives it no meaning',
+      }),
+    ),
+  ),
 });
 export type EndpointIn = Static<typeof EndpointIn>;
 
@@ -122,7 +131,7 @@ export const EndpointUpdate = Type.Omit(EndpointIn, ['secret', 'headers']);
 export type EndpointUpdate = Static<typeof EndpointUpdate>;
 
 /** PATCH takes the fields of a create, each optional, but not the custom headers (…/headers changes them). */
-export const EndpointPatch = Type.Partial(Type.Omit(EndpointIn, ['headers', 'version']));
+export const EndpointPatch = Type.Partial(Type.Omit(EndpointIn, ['headers']));
 export type EndpointPatch = Static<typeof EndpointPatch>;
 
 export const EndpointOut = Type.Object({
