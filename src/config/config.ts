@@ -16,6 +16,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const HEADER_STYLES = ['standard', 'svix'] as const;
 /** What a repeated Idempotency-Key with a different request gets: a 422, or the first answer (Svix). */
 export const IDEMPOTENCY_KEY_REUSE = ['reject', 'replay'] as const;
+/** The signatures an endpoint created without `signatureVersions` gets: HMAC (`v1`) or Ed25519 (`v1a`). */
+export const SIGNATURE_TYPES = ['hmac', 'ed25519'] as const;
 /**
  * How an application-scoped key is answered outside its application: `herald` lists its own application at
  * GET /app and answers 403 for another; `svix` answers 403 at GET /app and 404 for another, as Svix does.
@@ -92,6 +94,8 @@ export interface Config {
   readonly idempotencyKeyReuse: (typeof IDEMPOTENCY_KEY_REUSE)[number];
   /** Whether endpoint URLs must be https:// (Svix's endpoint_https_only). */
   readonly endpointHttpsOnly: boolean;
+  /** What new endpoints sign with unless they choose: `hmac` (v1) or `ed25519` (v1a), Svix's default_signature_type. */
+  readonly defaultSignatureType: (typeof SIGNATURE_TYPES)[number];
   /** How an application key is answered outside its application: Herald's way, or Svix's (see APP_KEY_ACCESS). */
   readonly appKeyAccess: (typeof APP_KEY_ACCESS)[number];
 }
@@ -385,6 +389,12 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       'reject',
     ),
     endpointHttpsOnly: boolean('HERALD_ENDPOINT_HTTPS_ONLY', nonEmpty(env.HERALD_ENDPOINT_HTTPS_ONLY), false),
+    defaultSignatureType: oneOf(
+      'HERALD_DEFAULT_SIGNATURE_TYPE',
+      nonEmpty(env.HERALD_DEFAULT_SIGNATURE_TYPE),
+      SIGNATURE_TYPES,
+      'hmac',
+    ),
     appKeyAccess: oneOf(
       'HERALD_APP_KEY_ACCESS',
       nonEmpty(env.HERALD_APP_KEY_ACCESS),

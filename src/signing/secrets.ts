@@ -82,6 +82,16 @@ export class EndpointSecrets {
   }
 
   /**
+   * The rotated-out keys still in their grace period. They keep signing after the endpoint switched to the
+   * other kind of key (an HMAC secret to an Ed25519 key or back), as Svix's single key list does.
+   */
+  retiringKeys(sealed: string | null, now = Date.now()): string[] {
+    return this.openSecrets(sealed, now)
+      .filter((secret) => secret.expiresAt !== null)
+      .map((secret) => secret.key);
+  }
+
+  /**
    * Makes `next` (or a generated secret) current; the previous current secret keeps signing until the grace
    * period ends. At most {@link MAX_PREVIOUS_SECRETS} previous secrets may be signing: a rotation that would
    * make one more throws {@link RotationLimitReached}, so rapid rotations can neither make every delivery carry
@@ -92,14 +102,22 @@ export class EndpointSecrets {
     return this.#seal(rotated(this.openSecrets(sealed, now), current, graceMs, now));
   }
 
+  /** The list with only its current key: the rotated-out ones stop signing at once. */
+  dropRetiring(sealed: string, now = Date.now()): string {
+    return this.#seal(this.openSecrets(sealed, now).filter((secret) => secret.expiresAt === null));
+  }
+
   /** A fresh Ed25519 signing key list. */
   sealNewSigningKey(): string {
     return this.#seal([{ key: generateSigningKey(), expiresAt: null }]);
   }
 
-  /** Rotates the Ed25519 key as {@link rotate} rotates secrets: the previous key signs during the grace period. */
-  rotateSigningKey(sealed: string | null, graceMs: number, now = Date.now()): string {
-    return this.#seal(rotated(this.openSecrets(sealed, now), generateSigningKey(), graceMs, now));
+  /**
+   * Rotates the Ed25519 key as {@link rotate} rotates secrets, to `next` (a `whsk_` key) or a generated one:
+   * the previous key signs during the grace period.
+   */
+  rotateSigningKey(sealed: string | null, graceMs: number, now = Date.now(), next?: string | null): string {
+    return this.#seal(rotated(this.openSecrets(sealed, now), next ?? generateSigningKey(), graceMs, now));
   }
 
   #seal(list: EndpointSecret[]): string {

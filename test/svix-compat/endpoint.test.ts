@@ -330,65 +330,56 @@ describeSvix('e2e_endpoint', (h) => {
       ).not.toThrow();
   });
 
-  it.todo(
-    'test_endpoint_rotate_signing_symmetric_and_asymmetric: rotating to an Ed25519 whsk_ key is refused (422); Herald rotates Ed25519 keys at …/public-key/rotate',
-    async () => {
-      const { client } = h.server();
-      const app = (await createTestApp(client, 'app1')).id;
-      const receiver = await h.receiver();
-      const secret1 = newSecret();
-      const ep = await createTestEndpoint(client, app, receiver.url, { secret: secret1 });
-      const rotate = `api/v1/app/${app}/endpoint/${ep.id}/secret/rotate/`;
-      // To an Ed25519 key (v1a signatures), and back to a symmetric one.
-      await client.post(rotate, { key: `whsk_${ED25519_KEY}` }, 204);
-      await client.post(rotate, { key: LONG_SECRET }, 204);
+  it('test_endpoint_rotate_signing_symmetric_and_asymmetric', async () => {
+    const { client } = h.server();
+    const app = (await createTestApp(client, 'app1')).id;
+    const receiver = await h.receiver();
+    const secret1 = newSecret();
+    const ep = await createTestEndpoint(client, app, receiver.url, { secret: secret1 });
+    const rotate = `api/v1/app/${app}/endpoint/${ep.id}/secret/rotate/`;
+    // To an Ed25519 key (v1a signatures), and back to a symmetric one.
+    await client.post(rotate, { key: `whsk_${ED25519_KEY}` }, 204);
+    await client.post(rotate, { key: LONG_SECRET }, 204);
 
-      await createTestMessage(client, app, { test: 'data1' });
-      const [request] = await receiver.waitFor(1);
-      const headers = request!.headers as Record<string, string>;
-      for (const secret of [secret1, LONG_SECRET])
-        expect(() => new Webhook(secret).verify(request!.body, headers)).not.toThrow();
-      expect(verifiesV1a(ED25519_KEY, headers, request!.body)).toBe(true);
-    },
-  );
+    await createTestMessage(client, app, { test: 'data1' });
+    const [request] = await receiver.waitFor(1);
+    const headers = request!.headers as Record<string, string>;
+    for (const secret of [secret1, LONG_SECRET])
+      expect(() => new Webhook(secret).verify(request!.body, headers)).not.toThrow();
+    expect(verifiesV1a(ED25519_KEY, headers, request!.body)).toBe(true);
+  });
 
-  it.todo(
-    'test_endpoint_secret_config: no server-wide default signature type: new endpoints get a whsec_ secret, and GET …/secret never shows a whpk_ key',
-    async () => {
-      // Svix's server-wide default_signature_type = ed25519 is Herald's HERALD_DEFAULT_SIGNATURE_TYPE.
-      const { client } = await h.start({ HERALD_DEFAULT_SIGNATURE_TYPE: 'ed25519' });
-      const app = (await createTestApp(client, 'app1')).id;
-      const ep = await createTestEndpoint(client, app, 'http://example.com');
-      const path = `api/v1/app/${app}/endpoint/${ep.id}/secret/`;
-      expect((await client.get(path)).key).toMatch(/^whpk_/);
-      await client.post(`${path}rotate/`, { key: null }, 204);
-      expect((await client.get(path)).key).toMatch(/^whpk_/);
-    },
-  );
+  it('test_endpoint_secret_config', async () => {
+    // Svix's server-wide default_signature_type = ed25519 is Herald's HERALD_DEFAULT_SIGNATURE_TYPE.
+    const { client } = await h.start({ HERALD_DEFAULT_SIGNATURE_TYPE: 'ed25519' });
+    const app = (await createTestApp(client, 'app1')).id;
+    const ep = await createTestEndpoint(client, app, 'http://example.com');
+    const path = `api/v1/app/${app}/endpoint/${ep.id}/secret/`;
+    expect((await client.get(path)).key).toMatch(/^whpk_/);
+    await client.post(`${path}rotate/`, { key: null }, 204);
+    expect((await client.get(path)).key).toMatch(/^whpk_/);
+  });
 
-  it.todo(
-    'test_custom_endpoint_secret: rotating to an Ed25519 whsk_ key is refused (422), so GET …/secret never shows a whpk_ key',
-    async () => {
-      const { client } = h.server();
-      const app = (await createTestApp(client, 'app1')).id;
-      const secret1 = newSecret();
-      const ep1 = await createTestEndpoint(client, app, 'http://example.com', { secret: secret1 });
-      const ep2 = await createTestEndpoint(client, app, 'http://example.com', { secret: LONG_SECRET });
-      const ep3 = await createTestEndpoint(client, app, 'http://example.com', { secret: LONG_SECRET });
-      await client.post(
-        `api/v1/app/${app}/endpoint/${ep3.id}/secret/rotate/`,
-        { key: `whsk_${ED25519_KEY}` },
-        204,
-      );
-      const expected: Array<[string, Json]> = [
-        [secret1, ep1],
-        [LONG_SECRET, ep2],
-        ['whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=', ep3],
-      ];
-      for (const [secret, ep] of expected)
-        expect((await client.get(`api/v1/app/${app}/endpoint/${ep.id}/secret/`)).key).toBe(secret);
-    },
-  );
+  it('test_custom_endpoint_secret', async () => {
+    const { client } = h.server();
+    const app = (await createTestApp(client, 'app1')).id;
+    const secret1 = newSecret();
+    const ep1 = await createTestEndpoint(client, app, 'http://example.com', { secret: secret1 });
+    const ep2 = await createTestEndpoint(client, app, 'http://example.com', { secret: LONG_SECRET });
+    const ep3 = await createTestEndpoint(client, app, 'http://example.com', { secret: LONG_SECRET });
+    await client.post(
+      `api/v1/app/${app}/endpoint/${ep3.id}/secret/rotate/`,
+      { key: `whsk_${ED25519_KEY}` },
+      204,
+    );
+    const expected: Array<[string, Json]> = [
+      [secret1, ep1],
+      [LONG_SECRET, ep2],
+      ['whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=', ep3],
+    ];
+    for (const [secret, ep] of expected)
+      expect((await client.get(`api/v1/app/${app}/endpoint/${ep.id}/secret/`)).key).toBe(secret);
+  });
 
   // test_endpoint_secret_encryption: skipped, cannot apply. It starts Svix without encryption, then with it,
   // then without again; Herald always encrypts secrets at rest with its master key and has no unencrypted mode.

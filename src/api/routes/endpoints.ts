@@ -103,6 +103,7 @@ function reenabled(existing: Endpoint, disabled: boolean | undefined) {
 export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, context) => {
   const { store, config, audit } = context;
   const secrets = new EndpointSecrets(context.vault);
+  const defaultVersion = config.defaultSignatureType === 'ed25519' ? 'v1a' : 'v1';
 
   route.get(
     '/app/:app_id/endpoint',
@@ -155,7 +156,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         }),
         headersSealed: secrets.sealHeaders(headers),
         secretsSealed: secrets.sealNewSecret(body.secret),
-        ...newEndpointSigning(body.signatureVersions, secrets),
+        ...newEndpointSigning(body.signatureVersions, secrets, defaultVersion),
       });
       await audit.recordEndpoint(request, 'endpoint.created', created, {
         after: {
@@ -217,7 +218,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
           ...fields,
           headersSealed: secrets.sealHeaders({}),
           secretsSealed: secrets.sealNewSecret(null),
-          ...newEndpointSigning(body.signatureVersions, secrets),
+          ...newEndpointSigning(body.signatureVersions, secrets, defaultVersion),
         });
         return reply.status(201).send(endpointOut(created));
       }

@@ -180,9 +180,19 @@ export const EndpointHeadersOut = Type.Object({
   sensitive: Type.Array(Type.String(), { description: 'Headers whose values are hidden' }),
 });
 
-export const EndpointSecretOut = Type.Object({ key: Type.String() });
+export const EndpointSecretOut = Type.Object({
+  key: Type.String({
+    description:
+      'The current whsec_ secret, or the whpk_ public key when the endpoint signs with Ed25519 only',
+  }),
+});
+/** An Ed25519 secret key: a 32-byte seed, or 64 bytes (seed then public key, as libsodium and Svix keep it). */
+const SigningKeyIn = Type.String({
+  pattern: '^whsk_(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{86}==)$',
+  description: 'A whsk_ Ed25519 key: the endpoint switches to v1a signatures, as in Svix',
+});
 export const EndpointSecretRotateIn = Type.Object({
-  key: Type.Optional(Nullable(Secret)),
+  key: Type.Optional(Nullable(Type.Union([Secret, SigningKeyIn]))),
   gracePeriodSeconds: Type.Optional(
     Nullable(
       Type.Integer({
