@@ -35,7 +35,7 @@ export interface KeyRotation<B extends TObject> {
 
 export function declareKeyRotation<B extends TObject>(
   route: RouteGroup,
-  { store, audit }: ApiContext,
+  { store, audit, events }: ApiContext,
   rotation: KeyRotation<B>,
 ): void {
   route.post(
@@ -67,6 +67,7 @@ export function declareKeyRotation<B extends TObject>(
           );
         });
       await store.endpointUpdate(appId, endpoint.id, change);
+      await events?.endpointChanged('endpoint.updated', endpoint);
       await audit.recordEndpoint(request, rotation.action, endpoint, {
         after: { gracePeriodSeconds: graceSeconds, ...shown },
       });

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
 import { Metrics } from '../delivery/metrics.js';
+import { OperationalEvents } from '../delivery/operational-events.js';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import { Audit } from './audit.js';
@@ -95,6 +96,10 @@ export async function buildApi(options: ApiOptions) {
     audit: new Audit(store),
     notify: options.notify ?? (() => {}),
     metrics: options.metrics ?? new Metrics(store),
+    // Endpoint changes are reported only to an operator webhook, as Svix reports them to its operational one.
+    events: config.operatorWebhookUrl
+      ? new OperationalEvents(store, app.log, options.notify ?? (() => {}))
+      : null,
   };
   registerAuth(app, store, keys, config.appKeyAccess);
   registerAuthAudit(app, context.audit);
