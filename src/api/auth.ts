@@ -19,6 +19,8 @@ export interface Principal {
   appId: string | null;
   /** The key's own requests-per-second limit; null means the server default. */
   rateLimit: number | null;
+  /** An application key's feature flags: which event types behind a `featureFlag` it sees. */
+  featureFlags: string[];
 }
 
 declare module 'fastify' {
@@ -110,7 +112,12 @@ export function registerAuth(
     if (!key) throw unauthorized('this API key is not valid; check that it was copied whole');
     if (key.revokedAt !== null) throw unauthorized('this API key has been revoked; create a new one');
     if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized('this API key has expired');
-    request.principal = { keyId: key.id, appId: key.appId, rateLimit: key.rateLimit };
+    request.principal = {
+      keyId: key.id,
+      appId: key.appId,
+      rateLimit: key.rateLimit,
+      featureFlags: key.featureFlags ?? [],
+    };
     if (key.allowedClientCidrs !== null && !clientAllowed(request.ip, key.allowedClientCidrs))
       throw forbidden(
         `this API key may not be used from ${request.ip}; its allowed client networks exclude it`,

@@ -134,6 +134,8 @@ export interface ApiKeyTable {
   revoked_at: number | null;
   allowed_client_cidrs: string | null;
   rate_limit: number | null;
+  /** JSON array of feature flag names, or null for none. */
+  feature_flags: string | null;
 }
 
 export interface IdempotencyKeyTable {

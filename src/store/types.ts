@@ -273,6 +273,11 @@ export interface ApiKey {
   allowedClientCidrs: string[] | null;
   /** Requests per second this key may make; null means the server default. */
   rateLimit: number | null;
+  /**
+   * Feature flags of an application key (from app-portal-access): event types behind a `featureFlag` are
+   * visible to it only when it carries that flag. Omitted or null: none.
+   */
+  featureFlags?: string[] | null;
 }
 /** A key's client networks and rate limit; `undefined` leaves a setting as it is. */
 export type ApiKeyChanges = Partial<Pick<ApiKey, 'allowedClientCidrs' | 'rateLimit'>>;

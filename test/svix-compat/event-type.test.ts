@@ -61,41 +61,38 @@ describeSvix('e2e_event_type', (h) => {
     expect({ ...list.data[0], schemas: null }).toEqual({ ...et, schemas: null });
   });
 
-  it.todo(
-    'test_event_type_feature_flags: portal tokens carry no feature flags, so event types behind a featureFlag are not hidden from them',
-    async () => {
-      const { client } = await h.start();
-      const et = await client.post(
-        'api/v1/event-type/',
-        { name: 'event-type-with-flag', description: 'test-event-description', featureFlag: 'foo-feature' },
-        201,
-      );
-      await client.post(
-        'api/v1/event-type/',
-        { name: 'no-flag-event', description: 'test-event-description' },
-        201,
-      );
-      const app = (await client.post('api/v1/app/', { name: 'TEST_APP_NAME' }, 201)).id;
-      const path = `api/v1/event-type/${et.name}/`;
-      for (const [flags, shouldSee] of [
-        [[], false],
-        [['bar-feature'], false],
-        [['foo-feature', 'bar-feature'], true],
-        [['foo-feature'], true],
-      ] as const) {
-        const appClient = await appPortalAccess(client, app, [...flags]);
-        const list = await appClient.get('api/v1/event-type/');
-        if (shouldSee) {
-          expect(await appClient.get(path)).toEqual(et);
-          expect(list.data).toHaveLength(2);
-          expect(list.data).toContainEqual(et);
-        } else {
-          await appClient.get(path, 404);
-          expect(list.data).toHaveLength(1);
-        }
+  it('test_event_type_feature_flags', async () => {
+    const { client } = await h.start();
+    const et = await client.post(
+      'api/v1/event-type/',
+      { name: 'event-type-with-flag', description: 'test-event-description', featureFlag: 'foo-feature' },
+      201,
+    );
+    await client.post(
+      'api/v1/event-type/',
+      { name: 'no-flag-event', description: 'test-event-description' },
+      201,
+    );
+    const app = (await client.post('api/v1/app/', { name: 'TEST_APP_NAME' }, 201)).id;
+    const path = `api/v1/event-type/${et.name}/`;
+    for (const [flags, shouldSee] of [
+      [[], false],
+      [['bar-feature'], false],
+      [['foo-feature', 'bar-feature'], true],
+      [['foo-feature'], true],
+    ] as const) {
+      const appClient = await appPortalAccess(client, app, [...flags]);
+      const list = await appClient.get('api/v1/event-type/');
+      if (shouldSee) {
+        expect(await appClient.get(path)).toEqual(et);
+        expect(list.data).toHaveLength(2);
+        expect(list.data).toContainEqual(et);
+      } else {
+        await appClient.get(path, 404);
+        expect(list.data).toHaveLength(1);
       }
-    },
-  );
+    }
+  });
 
   it('test_list', async () => {
     const { client } = await h.start();

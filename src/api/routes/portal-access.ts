@@ -41,7 +41,8 @@ const AppPortalAccessIn = Type.Object({
   featureFlags: Type.Optional(
     Type.Array(Type.String({ maxLength: 256 }), {
       maxItems: 100,
-      description: 'Accepted for the svix SDKs and ignored: Herald has no feature flags in the portal',
+      description:
+        'The event types behind a `featureFlag` the portal may see (those without one are always shown), as in Svix',
     }),
   ),
 });
@@ -68,12 +69,14 @@ export const portalAccessRoutes = routeModule({}, (route, { store, audit, config
     application: Application,
     expirySeconds: number,
     via: 'app-portal-access' | 'dashboard-access',
+    featureFlags: string[] = [],
   ) => {
     const expiresAt = Date.now() + expirySeconds * 1000;
     const { key, token } = generateApiKey({
       name: `app portal access (${application.uid ?? application.id})`.slice(0, 256),
       appId: application.id,
       expiresAt,
+      featureFlags,
     });
     await store.apiKeyCreate(key);
     // An ordinary key creation, as POST /api-key records it, marked as made for the portal.
@@ -119,12 +122,8 @@ export const portalAccessRoutes = routeModule({}, (route, { store, audit, config
         request.params.app_id,
         inline && (() => ({ ...inline, throttleRate: throttleRate(inline) })),
       );
-      return grant(
-        request,
-        application,
-        request.body.expiry ?? PORTAL_DEFAULT_EXPIRY_SECONDS,
-        'app-portal-access',
-      );
+      const expiry = request.body.expiry ?? PORTAL_DEFAULT_EXPIRY_SECONDS;
+      return grant(request, application, expiry, 'app-portal-access', request.body.featureFlags ?? []);
     },
   );
 

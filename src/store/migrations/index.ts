@@ -3,7 +3,7 @@ import { templates } from './0002_templates.js';
 import { security } from './0003_security.js';
 import { attemptRequestBody } from './0004_attempt_request_body.js';
 import { serviceRuns } from './0005_service_runs.js';
-import { endpointVersion } from './0008_endpoint_version.js';
+import { svixCompat } from './0008_svix_compat.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
@@ -13,5 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   security,
   attemptRequestBody,
   serviceRuns,
-  endpointVersion,
+  svixCompat,
 ];
