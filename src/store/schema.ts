@@ -54,6 +54,8 @@ export interface EndpointTable {
   conversion: string;
   /** Svix's deprecated endpoint version, stored as set. */
   version: number;
+  /** When the endpoint was deleted; null while it exists. A deleted endpoint is only read as a destination. */
+  deleted_at: number | null;
   created_at: number;
   updated_at: number;
 }
