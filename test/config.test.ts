@@ -46,6 +46,11 @@ describe('loadConfig', () => {
       apiKeyCacheSeconds: DEFAULT_API_KEY_CACHE_SECONDS,
       idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS,
       publicUrl: `http://localhost:${DEFAULT_PORT}`,
+      deliveryHeaderStyle: 'standard',
+      idempotencyKeyReuse: 'reject',
+      endpointHttpsOnly: false,
+      defaultSignatureType: 'hmac',
+      appKeyAccess: 'herald',
     });
     expect(DEFAULT_PORT).toBe(8071);
     expect(config.ssrfAllow).toEqual([]);
@@ -185,6 +190,27 @@ describe('loadConfig', () => {
       { env: { HERALD_API_KEY_CACHE_SECONDS: '-1' }, variable: 'HERALD_API_KEY_CACHE_SECONDS' },
       { env: { HERALD_API_KEY_CACHE_SECONDS: '3601' }, variable: 'HERALD_API_KEY_CACHE_SECONDS' },
       { env: { HERALD_IDEMPOTENCY_TTL_SECONDS: '59' }, variable: 'HERALD_IDEMPOTENCY_TTL_SECONDS' },
+      {
+        env: { HERALD_DELIVERY_HEADER_STYLE: 'webhook' },
+        variable: 'HERALD_DELIVERY_HEADER_STYLE',
+        says: /svix/,
+      },
+      {
+        env: { HERALD_IDEMPOTENCY_KEY_REUSE: 'allow' },
+        variable: 'HERALD_IDEMPOTENCY_KEY_REUSE',
+        says: /replay/,
+      },
+      {
+        env: { HERALD_ENDPOINT_HTTPS_ONLY: 'yes' },
+        variable: 'HERALD_ENDPOINT_HTTPS_ONLY',
+        says: /true or false/,
+      },
+      {
+        env: { HERALD_DEFAULT_SIGNATURE_TYPE: 'rsa' },
+        variable: 'HERALD_DEFAULT_SIGNATURE_TYPE',
+        says: /ed25519/,
+      },
+      { env: { HERALD_APP_KEY_ACCESS: 'strict' }, variable: 'HERALD_APP_KEY_ACCESS', says: /svix/ },
       {
         env: { HERALD_PUBLIC_URL: 'ftp://hooks.example.com' },
         variable: 'HERALD_PUBLIC_URL',

@@ -106,6 +106,7 @@ describe('svix SDK against Herald', () => {
 
       const updated = await svix.application.update('sdk-acme', {
         name: 'Acme Inc',
+        uid: 'sdk-acme',
         metadata: { plan: 'team' },
       });
       expect(updated).toMatchObject({
@@ -133,7 +134,11 @@ describe('svix SDK against Herald', () => {
       expect(created.throttleRate).toBe(25);
       expect((await svix.application.get('sdk-rate')).rateLimit).toBe(25);
 
-      const updated = await svix.application.update('sdk-rate', { name: 'Limited', rateLimit: 30 });
+      const updated = await svix.application.update('sdk-rate', {
+        name: 'Limited',
+        uid: 'sdk-rate',
+        rateLimit: 30,
+      });
       expect(updated).toMatchObject({ rateLimit: 30, throttleRate: 30, uid: 'sdk-rate' });
 
       const patched = await svix.application.patch('sdk-rate', { rateLimit: 35 });
@@ -149,10 +154,10 @@ describe('svix SDK against Herald', () => {
       expect((conflicting.body as ErrorBody).detail).toMatch(/rateLimit/);
     });
 
-    it('update keeps the uid when it is omitted', async () => {
-      const created = await svix.application.create({ name: 'Keeps uid', uid: 'sdk-keep-uid' });
+    it('update without a uid removes it, as in Svix', async () => {
+      const created = await svix.application.create({ name: 'Loses uid', uid: 'sdk-keep-uid' });
       const updated = await svix.application.update(created.id, { name: 'Renamed' });
-      expect(updated).toMatchObject({ id: created.id, uid: 'sdk-keep-uid', name: 'Renamed' });
+      expect(updated).toMatchObject({ id: created.id, uid: null, name: 'Renamed' });
     });
 
     it('update of an unknown uid creates the application with that uid', async () => {
@@ -300,6 +305,7 @@ describe('svix SDK against Herald', () => {
 
       const updated = await svix.endpoint.update(appId, created.id, {
         url: 'http://127.0.0.1:9/hooks/v2',
+        uid: 'sdk-ep-1',
         description: 'Orders v2',
       });
       expect(updated).toMatchObject({
@@ -445,10 +451,10 @@ describe('svix SDK against Herald', () => {
       expect(reserved.code).toBe(422);
     });
 
-    it('update keeps the uid when it is omitted', async () => {
+    it('update without a uid removes it, as in Svix', async () => {
       const created = await svix.endpoint.create(appId, { url: HOOK, uid: 'sdk-ep-keep' });
-      const updated = await svix.endpoint.update(appId, created.id, { url: HOOK, description: 'Kept' });
-      expect(updated).toMatchObject({ id: created.id, uid: 'sdk-ep-keep', description: 'Kept' });
+      const updated = await svix.endpoint.update(appId, created.id, { url: HOOK, description: 'Replaced' });
+      expect(updated).toMatchObject({ id: created.id, uid: null, description: 'Replaced' });
     });
 
     it('reveals and rotates the signing secret', async () => {
@@ -488,10 +494,11 @@ describe('svix SDK against Herald', () => {
         iterator = page.iterator;
       }
       expect(pages).toEqual([3, 3, 1]);
-      expect(seen).toEqual(created);
+      // Endpoints list newest first, as in Svix.
+      expect(seen).toEqual([...created].reverse());
 
-      const descending = await svix.endpoint.list(owner.id, { limit: 250, order: Ordering.Descending });
-      expect(descending.data.map((endpoint) => endpoint.id)).toEqual([...created].reverse());
+      const ascending = await svix.endpoint.list(owner.id, { limit: 250, order: Ordering.Ascending });
+      expect(ascending.data.map((endpoint) => endpoint.id)).toEqual(created);
     });
 
     it('pages through applications the same way', async () => {

@@ -19,6 +19,8 @@ export interface Principal {
   appId: string | null;
   /** The key's own requests-per-second limit; null means the server default. */
   rateLimit: number | null;
+  /** An application key's feature flags: which event types behind a `featureFlag` it sees. */
+  featureFlags: string[];
 }
 
 declare module 'fastify' {
@@ -87,7 +89,18 @@ function clientAllowed(ip: string, cidrs: string[]): boolean {
   return inCidrList(ipaddr.process(ip), list);
 }
 
-export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache) {
+/**
+ * `herald` (default): an application key that reaches for another application gets 403, whether or not that
+ * application exists. `svix`: 404, as in Svix, which does not say whether it exists.
+ */
+export type AppKeyAccess = 'herald' | 'svix';
+
+export function registerAuth(
+  app: FastifyInstance,
+  store: Store,
+  keys: KeyCache,
+  appKeyAccess: AppKeyAccess = 'herald',
+) {
   app.decorateRequest('principal', null);
   app.decorateRequest('application', null);
 
@@ -99,7 +112,12 @@ export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache)
     if (!key) throw unauthorized('this API key is not valid; check that it was copied whole');
     if (key.revokedAt !== null) throw unauthorized('this API key has been revoked; create a new one');
     if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized('this API key has expired');
-    request.principal = { keyId: key.id, appId: key.appId, rateLimit: key.rateLimit };
+    request.principal = {
+      keyId: key.id,
+      appId: key.appId,
+      rateLimit: key.rateLimit,
+      featureFlags: key.featureFlags ?? [],
+    };
     if (key.allowedClientCidrs !== null && !clientAllowed(request.ip, key.allowedClientCidrs))
       throw forbidden(
         `this API key may not be used from ${request.ip}; its allowed client networks exclude it`,
@@ -115,8 +133,10 @@ export function registerAuth(app: FastifyInstance, store: Store, keys: KeyCache)
     if (appId === undefined) return;
     const principal = request.principal!;
     const application = (await store.applicationGet(appId)) ?? null;
-    if (principal.appId !== null && principal.appId !== application?.id)
+    if (principal.appId !== null && principal.appId !== application?.id) {
+      if (appKeyAccess === 'svix') throw notFound('application', appId);
       throw forbidden(`this key is scoped to application ${principal.appId} and cannot reach "${appId}"`);
+    }
     if (!application) {
       if (request.routeOptions.config.appOptional && principal.appId === null) return;
       throw notFound('application', appId);

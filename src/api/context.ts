@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { Metrics } from '../delivery/metrics.js';
+import type { OperationalEvents } from '../delivery/operational-events.js';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import type { KeyCache } from './auth.js';
@@ -15,4 +16,6 @@ export interface ApiContext {
   /** Tells this process's delivery worker that new deliveries are due. */
   notify: () => void;
   metrics: Metrics;
+  /** Operational events the API reports (endpoint changes), or null when no operator webhook is set. */
+  events: OperationalEvents | null;
 }

@@ -19,6 +19,8 @@ export function checkEndpointUrl(raw: string, config: Config): string {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw unprocessable(`body.url must use http:// or https://, not ${url.protocol}//`);
+  if (config.endpointHttpsOnly && url.protocol !== 'https:')
+    throw unprocessable('body.url must use https:// on this server (HERALD_ENDPOINT_HTTPS_ONLY is on)');
   const blocked = blockedHostReason(url.hostname, config.ssrfAllow);
   if (blocked !== null)
     throw unprocessable(
@@ -56,6 +58,20 @@ const RESERVED = new Set([
   'proxy-connection',
 ]);
 const RESERVED_PREFIXES = ['webhook-', 'svix-'];
+/**
+ * Prefixes Svix refuses too: headers of cloud load balancers and gateways (AWS, Google, Azure) that a receiver
+ * behind one would see overwritten or trusted, and Svix's own `x-svix-`.
+ */
+const INFRASTRUCTURE_PREFIXES = [
+  'x-amz-',
+  'x-amzn-',
+  'x-google',
+  'x-goog-',
+  'x-gfe',
+  'x-azure-',
+  'x-fd-',
+  'x-svix-',
+];
 
 export function checkHeaders(headers: Record<string, string | null>): void {
   for (const [name, value] of Object.entries(headers)) {
@@ -63,6 +79,11 @@ export function checkHeaders(headers: Record<string, string | null>): void {
     if (!TOKEN.test(name)) throw unprocessable(`headers: "${name.slice(0, 100)}" is not a valid header name`);
     if (RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix)))
       throw unprocessable(`headers: "${name}" is set by Herald itself and cannot be overridden`);
+    if (INFRASTRUCTURE_PREFIXES.some((prefix) => lower.startsWith(prefix)))
+      throw unprocessable(
+        `headers: "${name}" starts with a prefix reserved for cloud infrastructure or Svix ` +
+          `(${INFRASTRUCTURE_PREFIXES.join(', ')}); choose another name`,
+      );
     if (value !== null && /[\r\n\0]/.test(value))
       throw unprocessable(`headers: the value of "${name}" must not contain line breaks or NUL characters`);
   }

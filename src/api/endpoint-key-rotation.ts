@@ -6,7 +6,9 @@
  */
 import { Type, type Static, type TObject } from '@sinclair/typebox';
 import type { Endpoint, EndpointChanges, JsonObject } from '../store/index.js';
+import { MAX_PREVIOUS_SECRETS, RotationLimitReached } from '../signing/secrets.js';
 import type { ApiContext } from './context.js';
+import { HttpError } from './errors.js';
 import { findEndpoint } from './lookups.js';
 import type { RouteGroup } from './route-group.js';
 import { IdempotencyHeaders } from './schemas/common.js';
@@ -33,7 +35,7 @@ export interface KeyRotation<B extends TObject> {
 
 export function declareKeyRotation<B extends TObject>(
   route: RouteGroup,
-  { store, audit }: ApiContext,
+  { store, audit, events }: ApiContext,
   rotation: KeyRotation<B>,
 ): void {
   route.post(
@@ -53,8 +55,19 @@ export function declareKeyRotation<B extends TObject>(
       const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
       const body = request.body as (Static<B> & { gracePeriodSeconds?: number | null }) | undefined;
       const graceSeconds = body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
-      const { change, shown } = await rotation.rotate(endpoint, body, graceSeconds * 1000);
+      const { change, shown } = await rotation
+        .rotate(endpoint, body, graceSeconds * 1000)
+        .catch((error: unknown) => {
+          if (!(error instanceof RotationLimitReached)) throw error;
+          throw new HttpError(
+            400,
+            'limit_reached',
+            `you can rotate at most ${MAX_PREVIOUS_SECRETS} times while earlier keys are still in their grace ` +
+              `period; the next one expires at ${new Date(error.nextExpiry).toISOString()}`,
+          );
+        });
       await store.endpointUpdate(appId, endpoint.id, change);
+      await events?.endpointChanged('endpoint.updated', endpoint);
       await audit.recordEndpoint(request, rotation.action, endpoint, {
         after: { gracePeriodSeconds: graceSeconds, ...shown },
       });

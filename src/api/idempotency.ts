@@ -2,7 +2,8 @@
  * `Idempotency-Key` on every POST. The first request with a key claims it in the database (so the claim holds
  * across processes); the response it produces is stored and replayed to any retry with the same key and the
  * same request for the key's lifetime. A retry that arrives while the first is still running gets 409; the
- * same key with a different request gets 422. Server errors release the key, so the client can retry.
+ * same key with a different request gets 422, or with HERALD_IDEMPOTENCY_KEY_REUSE=replay (Svix's behaviour)
+ * the first answer. Server errors release the key, so the client can retry.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -21,17 +22,22 @@ declare module 'fastify' {
 
 export const REPLAY_HEADER = 'idempotent-replayed';
 
-function requestHash(request: FastifyRequest): string {
-  return createHash('sha256')
-    .update(request.method)
-    .update('\0')
-    .update(request.url)
-    .update('\0')
-    .update(JSON.stringify(request.body ?? null))
-    .digest('hex');
+/**
+ * What makes two requests under one key the same request. With `replay` (Svix's behaviour) only the method and
+ * path count, so a retry whose body changed gets the first answer instead of a 422.
+ */
+function requestHash(request: FastifyRequest, reuse: 'reject' | 'replay'): string {
+  const hash = createHash('sha256').update(request.method).update('\0').update(request.url);
+  if (reuse === 'reject') hash.update('\0').update(JSON.stringify(request.body ?? null));
+  return hash.digest('hex');
 }
 
-export function registerIdempotency(app: FastifyInstance, store: Store, ttlMs: number) {
+export function registerIdempotency(
+  app: FastifyInstance,
+  store: Store,
+  ttlMs: number,
+  reuse: 'reject' | 'replay' = 'reject',
+) {
   app.decorateRequest('idempotency', null);
 
   app.addHook('preHandler', async (request, reply) => {
@@ -41,7 +47,7 @@ export function registerIdempotency(app: FastifyInstance, store: Store, ttlMs: n
     if (key.length > 256)
       throw new HttpError(422, 'validation', 'Idempotency-Key must be at most 256 characters');
     const scope = request.principal.appId ?? 'admin';
-    const state = await store.idempotencyBegin(scope, key, requestHash(request), ttlMs);
+    const state = await store.idempotencyBegin(scope, key, requestHash(request, reuse), ttlMs);
     switch (state.kind) {
       case 'started':
         request.idempotency = { scope, key };

@@ -36,8 +36,16 @@ export interface IngestRequest {
   only?: string | undefined;
 }
 
+/** A message as written: `created` is false for the original of a repeated eventId. */
+export interface Written {
+  message: Message;
+  created: boolean;
+}
+
+const written = ({ message, created }: Written): Written => ({ message, created });
+
 interface Pending extends IngestRequest {
-  resolve: (messages: Message[]) => void;
+  resolve: (messages: Written[]) => void;
   reject: (error: unknown) => void;
 }
 
@@ -69,8 +77,11 @@ export class IngestWriter {
     private readonly maxGroups = 1,
   ) {}
 
-  /** Validates, routes and stores the messages; resolves with them (or the originals of repeated eventIds). */
-  write(request: IngestRequest): Promise<Message[]> {
+  /**
+   * Validates, routes and stores the messages; resolves with them, each marked `created: false` when it is the
+   * original of a repeated eventId (then nothing new was queued).
+   */
+  write(request: IngestRequest): Promise<Written[]> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ ...request, resolve, reject });
       this.#queued += request.items.length;
@@ -131,7 +142,7 @@ export class IngestWriter {
       const results = await this.store.messageCreateMany(routed.flatMap((r) => r.inputs));
       let offset = 0;
       for (const { pending, inputs } of routed) {
-        pending.resolve(results.slice(offset, offset + inputs.length).map((result) => result.message));
+        pending.resolve(results.slice(offset, offset + inputs.length).map(written));
         offset += inputs.length;
       }
       this.#accepted(results.filter((result) => result.created).length);
@@ -144,7 +155,7 @@ export class IngestWriter {
       for (const { pending, inputs } of routed) {
         try {
           const results = await this.store.messageCreateMany(inputs);
-          pending.resolve(results.map((result) => result.message));
+          pending.resolve(results.map(written));
           this.#accepted(results.filter((result) => result.created).length);
         } catch (alone) {
           pending.reject(alone);

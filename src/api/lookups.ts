@@ -12,7 +12,7 @@ import type {
   TemplateVersion,
 } from '../store/index.js';
 import { newId } from '../util/ids.js';
-import { notFound } from './errors.js';
+import { notFound, unprocessable } from './errors.js';
 
 export async function findApplication(store: Store, idOrUid: string): Promise<Application> {
   const application = await store.applicationGet(idOrUid);
@@ -29,9 +29,10 @@ export interface InlineApplication {
 }
 
 /**
- * The application `idOrUid` names; when there is none, the one `inline` describes, with `idOrUid` as its uid
- * unless it names its own, or the one a concurrent request created first. Without `inline`, a 404. `inline` is
- * read only when the application is created, so the checks it makes apply only then.
+ * The application `idOrUid` names; when there is none, the one `inline` describes, or the one a concurrent
+ * request created first. Without `inline`, a 404. As in Svix, `inline` must name its `uid`, and it must be
+ * `idOrUid` (a 422 otherwise). `inline` is read only when the application is created, so the checks it makes
+ * apply only then: for an application that exists it is ignored.
  */
 export async function findOrCreateApplication(
   store: Store,
@@ -42,9 +43,17 @@ export async function findOrCreateApplication(
   if (found) return found;
   if (!inline) throw notFound('application', idOrUid);
   const fields = inline();
+  if (!fields.uid)
+    throw unprocessable(
+      `body.application.uid is required to create application "${idOrUid}": give it the path's id, "${idOrUid}"`,
+    );
+  if (fields.uid !== idOrUid)
+    throw unprocessable(
+      `body.application.uid "${fields.uid}" must match the application in the path, "${idOrUid}"`,
+    );
   return store.applicationCreateOrGet({
     id: newId('application'),
-    uid: fields.uid ?? idOrUid,
+    uid: fields.uid,
     name: fields.name,
     metadata: fields.metadata ?? {},
     throttleRate: fields.throttleRate ?? null,

@@ -1,5 +1,9 @@
 import type { Page, PageQuery } from '../store/index.js';
-import { DEFAULT_PAGE_SIZE } from './schemas/common.js';
+import { unprocessable } from './errors.js';
+import { DEFAULT_PAGE_SIZE, NAME_PATTERN } from './schemas/common.js';
+
+/** Every iterator Herald hands out is an id, a name or a number, with an optional leading `-`. */
+const ITERATOR = new RegExp(NAME_PATTERN);
 
 export interface ListQueryString {
   limit?: number;
@@ -12,6 +16,10 @@ export interface ListQueryString {
  * `-` (a `prevIterator`) pages back towards the start.
  */
 export function pageQuery(query: ListQueryString, defaultOrder: PageQuery['order']): PageQuery {
+  if (query.iterator !== undefined && query.iterator !== '' && !ITERATOR.test(query.iterator))
+    throw unprocessable(
+      'query.iterator is malformed: pass back an iterator or prevIterator from a previous page',
+    );
   const reverse = query.iterator?.startsWith('-') ?? false;
   const iterator = reverse ? query.iterator!.slice(1) : query.iterator;
   return {

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
 import { Metrics } from '../delivery/metrics.js';
+import { OperationalEvents } from '../delivery/operational-events.js';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import { Audit } from './audit.js';
@@ -15,6 +16,7 @@ import type { ApiContext } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
 import { registerIdempotency } from './idempotency.js';
 import { openApiOptions } from './openapi.js';
+import { parseQueryString } from './query-string.js';
 import { registerRateLimit } from './rate-limit.js';
 import { routeGroup } from './route-group.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
@@ -62,7 +64,9 @@ export async function buildApi(options: ApiOptions) {
     trustProxy: false,
     // Path parameters hold ids and uids of up to 256 characters; fastify's default of 100 would turn a valid
     // long uid into "no such route". Longer ones still reach validation, which names the limit.
-    routerOptions: { maxParamLength: 1024 },
+    // Svix's clients and tests write paths with a trailing slash (`/api/v1/app/`); both spellings reach a route.
+    // Array parameters in bracket form (`event_types[]=a`) are read too; see query-string.ts.
+    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, querystringParser: parseQueryString },
     // Router-level failures (a malformed percent-escape, an over-long parameter) get the usual {code, detail}.
     frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
     // One log line per request would dominate the log at webhook volumes; errors are still logged.
@@ -93,11 +97,15 @@ export async function buildApi(options: ApiOptions) {
     audit: new Audit(store),
     notify: options.notify ?? (() => {}),
     metrics: options.metrics ?? new Metrics(store),
+    // Endpoint changes are reported only to an operator webhook, as Svix reports them to its operational one.
+    events: config.operatorWebhookUrl
+      ? new OperationalEvents(store, app.log, options.notify ?? (() => {}))
+      : null,
   };
-  registerAuth(app, store, keys);
+  registerAuth(app, store, keys, config.appKeyAccess);
   registerAuthAudit(app, context.audit);
   registerRateLimit(app, { defaultRate: config.apiRateLimit, audit: context.audit });
-  registerIdempotency(app, store, config.idempotencyTtlSeconds * 1000);
+  registerIdempotency(app, store, config.idempotencyTtlSeconds * 1000, config.idempotencyKeyReuse);
 
   await app.register(swagger, openApiOptions(config));
   await app.register(metricsRoutes(context));

@@ -12,6 +12,18 @@ export type Role = (typeof ROLES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** The names a delivery's id, timestamp and signature headers take: `webhook-*` or Svix's `svix-*`. */
+export const HEADER_STYLES = ['standard', 'svix'] as const;
+/** What a repeated Idempotency-Key with a different request gets: a 422, or the first answer (Svix). */
+export const IDEMPOTENCY_KEY_REUSE = ['reject', 'replay'] as const;
+/** The signatures an endpoint created without `signatureVersions` gets: HMAC (`v1`) or Ed25519 (`v1a`). */
+export const SIGNATURE_TYPES = ['hmac', 'ed25519'] as const;
+/**
+ * How an application-scoped key is answered outside its application: `herald` lists its own application at
+ * GET /app and answers 403 for another; `svix` answers 403 at GET /app and 404 for another, as Svix does.
+ */
+export const APP_KEY_ACCESS = ['herald', 'svix'] as const;
+
 export const DEFAULT_PORT = 8071;
 export const DEFAULT_HOST = 'localhost';
 export const DEFAULT_DATA_DIR = './data';
@@ -80,6 +92,16 @@ export interface Config {
   readonly retentionMs: number;
   /** Requests per second each API key may make (its bucket holds two seconds' worth); 0 means no limit. */
   readonly apiRateLimit: number;
+  /** The header style of endpoints created without one: `standard` (webhook-*) or `svix` (svix-*). */
+  readonly deliveryHeaderStyle: (typeof HEADER_STYLES)[number];
+  /** `reject` answers 422 to a reused Idempotency-Key with a different request; `replay` replays the first answer. */
+  readonly idempotencyKeyReuse: (typeof IDEMPOTENCY_KEY_REUSE)[number];
+  /** Whether endpoint URLs must be https:// (Svix's endpoint_https_only). */
+  readonly endpointHttpsOnly: boolean;
+  /** What new endpoints sign with unless they choose: `hmac` (v1) or `ed25519` (v1a), Svix's default_signature_type. */
+  readonly defaultSignatureType: (typeof SIGNATURE_TYPES)[number];
+  /** How an application key is answered outside its application: Herald's way, or Svix's (see APP_KEY_ACCESS). */
+  readonly appKeyAccess: (typeof APP_KEY_ACCESS)[number];
 }
 
 /** Flags from the command line. Each one overrides its environment variable. */
@@ -150,6 +172,13 @@ function oneOf<T extends string>(
   if (raw === undefined) return fallback;
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new ConfigError(variable, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+}
+
+function boolean(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(variable, `must be true or false, got "${raw}"`);
 }
 
 function databaseUrl({ variable, value: raw }: { variable: string; value: string | undefined }) {
@@ -357,6 +386,31 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       DEFAULT_API_RATE_LIMIT,
       0,
       1_000_000,
+    ),
+    deliveryHeaderStyle: oneOf(
+      'HERALD_DELIVERY_HEADER_STYLE',
+      nonEmpty(env.HERALD_DELIVERY_HEADER_STYLE),
+      HEADER_STYLES,
+      'standard',
+    ),
+    idempotencyKeyReuse: oneOf(
+      'HERALD_IDEMPOTENCY_KEY_REUSE',
+      nonEmpty(env.HERALD_IDEMPOTENCY_KEY_REUSE),
+      IDEMPOTENCY_KEY_REUSE,
+      'reject',
+    ),
+    endpointHttpsOnly: boolean('HERALD_ENDPOINT_HTTPS_ONLY', nonEmpty(env.HERALD_ENDPOINT_HTTPS_ONLY), false),
+    defaultSignatureType: oneOf(
+      'HERALD_DEFAULT_SIGNATURE_TYPE',
+      nonEmpty(env.HERALD_DEFAULT_SIGNATURE_TYPE),
+      SIGNATURE_TYPES,
+      'hmac',
+    ),
+    appKeyAccess: oneOf(
+      'HERALD_APP_KEY_ACCESS',
+      nonEmpty(env.HERALD_APP_KEY_ACCESS),
+      APP_KEY_ACCESS,
+      'herald',
     ),
   };
   // Each delivery worker of the process gets a share of the process's limits, at least one request each.

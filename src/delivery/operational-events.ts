@@ -1,6 +1,8 @@
 /**
  * Operational events tell the operator what happens to deliveries: `endpoint.disabled`,
- * `message.attempt.exhausted`, `message.attempt.failing` and `message.attempt.recovered`, with Svix's payloads.
+ * `message.attempt.exhausted`, `message.attempt.failing` and `message.attempt.recovered`, with Svix's payloads;
+ * and, when an operator webhook is set, what happens to endpoints: `endpoint.created`, `endpoint.updated` and
+ * `endpoint.deleted` (see {@link OperationalEvents.endpointChanged}).
  *
  * They are ordinary messages of an internal application (uid `herald-operational`), so they are recorded,
  * listed and retried like any other, and reach every endpoint of that application. With
@@ -16,7 +18,13 @@ export const OPERATIONAL_APP_UID = 'herald-operational';
 export const OPERATOR_ENDPOINT_UID = 'operator-webhook';
 
 export type OperationalEventType =
-  'endpoint.disabled' | 'message.attempt.exhausted' | 'message.attempt.failing' | 'message.attempt.recovered';
+  | 'endpoint.disabled'
+  | 'endpoint.created'
+  | 'endpoint.updated'
+  | 'endpoint.deleted'
+  | 'message.attempt.exhausted'
+  | 'message.attempt.failing'
+  | 'message.attempt.recovered';
 
 /** The attempt number after which a still-failing delivery is reported as failing, as Svix does. */
 export const FAILING_AFTER_ATTEMPTS = 4;
@@ -27,9 +35,22 @@ export class OperationalEvents {
 
   constructor(
     private readonly store: Store,
-    private readonly logger: Logger,
+    private readonly logger: Pick<Logger, 'error'>,
     private readonly notify: () => void,
   ) {}
+
+  /**
+   * Reports an endpoint created, updated (its settings or secret) or deleted through the API, as Svix does, with
+   * `{appId, appUid, endpointId, endpointUid}`. Not for the operational application's own endpoints.
+   */
+  async endpointChanged(
+    type: 'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted',
+    endpoint: { id: string; appId: string; uid: string | null },
+  ): Promise<void> {
+    await this.lookup();
+    if (this.isOperational(endpoint.appId)) return;
+    await this.emit(type, { appId: endpoint.appId, endpointId: endpoint.id, endpointUid: endpoint.uid });
+  }
 
   async application(): Promise<Application> {
     this.#app ??=
@@ -60,6 +81,11 @@ export class OperationalEvents {
   async emit(type: OperationalEventType, data: JsonObject): Promise<void> {
     try {
       const app = await this.application();
+      // Svix's payloads name the application by its uid too (null when it has none).
+      if (typeof data.appId === 'string' && !('appUid' in data)) {
+        const { appId, ...rest } = data;
+        data = { appId, appUid: (await this.store.applicationGet(appId))?.uid ?? null, ...rest };
+      }
       const now = Date.now();
       const payload = { type, timestamp: new Date(now).toISOString(), data };
       const endpoints = this.#router.targets(await this.store.endpointListEnabledFilters(app.id), {

@@ -89,9 +89,15 @@ export class Targets {
       uid: endpoint.uid,
       url: endpoint.url,
       updatedAt: endpoint.updatedAt,
+      // Each kind of key signs when its version is on; after a switch to the other kind, its rotated-out keys
+      // still sign until their grace period ends, so receivers holding them keep verifying.
       secrets: [
-        ...(versions.includes('v1') ? this.#secrets.liveKeys(endpoint.secretsSealed, now) : []),
-        ...(versions.includes('v1a') ? this.#secrets.liveKeys(endpoint.signingKeysSealed, now) : []),
+        ...(versions.includes('v1')
+          ? this.#secrets.liveKeys(endpoint.secretsSealed, now)
+          : this.#secrets.retiringKeys(endpoint.secretsSealed, now)),
+        ...(versions.includes('v1a')
+          ? this.#secrets.liveKeys(endpoint.signingKeysSealed, now)
+          : this.#secrets.retiringKeys(endpoint.signingKeysSealed, now)),
       ],
       headers: this.#secrets.openHeaders(endpoint.headersSealed),
       auth:

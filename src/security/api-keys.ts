@@ -24,6 +24,8 @@ export function generateApiKey(options: {
   expiresAt?: number | null;
   allowedClientCidrs?: string[] | null;
   rateLimit?: number | null;
+  /** Feature flags of an application key (app-portal-access). */
+  featureFlags?: string[] | null;
 }): NewKey {
   const token =
     (options.appId === null ? TOKEN_PREFIX.admin : TOKEN_PREFIX.app) + randomBytes(32).toString('base64url');
@@ -41,6 +43,7 @@ export function generateApiKey(options: {
       revokedAt: null,
       allowedClientCidrs: options.allowedClientCidrs ?? null,
       rateLimit: options.rateLimit ?? null,
+      ...(options.featureFlags && options.featureFlags.length > 0 && { featureFlags: options.featureFlags }),
     },
   };
 }

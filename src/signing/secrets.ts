@@ -16,8 +16,19 @@ export const SECRET_PREFIX = 'whsec_';
 export const GENERATED_SECRET_BYTES = 24;
 /** The Svix contract's pattern for a user-supplied secret. */
 export const SECRET_PATTERN = '^(whsec_)?[a-zA-Z0-9+/=]{32,100}$';
-/** How many previous (expiring) keys of each kind an endpoint keeps beside its current one. */
-export const MAX_PREVIOUS_SECRETS = 5;
+/** How many previous keys of each kind may still be signing beside the current one (Svix: 10). */
+export const MAX_PREVIOUS_SECRETS = 10;
+
+/**
+ * A rotation refused because it would leave more than {@link MAX_PREVIOUS_SECRETS} previous keys signing: as in
+ * Svix, an old key must not stop signing inside its grace period. `nextExpiry` is when the oldest one expires.
+ */
+export class RotationLimitReached extends Error {
+  constructor(readonly nextExpiry: number) {
+    super(`at most ${MAX_PREVIOUS_SECRETS} previous keys may be signing at once`);
+    this.name = 'RotationLimitReached';
+  }
+}
 
 export function generateSecret(): string {
   return SECRET_PREFIX + randomBytes(GENERATED_SECRET_BYTES).toString('base64');
@@ -71,14 +82,29 @@ export class EndpointSecrets {
   }
 
   /**
+   * The rotated-out keys still in their grace period. They keep signing after the endpoint switched to the
+   * other kind of key (an HMAC secret to an Ed25519 key or back), as Svix's single key list does.
+   */
+  retiringKeys(sealed: string | null, now = Date.now()): string[] {
+    return this.openSecrets(sealed, now)
+      .filter((secret) => secret.expiresAt !== null)
+      .map((secret) => secret.key);
+  }
+
+  /**
    * Makes `next` (or a generated secret) current; the previous current secret keeps signing until the grace
-   * period ends. At most {@link MAX_PREVIOUS_SECRETS} previous secrets are kept: rotating again drops the
-   * oldest, even before its grace period ends, so rapid rotations cannot make every delivery carry a pile of
-   * signatures.
+   * period ends. At most {@link MAX_PREVIOUS_SECRETS} previous secrets may be signing: a rotation that would
+   * make one more throws {@link RotationLimitReached}, so rapid rotations can neither make every delivery carry
+   * a pile of signatures nor cut a secret's grace period short.
    */
   rotate(sealed: string, next: string | null | undefined, graceMs: number, now = Date.now()): string {
     const current = next ? normaliseSecret(next) : generateSecret();
     return this.#seal(rotated(this.openSecrets(sealed, now), current, graceMs, now));
+  }
+
+  /** The list with only its current key: the rotated-out ones stop signing at once. */
+  dropRetiring(sealed: string, now = Date.now()): string {
+    return this.#seal(this.openSecrets(sealed, now).filter((secret) => secret.expiresAt === null));
   }
 
   /** A fresh Ed25519 signing key list. */
@@ -86,9 +112,12 @@ export class EndpointSecrets {
     return this.#seal([{ key: generateSigningKey(), expiresAt: null }]);
   }
 
-  /** Rotates the Ed25519 key as {@link rotate} rotates secrets: the previous key signs during the grace period. */
-  rotateSigningKey(sealed: string | null, graceMs: number, now = Date.now()): string {
-    return this.#seal(rotated(this.openSecrets(sealed, now), generateSigningKey(), graceMs, now));
+  /**
+   * Rotates the Ed25519 key as {@link rotate} rotates secrets, to `next` (a `whsk_` key) or a generated one:
+   * the previous key signs during the grace period.
+   */
+  rotateSigningKey(sealed: string | null, graceMs: number, now = Date.now(), next?: string | null): string {
+    return this.#seal(rotated(this.openSecrets(sealed, now), next ?? generateSigningKey(), graceMs, now));
   }
 
   #seal(list: EndpointSecret[]): string {
@@ -101,7 +130,8 @@ function rotated(live: EndpointSecret[], current: string, graceMs: number, now: 
   // The list is newest first: the current key, then the previous ones in the order they were replaced.
   const previous = live
     .map((secret) => ({ ...secret, expiresAt: secret.expiresAt ?? now + graceMs }))
-    .filter((secret) => secret.expiresAt > now)
-    .slice(0, MAX_PREVIOUS_SECRETS);
+    .filter((secret) => secret.expiresAt > now);
+  if (previous.length > MAX_PREVIOUS_SECRETS)
+    throw new RotationLimitReached(Math.min(...previous.map((secret) => secret.expiresAt)));
   return [{ key: current, expiresAt: null }, ...previous];
 }

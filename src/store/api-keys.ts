@@ -39,6 +39,7 @@ function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {
     revokedAt: row.revoked_at,
     allowedClientCidrs: fromJsonOrNull(row.allowed_client_cidrs),
     rateLimit: row.rate_limit,
+    ...(row.feature_flags !== null && { featureFlags: fromJsonOrNull<string[]>(row.feature_flags) }),
   };
 }
 
@@ -54,6 +55,7 @@ function keyRow(key: ApiKey) {
     revoked_at: key.revokedAt,
     allowed_client_cidrs: toJsonOrNull(key.allowedClientCidrs),
     rate_limit: key.rateLimit,
+    feature_flags: toJsonOrNull(key.featureFlags ?? null),
   };
 }
 

@@ -94,7 +94,7 @@ export function attemptQueries(connection: Connection): AttemptQueries {
                 .where('attempt.response_status_code', '<', low + 100);
       }
       if (filter.before !== undefined) query = query.where('attempt.created_at', '<', filter.before);
-      if (filter.after !== undefined) query = query.where('attempt.created_at', '>', filter.after);
+      if (filter.after !== undefined) query = query.where('attempt.created_at', '>=', filter.after);
       const byMessage = filter.channel !== undefined || (filter.eventTypes?.length ?? 0) > 0;
       if (byMessage) {
         let joined = query.innerJoin('message', 'message.id', 'attempt.msg_id');

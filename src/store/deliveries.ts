@@ -3,7 +3,7 @@
  * hand (one resend, or the dead letters of an application at once). The queue that workers claim from is in
  * delivery-queue.ts.
  */
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { newId } from '../util/ids.js';
 import type { Connection } from './dialect.js';
 import { hasChannel, paged, pageOf } from './rows.js';
@@ -26,14 +26,21 @@ export interface DeliveryQueries {
   /** Deliveries filtered by application, endpoint, status, and their messages' type and channel. */
   deliveryList(filter: DeliveryFilter, page: PageQuery): Promise<Page<Delivery>>;
   /** An endpoint's deliveries, filtered by status and by their messages' type and channel. */
+  /**
+   * An endpoint's deliveries. A `status` filter reads statuses as Svix reports them: `sending` (3) is a delivery
+   * in flight or tried and waiting for its next attempt; `pending` (1) one not tried yet.
+   */
   deliveryListByEndpoint(
     endpointId: string,
     filter: MessageFilter & { status?: DeliveryStatus | undefined },
     page: PageQuery,
   ): Promise<Page<Delivery>>;
-  /** A message's deliveries, one per endpoint it went to. */
+  /** A message's deliveries, one per endpoint it went to, paged by endpoint id. */
   deliveryListByMessage(msgId: string, page: PageQuery): Promise<Page<Delivery>>;
-  /** An endpoint's deliveries counted by status, optionally only those created in [since, until). */
+  /**
+   * An endpoint's deliveries counted by status as Svix reports them (a delivery tried and waiting for a retry is
+   * `sending`), optionally only those created in [since, until).
+   */
   deliveryStats(endpointId: string, since?: number, until?: number): Promise<Record<DeliveryStatus, number>>;
   /** How many deliveries wait in the queue (pending) for each of the given endpoints. */
   deliveryCountPending(endpointIds: string[]): Promise<Map<string, number>>;
@@ -44,9 +51,16 @@ export interface DeliveryQueries {
   deliveryResend(appId: string, msgId: string, endpointId: string, now?: number): Promise<boolean>;
   /**
    * Dead letters (failed deliveries) of an application matching the filter. With `dryRun` only counts them;
-   * otherwise queues them all again, now, as manual attempts with a fresh retry schedule. Returns how many.
+   * otherwise queues them all again, now, as manual attempts with a fresh retry schedule, or with `once` for
+   * one attempt only (they keep their attempt count, so a failure ends them again, as Svix's recovery does).
+   * Returns how many.
    */
-  deliveryRequeueFailed(filter: DeadLetterFilter, dryRun: boolean, now?: number): Promise<number>;
+  deliveryRequeueFailed(
+    filter: DeadLetterFilter,
+    dryRun: boolean,
+    now?: number,
+    options?: { once?: boolean },
+  ): Promise<number>;
   /** An ordered endpoint's sequences held by a given-up delivery, by key, at most `limit`. */
   deliveryBlockedSequences(endpointId: string, limit: number): Promise<BlockedSequence[]>;
   /**
@@ -107,9 +121,23 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
       if (filter.appId !== undefined) query = query.where('delivery.app_id', '=', filter.appId);
       if (filter.endpointId !== undefined)
         query = query.where('delivery.endpoint_id', '=', filter.endpointId);
-      if (filter.status !== undefined) query = query.where('delivery.status', '=', filter.status);
+      if (filter.status === DeliveryStatus.Sending)
+        query = query.where((eb) =>
+          eb.or([
+            eb('delivery.status', '=', DeliveryStatus.Sending),
+            eb.and([
+              eb('delivery.status', '=', DeliveryStatus.Pending),
+              eb('delivery.attempt_count', '>', 0),
+            ]),
+          ]),
+        );
+      else if (filter.status === DeliveryStatus.Pending)
+        query = query
+          .where('delivery.status', '=', DeliveryStatus.Pending)
+          .where('delivery.attempt_count', '=', 0);
+      else if (filter.status !== undefined) query = query.where('delivery.status', '=', filter.status);
       if (filter.before !== undefined) query = query.where('delivery.created_at', '<', filter.before);
-      if (filter.after !== undefined) query = query.where('delivery.created_at', '>', filter.after);
+      if (filter.after !== undefined) query = query.where('delivery.created_at', '>=', filter.after);
       if (filter.channel !== undefined || (filter.eventTypes?.length ?? 0) > 0) {
         let joined = query.innerJoin('message', 'message.id', 'delivery.msg_id');
         if (filter.eventTypes !== undefined && filter.eventTypes.length > 0)
@@ -131,9 +159,10 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
     },
 
     async deliveryListByMessage(msgId: string, page: PageQuery): Promise<Page<Delivery>> {
+      // Paged by endpoint id, as Svix pages a message's destinations: a message goes to an endpoint once.
       const query = db.selectFrom('delivery').selectAll().where('msg_id', '=', msgId);
-      const rows = await paged(query, 'id', page).execute();
-      return pageOf(rows.map(toDelivery), page, (delivery) => delivery.id);
+      const rows = await paged(query, 'endpoint_id', page).execute();
+      return pageOf(rows.map(toDelivery), page, (delivery) => delivery.endpointId);
     },
 
     async deliveryResend(
@@ -187,6 +216,7 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
       filter: DeadLetterFilter,
       dryRun: boolean,
       now = Date.now(),
+      options: { once?: boolean } = {},
     ): Promise<number> {
       const match = <QB extends WhereBuilder>(query: QB): QB => {
         let q = query.where('app_id', '=', filter.appId).where('status', '=', DeliveryStatus.Fail) as QB;
@@ -217,7 +247,9 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
             .execute()
         ).map((row) => ({ endpointId: row.endpoint_id, key: row.seq_key! }));
         await lockSequences(trx, connection.profile, sequences);
-        const result = await match(trx.updateTable('delivery').set(requeued(now))).executeTakeFirst();
+        const { attempt_count, ...once } = requeued(now);
+        const columns = options.once ? once : { ...once, attempt_count };
+        const result = await match(trx.updateTable('delivery').set(columns)).executeTakeFirst();
         await settleSequences(trx, sequences, now);
         return Number(result.numUpdatedRows);
       });
@@ -253,15 +285,22 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
       since?: number,
       until?: number,
     ): Promise<Record<DeliveryStatus, number>> {
+      const tried = sql<number>`case when attempt_count > 0 then 1 else 0 end`;
       let query = db
         .selectFrom('delivery')
-        .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+        .select((eb) => ['status', tried.as('tried'), eb.fn.countAll<number>().as('n')])
         .where('endpoint_id', '=', endpointId)
-        .groupBy('status');
+        .groupBy(['status', tried]);
       if (since !== undefined) query = query.where('created_at', '>=', since);
       if (until !== undefined) query = query.where('created_at', '<', until);
       const counts: Record<DeliveryStatus, number> = { 0: 0, 1: 0, 2: 0, 3: 0 };
-      for (const row of await query.execute()) counts[row.status as DeliveryStatus] = Number(row.n);
+      for (const row of await query.execute()) {
+        const status =
+          row.status === DeliveryStatus.Pending && Number(row.tried) === 1
+            ? DeliveryStatus.Sending
+            : row.status;
+        counts[status as DeliveryStatus] += Number(row.n);
+      }
       return counts;
     },
 

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
+import { DeliveryStatus } from './types.js';
 import { flag, fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
 import type { Database, EndpointTable } from './schema.js';
 import { releaseSequences, unblockSequences } from './sequences.js';
@@ -23,7 +24,10 @@ export interface EndpointQueries {
   endpointCreate(endpoint: EndpointInsert, now?: number): Promise<Endpoint>;
   /** Finds an endpoint of one application by its id or its uid; an id wins over a uid equal to it. */
   endpointGet(appId: string, idOrUid: string): Promise<Endpoint | undefined>;
-  /** The endpoints among `ids` that exist, in any application, by id, in one query. */
+  /**
+   * The endpoints among `ids`, in any application, by id, in one query: deleted ones too, for the messages that
+   * were delivered to them and the deliveries still in flight to them. Nothing else reads a deleted endpoint.
+   */
   endpointGetMany(ids: string[]): Promise<Map<string, Endpoint>>;
   /** The enabled endpoints of an application with just what routing a message needs. */
   endpointListEnabledFilters(appId: string): Promise<EndpointFilter[]>;
@@ -62,8 +66,12 @@ export interface EndpointQueries {
    * requests at once cannot hand out two different keys.
    */
   endpointSetSigningKeysIfMissing(id: string, sealed: string): Promise<boolean>;
-  /** Deletes an endpoint of one application with its deliveries and attempts. */
-  endpointDelete(appId: string, id: string): Promise<boolean>;
+  /**
+   * Deletes an endpoint of one application: it is gone for every read but {@link endpointGetMany}, its uid is
+   * free again, and its deliveries not delivered are deleted. Its attempts and delivered deliveries stay, so the
+   * messages delivered to it still list it among their destinations, as in Svix.
+   */
+  endpointDelete(appId: string, id: string, now?: number): Promise<boolean>;
 }
 
 function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
@@ -100,6 +108,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     compressionRefusedAt: row.compression_refused_at,
     ordering: row.ordering as Ordering,
     orderingAfterGiveUp: row.ordering_after_give_up as OrderingAfterGiveUp,
+    version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -163,6 +172,8 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         compression_refused_at: null,
         ordering: endpoint.ordering ?? 'none',
         ordering_after_give_up: endpoint.orderingAfterGiveUp ?? 'skip',
+        version: endpoint.version ?? 1,
+        deleted_at: null,
         created_at: now,
         updated_at: now,
       };
@@ -175,6 +186,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         .selectFrom('endpoint')
         .selectAll()
         .where('app_id', '=', appId)
+        .where('deleted_at', 'is', null)
         .where((eb) => eb.or([eb('id', '=', idOrUid), eb('uid', '=', idOrUid)]))
         // An id wins over a uid that happens to equal it.
         .orderBy(sql`case when id = ${idOrUid} then 0 else 1 end`)
@@ -196,7 +208,11 @@ export function endpointQueries(connection: Connection): EndpointQueries {
     endpointListEnabledFiltersMany: enabledFilters,
 
     async endpointList(appId: string, page: PageQuery): Promise<Page<Endpoint>> {
-      const query = db.selectFrom('endpoint').selectAll().where('app_id', '=', appId);
+      const query = db
+        .selectFrom('endpoint')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('deleted_at', 'is', null);
       const rows = await paged(query, 'id', page).execute();
       return pageOf(rows.map(toEndpoint), page, (endpoint) => endpoint.id);
     },
@@ -243,6 +259,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.orderingAfterGiveUp !== undefined && {
           ordering_after_give_up: changes.orderingAfterGiveUp,
         }),
+        ...(changes.version !== undefined && { version: changes.version }),
         updated_at: now,
       };
       const update = (executor: Kysely<Database>) =>
@@ -251,6 +268,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
           .set(values)
           .where('app_id', '=', appId)
           .where('id', '=', id)
+          .where('deleted_at', 'is', null)
           .returningAll()
           .executeTakeFirst();
       if (changes.ordering === undefined && changes.orderingAfterGiveUp === undefined) {
@@ -321,6 +339,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         .selectFrom('endpoint')
         .select((eb) => eb.fn.countAll<number | string>().as('count'))
         .where('template_id', '=', templateId)
+        .where('deleted_at', 'is', null)
         .executeTakeFirstOrThrow();
       return Number(row.count);
     },
@@ -335,13 +354,33 @@ export function endpointQueries(connection: Connection): EndpointQueries {
       return result.numUpdatedRows > 0n;
     },
 
-    async endpointDelete(appId: string, id: string): Promise<boolean> {
-      const result = await db
-        .deleteFrom('endpoint')
-        .where('app_id', '=', appId)
-        .where('id', '=', id)
-        .executeTakeFirst();
-      return result.numDeletedRows > 0n;
+    async endpointDelete(appId: string, id: string, now = Date.now()): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        // The record stays, disabled and without its uid (which is free again), for the messages delivered to
+        // it; nothing reads it but their destination lists.
+        const result = await trx
+          .updateTable('endpoint')
+          .set({
+            deleted_at: now,
+            uid: null,
+            disabled: 1,
+            template_id: null,
+            template_version: null,
+            updated_at: now,
+          })
+          .where('app_id', '=', appId)
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst();
+        if (result.numUpdatedRows === 0n) return false;
+        // What was delivered stays; what was not (waiting, in flight, or a dead letter) goes with it.
+        await trx
+          .deleteFrom('delivery')
+          .where('endpoint_id', '=', id)
+          .where('status', '!=', DeliveryStatus.Success)
+          .execute();
+        return true;
+      });
     },
   };
 }

@@ -15,7 +15,11 @@ export interface EventTypeQueries {
   /** Which of `names` are in the catalogue and not archived. */
   eventTypeFindActive(names: string[]): Promise<Set<string>>;
   /** A page of the catalogue by name, archived event types only with `includeArchived`. */
-  eventTypeList(page: PageQuery, includeArchived: boolean): Promise<Page<EventType>>;
+  /**
+   * The catalogue. With `featureFlags`, only the event types without a `featureFlag` or with one of those
+   * (what an application key carrying them may see).
+   */
+  eventTypeList(page: PageQuery, includeArchived: boolean, featureFlags?: string[]): Promise<Page<EventType>>;
   /** Changes what `changes` sets. Undefined if there is no such event type. */
   eventTypeUpdate(name: string, changes: EventTypeChanges, now?: number): Promise<EventType | undefined>;
   /** Removes an event type from the catalogue; false if there was none. Messages of that type stay. */
@@ -79,9 +83,19 @@ export function eventTypeQueries(connection: Connection): EventTypeQueries {
       return new Set(rows.map((row) => row.name));
     },
 
-    async eventTypeList(page: PageQuery, includeArchived: boolean): Promise<Page<EventType>> {
+    async eventTypeList(
+      page: PageQuery,
+      includeArchived: boolean,
+      featureFlags?: string[],
+    ): Promise<Page<EventType>> {
       let query = db.selectFrom('event_type').selectAll();
       if (!includeArchived) query = query.where('archived', '=', 0);
+      if (featureFlags !== undefined)
+        query = query.where((eb) =>
+          featureFlags.length === 0
+            ? eb('feature_flag', 'is', null)
+            : eb.or([eb('feature_flag', 'is', null), eb('feature_flag', 'in', featureFlags)]),
+        );
       const rows = await paged(query, 'name', page).execute();
       return pageOf(rows.map(toEventType), page, (eventType) => eventType.name);
     },

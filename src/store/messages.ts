@@ -301,7 +301,7 @@ export function messageQueries(connection: Connection): MessageQueries {
       if (filter.channel !== undefined)
         query = query.where(hasChannel(connection, 'channels', filter.channel));
       if (filter.before !== undefined) query = query.where('created_at', '<', filter.before);
-      if (filter.after !== undefined) query = query.where('created_at', '>', filter.after);
+      if (filter.after !== undefined) query = query.where('created_at', '>=', filter.after);
       const rows = await paged(query, 'id', page).execute();
       return pageOf(rows.map(toMessage), page, (message) => message.id);
     },

@@ -64,9 +64,11 @@ export function pageOf<T>(rows: T[], page: PageQuery, key: (row: T) => string): 
   const last = data.at(-1);
   if (first === undefined || last === undefined)
     return { data, done: true, iterator: page.iterator ?? null, prevIterator: null };
+  // As in Svix, `done` says there is nothing further in the direction this page went: a page reached through a
+  // prevIterator that arrives at the start is done too, so a loop paging backwards stops there.
   return {
     data,
-    done: page.reverse ? false : !more,
+    done: !more,
     iterator: key(last),
     prevIterator: page.reverse && !more ? null : `-${key(first)}`,
   };

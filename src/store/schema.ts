@@ -60,6 +60,10 @@ export interface EndpointTable {
   compression_refused_at: number | null;
   ordering: ColumnType<string, string | undefined, string>;
   ordering_after_give_up: ColumnType<string, string | undefined, string>;
+  /** Svix's deprecated endpoint version, stored as set. */
+  version: number;
+  /** When the endpoint was deleted; null while it exists. A deleted endpoint is only read as a destination. */
+  deleted_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -153,6 +157,8 @@ export interface ApiKeyTable {
   revoked_at: number | null;
   allowed_client_cidrs: string | null;
   rate_limit: number | null;
+  /** JSON array of feature flag names, or null for none. */
+  feature_flags: string | null;
 }
 
 export interface IdempotencyKeyTable {

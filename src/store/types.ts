@@ -131,6 +131,8 @@ export interface Endpoint {
   ordering: Ordering;
   /** What a sequence does when one of its deliveries is given up: move on (`skip`), or wait (`block`). */
   orderingAfterGiveUp: OrderingAfterGiveUp;
+  /** Svix's deprecated `version`: stored as the client sets it (1 by default), with no meaning to Herald. */
+  version: number;
   createdAt: number;
   updatedAt: number;
 }
@@ -157,6 +159,7 @@ export type EndpointInsert = Omit<
   | 'timeoutMs'
   | 'retrySchedule'
   | 'headerStyle'
+  | 'version'
   | EndpointSecurity
   | EndpointShaping
   | EndpointContent
@@ -164,7 +167,13 @@ export type EndpointInsert = Omit<
   Partial<
     Pick<
       Endpoint,
-      'timeoutMs' | 'retrySchedule' | 'headerStyle' | EndpointSecurity | EndpointShaping | EndpointContent
+      | 'timeoutMs'
+      | 'retrySchedule'
+      | 'headerStyle'
+      | 'version'
+      | EndpointSecurity
+      | EndpointShaping
+      | EndpointContent
     >
   >;
 export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
@@ -313,6 +322,11 @@ export interface ApiKey {
   allowedClientCidrs: string[] | null;
   /** Requests per second this key may make; null means the server default. */
   rateLimit: number | null;
+  /**
+   * Feature flags of an application key (from app-portal-access): event types behind a `featureFlag` are
+   * visible to it only when it carries that flag. Omitted or null: none.
+   */
+  featureFlags?: string[] | null;
 }
 /** A key's client networks and rate limit; `undefined` leaves a setting as it is. */
 export type ApiKeyChanges = Partial<Pick<ApiKey, 'allowedClientCidrs' | 'rateLimit'>>;

@@ -47,7 +47,7 @@ describe('applications', () => {
       expect(created.json()).toMatchObject({ throttleRate: 12, rateLimit: 12 });
       expect(await f.store.applicationGet('rate-limit')).toMatchObject({ throttleRate: 12 });
 
-      const put = await admin.put('/app/rate-limit', { name: 'Limited', rateLimit: 20 });
+      const put = await admin.put('/app/rate-limit', { name: 'Limited', uid: 'rate-limit', rateLimit: 20 });
       expect(put.statusCode).toBe(200);
       expect(put.json()).toMatchObject({ throttleRate: 20, rateLimit: 20 });
 
@@ -165,7 +165,7 @@ describe('applications', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
         id: app.id,
-        uid: 'put-replace',
+        uid: null,
         name: 'After',
         metadata: {},
         throttleRate: null,
@@ -173,17 +173,19 @@ describe('applications', () => {
       expect(await f.store.applicationGet(app.id)).toMatchObject({ metadata: {}, throttleRate: null });
     });
 
-    it('keeps the uid when the body omits it, and removes it when the body sends null', async () => {
+    it('keeps the uid the body sends, and removes it when the body omits it or sends null, as in Svix', async () => {
       const app = await createApp(f, { name: 'Keeps uid', uid: 'put-keep-uid' });
-      const kept = await admin.put(`/app/${app.id}`, { name: 'Still has it' });
+      const kept = await admin.put('/app/put-keep-uid', { name: 'Still has it', uid: 'put-keep-uid' });
       expect(kept.statusCode).toBe(200);
       expect(kept.json()).toMatchObject({ id: app.id, uid: 'put-keep-uid', name: 'Still has it' });
-      const byUid = await admin.put('/app/put-keep-uid', { name: 'By uid' });
-      expect(byUid.json()).toMatchObject({ id: app.id, uid: 'put-keep-uid' });
+      const omitted = await admin.put(`/app/${app.id}`, { name: 'No uid' });
+      expect(omitted.statusCode).toBe(200);
+      expect(omitted.json()).toMatchObject({ id: app.id, uid: null });
+      expectError(await admin.get('/app/put-keep-uid'), 404);
+      await admin.patch(`/app/${app.id}`, { uid: 'put-keep-uid' });
       const removed = await admin.put(`/app/${app.id}`, { name: 'No uid', uid: null });
       expect(removed.statusCode).toBe(200);
       expect(removed.json()).toMatchObject({ id: app.id, uid: null });
-      expectError(await admin.get('/app/put-keep-uid'), 404);
     });
 
     it('creates with the path id as uid when the body sends uid null', async () => {

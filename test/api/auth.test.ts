@@ -94,6 +94,7 @@ const ROUTES: Array<[Method, string, Access]> = [
   ['GET', '/app/{app_id}/rate-limit', 'app'],
   ['GET', '/audit-log', 'admin'],
   ['POST', '/auth/app-portal-access/{app_id}', 'admin'],
+  ['POST', '/auth/dashboard-access/{app_id}', 'admin'],
 ];
 
 const fill = (template: string) => template.replace(/\{[a-z_]+\}/g, 'some-id');
@@ -232,7 +233,8 @@ describe('authentication and authorisation', () => {
         ['GET', `/app/${app}/endpoint`],
         ['POST', `/app/${app}/endpoint`, { url: 'https://example.com/new' }],
         ['GET', ep],
-        ['PUT', ep, { url: 'https://example.com/put' }],
+        // The uid is sent again: a PUT without it would remove it (as in Svix), and later paths use it.
+        ['PUT', ep, { url: 'https://example.com/put', uid: ids.ep }],
         ['PATCH', ep, { description: 'patched' }],
         ['GET', `${ep}/headers`],
         ['PUT', `${ep}/headers`, { headers: { 'X-A': '1' } }],
@@ -315,6 +317,7 @@ describe('authentication and authorisation', () => {
         ['PUT', '/app/app-a/ip-restrictions', { allowedDestinationCidrs: null }],
         ['GET', '/audit-log'],
         ['POST', '/auth/app-portal-access/app-a', {}],
+        ['POST', '/auth/dashboard-access/app-a', {}],
       ];
       for (const [method, path, body] of requests)
         expectError(await appKeyClient.send(method, path, body), 403, 'forbidden', /admin/);

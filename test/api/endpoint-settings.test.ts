@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EndpointSecrets, MAX_PREVIOUS_SECRETS } from '../../src/signing/secrets.js';
+import { EndpointSecrets, MAX_PREVIOUS_SECRETS, RotationLimitReached } from '../../src/signing/secrets.js';
 import { Vault } from '../../src/security/vault.js';
 import { apiFixture, type ApiFixture } from '../helpers/env.js';
 import { client, createApp, createEndpoint, expectError, type Client } from './support.js';
@@ -306,22 +306,26 @@ describe('EndpointSecrets.rotate', () => {
   const start = Date.parse('2030-01-01T00:00:00Z');
   const currentKey = (sealed: string, now: number) => secrets.openSecrets(sealed, now)[0]!.key;
 
-  it(`keeps the current secret and at most ${MAX_PREVIOUS_SECRETS} previous ones, dropping the oldest`, () => {
+  it(`keeps the current secret and ${MAX_PREVIOUS_SECRETS} previous ones, and refuses one more (as Svix does)`, () => {
     let sealed = secrets.sealNewSecret(null);
     const keys = [currentKey(sealed, start)];
-    for (let i = 1; i <= MAX_PREVIOUS_SECRETS + 3; i++) {
+    for (let i = 1; i <= MAX_PREVIOUS_SECRETS; i++) {
       sealed = secrets.rotate(sealed, null, HOUR, start + i);
       keys.push(currentKey(sealed, start + i));
     }
-    const now = start + MAX_PREVIOUS_SECRETS + 3;
+    const now = start + MAX_PREVIOUS_SECRETS;
     const kept = secrets.openSecrets(sealed, now);
     expect(kept).toHaveLength(1 + MAX_PREVIOUS_SECRETS);
     // Newest first: the current secret, then the previous ones from the most recently replaced.
-    expect(kept.map((secret) => secret.key)).toEqual(keys.slice(-(1 + MAX_PREVIOUS_SECRETS)).reverse());
+    expect(kept.map((secret) => secret.key)).toEqual([...keys].reverse());
     expect(kept[0]!.expiresAt).toBeNull();
     for (const secret of kept.slice(1)) expect(secret.expiresAt).toBeGreaterThan(now);
-    // The stored list itself is bounded, not just what is read back.
-    expect(vault.openJson<unknown[]>(sealed)).toHaveLength(1 + MAX_PREVIOUS_SECRETS);
+    // One more would cut the oldest one's grace period short: refused, naming when it expires.
+    expect(() => secrets.rotate(sealed, null, HOUR, now + 1)).toThrow(RotationLimitReached);
+    // Once the oldest has expired, a rotation goes through again.
+    const later = start + 1 + HOUR;
+    sealed = secrets.rotate(sealed, null, HOUR, later);
+    expect(secrets.openSecrets(sealed, later)).toHaveLength(1 + MAX_PREVIOUS_SECRETS);
   });
 
   it('keeps each previous secret until its own grace period ends, and drops expired ones', () => {

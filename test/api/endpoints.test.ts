@@ -129,7 +129,8 @@ describe('endpoints', () => {
     const res = await admin.get(`/app/${a.id}/endpoint`);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ done: true });
-    expect(res.json().data.map((e: { id: string }) => e.id)).toEqual([a1.id, a2.id]);
+    // Newest first, as in Svix.
+    expect(res.json().data.map((e: { id: string }) => e.id)).toEqual([a2.id, a1.id]);
   });
 
   it('keeps endpoint uids unique per application, not globally', async () => {
@@ -235,7 +236,7 @@ describe('endpoints', () => {
       expect(created.statusCode).toBe(201);
       expect(created.json()).toMatchObject({ throttleRate: 40, rateLimit: 40 });
       const path = `/app/${appId}/endpoint/rate-ep`;
-      const put = await admin.put(path, { url: 'https://example.com/rate', rateLimit: 41 });
+      const put = await admin.put(path, { url: 'https://example.com/rate', uid: 'rate-ep', rateLimit: 41 });
       expect(put.json()).toMatchObject({ throttleRate: 41, rateLimit: 41 });
       const patched = await admin.patch(path, { rateLimit: 42 });
       expect(patched.json()).toMatchObject({ throttleRate: 42, rateLimit: 42 });
@@ -412,7 +413,7 @@ describe('endpoints', () => {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({
         id: endpoint.id,
-        uid: 'put-replace',
+        uid: null,
         url: 'https://example.com/new',
         description: '',
         disabled: false,
@@ -427,18 +428,27 @@ describe('endpoints', () => {
       });
     });
 
-    it('keeps the uid when the body omits it, and removes it when the body sends null', async () => {
+    it('keeps the uid the body sends, and removes it when the body omits it or sends null, as in Svix', async () => {
       const endpoint = await createEndpoint(f, appId, { uid: 'put-keep-uid' });
-      const kept = await admin.put(`/app/${appId}/endpoint/${endpoint.id}`, { url: 'https://example.com/k' });
+      const kept = await admin.put(`/app/${appId}/endpoint/put-keep-uid`, {
+        url: 'https://example.com/k',
+        uid: 'put-keep-uid',
+      });
       expect(kept.statusCode).toBe(200);
       expect(kept.json()).toMatchObject({ id: endpoint.id, uid: 'put-keep-uid' });
+      const omitted = await admin.put(`/app/${appId}/endpoint/${endpoint.id}`, {
+        url: 'https://example.com/k',
+      });
+      expect(omitted.statusCode).toBe(200);
+      expect(omitted.json()).toMatchObject({ id: endpoint.id, uid: null });
+      expectError(await admin.get(`/app/${appId}/endpoint/put-keep-uid`), 404);
+      await admin.patch(`/app/${appId}/endpoint/${endpoint.id}`, { uid: 'put-keep-uid' });
       const removed = await admin.put(`/app/${appId}/endpoint/put-keep-uid`, {
         url: 'https://example.com/k',
         uid: null,
       });
       expect(removed.statusCode).toBe(200);
       expect(removed.json()).toMatchObject({ id: endpoint.id, uid: null });
-      expectError(await admin.get(`/app/${appId}/endpoint/put-keep-uid`), 404);
     });
 
     it('creates with the body uid if given, else the path id', async () => {

@@ -28,28 +28,38 @@ describe.each(DIALECTS)('applications created inline ($name)', ({ make, skip }) 
     expect(await withUid('nobody')).toEqual([]);
   });
 
-  it.skipIf(skip)("creates the application a message describes, with the path's id as its uid", async () => {
-    const res = await admin.post('/app/inline-one/msg', {
-      ...message,
-      application: { name: 'Inline one', metadata: { plan: 'free' } },
-    });
-    expect(res.statusCode, res.body).toBe(202);
-    expect((await admin.get('/app/inline-one')).json()).toMatchObject({
-      name: 'Inline one',
-      uid: 'inline-one',
-      metadata: { plan: 'free' },
-    });
-    const own = await admin.post('/app/inline-path/msg/batch', {
-      messages: [message, { ...message, application: { name: 'Own uid', uid: 'inline-own' } }],
-    });
-    expect(own.statusCode, own.body).toBe(202);
-    expect((await admin.get('/app/inline-own')).json()).toMatchObject({ name: 'Own uid' });
-    expect(await withUid('inline-path')).toEqual([]);
-  });
+  it.skipIf(skip)(
+    "creates the application a message describes, whose uid must be the path's id",
+    async () => {
+      // As in Svix: the description must name its uid, and it must be the path's.
+      expectError(
+        await admin.post('/app/inline-one/msg', { ...message, application: { name: 'Inline one' } }),
+        422,
+        'validation',
+        /body\.application\.uid is required/,
+      );
+      const res = await admin.post('/app/inline-one/msg', {
+        ...message,
+        application: { name: 'Inline one', uid: 'inline-one', metadata: { plan: 'free' } },
+      });
+      expect(res.statusCode, res.body).toBe(202);
+      expect((await admin.get('/app/inline-one')).json()).toMatchObject({
+        name: 'Inline one',
+        uid: 'inline-one',
+        metadata: { plan: 'free' },
+      });
+      const own = await admin.post('/app/inline-path/msg/batch', {
+        messages: [message, { ...message, application: { name: 'Own uid', uid: 'inline-own' } }],
+      });
+      expectError(own, 422, 'validation', /must match the application in the path/);
+      expect(await withUid('inline-own')).toEqual([]);
+      expect(await withUid('inline-path')).toEqual([]);
+    },
+  );
 
   it.skipIf(skip)('creates one application for messages that race to create it', async () => {
     const sends = Array.from({ length: 8 }, () =>
-      admin.post('/app/inline-race/msg', { ...message, application: { name: 'Raced' } }),
+      admin.post('/app/inline-race/msg', { ...message, application: { name: 'Raced', uid: 'inline-race' } }),
     );
     for (const res of await Promise.all(sends)) expect(res.statusCode, res.body).toBe(202);
     expect(await withUid('inline-race')).toHaveLength(1);
@@ -68,7 +78,7 @@ describe.each(DIALECTS)('applications created inline ($name)', ({ make, skip }) 
       );
       expect(await withUid('inline-portal')).toEqual([]);
       const created = await admin.post('/auth/app-portal-access/inline-portal', {
-        application: { name: 'Portal', rateLimit: 7 },
+        application: { name: 'Portal', uid: 'inline-portal', rateLimit: 7 },
       });
       expect(created.statusCode, created.body).toBe(200);
       expect((await admin.get('/app/inline-portal')).json()).toMatchObject({

@@ -325,9 +325,10 @@ describe('messages and attempts', () => {
       expect(res.statusCode).toBe(204);
       expect(res.body).toBe('');
       const after = (await admin.get(path)).json();
+      // As in Svix, the removed body reads EXPUNGED.
       expect(after).toMatchObject({
         id: a.a5!.id,
-        response: '',
+        response: 'EXPUNGED',
         responseStatusCode: 410,
         errorClass: 'http_status',
       });

@@ -57,6 +57,8 @@ describe('cursor pagination', () => {
     const backToFirst = await page(`limit=3&iterator=${backToSecond.prevIterator}`);
     expect(ids(backToFirst)).toEqual(apps.slice(0, 3));
     expect(backToFirst.prevIterator).toBeNull();
+    // As in Svix: a page reached backwards that arrives at the start is done, so a backward loop stops there.
+    expect(backToFirst.done).toBe(true);
 
     // Forward again from a page reached backwards.
     expect(ids(await page(`limit=3&iterator=${backToFirst.iterator}`))).toEqual(apps.slice(3, 6));
@@ -105,12 +107,15 @@ describe('cursor pagination', () => {
   it('pages endpoints and event types the same way', async () => {
     const endpoints = [];
     for (let i = 0; i < 4; i++) endpoints.push((await createEndpoint(f, apps[0]!)).id);
-    const first = (await admin.get(`/app/${apps[0]}/endpoint?limit=3`)).json() as Page;
+    // Endpoints list newest first, as in Svix; `order=ascending` lists oldest first.
+    const first = (await admin.get(`/app/${apps[0]}/endpoint?order=ascending&limit=3`)).json() as Page;
     expect(ids(first)).toEqual(endpoints.slice(0, 3));
-    const second = (await admin.get(`/app/${apps[0]}/endpoint?limit=3&iterator=${first.iterator}`)).json();
+    const second = (
+      await admin.get(`/app/${apps[0]}/endpoint?order=ascending&limit=3&iterator=${first.iterator}`)
+    ).json();
     expect(ids(second)).toEqual(endpoints.slice(3));
     expect(second.done).toBe(true);
-    const desc = (await admin.get(`/app/${apps[0]}/endpoint?order=descending&limit=2`)).json();
+    const desc = (await admin.get(`/app/${apps[0]}/endpoint?limit=2`)).json();
     expect(ids(desc)).toEqual([endpoints[3], endpoints[2]]);
 
     const types = (await admin.get('/event-type?limit=2&order=descending')).json() as Page;

@@ -66,7 +66,9 @@ describe('consumer portal access', () => {
 
   it('answers 404 for an unknown application, and creates it when the body carries one', async () => {
     expectError(await admin.post('/auth/app-portal-access/ghost', {}), 404, 'not_found', /ghost/);
-    const res = await admin.post('/auth/app-portal-access/newcomer', { application: { name: 'Newcomer' } });
+    const res = await admin.post('/auth/app-portal-access/newcomer', {
+      application: { name: 'Newcomer', uid: 'newcomer' },
+    });
     expect(res.statusCode, res.body).toBe(200);
     expect((await admin.get('/app/newcomer')).json()).toMatchObject({ name: 'Newcomer', uid: 'newcomer' });
   });

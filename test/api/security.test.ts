@@ -282,7 +282,8 @@ describe('security controls over the API', () => {
       await f.store.endpointTakeTokens(limited.id, 10, 10, Date.now());
       const res = await admin.get('/app/rates/rate-limit');
       expect(res.statusCode).toBe(200);
-      const [a, b] = res.json().data;
+      // Listed as GET …/endpoint lists them: newest first.
+      const [b, a] = res.json().data;
       expect(a).toMatchObject({
         endpointId: limited.id,
         endpointUid: 'limited',

@@ -143,9 +143,10 @@ describe('delivery end to end', () => {
       eventId: 'evt-1',
       payload: { v: 2 },
     });
-    expect(second.status).toBe(202);
-    expect(second.body.id).toBe(first.body.id);
-    expect(second.body.payload).toEqual({ v: 1 });
+    // As in Svix: a conflict that names the message already sent.
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('conflict');
+    expect(second.body.detail).toContain(first.body.id);
     await receiver.waitFor(1);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(receiver.received).toHaveLength(1);
@@ -204,7 +205,7 @@ describe('delivery end to end', () => {
     const sent = await h.call('POST', '/app/inline-app/msg', {
       eventType: 'a.b',
       payload: {},
-      application: { name: 'Inline' },
+      application: { name: 'Inline', uid: 'inline-app' },
     });
     expect(sent.status).toBe(202);
     const app = await h.call('GET', '/app/inline-app');

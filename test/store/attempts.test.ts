@@ -137,9 +137,12 @@ describeStore('store: attempts', (ctx) => {
     expect(await list({ channel: 'Proj', eventTypes: ['invoice.paid'] })).toEqual([]);
   });
 
-  it('filters attempts by creation time', async () => {
+  it('filters attempts by creation time, `after` inclusive and `before` exclusive (as in Svix)', async () => {
     const { notFound, timeout } = scene.attempts;
-    expect(await list({ after: notFound.createdAt, before: timeout.createdAt })).toEqual(ids('error'));
+    expect(await list({ after: notFound.createdAt, before: timeout.createdAt })).toEqual(
+      ids('notFound', 'error'),
+    );
+    expect(await list({ after: notFound.createdAt + 1, before: timeout.createdAt })).toEqual(ids('error'));
   });
 
   it("expunges an attempt's request and response bodies within its application and message only", async () => {

@@ -207,13 +207,13 @@ describeStore('store: message and delivery filters', (ctx) => {
     expect(await list('x')).toEqual([msgs.two]);
   });
 
-  it('filters messages by creation time, before and after exclusive', async () => {
+  it('filters messages by creation time, before exclusive and after inclusive (as in Svix)', async () => {
     const { app, msgs } = await scene(ctx.store);
     const list = async (filter: { before?: number; after?: number }) =>
       (await ctx.store.messageList(app.id, filter, ALL)).data.map((message) => message.id);
     expect(await list({ before: 3_000 })).toEqual([msgs.underscore, msgs.lookalike]);
-    expect(await list({ after: 3_000 })).toEqual([msgs.two, msgs.none]);
-    expect(await list({ after: 1_000, before: 4_000 })).toEqual([msgs.lookalike, msgs.upper]);
+    expect(await list({ after: 3_000 })).toEqual([msgs.upper, msgs.two, msgs.none]);
+    expect(await list({ after: 1_001, before: 4_000 })).toEqual([msgs.lookalike, msgs.upper]);
   });
 
   it('combines message filters and keeps to the application', async () => {

@@ -74,7 +74,8 @@ describeStore('store: cursor pagination', (ctx) => {
       while (cursor !== null && backward.length < 10) {
         expect(cursor.startsWith('-')).toBe(true);
         const page = await listEndpoints(queryFor(cursor, order, 3));
-        expect(page.done).toBe(false);
+        // As in Svix, only the page that arrives at the start is done.
+        expect(page.done).toBe(page.prevIterator === null);
         backward.push(page.data);
         cursor = page.prevIterator;
       }

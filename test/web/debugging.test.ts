@@ -191,7 +191,8 @@ describe('dashboard: debugging a failing endpoint', () => {
     await f.setup('POST', '/app/initrode/msg', { eventType: 'order.created', payload: { orderId: 8 } });
     await page.goto(`${f.herald.url}/apps/initrode/deliveries`);
     const row = page.locator('table.deliveries tbody tr').first();
-    await row.getByText('Pending').waitFor({ timeout: 10_000 });
+    // Tried and waiting for its retry: "sending", as Svix reports it.
+    await row.getByText('Sending').waitFor({ timeout: 10_000 });
     await row.getByText(/^in \d+ (min|h)$/).waitFor();
     await row.getByRole('button', { name: /Details/ }).click();
     const next = page.locator('.attempt .facts > div').filter({ hasText: 'Next retry' }).locator('dd');

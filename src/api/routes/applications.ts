@@ -3,7 +3,7 @@ import type { Application } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import { throttleRate } from '../aliases.js';
 import { routeModule } from '../route-group.js';
-import { notFound } from '../errors.js';
+import { forbidden, notFound } from '../errors.js';
 import { findApplication } from '../lookups.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { ApplicationIn, ApplicationOut, ApplicationPatch } from '../schemas/applications.js';
@@ -23,17 +23,21 @@ export function applicationOut(app: Application) {
   };
 }
 
-export const applicationRoutes = routeModule({ tags: ['Application'] }, (route, { store }) => {
+export const applicationRoutes = routeModule({ tags: ['Application'] }, (route, { store, config }) => {
   route.get(
     '/app',
     {
       access: 'any',
       summary: 'List applications',
-      description: 'An application-scoped key sees only its own application.',
+      description:
+        'An application-scoped key sees only its own application (the dashboard finds its application this ' +
+        'way), or gets 403 as in Svix with HERALD_APP_KEY_ACCESS=svix.',
       querystring: OrderedPageQuery,
       response: { 200: ListResponse(ApplicationOut) },
     },
     async (request) => {
+      if (request.principal?.appId && config.appKeyAccess === 'svix')
+        throw forbidden('listing applications needs an admin key; read your application at /app/{app_id}');
       const page = await store.applicationList(
         pageQuery(request.query, 'ascending'),
         request.principal?.appId ?? undefined,
@@ -88,9 +92,9 @@ export const applicationRoutes = routeModule({ tags: ['Application'] }, (route, 
       access: 'admin',
       summary: 'Update an application, or create it',
       description:
-        'Replaces the application: omitted optional fields return to their defaults, except `uid`, which ' +
-        'is kept when omitted (null removes it). If no application has this id or uid, one is created with ' +
-        "the body's `uid`, or else `app_id`, as its uid (201).",
+        'Replaces the application: omitted optional fields return to their defaults, `uid` too (as in Svix). ' +
+        "If no application has this id or uid, one is created with the body's `uid`, or else `app_id`, as " +
+        'its uid (201).',
       params: AppParams,
       body: ApplicationIn,
       response: { 200: ApplicationOut, 201: ApplicationOut },
@@ -112,10 +116,7 @@ export const applicationRoutes = routeModule({ tags: ['Application'] }, (route, 
         });
         return reply.status(201).send(applicationOut(created));
       }
-      const updated = await store.applicationUpdate(existing.id, {
-        ...fields,
-        ...(body.uid !== undefined && { uid: body.uid }),
-      });
+      const updated = await store.applicationUpdate(existing.id, { ...fields, uid: body.uid ?? null });
       if (!updated) throw notFound('application', app_id);
       return applicationOut(updated);
     },

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { Attempt, Delivery } from '../../store/index.js';
+import { DeliveryStatus, type Attempt, type Delivery } from '../../store/index.js';
 import { routeModule } from '../route-group.js';
 import { notFound } from '../errors.js';
 import { findAttempt, findEndpoint, findMessage } from '../lookups.js';
@@ -19,13 +19,24 @@ import {
 import { endpointOut } from './endpoints.js';
 import { messageOut } from './messages.js';
 
+/**
+ * What an attempt's `response` reads once its body was removed (expunged, or past retention), as in Svix. An
+ * attempt that got no response at all reads `""`.
+ */
+export const EXPUNGED_RESPONSE = 'EXPUNGED';
+
+function responseText(attempt: Attempt): string {
+  if (attempt.responseBody !== null) return attempt.responseBody;
+  return attempt.responseStatusCode > 0 ? EXPUNGED_RESPONSE : '';
+}
+
 function attemptOut(attempt: Attempt, withContent = true) {
   return {
     id: attempt.id,
     msgId: attempt.msgId,
     endpointId: attempt.endpointId,
     url: attempt.url,
-    response: withContent ? (attempt.responseBody ?? '') : '',
+    response: withContent ? responseText(attempt) : '',
     responseStatusCode: attempt.responseStatusCode,
     responseDurationMs: attempt.durationMs,
     status: attempt.status,
@@ -36,12 +47,17 @@ function attemptOut(attempt: Attempt, withContent = true) {
   };
 }
 
+/**
+ * A delivery's status as Svix reports it: one that was tried and waits for its next attempt is `sending`, as
+ * while a request is in flight; `pending` is one not tried yet.
+ */
 function deliveryState(delivery: Delivery) {
+  const waiting = delivery.status === DeliveryStatus.Pending;
+  const status = waiting && delivery.attemptCount > 0 ? DeliveryStatus.Sending : delivery.status;
   return {
-    status: delivery.status,
-    statusText: STATUS_TEXT[delivery.status],
-    nextAttempt:
-      delivery.nextAttemptAt === null || delivery.status !== 1 ? null : toIso(delivery.nextAttemptAt),
+    status,
+    statusText: STATUS_TEXT[status],
+    nextAttempt: delivery.nextAttemptAt === null || !waiting ? null : toIso(delivery.nextAttemptAt),
   };
 }
 
@@ -148,6 +164,7 @@ export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, 
     {
       access: 'app',
       summary: "Delete an attempt's response body",
+      description: 'Its `response` then reads `EXPUNGED`, as in Svix.',
       params: Type.Object({ ...MessageParams.properties, attempt_id: Uid }),
       response: { 204: Type.Null() },
     },

@@ -5,6 +5,8 @@ import { findEndpoint } from '../lookups.js';
 import { EndpointSecrets } from '../../signing/secrets.js';
 import { checkHeaders, isSensitiveHeader } from '../endpoint-config.js';
 import { declareKeyRotation } from '../endpoint-key-rotation.js';
+import { rotateEndpointKey, signsWithEd25519Only } from '../endpoint-security.js';
+import { publicKeyOf } from '../../signing/ed25519.js';
 import { unprocessable } from '../errors.js';
 import {
   EndpointHeadersIn,
@@ -132,9 +134,11 @@ export const endpointSettingRoutes = routeModule({ tags: ['Endpoint'] }, (route,
     async (request) => {
       const appId = request.application.id;
       const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-      const current = secrets.openSecrets(endpoint.secretsSealed)[0]!;
       await audit.recordEndpoint(request, 'endpoint.secret.revealed', endpoint);
-      return { key: current.key };
+      // As in Svix, an endpoint whose current key is an Ed25519 one shows its public key.
+      if (signsWithEd25519Only(endpoint))
+        return { key: publicKeyOf(secrets.openSecrets(endpoint.signingKeysSealed)[0]!.key) };
+      return { key: secrets.openSecrets(endpoint.secretsSealed)[0]!.key };
     },
   );
 
@@ -143,11 +147,14 @@ export const endpointSettingRoutes = routeModule({ tags: ['Endpoint'] }, (route,
     summary: "Rotate an endpoint's signing secret",
     description:
       'The new secret signs from now on. The previous one keeps signing beside it for `gracePeriodSeconds` ' +
-      '(default 24 hours, at most 7 days), so receivers can switch without missing a delivery.',
+      '(default 24 hours, at most 7 days), so receivers can switch without missing a delivery. As in Svix, ' +
+      'a `whsk_` key switches the endpoint to Ed25519 (`v1a`) signatures and a `whsec_` one back to HMAC ' +
+      '(`v1`); the keys of the other kind keep signing through their grace period. Without `key`, a new key ' +
+      'of the kind the endpoint signs with now is generated.',
     body: EndpointSecretRotateIn,
     action: 'endpoint.secret.rotated',
     rotate: async (endpoint, body, graceMs) => ({
-      change: { secretsSealed: secrets.rotate(endpoint.secretsSealed, body?.key, graceMs) },
+      change: rotateEndpointKey(secrets, endpoint, body?.key ?? null, graceMs),
     }),
   });
 });

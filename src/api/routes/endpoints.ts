@@ -35,7 +35,7 @@ export function endpointOut(endpoint: Endpoint) {
     throttleRate: endpoint.throttleRate,
     // The same setting under the name newer svix SDKs read.
     rateLimit: endpoint.throttleRate,
-    version: 1,
+    version: endpoint.version,
     retrySchedule: endpoint.retrySchedule === null ? null : endpoint.retrySchedule.map((ms) => ms / 1000),
     timeoutSeconds: endpoint.timeoutMs === null ? null : endpoint.timeoutMs / 1000,
     headerStyle: endpoint.headerStyle,
@@ -62,7 +62,7 @@ function deliverySettings(
     ordering?: Ordering;
     orderingAfterGiveUp?: OrderingAfterGiveUp;
   },
-  defaults: boolean,
+  defaults: { headerStyle: HeaderStyle } | null,
 ) {
   const schedule = body.retrySchedule === undefined ? (defaults ? null : undefined) : body.retrySchedule;
   const timeout = body.timeoutSeconds === undefined ? (defaults ? null : undefined) : body.timeoutSeconds;
@@ -70,7 +70,7 @@ function deliverySettings(
     retrySchedule:
       schedule === null || schedule === undefined ? schedule : schedule.map((seconds) => seconds * 1000),
     timeoutMs: timeout === null || timeout === undefined ? timeout : timeout * 1000,
-    headerStyle: body.headerStyle ?? (defaults ? ('standard' as const) : undefined),
+    headerStyle: body.headerStyle ?? defaults?.headerStyle,
     ordering: body.ordering ?? (defaults ? ('none' as const) : undefined),
     orderingAfterGiveUp: body.orderingAfterGiveUp ?? (defaults ? ('skip' as const) : undefined),
   };
@@ -87,6 +87,8 @@ function replacedSettings(
     eventTypes: string[] | null | undefined;
     rate: number | null | undefined;
     shaping: Awaited<ReturnType<typeof shapingSettings>>;
+    /** The server's default header style (HERALD_DELIVERY_HEADER_STYLE). */
+    headerStyle: HeaderStyle;
   },
 ) {
   return {
@@ -97,7 +99,8 @@ function replacedSettings(
     channels: body.channels ?? null,
     metadata: body.metadata ?? {},
     throttleRate: checked.rate ?? null,
-    ...deliverySettings(body, true),
+    version: body.version ?? 1,
+    ...deliverySettings(body, { headerStyle: checked.headerStyle }),
     ...checked.shaping,
     ...contentSettings(body),
   };
@@ -113,18 +116,20 @@ function reenabled(existing: Endpoint, disabled: boolean | undefined) {
 export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, context) => {
   const { store, config, audit } = context;
   const secrets = new EndpointSecrets(context.vault);
+  const defaultVersion = config.defaultSignatureType === 'ed25519' ? 'v1a' : 'v1';
 
   route.get(
     '/app/:app_id/endpoint',
     {
       access: 'app',
       summary: "List an application's endpoints",
+      description: 'Newest first, as in Svix; `order=ascending` lists oldest first.',
       params: AppParams,
       querystring: OrderedPageQuery,
       response: { 200: ListResponse(EndpointOut) },
     },
     async (request) => {
-      const page = await store.endpointList(request.application.id, pageQuery(request.query, 'ascending'));
+      const page = await store.endpointList(request.application.id, pageQuery(request.query, 'descending'));
       return mapPage(page, endpointOut);
     },
   );
@@ -155,11 +160,18 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         id: newId('endpoint'),
         appId: request.application.id,
         uid: body.uid ?? null,
-        ...replacedSettings(body, { url, eventTypes, rate, shaping }),
+        ...replacedSettings(body, {
+          url,
+          eventTypes,
+          rate,
+          shaping,
+          headerStyle: config.deliveryHeaderStyle,
+        }),
         headersSealed: secrets.sealHeaders(headers),
         secretsSealed: secrets.sealNewSecret(body.secret),
-        ...newEndpointSigning(body.signatureVersions, secrets),
+        ...newEndpointSigning(body.signatureVersions, secrets, defaultVersion),
       });
+      await context.events?.endpointChanged('endpoint.created', created);
       await audit.recordEndpoint(request, 'endpoint.created', created, {
         after: {
           url: created.url,
@@ -189,9 +201,9 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       access: 'app',
       summary: 'Update an endpoint, or create it',
       description:
-        'Replaces the endpoint: omitted fields return to their defaults, except `uid`, which is kept when ' +
-        'omitted (null removes it). The secret and custom headers are not changed. If no endpoint has this ' +
-        "id or uid, one is created with the body's `uid`, or else `endpoint_id`, as its uid (201).",
+        'Replaces the endpoint: omitted fields return to their defaults, `uid` too (as in Svix). The secret ' +
+        "and custom headers are not changed. If no endpoint has this id or uid, one is created with the body's " +
+        '`uid`, or else `endpoint_id`, as its uid (201).',
       params: EndpointParams,
       body: EndpointUpdate,
       response: { 200: EndpointOut, 201: EndpointOut },
@@ -204,7 +216,13 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const eventTypes = eventTypeFilter(body);
       await checkEventTypes(store, eventTypes);
       const shaping = await shapingSettings(store, body);
-      const fields = replacedSettings(body, { url, eventTypes, rate: throttleRate(body), shaping });
+      const fields = replacedSettings(body, {
+        url,
+        eventTypes,
+        rate: throttleRate(body),
+        shaping,
+        headerStyle: config.deliveryHeaderStyle,
+      });
       const existing = await store.endpointGet(appId, endpoint_id);
       if (!existing) {
         const created = await store.endpointCreate({
@@ -214,18 +232,20 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
           ...fields,
           headersSealed: secrets.sealHeaders({}),
           secretsSealed: secrets.sealNewSecret(null),
-          ...newEndpointSigning(body.signatureVersions, secrets),
+          ...newEndpointSigning(body.signatureVersions, secrets, defaultVersion),
         });
+        await context.events?.endpointChanged('endpoint.created', created);
         return reply.status(201).send(endpointOut(created));
       }
       const updated = await store.endpointUpdate(appId, existing.id, {
         ...fields,
-        ...(body.uid !== undefined && { uid: body.uid }),
+        uid: body.uid ?? null,
         ...compressionRetried(body),
         ...reenabled(existing, fields.disabled),
         ...changedEndpointSigning(body.signatureVersions, existing, secrets),
       });
       if (!updated) throw notFound('endpoint', endpoint_id);
+      await context.events?.endpointChanged('endpoint.updated', updated);
       await auditUrlChange(request, existing, updated);
       await auditSigningChange(audit, request, existing, updated);
       return endpointOut(updated);
@@ -245,6 +265,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const appId = request.application.id;
       const existing = await findEndpoint(store, appId, request.params.endpoint_id);
       const { secret, url, uid, description, disabled, channels, metadata } = request.body;
+      const version = request.body.version ?? undefined;
       const eventTypes = eventTypeFilter(request.body);
       const rate = throttleRate(request.body);
       await checkEventTypes(store, eventTypes);
@@ -258,7 +279,8 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         channels,
         metadata,
         throttleRate: rate,
-        ...deliverySettings(request.body, false),
+        version,
+        ...deliverySettings(request.body, null),
         ...shaping,
         ...contentSettings(request.body, existing),
         ...compressionRetried(request.body),
@@ -268,6 +290,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         ...changedEndpointSigning(request.body.signatureVersions, existing, secrets),
       });
       if (!updated) throw notFound('endpoint', request.params.endpoint_id);
+      await context.events?.endpointChanged('endpoint.updated', updated);
       await auditUrlChange(request, existing, updated);
       await auditSigningChange(audit, request, existing, updated);
       if (secret !== undefined) await audit.recordEndpoint(request, 'endpoint.secret.replaced', existing);
@@ -288,6 +311,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const existing = await findEndpoint(store, appId, request.params.endpoint_id);
       if (!(await store.endpointDelete(appId, existing.id)))
         throw notFound('endpoint', request.params.endpoint_id);
+      await context.events?.endpointChanged('endpoint.deleted', existing);
       await audit.recordEndpoint(request, 'endpoint.deleted', existing, { before: { url: existing.url } });
       return reply.status(204).send(null);
     },

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { EventType, JsonObject } from '../../store/index.js';
+import type { Principal } from '../auth.js';
 import { routeModule } from '../route-group.js';
 import { notFound } from '../errors.js';
 import { findEventType } from '../lookups.js';
@@ -44,12 +45,19 @@ function replacedFields(body: EventTypeUpdate) {
   };
 }
 
+/** The feature flags that decide what an application key sees; undefined for an admin key, which sees all. */
+const visibleFlags = (principal: Principal | null): string[] | undefined =>
+  principal?.appId ? principal.featureFlags : undefined;
+
 export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { store }) => {
   route.get(
     '/event-type',
     {
       access: 'any',
       summary: 'List event types',
+      description:
+        'An application key sees the event types without a `featureFlag`, and those whose flag it carries ' +
+        '(from `featureFlags` in app-portal-access), as in Svix.',
       querystring: Type.Object({
         ...PageQueryString,
         order: Type.Optional(Ordering),
@@ -63,6 +71,7 @@ export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { s
       const page = await store.eventTypeList(
         pageQuery(request.query, 'ascending'),
         include_archived ?? false,
+        visibleFlags(request.principal),
       );
       return mapPage(page, (eventType) => eventTypeOut(eventType, with_content ?? false));
     },
@@ -93,7 +102,12 @@ export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { s
       response: { 200: EventTypeOut },
     },
     async (request) => {
-      return eventTypeOut(await findEventType(store, request.params.event_type_name));
+      const eventType = await findEventType(store, request.params.event_type_name);
+      const flags = visibleFlags(request.principal);
+      // Hidden from an application key without its flag: as if it did not exist.
+      if (flags && eventType.featureFlag !== null && !flags.includes(eventType.featureFlag))
+        throw notFound('event type', request.params.event_type_name);
+      return eventTypeOut(eventType);
     },
   );
 

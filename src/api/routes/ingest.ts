@@ -1,6 +1,7 @@
 /** Sending messages: the outbox write that queues one delivery per matching endpoint. */
 import { Type } from '@sinclair/typebox';
 import type { Application } from '../../store/index.js';
+import { conflict, unprocessable } from '../errors.js';
 import { IngestWriter } from '../ingest-writer.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint, findEventType, findOrCreateApplication } from '../lookups.js';
@@ -13,6 +14,25 @@ import { messageOut } from './messages.js';
 
 /** A batch may be this many times larger than a single request. */
 const BATCH_BODY_FACTOR = 16;
+
+/** Svix's built-in test event, sent by send-example without an event type in the catalogue. */
+const PING_EVENT_TYPE = 'svix.ping';
+const PING_PAYLOAD = { success: true };
+
+/** A message whose `transformationsParams.rawPayload` is given sends that JSON instead of `payload`. */
+function withRawPayload(item: MessageIn): MessageIn {
+  const raw = item.transformationsParams?.rawPayload;
+  if (raw === undefined || raw === null) return item;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw unprocessable('body.transformationsParams.rawPayload must be a JSON object, as a string');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw unprocessable('body.transformationsParams.rawPayload must be a JSON object, as a string');
+  return { ...item, payload: parsed as MessageIn['payload'] };
+}
 
 const WithContent = Type.Object({ with_content: Type.Optional(Type.Boolean({ default: true })) });
 
@@ -39,8 +59,9 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
       description:
         'Queues one delivery for every enabled endpoint whose event-type and channel filters match, in one ' +
         'transaction: once this answers 202 the message cannot be lost. The payload is validated against ' +
-        "the event type's JSON Schema (its highest version) when there is one. A repeated `eventId` returns " +
-        'the original message and queues nothing new.',
+        "the event type's JSON Schema (its highest version) when there is one. A repeated `eventId` is a 409 " +
+        'conflict and queues nothing new. `transformationsParams.rawPayload`, a JSON object as a string, is ' +
+        'sent instead of `payload`.',
       params: AppParams,
       headers: IdempotencyHeaders,
       querystring: WithContent,
@@ -54,8 +75,14 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
         request.params.app_id,
         body.application,
       );
-      const [message] = await accept(application, [body]);
-      return reply.status(202).send(messageOut(message!, request.query.with_content ?? true));
+      const [written] = await accept(application, [withRawPayload(body)]);
+      // As in Svix, a repeated eventId is a conflict; nothing new was queued.
+      if (!written!.created)
+        throw conflict(
+          `a message with eventId "${body.eventId}" already exists in this application (${written!.message.id}); ` +
+            'it was not sent again',
+        );
+      return reply.status(202).send(messageOut(written!.message, request.query.with_content ?? true));
     },
   );
 
@@ -81,9 +108,9 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
       const items = request.body.messages as MessageIn[];
       const inline = items.find((item) => item.application)?.application;
       const application = await targetApplication(request.application, request.params.app_id, inline);
-      const messages = await accept(application, items);
+      const messages = await accept(application, items.map(withRawPayload));
       const withContent = request.query.with_content ?? true;
-      return reply.status(202).send({ data: messages.map((message) => messageOut(message, withContent)) });
+      return reply.status(202).send({ data: messages.map((w) => messageOut(w.message, withContent)) });
     },
   );
 
@@ -95,7 +122,8 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
       summary: 'Send an example message to one endpoint',
       description:
         "Sends the event type's example payload (the first `examples` entry of its newest schema, or `{}`) " +
-        'to this endpoint only, whatever its filters, as a real message with a real attempt log.',
+        'to this endpoint only, whatever its filters, as a real message with a real attempt log. ' +
+        '`svix.ping` is built in: without an event type of that name it sends `{"success": true}`.',
       params: EndpointParams,
       headers: IdempotencyHeaders,
       body: Type.Object({
@@ -107,10 +135,15 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
     async (request) => {
       const application = request.application;
       const endpoint = await findEndpoint(store, application.id, request.params.endpoint_id);
-      const eventType = await findEventType(store, request.body.eventType);
-      const payload = (request.body.payload ?? exampleOf(eventType) ?? {}) as MessageIn['payload'];
-      const [message] = await accept(application, [{ eventType: eventType.name, payload }], endpoint.id);
-      return messageOut(message!);
+      const name = request.body.eventType;
+      // svix.ping is built in, as in Svix: it needs no event type in the catalogue.
+      const example =
+        name === PING_EVENT_TYPE && !(await store.eventTypeGet(name))
+          ? PING_PAYLOAD
+          : exampleOf(await findEventType(store, name));
+      const payload = (request.body.payload ?? example ?? {}) as MessageIn['payload'];
+      const [written] = await accept(application, [{ eventType: name, payload }], endpoint.id);
+      return messageOut(written!.message);
     },
   );
 });

@@ -8,12 +8,15 @@ import { mapPage, pageQuery } from '../pagination.js';
 import { AppParams, ListResponse, PageQueryString, toIso } from '../schemas/common.js';
 import { ListFilters, MessageOut, MessageParams } from '../schemas/messages.js';
 
+/** What a message's payload reads once it was removed (expunged, or past retention), as in Svix. */
+export const EXPIRED_PAYLOAD = { expired: true };
+
 export function messageOut(message: Message, withContent = true) {
   return {
     id: message.id,
     eventType: message.eventType,
     eventId: message.eventId,
-    payload: withContent ? (message.payload ?? {}) : {},
+    payload: withContent ? (message.payload ?? EXPIRED_PAYLOAD) : {},
     channels: message.channels,
     ...(message.orderingKey !== null && { orderingKey: message.orderingKey }),
     timestamp: toIso(message.createdAt),
@@ -68,7 +71,7 @@ export const messageRoutes = routeModule({ tags: ['Message'] }, (route, { store 
     {
       access: 'app',
       summary: "Delete a message's payload",
-      description: 'The message stays listed, with an empty payload.',
+      description: 'The message stays listed; its payload reads `{"expired": true}`, as in Svix.',
       params: MessageParams,
       response: { 204: Type.Null() },
     },

@@ -7,6 +7,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { generateApiKey } from '../../security/api-keys.js';
+import type { Application } from '../../store/index.js';
 import { throttleRate } from '../aliases.js';
 import { routeModule } from '../route-group.js';
 import { findOrCreateApplication } from '../lookups.js';
@@ -40,7 +41,8 @@ const AppPortalAccessIn = Type.Object({
   featureFlags: Type.Optional(
     Type.Array(Type.String({ maxLength: 256 }), {
       maxItems: 100,
-      description: 'Accepted for the svix SDKs and ignored: Herald has no feature flags in the portal',
+      description:
+        'The event types behind a `featureFlag` the portal may see (those without one are always shown), as in Svix',
     }),
   ),
 });
@@ -61,6 +63,39 @@ function publicUrl(configured: string, request: FastifyRequest): string {
 }
 
 export const portalAccessRoutes = routeModule({}, (route, { store, audit, config }) => {
+  /** A new application-scoped key for the portal, recorded as any key creation is, and the link that uses it. */
+  const grant = async (
+    request: FastifyRequest,
+    application: Application,
+    expirySeconds: number,
+    via: 'app-portal-access' | 'dashboard-access',
+    featureFlags: string[] = [],
+  ) => {
+    const expiresAt = Date.now() + expirySeconds * 1000;
+    const { key, token } = generateApiKey({
+      name: `app portal access (${application.uid ?? application.id})`.slice(0, 256),
+      appId: application.id,
+      expiresAt,
+      featureFlags,
+    });
+    await store.apiKeyCreate(key);
+    // An ordinary key creation, as POST /api-key records it, marked as made for the portal.
+    await audit.record(request, {
+      action: 'api_key.created',
+      targetType: 'api_key',
+      targetId: key.id,
+      appId: application.id,
+      after: {
+        name: key.name,
+        appId: application.id,
+        expiresAt: new Date(expiresAt).toISOString(),
+        via,
+      },
+    });
+    const url = `${publicUrl(config.publicUrl, request)}${PORTAL_PATH}#key=${encodeURIComponent(token)}`;
+    return { token, url };
+  };
+
   route.post(
     '/auth/app-portal-access/:app_id',
     {
@@ -73,7 +108,8 @@ export const portalAccessRoutes = routeModule({}, (route, { store, audit, config
         'Creates an API key scoped to the application that expires after `expiry` seconds (default 7 days), ' +
         'and a URL that opens the dashboard signed in with it, showing only that application. Hand the URL ' +
         'to the customer; revoke the key under /api-key to end it early. `Idempotency-Key` is not honoured ' +
-        'here, because the token must not be stored.',
+        'here, because the token must not be stored. With `application`, an application that does not exist ' +
+        "is created; its `uid` must be given and be the path's id (422 otherwise).",
       params: AppParams,
       headers: IdempotencyHeaders,
       body: AppPortalAccessIn,
@@ -86,29 +122,31 @@ export const portalAccessRoutes = routeModule({}, (route, { store, audit, config
         request.params.app_id,
         inline && (() => ({ ...inline, throttleRate: throttleRate(inline) })),
       );
-      const expirySeconds = request.body.expiry ?? PORTAL_DEFAULT_EXPIRY_SECONDS;
-      const expiresAt = Date.now() + expirySeconds * 1000;
-      const { key, token } = generateApiKey({
-        name: `app portal access (${application.uid ?? application.id})`.slice(0, 256),
-        appId: application.id,
-        expiresAt,
-      });
-      await store.apiKeyCreate(key);
-      // An ordinary key creation, as POST /api-key records it, marked as made for the portal.
-      await audit.record(request, {
-        action: 'api_key.created',
-        targetType: 'api_key',
-        targetId: key.id,
-        appId: application.id,
-        after: {
-          name: key.name,
-          appId: application.id,
-          expiresAt: new Date(expiresAt).toISOString(),
-          via: 'app-portal-access',
-        },
-      });
-      const url = `${publicUrl(config.publicUrl, request)}${PORTAL_PATH}#key=${encodeURIComponent(token)}`;
-      return { token, url };
+      const expiry = request.body.expiry ?? PORTAL_DEFAULT_EXPIRY_SECONDS;
+      return grant(request, application, expiry, 'app-portal-access', request.body.featureFlags ?? []);
+    },
+  );
+
+  route.post(
+    '/auth/dashboard-access/:app_id',
+    {
+      access: 'admin',
+      idempotent: false,
+      optionalBody: true,
+      tags: ['Authentication', 'Herald'],
+      summary: 'Get a consumer portal link for an application (deprecated)',
+      description:
+        "Svix's older name for app-portal-access, which its server still answers but its OpenAPI document no " +
+        'longer lists; some clients use it. The same link and key, valid ' +
+        'for 7 days, for an application that exists. The body may be left out.',
+      params: AppParams,
+      headers: IdempotencyHeaders,
+      body: Type.Object({}),
+      response: { 200: AppPortalAccessOut },
+    },
+    async (request) => {
+      const application = await findOrCreateApplication(store, request.params.app_id, null);
+      return grant(request, application, PORTAL_DEFAULT_EXPIRY_SECONDS, 'dashboard-access');
     },
   );
 });

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { newId } from '../../util/ids.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint, findMessage } from '../lookups.js';
-import { conflict, unprocessable } from '../errors.js';
+import { badRequest, conflict, unprocessable } from '../errors.js';
 import { eventTypesFilter, messageFilter, STATUS_TEXT, timeFilter } from '../list-filters.js';
 import { pageQuery } from '../pagination.js';
 import {
@@ -18,6 +18,12 @@ import {
 import { EndpointParams } from '../schemas/endpoints.js';
 import { ListFilters, MessageOut, MessageParams, StatusNumber, StatusText } from '../schemas/messages.js';
 import { messageOut } from './messages.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Svix's limits on how far back `since` may reach, with its five minutes' grace for clocks. */
+const RECOVER_MAX_DAYS = 14;
+const STATS_MAX_DAYS = 28;
+const GRACE_MS = 5 * 60 * 1000;
 
 const DeadLetterOut = Type.Object({
   ...MessageOut.properties,
@@ -106,7 +112,8 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
       summary: "Resend an endpoint's failed messages",
       description:
         'Queues every failed delivery of the endpoint created since `since` (and before `until`) again, as ' +
-        'manual attempts with a fresh retry schedule.',
+        'manual attempts: one attempt each, as in Svix (a failure leaves it failed). `since` may be at most ' +
+        `${RECOVER_MAX_DAYS} days before \`until\` (or now).`,
       params: EndpointParams,
       headers: IdempotencyHeaders,
       body: Type.Object({ since: Timestamp, until: Type.Optional(Type.Union([Timestamp, Type.Null()])) }),
@@ -125,9 +132,16 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
       const since = Date.parse(request.body.since);
       const until = request.body.until ? Date.parse(request.body.until) : undefined;
       if (until !== undefined && until <= since) throw unprocessable('body.until must be after body.since');
+      if ((until ?? Date.now()) - since > RECOVER_MAX_DAYS * DAY_MS + GRACE_MS)
+        throw unprocessable(
+          `body.since must be at most ${RECOVER_MAX_DAYS} days before body.until (or now); recover older ` +
+            'failures with POST /app/{app_id}/dead-letter/replay',
+        );
       const queued = await store.deliveryRequeueFailed(
         { appId, endpointId: endpoint.id, since, until },
         false,
+        undefined,
+        { once: true },
       );
       if (queued > 0) notify();
       const now = Date.now();
@@ -228,7 +242,10 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
       access: 'app',
       tags: ['Endpoint'],
       summary: "Count an endpoint's deliveries by status",
-      description: 'Optionally only the deliveries created in [since, until).',
+      description:
+        'Optionally only the deliveries created in [since, until); `since` may be at most ' +
+        `${STATS_MAX_DAYS} days before \`until\` (or now), as in Svix (400 otherwise). A delivery tried and ` +
+        'waiting for a retry counts as `sending`.',
       params: EndpointParams,
       querystring: Type.Object({ since: Type.Optional(Timestamp), until: Type.Optional(Timestamp) }),
       response: {
@@ -243,11 +260,11 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
     },
     async (request) => {
       const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
-      const counts = await store.deliveryStats(
-        endpoint.id,
-        timeFilter(request.query.since),
-        timeFilter(request.query.until),
-      );
+      const since = timeFilter(request.query.since);
+      const until = timeFilter(request.query.until);
+      if (since !== undefined && (until ?? Date.now()) - since > STATS_MAX_DAYS * DAY_MS + GRACE_MS)
+        throw badRequest(`query.since must be at most ${STATS_MAX_DAYS} days before query.until (or now)`);
+      const counts = await store.deliveryStats(endpoint.id, since, until);
       return { success: counts[0], pending: counts[1], fail: counts[2], sending: counts[3], canceled: 0 };
     },
   );

@@ -143,7 +143,7 @@ export const securityRoutes = routeModule({ tags: ['Herald'] }, (route, context)
       response: { 200: ListResponse(EndpointRateOut) },
     },
     async (request) => {
-      const page = await store.endpointList(request.application.id, pageQuery(request.query, 'ascending'));
+      const page = await store.endpointList(request.application.id, pageQuery(request.query, 'descending'));
       const ids = page.data.map((endpoint) => endpoint.id);
       const [buckets, pending] = await Promise.all([
         store.endpointRateGetMany(ids),

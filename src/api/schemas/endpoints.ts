@@ -131,7 +131,16 @@ export const EndpointIn = Type.Object({
   secret: Type.Optional(Nullable(Secret)),
   /** Custom headers, as PUT …/headers sets them. */
   headers: Type.Optional(Nullable(HeaderMap)),
-  version: Type.Optional(Nullable(Type.Integer({ minimum: 1, deprecated: true }))),
+  version: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: 32767,
+        deprecated: true,
+        description: 'Stored and returned as set (default 1), as in Svix; Herald gives it no meaning',
+      }),
+    ),
+  ),
 });
 export type EndpointIn = Static<typeof EndpointIn>;
 
@@ -140,7 +149,7 @@ export const EndpointUpdate = Type.Omit(EndpointIn, ['secret', 'headers']);
 export type EndpointUpdate = Static<typeof EndpointUpdate>;
 
 /** PATCH takes the fields of a create, each optional, but not the custom headers (…/headers changes them). */
-export const EndpointPatch = Type.Partial(Type.Omit(EndpointIn, ['headers', 'version']));
+export const EndpointPatch = Type.Partial(Type.Omit(EndpointIn, ['headers']));
 export type EndpointPatch = Static<typeof EndpointPatch>;
 
 export const EndpointOut = Type.Object({
@@ -192,9 +201,19 @@ export const EndpointHeadersOut = Type.Object({
   sensitive: Type.Array(Type.String(), { description: 'Headers whose values are hidden' }),
 });
 
-export const EndpointSecretOut = Type.Object({ key: Type.String() });
+export const EndpointSecretOut = Type.Object({
+  key: Type.String({
+    description:
+      'The current whsec_ secret, or the whpk_ public key when the endpoint signs with Ed25519 only',
+  }),
+});
+/** An Ed25519 secret key: a 32-byte seed, or 64 bytes (seed then public key, as libsodium and Svix keep it). */
+const SigningKeyIn = Type.String({
+  pattern: '^whsk_(?:[A-Za-z0-9+/]{43}=|[A-Za-z0-9+/]{86}==)$',
+  description: 'A whsk_ Ed25519 key: the endpoint switches to v1a signatures, as in Svix',
+});
 export const EndpointSecretRotateIn = Type.Object({
-  key: Type.Optional(Nullable(Secret)),
+  key: Type.Optional(Nullable(Type.Union([Secret, SigningKeyIn]))),
   gracePeriodSeconds: Type.Optional(
     Nullable(
       Type.Integer({

@@ -26,6 +26,23 @@ export const MessageIn = Type.Object({
   ),
   payloadRetentionPeriod: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
   tags: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 5 }))),
+  transformationsParams: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          rawPayload: Type.Optional(
+            Nullable(
+              Type.String({
+                maxLength: 1024 * 1024,
+                description: 'A JSON object as a string, sent instead of `payload` (Svix: rawPayload)',
+              }),
+            ),
+          ),
+        },
+        { additionalProperties: true },
+      ),
+    ),
+  ),
 });
 export type MessageIn = Static<typeof MessageIn>;
 

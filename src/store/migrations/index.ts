@@ -5,6 +5,7 @@ import { attemptRequestBody } from './0004_attempt_request_body.js';
 import { serviceRuns } from './0005_service_runs.js';
 import { workerHeartbeats } from './0006_worker_heartbeats.js';
 import { filtersCompression } from './0007_filters_compression.js';
+import { svixCompat } from './0008_svix_compat.js';
 import { ordering } from './0009_ordering.js';
 import type { Migration } from './types.js';
 
@@ -17,5 +18,6 @@ export const MIGRATIONS: readonly Migration[] = [
   serviceRuns,
   workerHeartbeats,
   filtersCompression,
+  svixCompat,
   ordering,
 ];

@@ -12,11 +12,14 @@ export interface FilterValues {
   before: string;
 }
 
-/** The API's status codes, in the order of a delivery's life. */
+/**
+ * The API's status codes, in the order of a delivery's life. As in Svix, a delivery that was tried and waits
+ * for its next attempt is "sending", like one in flight; "pending" is one not tried yet.
+ */
 const STATUSES = [
+  { value: '1', label: 'Pending (not tried yet)' },
+  { value: '3', label: 'Sending (in flight or retrying)' },
   { value: '0', label: 'Succeeded' },
-  { value: '1', label: 'Pending (retrying)' },
-  { value: '3', label: 'Sending' },
   { value: '2', label: 'Failed (dead letter)' },
 ];
 
