@@ -25,7 +25,7 @@ export interface RunningHerald {
 
 export async function startTestHerald(
   env: Record<string, string> = {},
-  options: { postgres?: boolean } = {},
+  options: { postgres?: boolean; logger?: pino.Logger } = {},
 ): Promise<RunningHerald> {
   const tmp = tempDir();
   const database = options.postgres ? await freshPgDatabase() : null;
@@ -43,7 +43,7 @@ export async function startTestHerald(
   });
   let token = '';
   const herald = await startHerald(config, {
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     onFirstAdminKey: (created) => (token = created),
   });
   const url = herald.url!;
