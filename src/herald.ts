@@ -87,7 +87,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       const unlisten = await store.deliveryListen(wakeDelivery);
       stops.push(unlisten);
       services.push(leaseRescuer(store, logger), workerTakeover(store, logger, config.workerTakeoverMs));
-      if (config.retentionMs > 0) services.push(retentionPruner(store, logger, config.retentionMs));
+      services.push(retentionPruner(store, logger, config.retentionMs));
       if (config.autoDisableAfterMs > 0)
         services.push(autoDisabler(store, engine.events, logger, config.autoDisableAfterMs));
     }

@@ -218,6 +218,11 @@ describe('loadConfig', () => {
       },
       { env: { HERALD_PUBLIC_URL: 'hooks.example.com' }, variable: 'HERALD_PUBLIC_URL' },
       { env: { HERALD_SSRF_ALLOW_CIDRS: 'nonsense' }, variable: 'HERALD_SSRF_ALLOW_CIDRS', says: /CIDR/ },
+      {
+        env: { HERALD_REDACTION_RULES: 'a..b' },
+        variable: 'HERALD_REDACTION_RULES',
+        says: /"a\.\.b" has an empty segment/,
+      },
       { env: { HERALD_WORKER_CONCURRENCY: 'abc' }, variable: 'HERALD_WORKER_CONCURRENCY' },
       { env: { HERALD_ENDPOINT_CONCURRENCY: 'abc' }, variable: 'HERALD_ENDPOINT_CONCURRENCY' },
       { env: { HERALD_POLL_INTERVAL_MS: 'abc' }, variable: 'HERALD_POLL_INTERVAL_MS' },

@@ -28,6 +28,7 @@ const MAX_GROUP_MESSAGES = 2000;
  * gain more from sharing a write than from starting their own.
  */
 const CONCURRENT_GROUP_MESSAGES = 500;
+const HOUR_MS = 60 * 60_000;
 
 export interface IngestRequest {
   application: Application;
@@ -232,9 +233,22 @@ export class IngestWriter {
           createdAt: now,
         },
         deliveries: targets.map(({ id, seqKey }) => ({ id: newId('delivery', now), endpointId: id, seqKey })),
+        payloadExpiresAt: payloadExpiry(item, application, now),
       };
     });
   }
+}
+
+/**
+ * When a message's payload expires: after its own `payloadRetentionHours` (or `payloadRetentionPeriod` in days),
+ * else its application's default; null leaves it to the server's retention alone.
+ */
+function payloadExpiry(item: MessageIn, application: Application, now: number): number | null {
+  const hours =
+    item.payloadRetentionHours ??
+    (item.payloadRetentionPeriod !== undefined ? item.payloadRetentionPeriod * 24 : null) ??
+    application.payloadRetentionHours;
+  return hours === null ? null : now + hours * HOUR_MS;
 }
 
 /**

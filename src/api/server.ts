@@ -33,6 +33,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { securityRoutes } from './routes/security.js';
 import { templateRenderRoutes } from './routes/template-render.js';
@@ -132,6 +133,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(apiKeyRoutes(context));
       await api.register(endpointSecurityRoutes(context));
       await api.register(securityRoutes(context));
+      await api.register(privacyRoutes(context));
       await api.register(portalAccessRoutes(context));
       routeGroup(api).get('/openapi.json', { access: 'public', hide: true }, async () => app.swagger());
     },

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { parseCidrList, type Cidr } from '../util/cidr.js';
+import { MAX_REDACTION_RULES, redactionRuleProblem } from '../util/redaction.js';
 
 export const ROLES = ['all', 'api', 'worker'] as const;
 export type Role = (typeof ROLES)[number];
@@ -90,6 +91,8 @@ export interface Config {
   readonly operatorWebhookUrl: string | undefined;
   /** Message payloads and attempt bodies older than this are deleted; 0 keeps them for ever. */
   readonly retentionMs: number;
+  /** The redaction rules of applications that set none (see util/redaction.ts); empty: none. */
+  readonly redactionRules: readonly string[];
   /** Requests per second each API key may make (its bucket holds two seconds' worth); 0 means no limit. */
   readonly apiRateLimit: number;
   /** The header style of endpoints created without one: `standard` (webhook-*) or `svix` (svix-*). */
@@ -243,6 +246,22 @@ function cidrList(variable: string, raw: string | undefined): readonly Cidr[] {
   }
 }
 
+function redactionRules(variable: string, raw: string | undefined): readonly string[] {
+  if (raw === undefined) return Object.freeze([]);
+  const rules = raw.split(',').map((rule) => rule.trim());
+  if (rules.length > MAX_REDACTION_RULES)
+    throw new ConfigError(variable, `may hold at most ${MAX_REDACTION_RULES} rules, got ${rules.length}`);
+  for (const rule of rules) {
+    const problem = redactionRuleProblem(rule);
+    if (problem !== null)
+      throw new ConfigError(
+        variable,
+        `must be a comma-separated list of rules such as payload.customer.email,*.card_number; "${rule}" ${problem}`,
+      );
+  }
+  return Object.freeze(rules);
+}
+
 /** Reads, validates and freezes the configuration. Throws `ConfigError` naming the offending variable. */
 export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Config {
   const roleSetting = setting(env, { name: '--role', value: flags.role }, 'HERALD_ROLE');
@@ -380,6 +399,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
         0,
         36_500,
       ),
+    redactionRules: redactionRules('HERALD_REDACTION_RULES', nonEmpty(env.HERALD_REDACTION_RULES)),
     apiRateLimit: integer(
       'HERALD_API_RATE_LIMIT',
       nonEmpty(env.HERALD_API_RATE_LIMIT),

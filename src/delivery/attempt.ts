@@ -145,13 +145,19 @@ export function cutOffAtShutdown(
 
 /** The delivery's next state and the attempt's log entry. */
 function record(
-  { delivery, target }: Job,
+  { delivery, target, privacy }: Job,
   run: { started: number; finished: number; outcome: SendOutcome; decision: Decision; attemptCount: number },
   requestHeaders: Record<string, string>,
   requestBody: string | null,
 ): Pick<AttemptReport, 'update' | 'attempt'> {
   const { started, finished, outcome, decision } = run;
   const succeeded = decision.status === DeliveryStatus.Success;
+  // What is stored for display: response bodies only where the application keeps them, and both bodies with
+  // the application's redaction rules applied. The endpoint received the real body.
+  const shown = (body: string | null) =>
+    body === null || privacy.redactor === null ? body : privacy.redactor.redactText(body);
+  const responseBody =
+    outcome.kind === 'response' && privacy.storeResponseBodies ? shown(outcome.body) : null;
   return {
     update: {
       id: delivery.id,
@@ -172,10 +178,10 @@ function record(
       url: target.url,
       status: succeeded ? DeliveryStatus.Success : DeliveryStatus.Fail,
       responseStatusCode: outcome.kind === 'response' ? outcome.status : 0,
-      responseBody: outcome.kind === 'response' ? outcome.body : null,
+      responseBody,
       responseHeaders: outcome.kind === 'response' ? outcome.headers : null,
       requestHeaders: redactHeaders(requestHeaders),
-      requestBody,
+      requestBody: shown(requestBody),
       durationMs: outcome.durationMs,
       triggerType: delivery.triggerType,
       errorClass: succeeded ? null : outcome.kind === 'response' ? 'http_status' : outcome.errorClass,

@@ -60,6 +60,7 @@ export async function startDeliveryEngine(
       takeoverMs: config.workerTakeoverMs,
       shutdownGraceMs: SHUTDOWN_GRACE_MS,
       circuitThreshold: config.circuitThreshold,
+      redactionRules: config.redactionRules,
     },
   );
   worker.start();

@@ -3,6 +3,7 @@
  * message and endpoint into a job (`targets.ts`), waits for a slot at the endpoint (`slots.ts`, with leases kept
  * fresh by `leases.ts`), makes one attempt (`attempt.ts`) and applies what its outcome means (`consequences.ts`).
  */
+import type { AttemptPrivacy } from './privacy.js';
 import type { ShapeTarget, ShapingBatch } from '../templates/shaper.js';
 import type { Delivery, HeaderStyle, Message } from '../store/index.js';
 import type { CompressionSetting } from './compression.js';
@@ -32,4 +33,6 @@ export interface Job {
   target: Target;
   /** Templates and what they read, loaded once for the claimed batch the job came in. */
   shaping: ShapingBatch;
+  /** What the attempt record may keep of the bodies: its application's privacy settings. */
+  privacy: AttemptPrivacy;
 }

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { parseCidrs, type Cidr } from '../util/cidr.js';
 import type { Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
+import { urlForRecord } from '../security/redact.js';
 import { OutboundAuth, type OutboundAuthConfig } from './outbound-auth.js';
 import type { Sender, SendOutcome } from './sender.js';
 
@@ -114,7 +115,7 @@ export class Outbound {
         targetId: target.id,
         appId: target.appId,
         before: null,
-        after: { url: target.url, msgId, detail },
+        after: { url: urlForRecord(target.url), msgId, detail },
       });
     } catch (error) {
       this.logger.error({ err: error, endpoint: target.id }, 'recording a blocked delivery failed');

@@ -11,6 +11,7 @@ import { BodyShaper } from '../templates/shaper.js';
 import { parseCidrs } from '../util/cidr.js';
 import type { Job, Target } from './job.js';
 import type { OutboundAuthConfig } from './outbound-auth.js';
+import { PrivacySettings } from './privacy.js';
 
 export interface LoadedJobs {
   /** Jobs by endpoint id. */
@@ -23,15 +24,19 @@ export class Targets {
   readonly #cache = new Map<string, Target>();
   readonly #secrets: EndpointSecrets;
   readonly #shaper: BodyShaper;
+  readonly #privacy: PrivacySettings;
 
   constructor(
     private readonly store: Store,
     private readonly vault: Vault,
     /** The request timeout of endpoints that set none. */
     private readonly defaultTimeoutMs: number,
+    /** The redaction rules of applications that set none. */
+    defaultRedactionRules: readonly string[] = [],
   ) {
     this.#secrets = new EndpointSecrets(vault);
     this.#shaper = new BodyShaper(store);
+    this.#privacy = new PrivacySettings(store, defaultRedactionRules);
   }
 
   /** The endpoint as last loaded here, if it was. */
@@ -41,9 +46,10 @@ export class Targets {
 
   /** Loads the claimed deliveries' messages, endpoints and templates, and groups them by endpoint. */
   async jobsFor(deliveries: readonly Delivery[]): Promise<LoadedJobs> {
-    const [messages, targets] = await Promise.all([
+    const [messages, targets, privacy] = await Promise.all([
       this.store.messageGetMany([...new Set(deliveries.map((delivery) => delivery.msgId))]),
       this.#load([...new Set(deliveries.map((delivery) => delivery.endpointId))]),
+      this.#privacy.forApps(deliveries.map((delivery) => delivery.appId)),
     ]);
     const shaping = await this.#shaper.prepare(targets.values(), messages.values());
     const orphans: string[] = [];
@@ -51,13 +57,15 @@ export class Targets {
     for (const delivery of deliveries) {
       const message = messages.get(delivery.msgId);
       const target = targets.get(delivery.endpointId);
-      if (!message || !target) {
+      const settings = privacy.get(delivery.appId);
+      if (!message || !target || !settings) {
         orphans.push(delivery.id);
         continue;
       }
       const forEndpoint = jobs.get(target.id);
-      if (forEndpoint) forEndpoint.push({ delivery, message, target, shaping });
-      else jobs.set(target.id, [{ delivery, message, target, shaping }]);
+      const job = { delivery, message, target, shaping, privacy: settings };
+      if (forEndpoint) forEndpoint.push(job);
+      else jobs.set(target.id, [job]);
     }
     return { jobs, orphans };
   }

@@ -44,6 +44,8 @@ export interface WorkerOptions {
   shutdownGraceMs: number;
   /** Consecutive failures that open an endpoint's circuit. */
   circuitThreshold: number;
+  /** The redaction rules of applications that set none. */
+  redactionRules?: readonly string[];
 }
 
 export interface WorkerDeps {
@@ -110,7 +112,7 @@ export class DeliveryWorker {
       if (madeDue > 0) this.#claimWanted = true;
       if (this.#claimWanted || this.#leftBehind.more) this.#claimWhenRoom();
     });
-    this.#targets = new Targets(store, vault, options.timeoutMs);
+    this.#targets = new Targets(store, vault, options.timeoutMs, options.redactionRules);
     const health = new EndpointHealth(store, logger, options.circuitThreshold);
     this.#outbound = new Outbound(store, sender, logger);
     this.#consequences = new Consequences(

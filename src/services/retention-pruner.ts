@@ -1,4 +1,8 @@
-/** The retention pruner deletes message content and attempt logs older than HERALD_RETENTION. */
+/**
+ * The retention pruner removes content past its retention: payloads whose message or application set a
+ * retention of their own (once the message is settled), then message content and attempt logs older than
+ * HERALD_RETENTION_DAYS (when it is not 0).
+ */
 import type { Logger } from 'pino';
 import type { Store } from '../store/index.js';
 import type { MaintenanceService } from './maintenance.js';
@@ -10,6 +14,9 @@ export function retentionPruner(store: Store, logger: Logger, retentionMs: numbe
     name: 'retention-pruner',
     intervalMs: RETENTION_INTERVAL_MS,
     async run(now) {
+      const expired = await store.contentPruneExpired(now);
+      if (expired > 0) logger.info({ messages: expired }, 'removed payloads past their own retention');
+      if (retentionMs <= 0) return;
       const pruned = await store.contentPrune(now - retentionMs);
       if (pruned.messages + pruned.attempts > 0) logger.info(pruned, 'pruned content past its retention');
     },

@@ -39,6 +39,9 @@ function toApplication(row: Selectable<ApplicationTable>): Application {
     metadata: fromJson(row.metadata),
     throttleRate: row.throttle_rate,
     allowedDestinationCidrs: fromJsonOrNull(row.allowed_destination_cidrs),
+    payloadRetentionHours: row.payload_retention_hours,
+    storeResponseBodies: row.store_response_bodies === 1,
+    redactionRules: fromJsonOrNull(row.redaction_rules),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -55,6 +58,9 @@ export function applicationQueries(connection: Connection): ApplicationQueries {
         metadata: toJson(app.metadata),
         throttle_rate: app.throttleRate,
         allowed_destination_cidrs: toJsonOrNull(app.allowedDestinationCidrs),
+        payload_retention_hours: app.payloadRetentionHours ?? null,
+        store_response_bodies: app.storeResponseBodies === false ? 0 : 1,
+        redaction_rules: toJsonOrNull(app.redactionRules),
         created_at: now,
         updated_at: now,
       };
@@ -111,6 +117,15 @@ export function applicationQueries(connection: Connection): ApplicationQueries {
         ...(changes.throttleRate !== undefined && { throttle_rate: changes.throttleRate }),
         ...(changes.allowedDestinationCidrs !== undefined && {
           allowed_destination_cidrs: toJsonOrNull(changes.allowedDestinationCidrs),
+        }),
+        ...(changes.payloadRetentionHours !== undefined && {
+          payload_retention_hours: changes.payloadRetentionHours,
+        }),
+        ...(changes.storeResponseBodies !== undefined && {
+          store_response_bodies: changes.storeResponseBodies ? 1 : 0,
+        }),
+        ...(changes.redactionRules !== undefined && {
+          redaction_rules: toJsonOrNull(changes.redactionRules),
         }),
         updated_at: now,
       };

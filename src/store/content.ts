@@ -3,6 +3,7 @@
  * attempts lose the bodies they sent and received.
  */
 import { idFloor } from '../util/ids.js';
+import { DeliveryStatus } from './types.js';
 import type { Connection } from './dialect.js';
 
 export interface ContentQueries {
@@ -12,6 +13,13 @@ export interface ContentQueries {
    * many rows lost their content.
    */
   contentPrune(before: number, chunk?: number): Promise<{ messages: number; attempts: number }>;
+  /**
+   * Removes the payloads whose own retention (`payloadExpiresAt`) ended by `now`, of messages none of whose
+   * deliveries is still pending or in flight, with the request bodies their attempts sent (as an expunge does).
+   * A message that still waits for a delivery keeps its payload until it is settled. Returns how many messages
+   * lost their payload.
+   */
+  contentPruneExpired(now: number, chunk?: number): Promise<number>;
 }
 
 export function contentQueries({ db }: Connection): ContentQueries {
@@ -45,6 +53,41 @@ export function contentQueries({ db }: Connection): ContentQueries {
         messages: await prune('message', ['payload']),
         attempts: await prune('attempt', ['response_body', 'request_body']),
       };
+    },
+
+    async contentPruneExpired(now: number, chunk = 1000): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const ids = await db.transaction().execute(async (trx) => {
+          const rows = await trx
+            .selectFrom('message')
+            .select('id')
+            .where('payload_expires_at', '<=', now)
+            .where(({ not, exists, selectFrom }) =>
+              not(
+                exists(
+                  selectFrom('delivery')
+                    .select('delivery.id')
+                    .whereRef('delivery.msg_id', '=', 'message.id')
+                    .where('delivery.status', 'in', [DeliveryStatus.Pending, DeliveryStatus.Sending]),
+                ),
+              ),
+            )
+            .limit(chunk)
+            .execute();
+          const found = rows.map((row) => row.id);
+          if (found.length === 0) return found;
+          await trx
+            .updateTable('message')
+            .set({ payload: null, payload_expires_at: null })
+            .where('id', 'in', found)
+            .execute();
+          await trx.updateTable('attempt').set({ request_body: null }).where('msg_id', 'in', found).execute();
+          return found;
+        });
+        total += ids.length;
+        if (ids.length < chunk) return total;
+      }
     },
   };
 }

@@ -170,7 +170,7 @@ async function insertInChunks(
     const rows = await trx
       .insertInto('message')
       .values(
-        chunk.map(({ message }) => ({
+        chunk.map(({ message, payloadExpiresAt }) => ({
           id: message.id,
           app_id: message.appId,
           event_type: message.eventType,
@@ -178,6 +178,7 @@ async function insertInChunks(
           payload: toJsonOrNull(message.payload),
           channels: toJsonOrNull(message.channels),
           ordering_key: message.orderingKey,
+          payload_expires_at: payloadExpiresAt ?? null,
           created_at: message.createdAt,
         })),
       )
@@ -212,14 +213,16 @@ async function insertAtOnce(db: Kysely<Database>, inputs: NewMessage[]): Promise
   );
   const result = await sql<{ id: string }>`
     with m as (
-      insert into message (id, app_id, event_type, event_id, payload, channels, ordering_key, created_at)
+      insert into message (id, app_id, event_type, event_id, payload, channels, ordering_key, created_at,
+        payload_expires_at)
       select * from unnest(
         ${messages.map((m) => m.id)}::text[], ${messages.map((m) => m.appId)}::text[],
         ${messages.map((m) => m.eventType)}::text[], ${messages.map((m) => m.eventId)}::text[],
         ${messages.map((m) => toJsonOrNull(m.payload))}::text[],
         ${messages.map((m) => toJsonOrNull(m.channels))}::text[],
         ${messages.map((m) => m.orderingKey)}::text[],
-        ${messages.map((m) => m.createdAt)}::bigint[])
+        ${messages.map((m) => m.createdAt)}::bigint[],
+        ${inputs.map((input) => input.payloadExpiresAt ?? null)}::bigint[])
       on conflict (app_id, event_id) do nothing
       returning id
     ), d as (

@@ -11,6 +11,10 @@ export interface ApplicationTable {
   metadata: string;
   throttle_rate: number | null;
   allowed_destination_cidrs: string | null;
+  payload_retention_hours: ColumnType<number | null, number | null | undefined, number | null>;
+  store_response_bodies: ColumnType<number, number | undefined, number>;
+  /** A JSON array of redaction rules, or null. */
+  redaction_rules: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
   updated_at: number;
 }
@@ -95,6 +99,8 @@ export interface MessageTable {
   payload: string | null;
   channels: string | null;
   ordering_key: string | null;
+  /** When the payload is removed (once no delivery of the message is pending); null: only the server's retention. */
+  payload_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: number;
 }
 

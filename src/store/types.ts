@@ -43,11 +43,25 @@ export interface Application {
   throttleRate: number | null;
   /** CIDRs deliveries to this application's endpoints may connect to; null means no restriction. */
   allowedDestinationCidrs: string[] | null;
+  /** How long its messages' payloads are kept when a message names no retention; null: the server's. */
+  payloadRetentionHours: number | null;
+  /** False keeps attempt response bodies out of the store. */
+  storeResponseBodies: boolean;
+  /** Fields whose values are redacted in stored attempt bodies and in what application keys see; null: the platform default. */
+  redactionRules: string[] | null;
   createdAt: number;
   updatedAt: number;
 }
-export type ApplicationInsert = Omit<Application, 'createdAt' | 'updatedAt' | 'allowedDestinationCidrs'> &
-  Partial<Pick<Application, 'allowedDestinationCidrs'>>;
+/** An application's privacy settings, changed together. */
+export type ApplicationPrivacy = Pick<
+  Application,
+  'payloadRetentionHours' | 'storeResponseBodies' | 'redactionRules'
+>;
+export type ApplicationInsert = Omit<
+  Application,
+  'createdAt' | 'updatedAt' | 'allowedDestinationCidrs' | keyof ApplicationPrivacy
+> &
+  Partial<Pick<Application, 'allowedDestinationCidrs' | keyof ApplicationPrivacy>>;
 export type ApplicationChanges = Partial<Omit<Application, 'id' | 'createdAt' | 'updatedAt'>>;
 
 export interface EventType {
@@ -247,6 +261,8 @@ export interface Message {
 /** A message to write with its deliveries, one per matching endpoint. */
 export interface NewMessage {
   message: Message;
+  /** When the payload is removed, once no delivery of the message is pending; null or omitted: never early. */
+  payloadExpiresAt?: number | null;
   /** `seqKey` places the delivery in its endpoint's sequence when the endpoint is ordered (see `Delivery`). */
   deliveries: Array<{ id: string; endpointId: string; triggerType?: TriggerType; seqKey?: string | null }>;
 }

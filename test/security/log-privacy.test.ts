@@ -57,12 +57,13 @@ describe.each(HERALD_STORES)('logs on $dialect', ({ postgres, skip }) => {
   }
 
   async function attemptsOf(msgId: string, count: number): Promise<void> {
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 1200; i++) {
       const list = await h.call('GET', `/app/pii-app/attempt/msg/${msgId}?limit=50`);
       if (list.body.data.length >= count) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    throw new Error(`expected ${count} attempts of ${msgId}`);
+    const list = await h.call('GET', `/app/pii-app/attempt/msg/${msgId}?limit=50`);
+    throw new Error(`expected ${count} attempts of ${msgId}, got ${JSON.stringify(list.body.data)}`);
   }
 
   it.skipIf(skip)('never writes a marked value through ingest, delivery, failures and retries', async () => {

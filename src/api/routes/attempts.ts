@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import { DeliveryStatus, type Attempt, type Delivery } from '../../store/index.js';
 import { routeModule } from '../route-group.js';
 import { notFound } from '../errors.js';
@@ -18,6 +19,8 @@ import {
 } from '../schemas/messages.js';
 import { endpointOut } from './endpoints.js';
 import { messageOut } from './messages.js';
+import type { Redactor } from '../../util/redaction.js';
+import { viewerRedactor } from '../redaction-view.js';
 
 /**
  * What an attempt's `response` reads once its body was removed (expunged, or past retention), as in Svix. An
@@ -25,18 +28,19 @@ import { messageOut } from './messages.js';
  */
 export const EXPUNGED_RESPONSE = 'EXPUNGED';
 
-function responseText(attempt: Attempt): string {
-  if (attempt.responseBody !== null) return attempt.responseBody;
+function responseText(attempt: Attempt, redactor: Redactor | null): string {
+  if (attempt.responseBody !== null)
+    return redactor === null ? attempt.responseBody : redactor.redactText(attempt.responseBody);
   return attempt.responseStatusCode > 0 ? EXPUNGED_RESPONSE : '';
 }
 
-function attemptOut(attempt: Attempt, withContent = true) {
+function attemptOut(attempt: Attempt, withContent = true, redactor: Redactor | null = null) {
   return {
     id: attempt.id,
     msgId: attempt.msgId,
     endpointId: attempt.endpointId,
     url: attempt.url,
-    response: withContent ? responseText(attempt) : '',
+    response: withContent ? responseText(attempt, redactor) : '',
     responseStatusCode: attempt.responseStatusCode,
     responseDurationMs: attempt.durationMs,
     status: attempt.status,
@@ -83,9 +87,10 @@ const DeliveryState = {
 const EndpointMessageOut = Type.Object({ ...MessageOut.properties, ...DeliveryState });
 const MessageEndpointOut = Type.Object({ ...EndpointOut.properties, ...DeliveryState });
 
-export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, { store }) => {
+export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, { store, config }) => {
   /** A page of attempts, newest first, with the filters every attempt listing takes. */
   const attemptPage = async (
+    request: FastifyRequest,
     appId: string,
     where: { endpointId?: string | undefined; msgId?: string },
     q: Static<typeof AttemptFilters>,
@@ -95,7 +100,11 @@ export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, 
       { ...where, status: q.status, statusCodeClass: q.status_code_class, ...messageFilter(q) },
       pageQuery(q, 'descending'),
     );
-    return { ...page, data: page.data.map((attempt) => attemptOut(attempt, q.with_content ?? true)) };
+    const redactor = viewerRedactor(request, config.redactionRules);
+    return {
+      ...page,
+      data: page.data.map((attempt) => attemptOut(attempt, q.with_content ?? true, redactor)),
+    };
   };
 
   route.get(
@@ -111,7 +120,7 @@ export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, 
     async (request) => {
       const appId = request.application.id;
       const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-      return attemptPage(appId, { endpointId: endpoint.id }, request.query);
+      return attemptPage(request, appId, { endpointId: endpoint.id }, request.query);
     },
   );
 
@@ -131,7 +140,7 @@ export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, 
       const q = request.query;
       const endpointId =
         q.endpoint_id === undefined ? undefined : (await findEndpoint(store, appId, q.endpoint_id)).id;
-      return attemptPage(appId, { msgId: message.id, endpointId }, q);
+      return attemptPage(request, appId, { msgId: message.id, endpointId }, q);
     },
   );
 
@@ -149,11 +158,15 @@ export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, 
     async (request) => {
       const { msg_id, attempt_id } = request.params;
       const attempt = await findAttempt(store, request.application.id, msg_id, attempt_id);
+      const redactor = viewerRedactor(request, config.redactionRules);
       return {
-        ...attemptOut(attempt),
+        ...attemptOut(attempt, true, redactor),
         errorDetail: attempt.errorDetail,
         requestHeaders: attempt.requestHeaders,
-        requestBody: attempt.requestBody,
+        requestBody:
+          attempt.requestBody === null || redactor === null
+            ? attempt.requestBody
+            : redactor.redactText(attempt.requestBody),
         responseHeaders: attempt.responseHeaders,
       };
     },
@@ -195,6 +208,7 @@ export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, 
     async (request) => {
       const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
       const q = request.query;
+      const redactor = viewerRedactor(request, config.redactionRules);
       const page = await store.deliveryListByEndpoint(
         endpoint.id,
         {
@@ -207,7 +221,7 @@ export const attemptRoutes = routeModule({ tags: ['Message Attempt'] }, (route, 
       const data = page.data.flatMap((delivery) => {
         const message = messages.get(delivery.msgId);
         return message
-          ? [{ ...messageOut(message, q.with_content ?? true), ...deliveryState(delivery) }]
+          ? [{ ...messageOut(message, q.with_content ?? true, redactor), ...deliveryState(delivery) }]
           : [];
       });
       return { ...page, data };

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Endpoint, HeaderStyle, Ordering, OrderingAfterGiveUp } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
+import { urlForRecord } from '../../security/redact.js';
 import { eventTypeFilter, throttleRate } from '../aliases.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
@@ -174,7 +175,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       await context.events?.endpointChanged('endpoint.created', created);
       await audit.recordEndpoint(request, 'endpoint.created', created, {
         after: {
-          url: created.url,
+          url: urlForRecord(created.url),
           // Custom headers by name only, never by value.
           ...(Object.keys(headers).length > 0 && { headerNames: Object.keys(headers) }),
         },
@@ -324,8 +325,8 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
   ) {
     if (before.url === after.url) return;
     await audit.recordEndpoint(request, 'endpoint.url.changed', after, {
-      before: { url: before.url },
-      after: { url: after.url },
+      before: { url: urlForRecord(before.url) },
+      after: { url: urlForRecord(after.url) },
     });
   }
 });

@@ -1,7 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Message } from '../../store/index.js';
 import { routeModule } from '../route-group.js';
+import type { Redactor } from '../../util/redaction.js';
 import { notFound } from '../errors.js';
+import { viewerRedactor } from '../redaction-view.js';
 import { findMessage } from '../lookups.js';
 import { eventTypesFilter, timeFilter } from '../list-filters.js';
 import { mapPage, pageQuery } from '../pagination.js';
@@ -11,19 +13,22 @@ import { ListFilters, MessageOut, MessageParams } from '../schemas/messages.js';
 /** What a message's payload reads once it was removed (expunged, or past retention), as in Svix. */
 export const EXPIRED_PAYLOAD = { expired: true };
 
-export function messageOut(message: Message, withContent = true) {
+/** A message as the API shows it; `redactor` hides what the viewer may not see (see redaction-view.ts). */
+export function messageOut(message: Message, withContent = true, redactor: Redactor | null = null) {
+  const payload =
+    message.payload === null ? EXPIRED_PAYLOAD : (redactor?.redact(message.payload) ?? message.payload);
   return {
     id: message.id,
     eventType: message.eventType,
     eventId: message.eventId,
-    payload: withContent ? (message.payload ?? EXPIRED_PAYLOAD) : {},
+    payload: withContent ? payload : {},
     channels: message.channels,
     ...(message.orderingKey !== null && { orderingKey: message.orderingKey }),
     timestamp: toIso(message.createdAt),
   };
 }
 
-export const messageRoutes = routeModule({ tags: ['Message'] }, (route, { store }) => {
+export const messageRoutes = routeModule({ tags: ['Message'] }, (route, { store, config }) => {
   route.get(
     '/app/:app_id/msg',
     {
@@ -46,7 +51,8 @@ export const messageRoutes = routeModule({ tags: ['Message'] }, (route, { store 
         },
         pageQuery(query, 'descending'),
       );
-      return mapPage(page, (message) => messageOut(message, query.with_content ?? true));
+      const redactor = viewerRedactor(request, config.redactionRules);
+      return mapPage(page, (message) => messageOut(message, query.with_content ?? true, redactor));
     },
   );
 
@@ -62,7 +68,11 @@ export const messageRoutes = routeModule({ tags: ['Message'] }, (route, { store 
     },
     async (request) => {
       const message = await findMessage(store, request.application.id, request.params.msg_id);
-      return messageOut(message, request.query.with_content ?? true);
+      return messageOut(
+        message,
+        request.query.with_content ?? true,
+        viewerRedactor(request, config.redactionRules),
+      );
     },
   );
 

@@ -1,6 +1,7 @@
 /** Getting deliveries through after failures: resend, recover, dead letters, bulk replay, and endpoint stats. */
 import { Type } from '@sinclair/typebox';
 import { newId } from '../../util/ids.js';
+import { viewerRedactor } from '../redaction-view.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint, findMessage } from '../lookups.js';
 import { badRequest, conflict, unprocessable } from '../errors.js';
@@ -45,7 +46,7 @@ const ReplayIn = Type.Object({
 /** The path of a route that acts on one message's delivery to one endpoint. */
 const DeliveryParams = Type.Object({ ...MessageParams.properties, endpoint_id: Uid });
 
-export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
+export const recoveryRoutes = routeModule({}, (route, { store, notify, config }) => {
   /**
    * A route that acts on the delivery of the message to the endpoint in its path (both looked up, 404 if
    * missing): `act` says whether it could, and a `409` with `refusal` answers when it could not.
@@ -170,6 +171,7 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
     async (request) => {
       const appId = request.application.id;
       const q = request.query;
+      const redactor = viewerRedactor(request, config.redactionRules);
       const endpointId =
         q.endpoint_id === undefined ? undefined : (await findEndpoint(store, appId, q.endpoint_id)).id;
       const page = await store.deliveryList(
@@ -187,7 +189,7 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify }) => {
         if (!message) return [];
         return [
           {
-            ...messageOut(message, q.with_content ?? true),
+            ...messageOut(message, q.with_content ?? true, redactor),
             endpointId: delivery.endpointId,
             status: delivery.status,
             statusText: STATUS_TEXT[delivery.status],

@@ -2,6 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ApplicationIn } from './applications.js';
 import { Channel, EventTypeName, Nullable, Uid } from './common.js';
 
+/** The longest payload retention a message or an application may ask for: 90 days, Svix's limit. */
+export const MAX_PAYLOAD_RETENTION_HOURS = 90 * 24;
+
 export const MessageIn = Type.Object({
   eventType: EventTypeName,
   payload: Type.Object({}, { additionalProperties: true, description: 'The JSON body sent to endpoints' }),
@@ -24,7 +27,25 @@ export const MessageIn = Type.Object({
       }),
     ),
   ),
-  payloadRetentionPeriod: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
+  payloadRetentionPeriod: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 90,
+      description:
+        'Days to keep the payload: removed after them once every delivery of the message is settled ' +
+        "(default: the application's `payloadRetentionHours`, else the server's retention)",
+    }),
+  ),
+  payloadRetentionHours: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_PAYLOAD_RETENTION_HOURS,
+        description:
+          'Hours to keep the payload, as `payloadRetentionPeriod` in days; wins when both are given',
+      }),
+    ),
+  ),
   tags: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 128 }), { maxItems: 5 }))),
   transformationsParams: Type.Optional(
     Nullable(
