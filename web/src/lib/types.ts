@@ -259,3 +259,12 @@ export interface EndpointRate {
   nextTokenAt: string | null;
   pending: number;
 }
+
+/** An application's privacy settings (`/app/{id}/privacy`). */
+export interface PrivacySettings {
+  payloadRetentionHours: number | null;
+  storeResponseBodies: boolean;
+  redactionRules: string[] | null;
+  /** The rules in force: the application's, or the platform's when it sets none. */
+  effectiveRedactionRules: string[];
+}

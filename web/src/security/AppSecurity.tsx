@@ -1,11 +1,13 @@
 /**
- * An application's security and limits: the networks every endpoint's deliveries may reach (admins set them,
- * so an application key cannot lift a limit its platform set) and each endpoint's rate-limit status.
+ * An application's security and limits: the networks every endpoint's deliveries may reach and its privacy
+ * settings (admins set both, so an application key cannot lift a limit its platform set) and each endpoint's
+ * rate-limit status.
  */
 import { enc } from '../lib/api';
 import { useSession } from '../lib/session-context';
 import { AppHeader } from '../apps/AppHeader';
 import { NetworksCard } from './NetworksCard';
+import { PrivacyCard } from './PrivacyCard';
 import { RateLimitTable } from './RateLimits';
 
 export function AppSecurity({ appId }: { appId: string }) {
@@ -23,6 +25,14 @@ export function AppSecurity({ appId }: { appId: string }) {
         readOnlyReason={
           session.scoped
             ? 'Set by the platform: only an admin key can change the networks of the whole application.'
+            : undefined
+        }
+      />
+      <PrivacyCard
+        path={`/app/${enc(appId)}/privacy`}
+        readOnlyReason={
+          session.scoped
+            ? 'Set by the platform: only an admin key can change what is redacted and kept.'
             : undefined
         }
       />
