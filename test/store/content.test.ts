@@ -1,6 +1,7 @@
 /** Retention: old messages lose their payload and old attempts their bodies; every record stays. */
 import { expect, it } from 'vitest';
-import { appWithEndpoints, attemptOf, idAt, messageOf, send } from './builders.js';
+import { appWithEndpoints, attemptOf, claimAll, idAt, messageOf, send } from './builders.js';
+import { newId } from '../../src/util/ids.js';
 import { describeStore } from './harness.js';
 
 const ALL = { limit: 100, order: 'ascending' } as const;
@@ -55,5 +56,50 @@ describeStore('store: pruning old content', (ctx) => {
 
     expect(await store.contentPrune(BEFORE, 2)).toEqual({ messages: 0, attempts: 0 });
     expect(await store.contentPrune(BEFORE + 2 * DAY)).toEqual({ messages: 2, attempts: 2 });
+  });
+
+  it('removes payloads past their own expiry once no delivery of theirs is pending, chunk by chunk', async () => {
+    const store = await ctx.fresh();
+    const { app, endpoints } = await appWithEndpoints(store, 1);
+    const ep = endpoints[0]!.id;
+    const create = async (payloadExpiresAt: number | null, endpointIds: string[] = []) => {
+      const message = messageOf(app.id, { payload: { secret: 'pii' } });
+      await store.messageCreate({
+        message,
+        deliveries: endpointIds.map((endpointId) => ({ id: newId('delivery'), endpointId })),
+        payloadExpiresAt,
+      });
+      return message;
+    };
+    const settled = [await create(BEFORE - 2), await create(BEFORE - 1), await create(BEFORE)];
+    const later = await create(BEFORE + DAY);
+    const never = await create(null);
+    const pending = await create(BEFORE - 1, [ep]);
+    const pendingDelivery = (await store.deliveryListByMessage(pending.id, ALL)).data[0]!;
+    const sent = attemptOf(
+      { id: pendingDelivery.id, appId: app.id, msgId: pending.id, endpointId: ep },
+      { requestBody: '<xml/>', responseBody: 'ok' },
+    );
+    await store.attemptInsertMany([sent]);
+
+    expect(await store.contentPruneExpired(BEFORE, 2)).toBe(3);
+    for (const msg of settled) expect((await store.messageGet(app.id, msg.id))!.payload).toBeNull();
+    for (const msg of [later, never, pending]) expect(await store.messageGet(app.id, msg.id)).toEqual(msg);
+    expect(await store.contentPruneExpired(BEFORE, 2)).toBe(0);
+
+    // Once its delivery is settled, the pending one goes too, with the body its attempt sent.
+    expect((await claimAll(store, { now: Date.now() + DAY, worker: 'settler' })).map((d) => d.id)).toEqual([
+      pendingDelivery.id,
+    ]);
+    await store.deliveryRecordResults(
+      'settler',
+      [{ id: pendingDelivery.id, status: 0, attemptCount: 1, nextAttemptAt: null, lastAttemptAt: BEFORE }],
+      [],
+      BEFORE,
+    );
+    expect(await store.contentPruneExpired(BEFORE)).toBe(1);
+    expect((await store.messageGet(app.id, pending.id))!.payload).toBeNull();
+    const [attempt] = (await store.attemptList(app.id, {}, ALL)).data;
+    expect(attempt).toMatchObject({ requestBody: null, responseBody: 'ok' });
   });
 });

@@ -102,11 +102,12 @@ describeSvix('e2e_message', (h) => {
     await attemptAnswered(client, app, msg.id, 200);
   });
 
-  // test_payload_retention_period: skipped, cannot apply. It sets a row's expiry in Svix's messagecontent table
-  // and calls Svix's expired-message cleaner directly; Herald's retention is server-wide (HERALD_RETENTION_DAYS,
-  // tested in test/services/maintenance.test.ts), and its pruner has no per-row expiry to set.
-  // test_payload_retention_period_messagecontent: skipped, cannot apply. It reads the expiry Svix stores for a
-  // message's `payloadRetentionPeriod`; Herald accepts the field but keeps every payload for HERALD_RETENTION_DAYS.
+  // test_payload_retention_period: skipped, cannot apply as written. It sets a row's expiry in Svix's
+  // messagecontent table and calls Svix's expired-message cleaner directly. Herald applies a message's
+  // `payloadRetentionPeriod` and `payloadRetentionHours` with its own retention pruner; test/api/privacy.test.ts
+  // sends such messages and runs the pruner past their expiry.
+  // test_payload_retention_period_messagecontent: skipped, cannot apply as written. It reads the expiry Svix
+  // stores in its own table; Herald's is its message's `payload_expires_at`, tested as above.
 
   it('test_expunge_message_payload', async () => {
     const { client } = h.server();
