@@ -16,6 +16,8 @@ export function urlForRecord(url: string): string {
   } catch {
     return '[redacted]';
   }
+  // A URL with nothing to hide is recorded exactly as configured.
+  if (parsed.password === '' && parsed.search === '') return url;
   if (parsed.password !== '') parsed.password = 'redacted';
   for (const key of new Set(parsed.searchParams.keys())) parsed.searchParams.set(key, 'redacted');
   return parsed
