@@ -1,7 +1,8 @@
 /**
  * Logs carry no personal data: payloads, bodies, headers, credentials, URL query strings and userinfo are sent
  * through ingest, delivery, failures (500, refused connection, timeout, reset, 410) and a retry at level
- * `trace`, with the production logger writing to a stream this test reads, and no marked value may appear.
+ * `trace`, with the production logger writing to a stream this test reads, and no marked value may appear there
+ * or in the audit log.
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -127,6 +128,11 @@ describe.each(HERALD_STORES)('logs on $dialect', ({ postgres, skip }) => {
     vi.setSystemTime(Date.now() + 60 * 60 * 1000);
     await failing.waitFor(2);
     await attemptsOf(msgId, 8);
+
+    // The audit log, kept for ever, records the endpoints' URLs without their passwords and query values.
+    const audit = await h.call('GET', '/audit-log?limit=250');
+    expect(audit.body.data.length).toBeGreaterThan(0);
+    expect(JSON.stringify(audit.body)).not.toContain(MARK);
 
     const log = lines.join('');
     if (process.env.DUMP_LOG) console.log(log);
