@@ -565,6 +565,55 @@ describe('svix SDK against Herald', () => {
   });
 });
 
+describe('svix SDK: the message poller', () => {
+  let run: Running;
+  let svix: Svix;
+  beforeAll(async () => {
+    run = await runHerald({ HERALD_POLLER_SETTLE_MS: '0' });
+    svix = new Svix(run.token, { serverUrl: run.serverUrl, retryScheduleInMs: [] });
+  });
+  afterAll(async () => run?.stop());
+
+  it('polls, polls as a consumer, and seeks', async () => {
+    const app = await svix.application.create({ name: 'Poller', uid: 'sdk-poller' });
+    await svix.eventType.create({ name: 'order.placed', description: 'An order was placed' });
+    const sink = await svix.endpoint.create(app.id, {
+      uid: 'orders',
+      url: 'poll://orders',
+      filterTypes: ['order.placed'],
+    });
+    expect(sink.url).toBe('poll://orders');
+    const sent: string[] = [];
+    for (const n of [1, 2, 3])
+      sent.push((await svix.message.create(app.id, { eventType: 'order.placed', payload: { n } })).id);
+    await svix.message.create(app.id, { eventType: 'other.thing', payload: {} });
+
+    const first = await svix.message.poller.poll(app.id, sink.id, { limit: 2 });
+    expect(first.data.map((m) => m.id)).toEqual(sent.slice(0, 2));
+    expect(first.data[0]!.payload).toEqual({ n: 1 });
+    expect(first.data[0]!.timestamp).toBeInstanceOf(Date);
+    expect(first.done).toBe(false);
+    const rest = await svix.message.poller.poll(app.id, sink.id, { iterator: first.iterator });
+    expect(rest.data.map((m) => m.id)).toEqual(sent.slice(2));
+    expect(rest.done).toBe(true);
+
+    const page = await svix.message.poller.consumerPoll(app.id, 'orders', 'worker', { limit: 2 });
+    expect(page.data.map((m) => m.id)).toEqual(sent.slice(0, 2));
+    // Not acknowledged yet: the same page again.
+    const again = await svix.message.poller.consumerPoll(app.id, 'orders', 'worker', { limit: 2 });
+    expect(again.data.map((m) => m.id)).toEqual(sent.slice(0, 2));
+    const next = await svix.message.poller.consumerPoll(app.id, 'orders', 'worker', {
+      iterator: page.iterator,
+    });
+    expect(next.data.map((m) => m.id)).toEqual(sent.slice(2));
+
+    const seek = await svix.message.poller.consumerSeek(app.id, 'orders', 'worker', { after: new Date(0) });
+    expect(typeof seek.iterator).toBe('string');
+    const fromStart = await svix.message.poller.consumerPoll(app.id, 'orders', 'worker');
+    expect(fromStart.data.map((m) => m.id)).toEqual(sent);
+  });
+});
+
 describe('startHerald', () => {
   it('creates the first admin key only on the first start of a data directory', async () => {
     const first = await runHerald();

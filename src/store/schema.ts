@@ -210,6 +210,13 @@ export interface WorkerTable {
   heartbeat_at: number;
 }
 
+export interface PollerConsumerTable {
+  endpoint_id: string;
+  consumer_id: string;
+  position: string;
+  updated_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -227,4 +234,5 @@ export interface Database {
   herald_service_run: ServiceRunTable;
   herald_worker: WorkerTable;
   delivery_sequence: DeliverySequenceTable;
+  poller_consumer: PollerConsumerTable;
 }

@@ -7,6 +7,7 @@ import { workerHeartbeats } from './0006_worker_heartbeats.js';
 import { filtersCompression } from './0007_filters_compression.js';
 import { svixCompat } from './0008_svix_compat.js';
 import { ordering } from './0009_ordering.js';
+import { pollerConsumers } from './0011_poller_consumers.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   filtersCompression,
   svixCompat,
   ordering,
+  pollerConsumers,
 ];
