@@ -84,6 +84,7 @@ export class Poller {
       limit,
     };
     const messages: Message[] = [];
+    if (limit === 0) return { messages, iterator: position, done: false };
     for (let batch = 0; batch < MAX_BATCHES; batch++) {
       const rows = await this.store.messagePollPage({ ...window, after: position });
       for (const message of rows) {

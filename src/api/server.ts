@@ -33,6 +33,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
 import { pollerRoutes } from './routes/poller.js';
+import { pollerLeaseRoutes } from './routes/poller-leases.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { securityRoutes } from './routes/security.js';
@@ -127,6 +128,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(templateRenderRoutes(context));
       await api.register(messageRoutes(context));
       await api.register(pollerRoutes(context));
+      await api.register(pollerLeaseRoutes(context));
       await api.register(ingestRoutes(context));
       await api.register(recoveryRoutes(context));
       await api.register(healthReportRoutes(context));

@@ -93,6 +93,7 @@ export type { StoreLogger } from './listener.js';
 export type { MigrationResult } from './migrator.js';
 export type { LiveWorker, WorkerInfo, WorkerTakeover } from './workers.js';
 export type { BlockedSequence } from './sequences.js';
+export type { PollerConsumer, PollerConsumerState, PollWindow } from './poller.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,

@@ -4,7 +4,7 @@
  * space at a time (`idFloor`): ids sort in creation order, so "after this position" is `id > position`.
  */
 import type { Connection } from './dialect.js';
-import { hasChannel } from './rows.js';
+import { fromJsonOrNull, hasChannel } from './rows.js';
 import { toMessage } from './messages.js';
 import type { Message } from './types.js';
 
@@ -22,18 +22,46 @@ export interface PollWindow {
   limit: number;
 }
 
+/** A consumer's stored state; see migration 0011 for what each part means. */
+export interface PollerConsumer {
+  position: string;
+  nextOffset: number;
+  /** Offsets handed out by the leasing poll and not yet committed, with their message ids, oldest first. */
+  leased: Array<[number, string]>;
+  leaseEnd: string | null;
+  leaseUntil: number | null;
+  /** Counts writes; a save names the revision it read. */
+  revision: number;
+}
+
+export type PollerConsumerState = Omit<PollerConsumer, 'revision'>;
+
 export interface PollerQueries {
   /** Up to `limit` messages in the window, oldest first. */
   messagePollPage(window: PollWindow): Promise<Message[]>;
-  /** A consumer's stored position, or undefined when it has none yet. */
-  pollerConsumerPosition(endpointId: string, consumerId: string): Promise<string | undefined>;
-  /** Stores a consumer's position, creating the consumer when it is new. */
+  /** A consumer's stored state, or undefined when it has none yet. */
+  pollerConsumerGet(endpointId: string, consumerId: string): Promise<PollerConsumer | undefined>;
+  /**
+   * Sets a consumer's position and drops its lease, creating the consumer when it is new (a seek, or an
+   * iterator passed on).
+   */
   pollerConsumerSetPosition(
     endpointId: string,
     consumerId: string,
     position: string,
     now: number,
   ): Promise<void>;
+  /**
+   * Saves a consumer's state if it is still at `revision` (undefined: if it does not exist yet); false when
+   * another request changed it first.
+   */
+  pollerConsumerSave(
+    endpointId: string,
+    consumerId: string,
+    state: PollerConsumerState,
+    revision: number | undefined,
+    now: number,
+  ): Promise<boolean>;
 }
 
 export function pollerQueries(connection: Connection): PollerQueries {
@@ -61,14 +89,22 @@ export function pollerQueries(connection: Connection): PollerQueries {
       return rows.map(toMessage);
     },
 
-    async pollerConsumerPosition(endpointId: string, consumerId: string): Promise<string | undefined> {
+    async pollerConsumerGet(endpointId: string, consumerId: string): Promise<PollerConsumer | undefined> {
       const row = await db
         .selectFrom('poller_consumer')
-        .select('position')
+        .selectAll()
         .where('endpoint_id', '=', endpointId)
         .where('consumer_id', '=', consumerId)
         .executeTakeFirst();
-      return row?.position;
+      if (!row) return undefined;
+      return {
+        position: row.position,
+        nextOffset: Number(row.next_offset),
+        leased: fromJsonOrNull<Array<[number, string]>>(row.leased) ?? [],
+        leaseEnd: row.lease_end,
+        leaseUntil: row.lease_until === null ? null : Number(row.lease_until),
+        revision: Number(row.revision),
+      };
     },
 
     async pollerConsumerSetPosition(
@@ -77,13 +113,49 @@ export function pollerQueries(connection: Connection): PollerQueries {
       position: string,
       now: number,
     ): Promise<void> {
+      const values = { position, leased: null, lease_end: null, lease_until: null, updated_at: now };
       await db
         .insertInto('poller_consumer')
-        .values({ endpoint_id: endpointId, consumer_id: consumerId, position, updated_at: now })
+        .values({ endpoint_id: endpointId, consumer_id: consumerId, ...values })
         .onConflict((oc) =>
-          oc.columns(['endpoint_id', 'consumer_id']).doUpdateSet({ position, updated_at: now }),
+          oc
+            .columns(['endpoint_id', 'consumer_id'])
+            .doUpdateSet((eb) => ({ ...values, revision: eb('poller_consumer.revision', '+', 1) })),
         )
         .execute();
+    },
+
+    async pollerConsumerSave(
+      endpointId: string,
+      consumerId: string,
+      state: PollerConsumerState,
+      revision: number | undefined,
+      now: number,
+    ): Promise<boolean> {
+      const values = {
+        position: state.position,
+        next_offset: state.nextOffset,
+        leased: state.leased.length === 0 ? null : JSON.stringify(state.leased),
+        lease_end: state.leaseEnd,
+        lease_until: state.leaseUntil,
+        updated_at: now,
+      };
+      if (revision === undefined) {
+        const inserted = await db
+          .insertInto('poller_consumer')
+          .values({ endpoint_id: endpointId, consumer_id: consumerId, ...values })
+          .onConflict((oc) => oc.columns(['endpoint_id', 'consumer_id']).doNothing())
+          .executeTakeFirst();
+        return Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0;
+      }
+      const updated = await db
+        .updateTable('poller_consumer')
+        .set({ ...values, revision: revision + 1 })
+        .where('endpoint_id', '=', endpointId)
+        .where('consumer_id', '=', consumerId)
+        .where('revision', '=', revision)
+        .executeTakeFirst();
+      return updated.numUpdatedRows > 0n;
     },
   };
 }

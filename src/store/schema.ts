@@ -214,6 +214,11 @@ export interface PollerConsumerTable {
   endpoint_id: string;
   consumer_id: string;
   position: string;
+  next_offset: ColumnType<number, number | undefined, number>;
+  leased: string | null;
+  lease_end: string | null;
+  lease_until: number | null;
+  revision: ColumnType<number, number | undefined, number>;
   updated_at: number;
 }
 

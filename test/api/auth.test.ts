@@ -75,6 +75,8 @@ const ROUTES: Array<[Method, string, Access]> = [
   ['GET', '/app/{app_id}/poller/{sink_id}', 'app'],
   ['GET', '/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}', 'app'],
   ['POST', '/app/{app_id}/poller/{sink_id}/consumer/{consumer_id}/seek', 'app'],
+  ['GET', '/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}', 'app'],
+  ['POST', '/app/{app_id}/polling-endpoint/{sink_id}/consumer/{consumer_id}/commit', 'app'],
   ['DELETE', '/app/{app_id}/msg/{msg_id}/content', 'app'],
   ['GET', '/app/{app_id}/msg/{msg_id}/endpoint', 'app'],
   ['GET', '/app/{app_id}/attempt/endpoint/{endpoint_id}', 'app'],

@@ -120,7 +120,7 @@ describe.each(DIALECTS)('polling endpoints ($name)', ({ make, skip }) => {
     expect(ids(second)).toEqual([m.m4, m.m5]);
     // The position is stored: a restarted consumer, without an iterator, reads on from the acknowledged page.
     expect(ids(await poll(path))).toEqual([m.m4, m.m5]);
-    expect(await f.store.pollerConsumerPosition(sink.id, 'billing')).toBe(first.iterator);
+    expect((await f.store.pollerConsumerGet(sink.id, 'billing'))?.position).toBe(first.iterator);
     // Consumers are independent.
     expect(ids(await poll('inbox/consumer/audit?limit=1'))).toEqual([m.m1]);
   });
@@ -140,6 +140,61 @@ describe.each(DIALECTS)('polling endpoints ($name)', ({ make, skip }) => {
     });
     expect(back.statusCode).toBe(200);
     expect(ids(await poll('inbox/consumer/reports?limit=1'))).toEqual([m.m1]);
+  });
+
+  it.skipIf(skip)('the leasing poll hands out offsets; a commit acknowledges them', async () => {
+    const leased = await createEndpoint(f, appId, {
+      uid: 'leased',
+      url: 'poll://leased',
+      filterTypes: ['user.signup'],
+    });
+    for (const n of [1, 2, 3]) await send(`u${n}`, 'user.signup', { n });
+    type LeaseOut = { data: Array<{ id: string; offset: number }>; done: boolean };
+    const lease = async (consumer: string, query = '') => {
+      const res = await admin.get(`/app/${appId}/polling-endpoint/leased/consumer/${consumer}?${query}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json<LeaseOut>();
+    };
+    const commit = (consumer: string, offset: number) =>
+      admin.post(`/app/${appId}/polling-endpoint/leased/consumer/${consumer}/commit`, { offset });
+    const pairs = (out: LeaseOut) => out.data.map((x) => [x.id, x.offset]);
+
+    // While the lease lasts, polls read on; commits acknowledge up to an offset.
+    const first = await lease('a', 'limit=2');
+    expect(pairs(first)).toEqual([
+      [m.u1, 0],
+      [m.u2, 1],
+    ]);
+    expect(first.done).toBe(false);
+    const second = await lease('a', 'limit=2');
+    expect(pairs(second)).toEqual([[m.u3, 2]]);
+    expect(second.done).toBe(true);
+    expect((await commit('a', 1)).statusCode).toBe(204);
+    expect((await f.store.pollerConsumerGet(leased.id, 'a'))?.position).toBe(m.u2);
+    expect((await commit('a', 2)).statusCode).toBe(204);
+    expect((await commit('a', 0)).statusCode).toBe(204); // already committed: nothing changes
+    expect(pairs(await lease('a'))).toEqual([]);
+
+    // A lease that lapses before its commit: the messages come again, with new offsets (at least once).
+    expect(pairs(await lease('b', 'limit=2&lease_duration_ms=0'))).toEqual([
+      [m.u1, 0],
+      [m.u2, 1],
+    ]);
+    expect(pairs(await lease('b', 'limit=2&lease_duration_ms=0'))).toEqual([
+      [m.u1, 2],
+      [m.u2, 3],
+    ]);
+    expect((await commit('b', 3)).statusCode).toBe(204);
+    expect(pairs(await lease('b'))).toEqual([[m.u3, 4]]);
+
+    // A new consumer may start at the next message accepted.
+    expect(pairs(await lease('late', 'starting_position=latest'))).toEqual([]);
+    await send('u4', 'user.signup', { n: 4 });
+    expect(pairs(await lease('late'))).toEqual([[m.u4, 0]]);
+
+    expectError(await commit('a', 99), 400, undefined, /never handed out/);
+    expectError(await commit('nobody', 0), 409, undefined, /has not polled/);
+    expectError(await admin.post(`/app/${appId}/polling-endpoint/leased/consumer/a/commit`, {}), 422);
   });
 
   it.skipIf(skip)('an endpoint keeps its kind: HTTP or polling', async () => {

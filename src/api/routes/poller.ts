@@ -4,6 +4,7 @@
  * consumer, which a read moves only when the client passes the iterator it was given (so a consumer that stops
  * before passing it on reads the same messages again: at least once); `…/seek` moves that position to a time.
  */
+import type { Message } from '../../store/index.js';
 import { DEFAULT_PAGE_SIZE } from '../schemas/common.js';
 import { findEndpoint } from '../lookups.js';
 import { iteratorPosition, Poller, positionAt, type PollPage } from '../poller.js';
@@ -19,12 +20,15 @@ import {
   PollQuery,
 } from '../schemas/poller.js';
 
+/** A message as the poller routes show it: Svix's fields, without Herald's `orderingKey`. */
+export function pollMessageOut(message: Message) {
+  const { orderingKey: _orderingKey, ...out } = messageOut(message);
+  return { ...out, headers: null, tags: null, deliverAt: null };
+}
+
 function pollOut(page: PollPage) {
   return {
-    data: page.messages.map((message) => {
-      const { orderingKey: _orderingKey, ...out } = messageOut(message);
-      return { ...out, headers: null, tags: null, deliverAt: null };
-    }),
+    data: page.messages.map(pollMessageOut),
     iterator: page.iterator,
     done: page.done,
   };
@@ -80,7 +84,7 @@ export const pollerRoutes = routeModule({ tags: ['Message'] }, (route, { store, 
     async (request) => {
       const { query, params } = request;
       const endpoint = await findEndpoint(store, request.application.id, params.sink_id);
-      const stored = await store.pollerConsumerPosition(endpoint.id, params.consumer_id);
+      const stored = (await store.pollerConsumerGet(endpoint.id, params.consumer_id))?.position;
       const from =
         query.iterator != null ? iteratorPosition(query.iterator) : (stored ?? poller.start(endpoint));
       if (from !== stored)

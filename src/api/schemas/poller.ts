@@ -67,3 +67,45 @@ export const PollingEndpointOut = Type.Object({
 
 export const PollingEndpointConsumerSeekIn = Type.Object({ after: Timestamp });
 export const PollingEndpointConsumerSeekOut = Type.Object({ iterator: Type.String() });
+
+/** How long a leasing poll's messages stay leased when the request names no `lease_duration_ms`. */
+export const DEFAULT_LEASE_MS = 30_000;
+export const MAX_LEASE_MS = 24 * 60 * 60 * 1000;
+
+export const LeasePollQuery = Type.Object({
+  limit: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: POLL_MAX_LIMIT, description: 'Limit the number of returned items' }),
+  ),
+  lease_duration_ms: Type.Optional(
+    Nullable(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_LEASE_MS,
+        description: `How long the messages stay leased to this consumer (default ${DEFAULT_LEASE_MS} ms)`,
+      }),
+    ),
+  ),
+  starting_position: Type.Optional(
+    Nullable(
+      Type.Union([Type.Literal('earliest'), Type.Literal('latest')], {
+        description:
+          "Where a new consumer starts: the endpoint's first message (default) or the next one accepted",
+      }),
+    ),
+  ),
+});
+
+export const PollerV2MessageOut = Type.Object({
+  ...PollingEndpointMessageOut.properties,
+  offset: Type.Integer({
+    minimum: 0,
+    description: 'Commit it to acknowledge this message and those before it',
+  }),
+});
+
+export const PollerV2PollOut = Type.Object({
+  data: Type.Array(PollerV2MessageOut),
+  done: Type.Boolean({ description: 'True when there is nothing more to read for now' }),
+});
+
+export const PollerV2CommitIn = Type.Object({ offset: Type.Integer({ minimum: 0 }) });
