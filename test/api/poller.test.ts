@@ -60,6 +60,13 @@ describe.each(DIALECTS)('polling endpoints ($name)', ({ make, skip }) => {
     expect(sent.json<{ data: unknown[] }>().data).toEqual([]);
     const attempts = await admin.get(`/app/${appId}/attempt/msg/${m.m1}`);
     expect(attempts.json<{ data: unknown[] }>().data).toEqual([]);
+    // Nor can a test send reach it: it is read, never sent to.
+    expectError(
+      await admin.post(`/app/${appId}/endpoint/inbox/send-example`, { eventType: 'invoice.paid' }),
+      409,
+      undefined,
+      /polling endpoint/,
+    );
   });
 
   it.skipIf(skip)('reads the messages its filters let through, oldest first, page by page', async () => {
