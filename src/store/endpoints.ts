@@ -381,6 +381,8 @@ export function endpointQueries(connection: Connection): EndpointQueries {
           .where('endpoint_id', '=', id)
           .where('status', '!=', DeliveryStatus.Success)
           .execute();
+        // Its poller consumers' positions go too: the endpoint can no longer be polled.
+        await trx.deleteFrom('poller_consumer').where('endpoint_id', '=', id).execute();
         return true;
       });
     },

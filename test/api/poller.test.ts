@@ -220,6 +220,15 @@ describe.each(DIALECTS)('polling endpoints ($name)', ({ make, skip }) => {
     expect(sent.json<{ data: Array<{ id: string }> }>().data.map((x) => x.id)).toEqual([m.m9]);
   });
 
+  it.skipIf(skip)('deleting an endpoint ends its stream and its consumers', async () => {
+    const gone = await createEndpoint(f, appId, { uid: 'gone', url: 'poll://gone' });
+    await poll('gone/consumer/c');
+    expect(await f.store.pollerConsumerGet(gone.id, 'c')).toBeDefined();
+    expect((await admin.del(`/app/${appId}/endpoint/gone`)).statusCode).toBe(204);
+    expect(await f.store.pollerConsumerGet(gone.id, 'c')).toBeUndefined();
+    expectError(await admin.get(`/app/${appId}/poller/gone`), 404);
+  });
+
   it.skipIf(skip)('bad requests get a 4xx that says what to fix', async () => {
     expectError(await admin.get(`/app/${appId}/poller/inbox?iterator=nope`), 400, undefined, /iterator/);
     expectError(await admin.get(`/app/${appId}/poller/inbox/consumer/c?iterator=nope`), 400);
