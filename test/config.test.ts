@@ -10,6 +10,7 @@ import {
   DEFAULT_BODY_LIMIT_BYTES,
   DEFAULT_DB_POOL_SIZE,
   DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+  DEFAULT_POLLER_SETTLE_MS,
   DEFAULT_PORT,
   loadConfig,
   type ConfigFlags,
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES,
       apiKeyCacheSeconds: DEFAULT_API_KEY_CACHE_SECONDS,
       idempotencyTtlSeconds: DEFAULT_IDEMPOTENCY_TTL_SECONDS,
+      pollerSettleMs: DEFAULT_POLLER_SETTLE_MS,
       publicUrl: `http://localhost:${DEFAULT_PORT}`,
       deliveryHeaderStyle: 'standard',
       idempotencyKeyReuse: 'reject',
@@ -70,6 +72,7 @@ describe('loadConfig', () => {
       HERALD_BODY_LIMIT_BYTES: '2048',
       HERALD_API_KEY_CACHE_SECONDS: '0',
       HERALD_IDEMPOTENCY_TTL_SECONDS: '3600',
+      HERALD_POLLER_SETTLE_MS: '500',
       HERALD_PUBLIC_URL: 'https://hooks.example.com/',
       HERALD_SSRF_ALLOW_CIDRS: '127.0.0.1/32',
     });
@@ -84,6 +87,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 2048,
       apiKeyCacheSeconds: 0,
       idempotencyTtlSeconds: 3600,
+      pollerSettleMs: 500,
       // A trailing slash is dropped, so links can be built by appending paths.
       publicUrl: 'https://hooks.example.com',
     });
@@ -190,6 +194,7 @@ describe('loadConfig', () => {
       { env: { HERALD_API_KEY_CACHE_SECONDS: '-1' }, variable: 'HERALD_API_KEY_CACHE_SECONDS' },
       { env: { HERALD_API_KEY_CACHE_SECONDS: '3601' }, variable: 'HERALD_API_KEY_CACHE_SECONDS' },
       { env: { HERALD_IDEMPOTENCY_TTL_SECONDS: '59' }, variable: 'HERALD_IDEMPOTENCY_TTL_SECONDS' },
+      { env: { HERALD_POLLER_SETTLE_MS: '60001' }, variable: 'HERALD_POLLER_SETTLE_MS' },
       {
         env: { HERALD_DELIVERY_HEADER_STYLE: 'webhook' },
         variable: 'HERALD_DELIVERY_HEADER_STYLE',

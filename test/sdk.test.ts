@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiException, Ordering, Svix } from 'svix';
+import { ApiException, AutoConfigConsumer, Ordering, Svix } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { startHerald, type Herald } from '../src/herald.js';
@@ -562,6 +562,80 @@ describe('svix SDK against Herald', () => {
       expect(error.code).toBe(401);
       expect((error.body as ErrorBody).code).toBe('authentication_failed');
     });
+  });
+});
+
+describe('svix SDK: the message poller', () => {
+  let run: Running;
+  let svix: Svix;
+  beforeAll(async () => {
+    run = await runHerald({ HERALD_POLLER_SETTLE_MS: '0' });
+    svix = new Svix(run.token, { serverUrl: run.serverUrl, retryScheduleInMs: [] });
+  });
+  afterAll(async () => run?.stop());
+
+  it('polls, polls as a consumer, and seeks', async () => {
+    const app = await svix.application.create({ name: 'Poller', uid: 'sdk-poller' });
+    await svix.eventType.create({ name: 'order.placed', description: 'An order was placed' });
+    const sink = await svix.endpoint.create(app.id, {
+      uid: 'orders',
+      url: 'poll://orders',
+      filterTypes: ['order.placed'],
+    });
+    expect(sink.url).toBe('poll://orders');
+    const sent: string[] = [];
+    for (const n of [1, 2, 3])
+      sent.push((await svix.message.create(app.id, { eventType: 'order.placed', payload: { n } })).id);
+    await svix.message.create(app.id, { eventType: 'other.thing', payload: {} });
+
+    const first = await svix.message.poller.poll(app.id, sink.id, { limit: 2 });
+    expect(first.data.map((m) => m.id)).toEqual(sent.slice(0, 2));
+    expect(first.data[0]!.payload).toEqual({ n: 1 });
+    expect(first.data[0]!.timestamp).toBeInstanceOf(Date);
+    expect(first.done).toBe(false);
+    const rest = await svix.message.poller.poll(app.id, sink.id, { iterator: first.iterator });
+    expect(rest.data.map((m) => m.id)).toEqual(sent.slice(2));
+    expect(rest.done).toBe(true);
+
+    const page = await svix.message.poller.consumerPoll(app.id, 'orders', 'worker', { limit: 2 });
+    expect(page.data.map((m) => m.id)).toEqual(sent.slice(0, 2));
+    // Not acknowledged yet: the same page again.
+    const again = await svix.message.poller.consumerPoll(app.id, 'orders', 'worker', { limit: 2 });
+    expect(again.data.map((m) => m.id)).toEqual(sent.slice(0, 2));
+    const next = await svix.message.poller.consumerPoll(app.id, 'orders', 'worker', {
+      iterator: page.iterator,
+    });
+    expect(next.data.map((m) => m.id)).toEqual(sent.slice(2));
+
+    const seek = await svix.message.poller.consumerSeek(app.id, 'orders', 'worker', { after: new Date(0) });
+    expect(typeof seek.iterator).toBe('string');
+    const fromStart = await svix.message.poller.consumerPoll(app.id, 'orders', 'worker');
+    expect(fromStart.data.map((m) => m.id)).toEqual(sent);
+  });
+
+  it("receives with a lease and commits through the SDK's AutoConfigConsumer (poller v2)", async () => {
+    const app = await svix.application.create({ name: 'Poller v2', uid: 'sdk-poller-v2' });
+    const sink = await svix.endpoint.create(app.id, { uid: 'leased', url: 'poll://leased' });
+    const sent: string[] = [];
+    for (const n of [1, 2, 3])
+      sent.push((await svix.message.create(app.id, { eventType: 'e', payload: { n } })).id);
+    // The consumer's token names the application, the endpoint, Herald's URL and a key.
+    const content = { aid: app.id, eid: sink.id, surl: run.serverUrl, esec: '', tok: run.token };
+    const token = `auto_v1_${Buffer.from(JSON.stringify(content)).toString('base64')}`;
+    const consumer = new AutoConfigConsumer(token, {});
+    const first = await consumer.receive('worker', { limit: 2 });
+    expect(first.data.map((m) => [m.id, m.offset])).toEqual([
+      [sent[0], 0],
+      [sent[1], 1],
+    ]);
+    await consumer.commit('worker', 1);
+    // The lease lapses at once: what was not committed comes again, with a new offset.
+    const second = await consumer.receive('worker', { leaseDurationMs: 0 });
+    expect(second.data.map((m) => [m.id, m.offset])).toEqual([[sent[2], 2]]);
+    const again = await consumer.receive('worker');
+    expect(again.data.map((m) => [m.id, m.offset])).toEqual([[sent[2], 3]]);
+    await consumer.commit('worker', 3);
+    expect((await consumer.receive('worker')).data).toEqual([]);
   });
 });
 

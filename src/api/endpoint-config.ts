@@ -8,6 +8,9 @@ export { isSensitiveHeader } from '../security/redact.js';
 import type { Store } from '../store/index.js';
 import { unprocessable } from './errors.js';
 
+/** The URL scheme of a polling endpoint, such as `poll://inbox`. */
+export const POLLING_SCHEME = 'poll:';
+
 export function checkEndpointUrl(raw: string, config: Config): string {
   let url: URL;
   try {
@@ -17,8 +20,12 @@ export function checkEndpointUrl(raw: string, config: Config): string {
       `body.url "${raw.slice(0, 100)}" is not a URL; send an absolute http:// or https:// URL`,
     );
   }
+  // A polling endpoint: read only through the poller API, never sent to (routing leaves it out).
+  if (url.protocol === POLLING_SCHEME) return url.toString();
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw unprocessable(`body.url must use http:// or https://, not ${url.protocol}//`);
+    throw unprocessable(
+      `body.url must use http:// or https:// (or poll: for a polling endpoint), not ${url.protocol}//`,
+    );
   if (config.endpointHttpsOnly && url.protocol !== 'https:')
     throw unprocessable('body.url must use https:// on this server (HERALD_ENDPOINT_HTTPS_ONLY is on)');
   const blocked = blockedHostReason(url.hostname, config.ssrfAllow);
@@ -28,6 +35,24 @@ export function checkEndpointUrl(raw: string, config: Config): string {
         'or have the operator allow the range in HERALD_SSRF_ALLOW_CIDRS',
     );
   return url.toString();
+}
+
+export function isPollingUrl(url: string): boolean {
+  return url.startsWith(POLLING_SCHEME);
+}
+
+/**
+ * An endpoint stays a polling endpoint, or an HTTP one, for its life: deliveries already queued for an HTTP
+ * endpoint cannot be sent to a `poll:` URL, and a polling endpoint has no deliveries to send.
+ */
+export function checkUrlKindKept(existing: { url: string }, url: string): string {
+  if (isPollingUrl(existing.url) !== isPollingUrl(url))
+    throw unprocessable(
+      isPollingUrl(url)
+        ? 'body.url cannot make an HTTP endpoint a polling endpoint; create a new endpoint with a poll: URL'
+        : 'body.url cannot make a polling endpoint an HTTP endpoint; create a new endpoint with that URL',
+    );
+  return url;
 }
 
 export async function checkEventTypes(store: Store, names: string[] | null | undefined): Promise<void> {

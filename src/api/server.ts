@@ -32,6 +32,8 @@ import { healthReportRoutes } from './routes/health-report.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
+import { pollerRoutes } from './routes/poller.js';
+import { pollerLeaseRoutes } from './routes/poller-leases.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
@@ -126,6 +128,8 @@ export async function buildApi(options: ApiOptions) {
       await api.register(templateVersionRoutes(context));
       await api.register(templateRenderRoutes(context));
       await api.register(messageRoutes(context));
+      await api.register(pollerRoutes(context));
+      await api.register(pollerLeaseRoutes(context));
       await api.register(ingestRoutes(context));
       await api.register(recoveryRoutes(context));
       await api.register(healthReportRoutes(context));

@@ -36,6 +36,11 @@ export const DEFAULT_DB_STATEMENT_TIMEOUT_MS = 60_000;
 export const DEFAULT_DB_LOCK_TIMEOUT_MS = 10_000;
 export const DEFAULT_API_KEY_CACHE_SECONDS = 10;
 export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+/**
+ * How old a message must be before a poller reads it: the time its accepting write has to commit, so that a
+ * poller's iterator never passes a message that commits after younger ones.
+ */
+export const DEFAULT_POLLER_SETTLE_MS = 2_000;
 export const DEFAULT_WORKER_CONCURRENCY = 256;
 export const DEFAULT_ENDPOINT_CONCURRENCY = 10;
 export const DEFAULT_POLL_INTERVAL_MS = 500;
@@ -67,6 +72,8 @@ export interface Config {
   readonly bodyLimitBytes: number;
   readonly apiKeyCacheSeconds: number;
   readonly idempotencyTtlSeconds: number;
+  /** How old a message must be before the poller API reads it. */
+  readonly pollerSettleMs: number;
   /** Public base URL of this server, used in links Herald hands out. */
   readonly publicUrl: string;
   /** Destination ranges the SSRF guard lets through although they are private (for example 127.0.0.1/32). */
@@ -326,6 +333,13 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       DEFAULT_IDEMPOTENCY_TTL_SECONDS,
       60,
       7 * 24 * 60 * 60,
+    ),
+    pollerSettleMs: integer(
+      'HERALD_POLLER_SETTLE_MS',
+      nonEmpty(env.HERALD_POLLER_SETTLE_MS),
+      DEFAULT_POLLER_SETTLE_MS,
+      0,
+      60_000,
     ),
     publicUrl: publicUrl(nonEmpty(env.HERALD_PUBLIC_URL), host, port),
     ssrfAllow: cidrList('HERALD_SSRF_ALLOW_CIDRS', nonEmpty(env.HERALD_SSRF_ALLOW_CIDRS)),

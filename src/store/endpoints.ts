@@ -29,7 +29,7 @@ export interface EndpointQueries {
    * were delivered to them and the deliveries still in flight to them. Nothing else reads a deleted endpoint.
    */
   endpointGetMany(ids: string[]): Promise<Map<string, Endpoint>>;
-  /** The enabled endpoints of an application with just what routing a message needs. */
+  /** The enabled endpoints of an application (not polling ones) with just what routing a message needs. */
   endpointListEnabledFilters(appId: string): Promise<EndpointFilter[]>;
   /** The same for several applications in one query, by application (an application without any has `[]`). */
   endpointListEnabledFiltersMany(appIds: string[]): Promise<Map<string, EndpointFilter[]>>;
@@ -125,6 +125,8 @@ export function endpointQueries(connection: Connection): EndpointQueries {
       .select(['id', 'app_id', 'event_types', 'channels', 'content_filter', 'ordering'])
       .where('app_id', 'in', appIds)
       .where('disabled', '=', 0)
+      // A polling endpoint (`poll:` URL) is read through the poller API and gets no deliveries.
+      .where('url', 'not like', 'poll:%')
       .execute();
     for (const row of rows)
       byApp.get(row.app_id)?.push({
@@ -379,6 +381,8 @@ export function endpointQueries(connection: Connection): EndpointQueries {
           .where('endpoint_id', '=', id)
           .where('status', '!=', DeliveryStatus.Success)
           .execute();
+        // Its poller consumers' positions go too: the endpoint can no longer be polled.
+        await trx.deleteFrom('poller_consumer').where('endpoint_id', '=', id).execute();
         return true;
       });
     },

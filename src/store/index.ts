@@ -19,6 +19,7 @@ import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
 import { idempotencyQueries, type IdempotencyQueries } from './idempotency.js';
 import { messageQueries, type MessageQueries } from './messages.js';
 import { migrate, type MigrationResult } from './migrator.js';
+import { pollerQueries, type PollerQueries } from './poller.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
 import { workerQueries, type WorkerQueries } from './workers.js';
@@ -31,6 +32,7 @@ export interface Store
     EndpointRateQueries,
     TemplateQueries,
     MessageQueries,
+    PollerQueries,
     DeliveryQueries,
     DeliveryQueueQueries,
     AttemptQueries,
@@ -71,6 +73,7 @@ export function openStore(options: ConnectOptions): Store {
     ...endpointRateQueries(connection),
     ...templateQueries(connection),
     ...messageQueries(connection),
+    ...pollerQueries(connection),
     ...deliveryQueries(connection),
     ...deliveryQueueQueries(connection),
     ...attemptQueries(connection),
@@ -90,6 +93,7 @@ export type { StoreLogger } from './listener.js';
 export type { MigrationResult } from './migrator.js';
 export type { LiveWorker, WorkerInfo, WorkerTakeover } from './workers.js';
 export type { BlockedSequence } from './sequences.js';
+export type { PollerConsumer, PollerConsumerState, PollWindow } from './poller.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,

@@ -216,6 +216,18 @@ export interface WorkerTable {
   heartbeat_at: number;
 }
 
+export interface PollerConsumerTable {
+  endpoint_id: string;
+  consumer_id: string;
+  position: string;
+  next_offset: ColumnType<number, number | undefined, number>;
+  leased: string | null;
+  lease_end: string | null;
+  lease_until: number | null;
+  revision: ColumnType<number, number | undefined, number>;
+  updated_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -233,4 +245,5 @@ export interface Database {
   herald_service_run: ServiceRunTable;
   herald_worker: WorkerTable;
   delivery_sequence: DeliverySequenceTable;
+  poller_consumer: PollerConsumerTable;
 }

@@ -21,11 +21,12 @@ export interface WebFixture {
   close(): Promise<void>;
 }
 
-export async function webFixture(): Promise<WebFixture> {
+/** `env` sets Herald's configuration for the test, beside the test defaults. */
+export async function webFixture(env: Record<string, string> = {}): Promise<WebFixture> {
   if (!fs.existsSync(`${DASHBOARD_DIR}/index.html`))
     throw new Error(`the dashboard is not built in ${DASHBOARD_DIR}; run \`npm run build\` first`);
   const browser = await launchBrowser();
-  const herald = await startTestHerald();
+  const herald = await startTestHerald(env);
   const receiver = await startReceiver();
   return {
     herald,

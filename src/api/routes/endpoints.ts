@@ -6,7 +6,7 @@ import { eventTypeFilter, throttleRate } from '../aliases.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { EndpointSecrets } from '../../signing/secrets.js';
-import { checkEndpointUrl, checkEventTypes, checkHeaders } from '../endpoint-config.js';
+import { checkEndpointUrl, checkEventTypes, checkHeaders, checkUrlKindKept } from '../endpoint-config.js';
 import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '../endpoint-security.js';
 import { compressionRetried, contentOut, contentSettings } from '../endpoint-content.js';
 import { shapingOut, shapingSettings } from '../endpoint-shaping.js';
@@ -238,6 +238,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         await context.events?.endpointChanged('endpoint.created', created);
         return reply.status(201).send(endpointOut(created));
       }
+      checkUrlKindKept(existing, url);
       const updated = await store.endpointUpdate(appId, existing.id, {
         ...fields,
         uid: body.uid ?? null,
@@ -286,7 +287,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         ...contentSettings(request.body, existing),
         ...compressionRetried(request.body),
         ...reenabled(existing, disabled),
-        ...(url !== undefined && { url: checkEndpointUrl(url, config) }),
+        ...(url !== undefined && { url: checkUrlKindKept(existing, checkEndpointUrl(url, config)) }),
         ...(secret !== undefined && { secretsSealed: secrets.sealNewSecret(secret) }),
         ...changedEndpointSigning(request.body.signatureVersions, existing, secrets),
       });

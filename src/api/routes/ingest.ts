@@ -1,6 +1,7 @@
 /** Sending messages: the outbox write that queues one delivery per matching endpoint. */
 import { Type } from '@sinclair/typebox';
 import type { Application } from '../../store/index.js';
+import { isPollingUrl } from '../endpoint-config.js';
 import { conflict, unprocessable } from '../errors.js';
 import { IngestWriter } from '../ingest-writer.js';
 import { routeModule } from '../route-group.js';
@@ -122,7 +123,8 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
       summary: 'Send an example message to one endpoint',
       description:
         "Sends the event type's example payload (the first `examples` entry of its newest schema, or `{}`) " +
-        'to this endpoint only, whatever its filters, as a real message with a real attempt log. ' +
+        'to this endpoint only, whatever its filters, as a real message with a real attempt log; 409 for a ' +
+        'polling endpoint. ' +
         '`svix.ping` is built in: without an event type of that name it sends `{"success": true}`.',
       params: EndpointParams,
       headers: IdempotencyHeaders,
@@ -135,6 +137,11 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
     async (request) => {
       const application = request.application;
       const endpoint = await findEndpoint(store, application.id, request.params.endpoint_id);
+      if (isPollingUrl(endpoint.url))
+        throw conflict(
+          `endpoint "${request.params.endpoint_id}" is a polling endpoint, which Herald sends nothing; send a ` +
+            'message to the application (POST /api/v1/app/{app_id}/msg) and read it through the poller',
+        );
       const name = request.body.eventType;
       // svix.ping is built in, as in Svix: it needs no event type in the catalogue.
       const example =

@@ -18,7 +18,8 @@ const Url = Type.String({
   minLength: 1,
   maxLength: 4096,
   format: 'uri',
-  description: 'An http:// or https:// URL that receives the webhooks',
+  description:
+    'An http:// or https:// URL that receives the webhooks, or a poll: URL (such as poll://inbox) for an endpoint read only through the poller API',
   example: 'https://example.com/webhook/',
 });
 const Description = Type.String({ maxLength: 1024, pattern: TEXT_PATTERN });

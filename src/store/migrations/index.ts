@@ -8,6 +8,7 @@ import { filtersCompression } from './0007_filters_compression.js';
 import { svixCompat } from './0008_svix_compat.js';
 import { ordering } from './0009_ordering.js';
 import { privacy } from './0010_privacy.js';
+import { pollerConsumers } from './0011_poller_consumers.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   svixCompat,
   ordering,
   privacy,
+  pollerConsumers,
 ];

@@ -73,7 +73,7 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
     <>
       <Field
         label="URL"
-        hint="Where Herald sends the webhooks, such as https://example.com/webhooks."
+        hint="Where Herald sends the webhooks, such as https://example.com/webhooks; or poll://inbox for a polling endpoint, which Herald sends nothing and your customer reads through the poller API."
         error={error('url')}
       >
         <input

@@ -23,6 +23,7 @@ import { BodyFormatCard } from './BodyFormatCard';
 import { AuthCard } from '../security/AuthCard';
 import { NetworksCard } from '../security/NetworksCard';
 import { RateLimitLine } from '../security/RateLimits';
+import { isPollingUrl, PollingCard } from './PollingCard';
 
 export function EndpointPage({ appId, endpointId }: { appId: string; endpointId: string }) {
   const { api } = useSession();
@@ -53,6 +54,8 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
     });
 
   const ep = endpoint.data;
+  // A polling endpoint is read through the poller API: it has no deliveries, so none of the delivery cards.
+  const polling = ep !== undefined && ep !== null && isPollingUrl(ep.url);
   return (
     <>
       <AppHeader
@@ -104,7 +107,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                   Disable
                 </button>
               )}
-              <RecoverButton path={path} onDone={(text) => act(async () => text)} />
+              {!polling && <RecoverButton path={path} onDone={(text) => act(async () => text)} />}
               <ConfirmButton
                 label="Delete"
                 question="Delete this endpoint? Its delivery history goes with it."
@@ -116,28 +119,34 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
           </div>
           {notice && <Notice>{notice}</Notice>}
           {error && <ErrorMessage error={error} />}
-          <div className="grid-2 cards">
-            <HealthCard appId={appId} endpoint={ep} path={path} version={version} />
-            <ActivityChart appId={appId} endpointId={ep.id} version={version} />
-          </div>
-          <SendTest appId={appId} endpoint={ep} onSent={() => setVersion((v) => v + 1)} />
-          <div className="grid-2 cards">
-            <SecretCard path={path} />
-            <BodyFormatCard path={path} endpoint={ep} onSaved={endpoint.reload} />
-          </div>
-          <div className="grid-2 cards">
-            <AuthCard path={path} />
-            <NetworksCard path={`${path}/ip-restrictions`} scope="endpoint" url={ep.url} />
-          </div>
-          <section className="card" aria-labelledby="recent-title">
-            <div className="section-head">
-              <h2 id="recent-title">Recent deliveries</h2>
-              <Link to={`/apps/${enc(appId)}/deliveries?endpoint=${enc(ep.id)}`}>
-                Open in the delivery log
-              </Link>
-            </div>
-            <DeliveryList appId={appId} endpoints={[ep]} filters={{}} live limit={10} version={version} />
-          </section>
+          {polling ? (
+            <PollingCard appId={appId} endpointId={ep.id} />
+          ) : (
+            <>
+              <div className="grid-2 cards">
+                <HealthCard appId={appId} endpoint={ep} path={path} version={version} />
+                <ActivityChart appId={appId} endpointId={ep.id} version={version} />
+              </div>
+              <SendTest appId={appId} endpoint={ep} onSent={() => setVersion((v) => v + 1)} />
+              <div className="grid-2 cards">
+                <SecretCard path={path} />
+                <BodyFormatCard path={path} endpoint={ep} onSaved={endpoint.reload} />
+              </div>
+              <div className="grid-2 cards">
+                <AuthCard path={path} />
+                <NetworksCard path={`${path}/ip-restrictions`} scope="endpoint" url={ep.url} />
+              </div>
+              <section className="card" aria-labelledby="recent-title">
+                <div className="section-head">
+                  <h2 id="recent-title">Recent deliveries</h2>
+                  <Link to={`/apps/${enc(appId)}/deliveries?endpoint=${enc(ep.id)}`}>
+                    Open in the delivery log
+                  </Link>
+                </div>
+                <DeliveryList appId={appId} endpoints={[ep]} filters={{}} live limit={10} version={version} />
+              </section>
+            </>
+          )}
         </>
       )}
     </>
