@@ -221,10 +221,12 @@ export function connect(options: ConnectOptions): Connection {
   const file = options.sqliteFile ?? ':memory:';
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
+  // First, so that switching to WAL (which needs the file to itself) waits for another process that has the
+  // file locked (migrating it, say) instead of failing at once with "database is locked".
+  database.pragma('busy_timeout = 10000');
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 10000');
   const checkpoints = file === ':memory:' ? 'inline' : (options.checkpoints ?? 'inline');
   let checkpointer: Checkpointer | null = null;
   if (checkpoints !== 'inline') database.pragma('wal_autocheckpoint = 0');
