@@ -24,7 +24,7 @@ export interface SequenceRef {
 /** Each sequence once, in one order for every writer, so that writers lock them without deadlocking. */
 export function distinctSequences(refs: Iterable<SequenceRef>): SequenceRef[] {
   const byName = new Map<string, SequenceRef>();
-  for (const ref of refs) byName.set(`${ref.endpointId}\u0000${ref.key}`, ref);
+  for (const ref of refs) byName.set(sequenceName(ref), ref);
   return [...byName.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
 }
 

@@ -165,31 +165,17 @@ type EndpointShaping =
   'templateId' | 'templateVersion' | 'payloadVersion' | 'conversion' | 'ordering' | 'orderingAfterGiveUp';
 /** Fields Herald manages itself; an insert starts them empty. */
 type EndpointHealth = 'disabledReason' | 'failingSince' | 'circuitOpenUntil' | 'compressionRefusedAt';
-export type EndpointInsert = Omit<
-  Endpoint,
-  | 'createdAt'
-  | 'updatedAt'
-  | EndpointHealth
+/** Settings with defaults: an insert may omit them. */
+type EndpointDefaulted =
   | 'timeoutMs'
   | 'retrySchedule'
   | 'headerStyle'
   | 'version'
   | EndpointSecurity
   | EndpointShaping
-  | EndpointContent
-> &
-  Partial<
-    Pick<
-      Endpoint,
-      | 'timeoutMs'
-      | 'retrySchedule'
-      | 'headerStyle'
-      | 'version'
-      | EndpointSecurity
-      | EndpointShaping
-      | EndpointContent
-    >
-  >;
+  | EndpointContent;
+export type EndpointInsert = Omit<Endpoint, 'createdAt' | 'updatedAt' | EndpointHealth | EndpointDefaulted> &
+  Partial<Pick<Endpoint, EndpointDefaulted>>;
 export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
 
 /** Just what routing a message needs of an enabled endpoint. */
