@@ -202,7 +202,9 @@ export async function slaCompliance(
   };
 }
 
-const percent = (fraction: number | null) => (fraction === null ? null : Math.round(fraction * 1e6) / 1e4);
+/** A fraction as a percentage, to four decimals. */
+export const percent = (fraction: number | null) =>
+  fraction === null ? null : Math.round(fraction * 1e6) / 1e4;
 
 /** The name of an SLA's window ('1d'), or its length in milliseconds for a window no name has. */
 export function windowName(windowMs: number): string {
