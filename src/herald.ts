@@ -12,6 +12,7 @@ import { leaseRescuer, requeueLeftovers } from './services/lease-rescuer.js';
 import { workerTakeover } from './services/worker-takeover.js';
 import { Maintenance, type MaintenanceService } from './services/maintenance.js';
 import { retentionPruner } from './services/retention-pruner.js';
+import { slaEvaluator } from './services/sla-evaluator.js';
 import type { Config } from './config/config.js';
 import { generateApiKey } from './security/api-keys.js';
 import { loadMasterKey, Vault } from './security/vault.js';
@@ -88,6 +89,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       stops.push(unlisten);
       services.push(leaseRescuer(store, logger), workerTakeover(store, logger, config.workerTakeoverMs));
       services.push(retentionPruner(store, logger, config.retentionMs));
+      services.push(slaEvaluator(store, engine.events, logger, config.slaEvaluateMs));
       if (config.autoDisableAfterMs > 0)
         services.push(autoDisabler(store, engine.events, logger, config.autoDisableAfterMs));
     }

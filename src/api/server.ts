@@ -38,6 +38,7 @@ import { portalAccessRoutes } from './routes/portal-access.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { securityRoutes } from './routes/security.js';
+import { slaRoutes } from './routes/slas.js';
 import { templateRenderRoutes } from './routes/template-render.js';
 import { templateVersionRoutes } from './routes/template-versions.js';
 import { templateRoutes } from './routes/templates.js';
@@ -138,6 +139,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(endpointSecurityRoutes(context));
       await api.register(securityRoutes(context));
       await api.register(privacyRoutes(context));
+      await api.register(slaRoutes(context));
       await api.register(portalAccessRoutes(context));
       routeGroup(api).get('/openapi.json', { access: 'public', hide: true }, async () => app.swagger());
     },

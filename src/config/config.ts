@@ -51,6 +51,8 @@ export const DEFAULT_WORKER_TAKEOVER_MS = 10_000;
 export const DEFAULT_CIRCUIT_THRESHOLD = 10;
 export const DEFAULT_AUTO_DISABLE_HOURS = 5 * 24;
 export const DEFAULT_RETENTION_DAYS = 90;
+/** How often SLAs are evaluated: a breach is reported within about this long of the rollups showing it. */
+export const DEFAULT_SLA_EVALUATE_MS = 60_000;
 /** Off: one ingest key of a busy platform may rightly send thousands of requests a second. */
 export const DEFAULT_API_RATE_LIMIT = 0;
 
@@ -98,6 +100,8 @@ export interface Config {
   readonly operatorWebhookUrl: string | undefined;
   /** Message payloads and attempt bodies older than this are deleted; 0 keeps them for ever. */
   readonly retentionMs: number;
+  /** How often the SLA evaluator works out compliance and reports breaches and recoveries. */
+  readonly slaEvaluateMs: number;
   /** The redaction rules of applications that set none (see util/redaction.ts); empty: none. */
   readonly redactionRules: readonly string[];
   /** Requests per second each API key may make (its bucket holds two seconds' worth); 0 means no limit. */
@@ -413,6 +417,13 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
         0,
         36_500,
       ),
+    slaEvaluateMs: integer(
+      'HERALD_SLA_EVALUATE_MS',
+      nonEmpty(env.HERALD_SLA_EVALUATE_MS),
+      DEFAULT_SLA_EVALUATE_MS,
+      1000,
+      3_600_000,
+    ),
     redactionRules: redactionRules('HERALD_REDACTION_RULES', nonEmpty(env.HERALD_REDACTION_RULES)),
     apiRateLimit: integer(
       'HERALD_API_RATE_LIMIT',

@@ -80,7 +80,7 @@ export class Consequences {
   async apply({ message, target }: Job, report: AttemptReport): Promise<void> {
     const { writer, metrics, health, events } = this.deps;
     const { update, attempt, decision, outcome } = report;
-    writer.add({ update, attempt });
+    writer.add({ update, attempt, messageCreatedAt: message.createdAt });
 
     const succeeded = decision.status === DeliveryStatus.Success;
     const outcomeLabel = succeeded ? 'success' : decision.status === DeliveryStatus.Fail ? 'failed' : 'retry';

@@ -14,6 +14,7 @@ import {
   type MetricValue,
 } from 'prom-client';
 import type { QueueStats, Store } from '../store/index.js';
+import { registerSlaGauges } from './sla-metrics.js';
 
 /** One registry's metrics, as `registry.getMetricsAsJSON()` gives them (a thread's, say). */
 export type Snapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
@@ -96,6 +97,7 @@ export class Metrics {
         this.set(oldestDueAt === null ? 0 : Math.max(0, (Date.now() - oldestDueAt) / 1000));
       },
     });
+    registerSlaGauges(this.registry, store);
   }
 
   /** Adds another thread's metrics to every scrape. Returns a function that removes them again. */

@@ -1,7 +1,7 @@
 /**
  * Operational events tell the operator what happens to deliveries: `endpoint.disabled`,
  * `message.attempt.exhausted`, `message.attempt.failing` and `message.attempt.recovered`, with Svix's payloads;
- * and, when an operator webhook is set, what happens to endpoints: `endpoint.created`, `endpoint.updated` and
+ * `sla.breached` and `sla.recovered` (Herald's own, from the SLA evaluator); and, when an operator webhook is set, what happens to endpoints: `endpoint.created`, `endpoint.updated` and
  * `endpoint.deleted` (see {@link OperationalEvents.endpointChanged}).
  *
  * They are ordinary messages of an internal application (uid `herald-operational`), so they are recorded,
@@ -24,7 +24,9 @@ export type OperationalEventType =
   | 'endpoint.deleted'
   | 'message.attempt.exhausted'
   | 'message.attempt.failing'
-  | 'message.attempt.recovered';
+  | 'message.attempt.recovered'
+  | 'sla.breached'
+  | 'sla.recovered';
 
 /** The attempt number after which a still-failing delivery is reported as failing, as Svix does. */
 export const FAILING_AFTER_ATTEMPTS = 4;

@@ -383,6 +383,8 @@ export function endpointQueries(connection: Connection): EndpointQueries {
           .execute();
         // Its poller consumers' positions go too: the endpoint can no longer be polled.
         await trx.deleteFrom('poller_consumer').where('endpoint_id', '=', id).execute();
+        // And its SLAs: there is nothing left to promise. Their rollups age out with the rest.
+        await trx.deleteFrom('sla').where('endpoint_id', '=', id).execute();
         return true;
       });
     },
