@@ -24,6 +24,7 @@ import type { Sender } from './sender.js';
 import { Slots } from './slots.js';
 import { Targets, type LoadedJobs } from './targets.js';
 import { throttle } from './throttle.js';
+import { tracedAttempt } from './tracing.js';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -154,7 +155,7 @@ export class DeliveryWorker {
 
   /** One delivery's turn in a slot: one attempt, then what its outcome leads to. */
   async #send(job: Job): Promise<void> {
-    const report = await attempt(job, this.#outbound);
+    const report = await tracedAttempt(job, () => attempt(job, this.#outbound));
     // Given up at shutdown: recorded as cut off already, and the delivery is no longer this worker's.
     if (this.#slots.isCutOff(job)) return;
     await this.#consequences.apply(job, report);
