@@ -13,7 +13,7 @@ const config = configFromThreadData(data);
 const logger = createLogger(config).child({ thread: data.share.index });
 const stopTracing = await startTracing(logger);
 const store = storeFor(config, 'elsewhere', logger);
-const metrics = new Metrics(null);
+const metrics = new Metrics(null, config.metricsEndpointLabels);
 const engine = await startDeliveryEngine(
   { config, store, vault: new Vault(config.masterKey!), logger, metrics },
   data.share,

@@ -62,7 +62,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     const token = await bootstrapAdminKey(store);
     if (token !== null) options.onFirstAdminKey?.(token);
 
-    const metrics = new Metrics(store);
+    const metrics = new Metrics(store, config.metricsEndpointLabels);
     let worker: DeliveryWorker | null = null;
     let threads: DeliveryThreads | null = null;
     /** Wakes every delivery worker of this process: the main thread's and the delivery threads'. */

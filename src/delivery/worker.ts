@@ -109,6 +109,8 @@ export class DeliveryWorker {
     this.#store = store;
     this.#logger = logger;
     this.#writer = new ResultsWriter(store, this.id, logger, (madeDue) => {
+      // The metrics of the attempts just written, applied as one batch.
+      metrics.endpoints.flush();
       // The next deliveries of ordered endpoints' sequences are due now: worth a claim like a wake-up.
       if (madeDue > 0) this.#claimWanted = true;
       if (this.#claimWanted || this.#leftBehind.more) this.#claimWhenRoom();

@@ -19,6 +19,7 @@ import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
 import { idempotencyQueries, type IdempotencyQueries } from './idempotency.js';
 import { messageQueries, type MessageQueries } from './messages.js';
 import { migrate, type MigrationResult } from './migrator.js';
+import { observabilityQueries, type ObservabilityQueries } from './observability.js';
 import { pollerQueries, type PollerQueries } from './poller.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
@@ -41,7 +42,8 @@ export interface Store
     IdempotencyQueries,
     AuditQueries,
     ServiceRunQueries,
-    WorkerQueries {
+    WorkerQueries,
+    ObservabilityQueries {
   /** Which database this is, for logs; code that must act differently asks `profile` what it can do. */
   readonly dialect: DialectName;
   /** What the database can do (several processes, row locks, concurrent writes, …). */
@@ -83,6 +85,7 @@ export function openStore(options: ConnectOptions): Store {
     ...auditQueries(connection),
     ...serviceRunQueries(connection),
     ...workerQueries(connection),
+    ...observabilityQueries(connection),
   };
 }
 
@@ -94,6 +97,7 @@ export type { MigrationResult } from './migrator.js';
 export type { LiveWorker, WorkerInfo, WorkerTakeover } from './workers.js';
 export type { BlockedSequence } from './sequences.js';
 export type { PollerConsumer, PollerConsumerState, PollWindow } from './poller.js';
+export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,
