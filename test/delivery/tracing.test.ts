@@ -10,9 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTEMPT_SPAN } from '../../src/delivery/tracing.js';
 import { WRITE_SPAN } from '../../src/api/ingest-tracing.js';
 import { tracingConfigured } from '../../src/util/otel.js';
+import { freshPgDatabase, PG_URL } from '../helpers/env.js';
 import { HERALD_STORES, startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { killAllServes, startServe } from '../helpers/serve-process.js';
 
 const OTEL_ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_BSP_SCHEDULE_DELAY'];
 
@@ -169,6 +171,75 @@ describe.each(HERALD_STORES)('tracing ($dialect)', ({ postgres, skip }) => {
     expect((await h.call('PUT', path, { url })).body.propagateTraceContext).toBe(false);
     const bad = await h.call('PATCH', path, { propagateTraceContext: 'yes' });
     expect(bad.status).toBe(422);
+  });
+});
+
+describe.skipIf(!PG_URL)('tracing across processes (postgres; needs npm run build)', () => {
+  let otlp: OtlpReceiver;
+  let database: Awaited<ReturnType<typeof freshPgDatabase>>;
+  let api: RunningHerald;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    otlp = await startOtlpReceiver();
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.url;
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+    process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
+    database = await freshPgDatabase();
+    const shared = { DATABASE_URL: database.url, HERALD_MASTER_KEY: randomBytes(32).toString('base64') };
+    // This process takes the message and delivers nothing; a `herald serve --role worker` process delivers it,
+    // reading the trace context from the database, and exports its spans under its own service name.
+    api = await startTestHerald({ ...shared, HERALD_ROLE: 'api' });
+    await startServe(['--role', 'worker'], {
+      ...shared,
+      HERALD_SSRF_ALLOW_CIDRS: '127.0.0.1/32',
+      HERALD_LOG_LEVEL: 'warn',
+      OTEL_SERVICE_NAME: 'herald-worker',
+    });
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await killAllServes();
+    await api?.close();
+    await database?.drop();
+    for (const name of OTEL_ENV) delete process.env[name];
+    await receiver?.close();
+    await otlp?.close();
+  });
+
+  it('attempts made by another process, and its retry, are children of the write', async () => {
+    await api.call('POST', '/app', { name: 'split', uid: 'split' });
+    const created = await api.call('POST', '/app/split/endpoint', {
+      url: receiver.url,
+      retrySchedule: [0],
+      propagateTraceContext: true,
+    });
+    let calls = 0;
+    receiver.answer(() => (++calls === 1 ? { status: 503 } : { status: 204 }));
+    const traceId = hex(16);
+    const sent = await sendTraced(
+      api,
+      '/app/split/msg',
+      { eventType: 'order.paid', payload: {} },
+      `00-${traceId}-${hex(8)}-01`,
+    );
+    expect(sent.status).toBe(202);
+    const [first, second] = await receiver.waitFor(2);
+    const spans = await otlp.waitFor(
+      (all) => all.filter((s) => s.name === ATTEMPT_SPAN && s.traceId === traceId).length === 2,
+    );
+    const write = spans.find((s) => s.name === WRITE_SPAN && s.traceId === traceId)!;
+    const attempts = spans.filter((s) => s.name === ATTEMPT_SPAN && s.traceId === traceId);
+    expect(attempts.map((s) => s.parentSpanId)).toEqual([write.spanId, write.spanId]);
+    expect(attempts.map((s) => s.attributes['herald.endpoint.id'])).toEqual([
+      created.body.id,
+      created.body.id,
+    ]);
+    expect(attempts.map((s) => s.attributes['herald.attempt.number']).sort()).toEqual([1, 2]);
+    expect(write.service).toBe('herald');
+    expect(attempts.map((s) => s.service)).toEqual(['herald-worker', 'herald-worker']);
+    for (const request of [first!, second!])
+      expect(attempts.map((s) => `00-${traceId}-${s.spanId}-01`)).toContain(request.headers.traceparent);
   });
 });
 
