@@ -12,11 +12,15 @@ import { WRITE_SPAN } from '../../src/api/ingest-tracing.js';
 import { tracingConfigured } from '../../src/util/otel.js';
 import { freshPgDatabase, PG_URL } from '../helpers/env.js';
 import { HERALD_STORES, startTestHerald, type RunningHerald } from '../helpers/herald.js';
-import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../helpers/otlp-receiver.js';
+import {
+  exportTo,
+  startOtlpReceiver,
+  stopExporting,
+  type OtlpReceiver,
+  type ReceivedSpan,
+} from '../helpers/otlp-receiver.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { killAllServes, startServe } from '../helpers/serve-process.js';
-
-const OTEL_ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_BSP_SCHEDULE_DELAY'];
 
 /**
  * Sends a message with the client's own `traceparent`, over node:http: fetch would be traced by the undici
@@ -55,14 +59,12 @@ describe.each(HERALD_STORES)('tracing ($dialect)', ({ postgres, skip }) => {
   beforeAll(async () => {
     if (skip) return;
     otlp = await startOtlpReceiver();
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.url;
-    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
-    process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
+    exportTo(otlp);
     h = await startTestHerald({}, { postgres });
   });
   afterAll(async () => {
     await h?.close();
-    for (const name of OTEL_ENV) delete process.env[name];
+    stopExporting();
     await Promise.all(receivers.map((receiver) => receiver.close()));
     await otlp?.close();
   });
@@ -182,9 +184,7 @@ describe.skipIf(!PG_URL)('tracing across processes (postgres; needs npm run buil
 
   beforeAll(async () => {
     otlp = await startOtlpReceiver();
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.url;
-    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
-    process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
+    exportTo(otlp);
     database = await freshPgDatabase();
     const shared = { DATABASE_URL: database.url, HERALD_MASTER_KEY: randomBytes(32).toString('base64') };
     // This process takes the message and delivers nothing; a `herald serve --role worker` process delivers it,
@@ -202,7 +202,7 @@ describe.skipIf(!PG_URL)('tracing across processes (postgres; needs npm run buil
     await killAllServes();
     await api?.close();
     await database?.drop();
-    for (const name of OTEL_ENV) delete process.env[name];
+    stopExporting();
     await receiver?.close();
     await otlp?.close();
   });
@@ -247,7 +247,7 @@ describe('tracing off', () => {
   let h: RunningHerald;
   let receiver: Receiver;
   beforeAll(async () => {
-    for (const name of OTEL_ENV) delete process.env[name];
+    stopExporting();
     h = await startTestHerald();
     receiver = await startReceiver();
   });

@@ -114,3 +114,21 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     },
   };
 }
+
+/** The variables `exportTo` sets. */
+const OTEL_ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_BSP_SCHEDULE_DELAY'];
+
+/**
+ * Points the OTEL_* variables of this process (read by the next Herald started here, and passed on to child
+ * processes) at the receiver, in JSON, exporting every 50 ms.
+ */
+export function exportTo(receiver: OtlpReceiver): void {
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+  process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
+  process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
+}
+
+/** Removes what `exportTo` set: the next Herald started here does not trace. */
+export function stopExporting(): void {
+  for (const name of OTEL_ENV) delete process.env[name];
+}

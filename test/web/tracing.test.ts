@@ -4,26 +4,22 @@
  * span; unticked again, it receives none.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver.js';
+import { exportTo, startOtlpReceiver, stopExporting, type OtlpReceiver } from '../helpers/otlp-receiver.js';
 import { signIn, webFixture, type WebFixture } from './fixture.js';
-
-const OTEL_ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_BSP_SCHEDULE_DELAY'];
 
 describe('dashboard: sending trace context to an endpoint', () => {
   let f: WebFixture;
   let otlp: OtlpReceiver;
   beforeAll(async () => {
     otlp = await startOtlpReceiver();
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = otlp.url;
-    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/json';
-    process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
+    exportTo(otlp);
     f = await webFixture();
     await f.setup('POST', '/app', { name: 'Globex', uid: 'globex' });
     await signIn(f.page, f.herald.url, f.herald.token);
   });
   afterAll(async () => {
     await f?.close();
-    for (const name of OTEL_ENV) delete process.env[name];
+    stopExporting();
     await otlp?.close();
   });
 
