@@ -34,6 +34,7 @@ describe('dashboard: sending trace context to an endpoint', () => {
     await page.getByRole('heading', { name: `${f.receiver.url}/traced` }).waitFor();
     const [endpoint] = (await f.setup('GET', '/app/globex/endpoint')).data;
     expect(endpoint.propagateTraceContext).toBe(true);
+    await page.getByText('sends trace context').waitFor();
 
     await f.setup('POST', '/app/globex/msg', { eventType: 'user.created', payload: { n: 1 } });
     const [first] = await f.receiver.waitFor(1);
