@@ -20,6 +20,7 @@ import { idempotencyQueries, type IdempotencyQueries } from './idempotency.js';
 import { messageQueries, type MessageQueries } from './messages.js';
 import { migrate, type MigrationResult } from './migrator.js';
 import { pollerQueries, type PollerQueries } from './poller.js';
+import { relayQueries, type RelayQueries } from './relay.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
 import { workerQueries, type WorkerQueries } from './workers.js';
@@ -33,6 +34,7 @@ export interface Store
     TemplateQueries,
     MessageQueries,
     PollerQueries,
+    RelayQueries,
     DeliveryQueries,
     DeliveryQueueQueries,
     AttemptQueries,
@@ -74,6 +76,7 @@ export function openStore(options: ConnectOptions): Store {
     ...templateQueries(connection),
     ...messageQueries(connection),
     ...pollerQueries(connection),
+    ...relayQueries(connection),
     ...deliveryQueries(connection),
     ...deliveryQueueQueries(connection),
     ...attemptQueries(connection),
@@ -94,6 +97,7 @@ export type { MigrationResult } from './migrator.js';
 export type { LiveWorker, WorkerInfo, WorkerTakeover } from './workers.js';
 export type { BlockedSequence } from './sequences.js';
 export type { PollerConsumer, PollerConsumerState, PollWindow } from './poller.js';
+export type { RelayRequest, RelayState } from './relay.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,
@@ -108,6 +112,7 @@ export type {
   EventTypeQueries,
   IdempotencyQueries,
   MessageQueries,
+  RelayQueries,
   ServiceRunQueries,
   TemplateQueries,
   WorkerQueries,

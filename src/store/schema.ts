@@ -228,6 +228,18 @@ export interface PollerConsumerTable {
   updated_at: number;
 }
 
+export interface RelayRequestTable {
+  id: string;
+  endpoint_id: string;
+  /** JSON: the relayed request (see store/relay.ts). */
+  request: string;
+  taken_at: number | null;
+  /** JSON: the listener's answer, once it came. */
+  answer: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -246,4 +258,5 @@ export interface Database {
   herald_worker: WorkerTable;
   delivery_sequence: DeliverySequenceTable;
   poller_consumer: PollerConsumerTable;
+  relay_request: RelayRequestTable;
 }

@@ -30,6 +30,7 @@ export const ID_PREFIX = {
   apiKey: 'key',
   audit: 'audit',
   task: 'qtask',
+  relay: 'rly',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
