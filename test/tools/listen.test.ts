@@ -4,6 +4,7 @@
  * that the test can cut or point at a restarted Herald. Herald reaches nothing here: every delivery goes out
  * through the listener's polls.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,7 +100,12 @@ describe('herald listen, end to end', { timeout: 180_000 }, () => {
   let appKey: string;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
   let local: Awaited<ReturnType<typeof startLocal>>;
-  const env = { HERALD_LOG_LEVEL: 'error', HERALD_POLL_INTERVAL_MS: '50' };
+  const env: Record<string, string> = {
+    HERALD_LOG_LEVEL: 'error',
+    HERALD_POLL_INTERVAL_MS: '50',
+    // PostgreSQL needs the key given; SQLite keeps its own in the data directory.
+    ...(PG_URL && { HERALD_MASTER_KEY: randomBytes(32).toString('base64') }),
+  };
 
   const serveArgs = () => ['--data-dir', data.dir, ...(database ? ['--database-url', database.url] : [])];
 
@@ -282,7 +288,9 @@ describe('herald listen, end to end', { timeout: 180_000 }, () => {
     const cli = listen('restart');
     const { endpointId } = await started(cli);
     await cli.waitFor(/^Forwarding /m);
-    const stopped = await stopServe(serve, 'SIGTERM');
+    // Herald's own shutdown may wait out its delivery grace period for the other relay endpoints' attempts.
+    const stopped = await stopServe(serve, 'SIGTERM', 45_000);
+    console.log('STOP MS', stopped.ms);
     expect(stopped.code).toBe(0);
     await cli.waitFor(/^Lost the connection to Herald \(.+\); reconnecting…$/m);
     serve = await startServe(serveArgs(), env);
