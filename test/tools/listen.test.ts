@@ -133,7 +133,8 @@ describe('herald listen, end to end', { timeout: 180_000 }, () => {
     data.remove();
   });
 
-  function listen(name: string, extra: string[] = []): RunningCli {
+  /** `herald listen` through the proxy, forwarding to the local handler (or to `forwardTo`). */
+  function listen(name: string, extra: string[] = [], forwardTo = local.url): RunningCli {
     return startCli([
       'listen',
       '--url',
@@ -141,7 +142,7 @@ describe('herald listen, end to end', { timeout: 180_000 }, () => {
       '--key',
       appKey,
       '--forward-to',
-      local.url,
+      forwardTo,
       '--name',
       name,
       ...extra,
@@ -270,6 +271,17 @@ describe('herald listen, end to end', { timeout: 180_000 }, () => {
     await cli.stop();
   });
 
+  it('reports a local handler that is not running, and the attempt says why', async () => {
+    const cli = listen('nobody-home', ['--events', 'user.created'], 'http://127.0.0.1:1/hook');
+    const { endpointId } = await started(cli);
+    const msgId = await send('user.created', { userId: 'u4' });
+    await cli.waitFor(new RegExp(`user\\.created {2}${msgId} {2}error connect \\(.+\\) {2}\\d+ ms$`, 'm'));
+    await until(async () => (await attemptsOf(endpointId)).length > 0, 'the attempt');
+    const [attempt] = await attemptsOf(endpointId);
+    expect(attempt).toMatchObject({ msgId, responseStatusCode: 0, errorClass: 'connect' });
+    await cli.stop();
+  });
+
   it('reconnects by itself after the connection drops, and says so', async () => {
     const cli = listen('drop');
     await started(cli);
@@ -290,7 +302,6 @@ describe('herald listen, end to end', { timeout: 180_000 }, () => {
     await cli.waitFor(/^Forwarding /m);
     // Herald's own shutdown may wait out its delivery grace period for the other relay endpoints' attempts.
     const stopped = await stopServe(serve, 'SIGTERM', 45_000);
-    console.log('STOP MS', stopped.ms);
     expect(stopped.code).toBe(0);
     await cli.waitFor(/^Lost the connection to Herald \(.+\); reconnecting…$/m);
     serve = await startServe(serveArgs(), env);
