@@ -319,7 +319,8 @@ export class Listener {
           );
           return;
         }
-        if (status < 500) {
+        // 429 (the key's rate limit) and 5xx pass: the report is tried again while Herald waits for it.
+        if (status < 500 && status !== 429) {
           this.options.print(`  (Herald refused the report for ${relayed.msgId}: ${detailOf(json, '')})`);
           return;
         }

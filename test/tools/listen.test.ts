@@ -155,8 +155,8 @@ describe('herald listen, end to end', { timeout: 180_000 }, () => {
     return { verb: verb!, endpointId: endpointId!, secret: secret! };
   }
 
-  async function send(eventType: string, payload: unknown) {
-    const sent = await call('POST', '/app/laptop/msg', { eventType, payload });
+  async function send(eventType: string, payload: unknown, channels?: string[]) {
+    const sent = await call('POST', '/app/laptop/msg', { eventType, payload, ...(channels && { channels }) });
     expect(sent.status).toBe(202);
     return sent.body.id as string;
   }
@@ -255,19 +255,25 @@ describe('herald listen, end to end', { timeout: 180_000 }, () => {
     await second.stop();
   });
 
-  it('takes only the event types given with --events', async () => {
-    const cli = listen('filtered', ['--events', 'user.created']);
+  it('takes only the event types and channels given with --events and --channels', async () => {
+    const cli = listen('filtered', ['--events', 'user.created', '--channels', 'eu,us']);
     const { endpointId } = await started(cli);
-    await cli.waitFor(/^Forwarding user\.created to /m);
-    const skipped = await send('invoice.paid', { invoiceId: 'inv_3', amount: 2 });
-    const taken = await send('user.created', { userId: 'u2' });
+    await cli.waitFor(/^Forwarding user\.created on channels eu, us to /m);
+    const skipped = [
+      await send('invoice.paid', { invoiceId: 'inv_3', amount: 2 }, ['eu']),
+      await send('user.created', { userId: 'u1' }),
+      await send('user.created', { userId: 'u1' }, ['asia']),
+    ];
+    const taken = await send('user.created', { userId: 'u2' }, ['us']);
     await until(() => deliveredTo(taken).length === 1, 'the local handler to get taken');
     const endpoint = await call('GET', `/app/laptop/endpoint/${endpointId}`);
-    expect(endpoint.body.filterTypes).toEqual(['user.created']);
+    expect(endpoint.body).toMatchObject({ filterTypes: ['user.created'], channels: ['eu', 'us'] });
     await until(async () => (await attemptsOf(endpointId)).length > 0, 'the attempt');
     expect((await attemptsOf(endpointId)).map((a) => a.msgId)).toEqual([taken]);
-    expect(deliveredTo(skipped)).toHaveLength(0);
-    expect(cli.output().stdout).not.toContain(skipped);
+    for (const msgId of skipped) {
+      expect(deliveredTo(msgId)).toHaveLength(0);
+      expect(cli.output().stdout).not.toContain(msgId);
+    }
     await cli.stop();
   });
 
