@@ -65,6 +65,8 @@ interface Waiting {
 export class RelaySender {
   readonly #waiting = new Map<string, Waiting>();
   #timer: NodeJS.Timeout | null = null;
+  /** Whether this sender hears this process's `answered` signals: while it has requests waiting. */
+  #subscribed = false;
   #checking = false;
   #recheck = false;
   readonly #onAnswered = (id: string) => {
@@ -112,7 +114,10 @@ export class RelaySender {
         resolve,
       });
     });
-    if (this.#waiting.size === 1) relaySignals.on('answered', this.#onAnswered);
+    if (!this.#subscribed) {
+      this.#subscribed = true;
+      relaySignals.on('answered', this.#onAnswered);
+    }
     this.#schedule();
     relaySignals.emit('queued', target.id);
     return outcome;
@@ -140,7 +145,10 @@ export class RelaySender {
       } while (this.#recheck);
     } finally {
       this.#checking = false;
-      if (this.#waiting.size === 0) relaySignals.off('answered', this.#onAnswered);
+      if (this.#waiting.size === 0 && this.#subscribed) {
+        this.#subscribed = false;
+        relaySignals.off('answered', this.#onAnswered);
+      }
       this.#schedule();
     }
   }
@@ -159,7 +167,7 @@ export class RelaySender {
     const done: string[] = [];
     for (const id of ids) {
       const waiting = this.#waiting.get(id)!;
-      const outcome = states === null ? overdue(waiting, null, now) : outcomeOf(waiting, states.get(id), now);
+      const outcome = states === null ? unread(waiting, now) : outcomeOf(waiting, states.get(id), now);
       if (outcome === null) continue;
       this.#waiting.delete(id);
       done.push(id);
@@ -193,6 +201,15 @@ function outcomeOf(
     );
   if (state.answer !== null) return answered(JSON.parse(state.answer) as RelayAnswer);
   return overdue(waiting, state.takenAt, now);
+}
+
+/**
+ * While the store cannot be read it is unknown whether a listener took the request: the attempt waits as long as
+ * one that was taken at the last moment would, then fails as a timeout.
+ */
+function unread(waiting: Waiting, now: number): SendOutcome | null {
+  if (now < waiting.pickupBy + waiting.timeoutMs + RELAY_REPORT_MARGIN_MS) return null;
+  return failed('timeout', "could not read the listener's report from the database", waiting.started, now);
 }
 
 function overdue(waiting: Waiting, takenAt: number | null, now: number): SendOutcome | null {
