@@ -3,6 +3,7 @@
  * destination, custom header names and values, and the event-type filter against the catalogue.
  */
 import type { Config } from '../config/config.js';
+import { isRelayUrl, RELAY_SCHEME } from '../delivery/relay.js';
 import { blockedHostReason } from '../security/ssrf.js';
 export { isSensitiveHeader } from '../security/redact.js';
 import type { Store } from '../store/index.js';
@@ -20,11 +21,13 @@ export function checkEndpointUrl(raw: string, config: Config): string {
       `body.url "${raw.slice(0, 100)}" is not a URL; send an absolute http:// or https:// URL`,
     );
   }
-  // A polling endpoint: read only through the poller API, never sent to (routing leaves it out).
-  if (url.protocol === POLLING_SCHEME) return url.toString();
+  // A polling endpoint: read only through the poller API, never sent to (routing leaves it out). A relay
+  // endpoint: its deliveries go to the `herald listen` that polls for them, never to the network.
+  if (url.protocol === POLLING_SCHEME || url.protocol === RELAY_SCHEME) return url.toString();
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw unprocessable(
-      `body.url must use http:// or https:// (or poll: for a polling endpoint), not ${url.protocol}//`,
+      `body.url must use http:// or https:// (or poll: for a polling endpoint, relay: for \`herald listen\`), ` +
+        `not ${url.protocol}//`,
     );
   if (config.endpointHttpsOnly && url.protocol !== 'https:')
     throw unprocessable('body.url must use https:// on this server (HERALD_ENDPOINT_HTTPS_ONLY is on)');
@@ -41,16 +44,23 @@ export function isPollingUrl(url: string): boolean {
   return url.startsWith(POLLING_SCHEME);
 }
 
+type UrlKind = 'an HTTP' | 'a polling' | 'a relay';
+
+function urlKind(url: string): UrlKind {
+  return isPollingUrl(url) ? 'a polling' : isRelayUrl(url) ? 'a relay' : 'an HTTP';
+}
+
 /**
- * An endpoint stays a polling endpoint, or an HTTP one, for its life: deliveries already queued for an HTTP
- * endpoint cannot be sent to a `poll:` URL, and a polling endpoint has no deliveries to send.
+ * An endpoint keeps its kind (HTTP, polling or relay) for its life: deliveries already queued for an HTTP
+ * endpoint cannot be sent to a `poll:` URL, a polling endpoint has no deliveries to send, and a relay endpoint's
+ * deliveries go to a listener rather than the network.
  */
 export function checkUrlKindKept(existing: { url: string }, url: string): string {
-  if (isPollingUrl(existing.url) !== isPollingUrl(url))
+  const was = urlKind(existing.url);
+  const now = urlKind(url);
+  if (was !== now)
     throw unprocessable(
-      isPollingUrl(url)
-        ? 'body.url cannot make an HTTP endpoint a polling endpoint; create a new endpoint with a poll: URL'
-        : 'body.url cannot make a polling endpoint an HTTP endpoint; create a new endpoint with that URL',
+      `body.url cannot make ${was} endpoint ${now} endpoint; create a new endpoint with that URL instead`,
     );
   return url;
 }

@@ -34,6 +34,7 @@ import { ingestRoutes } from './routes/ingest.js';
 import { messageRoutes } from './routes/messages.js';
 import { pollerRoutes } from './routes/poller.js';
 import { pollerLeaseRoutes } from './routes/poller-leases.js';
+import { relayRoutes } from './routes/relay.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
@@ -136,6 +137,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(messageRoutes(context));
       await api.register(pollerRoutes(context));
       await api.register(pollerLeaseRoutes(context));
+      await api.register(relayRoutes(context));
       await api.register(ingestRoutes(context));
       await api.register(recoveryRoutes(context));
       await api.register(healthReportRoutes(context));

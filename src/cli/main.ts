@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, DEFAULT_PORT, loadConfig, ROLES, type ConfigFlags } from '../config/config.js';
 import { keyCommands } from './keys.js';
+import { listenCommand } from './listen-command.js';
 import { simulateCommands } from './simulate.js';
 import { verifyCommand } from './verify.js';
 
@@ -22,7 +23,7 @@ export function configFrom(flags: ConfigFlags) {
 
 /**
  * The server's modules, loaded by the commands that need them, so that the developer tools (`verify`,
- * `simulate`) start without loading the API, the delivery engine and the database drivers.
+ * `simulate`, `listen`) start without loading the API, the delivery engine and the database drivers.
  */
 const loadHerald = () => import('../herald.js');
 
@@ -121,5 +122,6 @@ program
 program.addCommand(keyCommands(dataDirOption, databaseUrlOption));
 program.addCommand(verifyCommand());
 program.addCommand(simulateCommands());
+program.addCommand(listenCommand());
 
 await program.parseAsync(process.argv).catch(fail);

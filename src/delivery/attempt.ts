@@ -84,6 +84,7 @@ export async function attempt(job: Job, outbound: Outbound): Promise<AttemptRepo
     }
     ({ outcome, headers: requestHeaders } = await outbound.send(target, {
       msgId: message.id,
+      eventType: message.eventType,
       headers: requestHeaders,
       body,
       ...(compressed !== null && { wire: compressed.bytes }),

@@ -9,6 +9,7 @@ import type { Store } from '../store/index.js';
 import { newId } from '../util/ids.js';
 import { urlForRecord } from '../security/redact.js';
 import { OutboundAuth, type OutboundAuthConfig } from './outbound-auth.js';
+import { isRelayUrl, type RelaySender } from './relay.js';
 import type { Sender, SendOutcome } from './sender.js';
 import { deliveryRequest } from '../util/otel.js';
 
@@ -36,6 +37,8 @@ export class Outbound {
     private readonly store: Store,
     private readonly sender: Sender,
     private readonly logger: Logger,
+    /** Hands the requests of relay endpoints (`relay:` URLs) to their listeners; null where there are none. */
+    private readonly relay: RelaySender | null = null,
   ) {
     this.#auth = new OutboundAuth(sender);
   }
@@ -43,8 +46,17 @@ export class Outbound {
   /** Sends one request; returns its outcome and the headers that went with it (credentials included). */
   async send(
     target: OutboundTarget,
-    /** `body` is what is signed (and hashed for a JWT); `wire`, when set, is what is sent (compressed). */
-    request: { msgId: string; headers: Record<string, string>; body: string; wire?: Buffer },
+    /**
+     * `body` is what is signed (and hashed for a JWT); `wire`, when set, is what is sent (compressed);
+     * `eventType` is shown by a relay endpoint's listener.
+     */
+    request: {
+      msgId: string;
+      eventType: string;
+      headers: Record<string, string>;
+      body: string;
+      wire?: Buffer;
+    },
   ): Promise<{ outcome: SendOutcome; headers: Record<string, string> }> {
     const restrict: Cidr[][] = [];
     const appRules = await this.#appCidrs(target.appId);
@@ -65,15 +77,19 @@ export class Outbound {
         headers = { ...headers, ...auth.headers };
         token = auth.token;
       }
-      const outcome = await deliveryRequest(() =>
-        this.sender.send({
-          url: target.url,
-          headers,
-          body: request.wire ?? request.body,
-          timeoutMs: target.timeoutMs,
-          restrict,
-        }),
-      );
+      const body = request.wire ?? request.body;
+      // A relay endpoint's request goes to its listener, which sends it on from its own machine.
+      const outcome =
+        this.relay !== null && isRelayUrl(target.url)
+          ? await this.relay.send(target, {
+              msgId: request.msgId,
+              eventType: request.eventType,
+              headers,
+              body,
+            })
+          : await deliveryRequest(() =>
+              this.sender.send({ url: target.url, headers, body, timeoutMs: target.timeoutMs, restrict }),
+            );
       return { outcome, headers, token };
     };
     let result = await attempt();

@@ -19,6 +19,7 @@ import { LeaseRenewer, renewEveryMs } from './leases.js';
 import type { Metrics } from './metrics.js';
 import type { OperationalEvents } from './operational-events.js';
 import { Outbound } from './outbound.js';
+import { RelaySender } from './relay.js';
 import { ResultsWriter } from './results-writer.js';
 import type { Sender } from './sender.js';
 import { Slots } from './slots.js';
@@ -117,7 +118,7 @@ export class DeliveryWorker {
     });
     this.#targets = new Targets(store, vault, options.timeoutMs, options.redactionRules);
     const health = new EndpointHealth(store, logger, options.circuitThreshold);
-    this.#outbound = new Outbound(store, sender, logger);
+    this.#outbound = new Outbound(store, sender, logger, new RelaySender(store, vault));
     this.#consequences = new Consequences(
       { store, events, logger, metrics, health, writer: this.#writer },
       (endpointId) => this.#slots.releaseQueued(endpointId),

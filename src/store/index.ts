@@ -21,6 +21,7 @@ import { messageQueries, type MessageQueries } from './messages.js';
 import { migrate, type MigrationResult } from './migrator.js';
 import { observabilityQueries, type ObservabilityQueries } from './observability.js';
 import { pollerQueries, type PollerQueries } from './poller.js';
+import { relayQueries, type RelayQueries } from './relay.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { slaQueries, type SlaQueries } from './slas.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
@@ -35,6 +36,7 @@ export interface Store
     TemplateQueries,
     MessageQueries,
     PollerQueries,
+    RelayQueries,
     DeliveryQueries,
     DeliveryQueueQueries,
     AttemptQueries,
@@ -78,6 +80,7 @@ export function openStore(options: ConnectOptions): Store {
     ...templateQueries(connection),
     ...messageQueries(connection),
     ...pollerQueries(connection),
+    ...relayQueries(connection),
     ...deliveryQueries(connection),
     ...deliveryQueueQueries(connection),
     ...attemptQueries(connection),
@@ -112,6 +115,7 @@ export type {
   SlaStatus,
 } from './slas.js';
 export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
+export type { RelayRequest, RelayState } from './relay.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,
@@ -126,6 +130,7 @@ export type {
   EventTypeQueries,
   IdempotencyQueries,
   MessageQueries,
+  RelayQueries,
   ServiceRunQueries,
   SlaQueries,
   TemplateQueries,

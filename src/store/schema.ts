@@ -267,6 +267,18 @@ export interface SlaRollupTable {
   within_1h: number;
 }
 
+export interface RelayRequestTable {
+  id: string;
+  endpoint_id: string;
+  /** JSON: the relayed request (see store/relay.ts). */
+  request: string;
+  taken_at: number | null;
+  /** JSON: the listener's answer, once it came. */
+  answer: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -287,4 +299,5 @@ export interface Database {
   poller_consumer: PollerConsumerTable;
   sla: SlaTable;
   sla_rollup: SlaRollupTable;
+  relay_request: RelayRequestTable;
 }

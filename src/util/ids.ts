@@ -31,6 +31,7 @@ export const ID_PREFIX = {
   audit: 'audit',
   task: 'qtask',
   sla: 'sla',
+  relay: 'rly',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

@@ -35,7 +35,12 @@ describe('outbound security', () => {
     allowedDestinations: null,
     ...overrides,
   });
-  const message = { msgId: 'msg_1', headers: { 'content-type': 'application/json' }, body: '{}' };
+  const message = {
+    msgId: 'msg_1',
+    eventType: 'user.created',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  };
 
   it('records an SSRF block in the audit log once a minute per endpoint, never connecting', async () => {
     const outbound = new Outbound(fixture.store, guarded, pino({ level: 'silent' }));

@@ -19,7 +19,7 @@ const Url = Type.String({
   maxLength: 4096,
   format: 'uri',
   description:
-    'An http:// or https:// URL that receives the webhooks, or a poll: URL (such as poll://inbox) for an endpoint read only through the poller API',
+    'An http:// or https:// URL that receives the webhooks, or a poll: URL (such as poll://inbox) for an endpoint read only through the poller API, or a relay: URL (such as relay://ada-laptop) for an endpoint whose deliveries go to `herald listen`',
   example: 'https://example.com/webhook/',
 });
 const Description = Type.String({ maxLength: 1024, pattern: TEXT_PATTERN });

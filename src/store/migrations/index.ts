@@ -9,6 +9,7 @@ import { svixCompat } from './0008_svix_compat.js';
 import { ordering } from './0009_ordering.js';
 import { privacy } from './0010_privacy.js';
 import { pollerConsumers } from './0011_poller_consumers.js';
+import { relayRequests } from './0014_relay_requests.js';
 import { sla } from './0015_sla.js';
 import { traceContext } from './0017_trace_context.js';
 import type { Migration } from './types.js';
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ordering,
   privacy,
   pollerConsumers,
+  relayRequests,
   sla,
   traceContext,
 ];

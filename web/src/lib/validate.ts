@@ -35,8 +35,9 @@ export function parseHttpUrl(value: string): URL | string {
 export function urlError(text: string): string | undefined {
   const value = text.trim();
   if (value === '') return 'enter the URL that receives the webhooks, such as https://example.com/webhooks';
-  // A polling endpoint, read through the poller API (for example poll://inbox).
-  if (value.startsWith('poll:'))
+  // A polling endpoint, read through the poller API (for example poll://inbox), or a relay endpoint, whose
+  // deliveries go to `herald listen` (relay://ada-laptop).
+  if (value.startsWith('poll:') || value.startsWith('relay:'))
     return value.length > 4096 ? 'the URL can be at most 4096 characters' : undefined;
   const url = parseHttpUrl(value);
   if (typeof url === 'string') return url;
