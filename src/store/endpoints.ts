@@ -5,6 +5,7 @@ import { flag, fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJ
 import type { Database, EndpointTable } from './schema.js';
 import { releaseSequences, unblockSequences } from './sequences.js';
 import type {
+  Batching,
   Compression,
   Conversion,
   Endpoint,
@@ -108,6 +109,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     compressionRefusedAt: row.compression_refused_at,
     ordering: row.ordering as Ordering,
     orderingAfterGiveUp: row.ordering_after_give_up as OrderingAfterGiveUp,
+    batching: fromJsonOrNull<Batching>(row.batching ?? null),
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -174,6 +176,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         compression_refused_at: null,
         ordering: endpoint.ordering ?? 'none',
         ordering_after_give_up: endpoint.orderingAfterGiveUp ?? 'skip',
+        batching: toJsonOrNull(endpoint.batching ?? null),
         version: endpoint.version ?? 1,
         deleted_at: null,
         created_at: now,
@@ -261,6 +264,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.orderingAfterGiveUp !== undefined && {
           ordering_after_give_up: changes.orderingAfterGiveUp,
         }),
+        ...(changes.batching !== undefined && { batching: toJsonOrNull(changes.batching) }),
         ...(changes.version !== undefined && { version: changes.version }),
         updated_at: now,
       };

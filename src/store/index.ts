@@ -11,6 +11,7 @@ import { attemptQueries, type AttemptQueries } from './attempts.js';
 import { auditQueries, type AuditQueries } from './audit.js';
 import { contentQueries, type ContentQueries } from './content.js';
 import { deliveryQueries, type DeliveryQueries } from './deliveries.js';
+import { deliveryBatchQueries, type DeliveryBatchQueries } from './delivery-batches.js';
 import { deliveryQueueQueries, type DeliveryQueueQueries } from './delivery-queue.js';
 import { connect, type ConnectOptions, type DialectName, type DialectProfile } from './dialect.js';
 import { endpointRateQueries, type EndpointRateQueries } from './endpoint-rates.js';
@@ -35,6 +36,7 @@ export interface Store
     PollerQueries,
     DeliveryQueries,
     DeliveryQueueQueries,
+    DeliveryBatchQueries,
     AttemptQueries,
     ContentQueries,
     ApiKeyQueries,
@@ -76,6 +78,7 @@ export function openStore(options: ConnectOptions): Store {
     ...pollerQueries(connection),
     ...deliveryQueries(connection),
     ...deliveryQueueQueries(connection),
+    ...deliveryBatchQueries(connection),
     ...attemptQueries(connection),
     ...contentQueries(connection),
     ...apiKeyQueries(connection),
@@ -95,6 +98,7 @@ export type { LiveWorker, WorkerInfo, WorkerTakeover } from './workers.js';
 export type { BlockedSequence } from './sequences.js';
 export type { PollerConsumer, PollerConsumerState, PollWindow } from './poller.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
+export type { MoreClaim } from './delivery-batches.js';
 export type {
   ApiKeyQueries,
   ApplicationQueries,
@@ -103,6 +107,7 @@ export type {
   ContentQueries,
   DeliveryQueries,
   DeliveryQueueQueries,
+  DeliveryBatchQueries,
   EndpointQueries,
   EndpointRateQueries,
   EventTypeQueries,

@@ -64,6 +64,8 @@ export interface EndpointTable {
   compression_refused_at: number | null;
   ordering: ColumnType<string, string | undefined, string>;
   ordering_after_give_up: ColumnType<string, string | undefined, string>;
+  /** JSON of the endpoint's batching settings; null sends one message per request. */
+  batching: ColumnType<string | null, string | null | undefined, string | null>;
   /** Svix's deprecated endpoint version, stored as set. */
   version: number;
   /** When the endpoint was deleted; null while it exists. A deleted endpoint is only read as a destination. */

@@ -30,6 +30,8 @@ export const ID_PREFIX = {
   apiKey: 'key',
   audit: 'audit',
   task: 'qtask',
+  /** A request carrying several messages to a batching endpoint (its webhook-id); never stored on its own. */
+  batch: 'batch',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
