@@ -88,7 +88,11 @@ export class Consequences {
     for (const { report } of reports) {
       const { update, decision, outcome } = report;
       const succeeded = decision.status === DeliveryStatus.Success;
-      const outcomeLabel = succeeded ? 'success' : decision.status === DeliveryStatus.Fail ? 'failed' : 'retry';
+      const outcomeLabel = succeeded
+        ? 'success'
+        : decision.status === DeliveryStatus.Fail
+          ? 'failed'
+          : 'retry';
       metrics.deliveries.inc({ outcome: outcomeLabel });
       metrics.attemptDuration.observe({ outcome: outcomeLabel }, outcome.durationMs / 1000);
       if (update.attemptCount > 1) metrics.retries.inc();

@@ -86,6 +86,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                     {ep.orderingAfterGiveUp === 'block' ? ', waiting after a give-up' : ''}
                   </>
                 )}
+                {ep.batching && <> · batches of up to {ep.batching.maxMessages} messages per request</>}
               </p>
               <RateLimitLine appId={appId} endpointId={ep.id} />
               {ep.disabled && ep.disabledReason && (

@@ -53,11 +53,19 @@ export interface Endpoint {
   ordering?: Ordering;
   /** What an ordered sequence does when one of its messages is given up. */
   orderingAfterGiveUp?: OrderingAfterGiveUp;
+  /** Several messages per request, as one JSON array, up to these limits; null for one per request. */
+  batching?: Batching | null;
   createdAt: string;
   updatedAt: string;
 }
 
 export type Compression = 'none' | 'gzip' | 'br';
+
+export interface Batching {
+  maxMessages: number;
+  maxBytes: number;
+  maxWaitMs: number;
+}
 
 export type Conversion = 'none' | 'xml' | 'form';
 
