@@ -218,6 +218,19 @@ describe.each(HERALD_STORES)('batching ($dialect)', { timeout: 120_000 }, ({ pos
     for (const key of keys) expect(delivered().get(key)).toEqual(numbered(20).map(({ n }) => n));
   });
 
+  test('a rate limit counts requests: a batch takes one token', async () => {
+    // One request per second at most; unbatched, ten messages would take ten seconds and ten requests.
+    const { uid, receiver } = await endpoint({ throttleRate: 1, batching: { maxMessages: 10 } });
+    const ids = await send(uid, numbered(10));
+    await waitUntil(() => all(receiver.received).length >= 10, 30_000, 'the ten messages');
+    expect(
+      all(receiver.received)
+        .map((element) => element.id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(receiver.received.length).toBeLessThan(10);
+  });
+
   test('refuses, with a 422, batching with XML or form bodies; reads back its limits', async () => {
     const uid = await app();
     const base = { url: 'http://127.0.0.1:9/hook' };
