@@ -43,14 +43,11 @@ async function orderedRun(store: Store, count: number) {
 describeStore('store: claims that fill a batch', (ctx) => {
   it("claims more of one endpoint's due deliveries, up to the limit", async () => {
     const store = await ctx.fresh();
-    const { app, endpoints } = await appWithEndpoints(store, 2);
-    const queued = await queueMessages(
-      store,
-      app.id,
-      endpoints.map((endpoint) => endpoint.id),
-      5,
-    );
-    const [first] = endpoints;
+    const {
+      app,
+      endpoints: [first, other],
+    } = await appWithEndpoints(store, 2);
+    const queued = await queueMessages(store, app.id, [first!.id, other!.id], 5);
     expect(await claimAll(store, { perEndpoint: 2, now: NOW })).toHaveLength(4);
     const topped = await store.deliveryClaimMore(more('worker_a', first!.id, 10));
     expect(topped.map((delivery) => delivery.id).sort()).toEqual(queued.get(first!.id)!.slice(2).sort());
