@@ -131,17 +131,20 @@ export class Slots {
    */
   dropWaiting(lost: (job: Job) => boolean): number {
     let dropped = 0;
+    const released: string[] = [];
     for (const [endpointId, queue] of this.#queued) {
       const kept: Job[] = [];
       for (const job of queue) {
-        const { kept: rest, dropped: gone } = withoutLost(job, lost);
+        const { kept: rest, dropped: gone, release } = withoutLost(job, lost);
         dropped += gone;
+        released.push(...release);
         if (rest !== null) kept.push(rest);
       }
       if (kept.length > 0) this.#queued.set(endpointId, kept);
       else this.#queued.delete(endpointId);
     }
     if (dropped > 0) this.#hold(-dropped);
+    if (released.length > 0) this.letGo(released);
     return dropped;
   }
 
@@ -280,11 +283,25 @@ function idsOf(jobs: readonly Job[]): string[] {
   return jobs.flatMap(membersOf).map((job) => job.delivery.id);
 }
 
-/** The job without its deliveries that `lost` picks (null when none is left), and how many it lost. */
-function withoutLost(job: Job, lost: (job: Job) => boolean): { kept: Job | null; dropped: number } {
-  if (job.batch === undefined) return lost(job) ? { kept: null, dropped: 1 } : { kept: job, dropped: 0 };
-  const batch = job.batch.filter((member) => !lost(member.job));
-  const dropped = job.batch.length - batch.length;
-  if (dropped === 0) return { kept: job, dropped };
-  return { kept: batch.length === 0 ? null : { ...batch[0]!.job, batch }, dropped };
+/**
+ * The job without its deliveries that `lost` picks (null when none is left), how many it lost, and the ids of
+ * those to give back: an ordered batch is a run, so it keeps only what comes before its first lost delivery.
+ */
+function withoutLost(
+  job: Job,
+  lost: (job: Job) => boolean,
+): { kept: Job | null; dropped: number; release: string[] } {
+  if (job.batch === undefined)
+    return lost(job) ? { kept: null, dropped: 1, release: [] } : { kept: job, dropped: 0, release: [] };
+  const firstLost = job.batch.findIndex((member) => lost(member.job));
+  if (firstLost === -1) return { kept: job, dropped: 0, release: [] };
+  const ordered = job.target.ordering !== 'none';
+  const batch = ordered ? job.batch.slice(0, firstLost) : job.batch.filter((member) => !lost(member.job));
+  const tail = ordered ? job.batch.slice(firstLost) : [];
+  const dropped = job.batch.filter((member) => lost(member.job)).length;
+  return {
+    kept: batch.length === 0 ? null : { ...batch[0]!.job, batch },
+    dropped,
+    release: tail.filter((member) => !lost(member.job)).map((member) => member.job.delivery.id),
+  };
 }
