@@ -13,6 +13,8 @@ export interface EndpointSpec {
   filter?: Record<string, unknown>;
   /** First in, first out, per ordering key or for the whole endpoint (see docs/delivery.md). */
   ordering?: 'endpoint' | 'key';
+  /** Several messages per request, as one JSON array (see docs/delivery.md#batching). */
+  batching?: { maxMessages: number; maxBytes?: number; maxWaitMs?: number };
 }
 
 export class HeraldApi {
@@ -71,6 +73,7 @@ export class HeraldApi {
           ...(spec.channels && { channels: spec.channels }),
           ...(spec.filter && { filter: spec.filter }),
           ...(spec.ordering && { ordering: spec.ordering }),
+          ...(spec.batching && { batching: spec.batching }),
         });
         ids[index] = endpoint.id;
       }

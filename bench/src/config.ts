@@ -12,6 +12,7 @@ export const SCENARIOS = [
   'isolation',
   'backlog',
   'ordered',
+  'batching',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -44,6 +45,8 @@ export interface BenchConfig {
   orderedMessages: number;
   orderedRate: number;
   orderedSeconds: number;
+  /** The batching scenario: messages drained over 100 endpoints, unbatched and then 100 per request. */
+  batchingMessages: number;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -89,5 +92,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     orderedMessages: scaled('BENCH_ORDERED_MESSAGES', 50_000, 2_000),
     orderedRate: number(env, 'BENCH_ORDERED_RATE', 500, 1, 100_000),
     orderedSeconds: scaled('BENCH_ORDERED_SECONDS', 20, 5),
+    batchingMessages: scaled('BENCH_BATCHING_MESSAGES', 100_000, 2_000),
   };
 }

@@ -21,6 +21,7 @@ import { ingest } from './scenarios/ingest.js';
 import { isolation } from './scenarios/isolation.js';
 import { latency } from './scenarios/latency.js';
 import { ordered } from './scenarios/ordered.js';
+import { batching } from './scenarios/batching.js';
 
 type Outcome = Omit<ScenarioResult, 'scenario' | 'database' | 'seconds' | 'load'>;
 const RUNNERS: Record<ScenarioName, (context: Context) => Promise<Outcome>> = {
@@ -32,6 +33,7 @@ const RUNNERS: Record<ScenarioName, (context: Context) => Promise<Outcome>> = {
   isolation,
   backlog,
   ordered,
+  batching,
 };
 
 const BENCH_VARIABLES = /^(BENCH_|HERALD_BENCH_DATABASE_URL$)/;

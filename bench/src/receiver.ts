@@ -3,6 +3,8 @@
  * path says how it behaves: `/ok/…` answers 200, `/fail/…` answers 500, and `/hang/…` never answers (the
  * sender's timeout ends the request; a safety timer drops it after HANG_LIMIT_MS). It records the arrival time
  * of every `/ok/` request (when its headers are in) and, when asked, the first arrival of each `webhook-id`.
+ * `/batch/` answers 200 like `/ok/` and counts as one `/ok/` arrival per message of the JSON array it carries
+ * (a batching endpoint's body), all at the time the request arrived; only these bodies are read.
  */
 import http from 'node:http';
 import fs from 'node:fs';
@@ -39,7 +41,7 @@ function record(at: number): void {
 }
 
 function categoryOf(url: string): Category {
-  if (url.startsWith('/ok/')) return 'ok';
+  if (url.startsWith('/ok/') || url.startsWith('/batch/')) return 'ok';
   if (url.startsWith('/fail/')) return 'fail';
   if (url.startsWith('/hang/')) return 'hang';
   return 'other';
@@ -48,6 +50,18 @@ function categoryOf(url: string): Category {
 const server = http.createServer((request, response) => {
   const at = wallNow();
   const category = categoryOf(request.url ?? '');
+  if (request.url?.startsWith('/batch/')) {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const messages = (JSON.parse(Buffer.concat(chunks).toString()) as unknown[]).length;
+      counts.ok += messages;
+      for (let i = 0; i < messages; i++) record(at);
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': 2 });
+      response.end('ok');
+    });
+    return;
+  }
   counts[category]++;
   if (category === 'ok') {
     record(at);

@@ -6,17 +6,20 @@
 import { isSensitiveHeader } from '../security/redact.js';
 import { signatureHeader } from '../signing/signature.js';
 import { DeliveryStatus, type Attempt, type DeliveryUpdate } from '../store/index.js';
-import { describeProblems } from '../templates/problems.js';
+import { CONTENT_TYPE_HEADERS } from '../templates/content-types.js';
+import { describeProblems, problem } from '../templates/problems.js';
+import type { Shaped } from '../templates/render.js';
 import { shapesBody } from '../templates/shaper.js';
 import { newId } from '../util/ids.js';
 import { traceHeaders } from '../util/otel.js';
 import { compressBody, type Compressed } from './compression.js';
-import type { Job } from './job.js';
+import type { Job, Target } from './job.js';
 import type { Outbound } from './outbound.js';
 import { decide, type Decision } from './outcome.js';
 import type { SendOutcome } from './sender.js';
 
 export const USER_AGENT = 'Herald-Webhooks/0.1 (+https://github.com/herald-webhooks/herald)';
+const JSON_CONTENT_TYPE = CONTENT_TYPE_HEADERS.json;
 
 /** What an attempt produced: what to record, what it decided, and what it says of the endpoint. */
 export interface AttemptReport {
@@ -37,59 +40,119 @@ export interface AttemptReport {
   compressionRefused: boolean;
 }
 
+/** What sending one signed request came to. */
+export interface Sent {
+  outcome: SendOutcome;
+  /** The headers that went with it (credentials included; redacted when recorded). */
+  requestHeaders: Record<string, string>;
+  compressed: Compressed | null;
+}
+
+/**
+ * Signs `body` as the webhook `id` with the endpoint's keys, compresses it when the endpoint asks (after
+ * signing: the signature covers the uncompressed body), and sends it.
+ */
+export async function sendSigned(
+  target: Target,
+  outbound: Outbound,
+  request: { id: string; eventType: string; timestamp: number; body: string; contentType: string },
+): Promise<Sent> {
+  const { id, timestamp, body } = request;
+  const prefix = target.headerStyle === 'svix' ? 'svix' : 'webhook';
+  const headers: Record<string, string> = {
+    ...target.headers,
+    // The attempt's span as the receiver's parent, when the endpoint asks for it (and tracing is on).
+    ...(target.propagateTraceContext && traceHeaders()),
+    'content-type': request.contentType,
+    'user-agent': USER_AGENT,
+    [`${prefix}-id`]: id,
+    [`${prefix}-timestamp`]: String(timestamp),
+    [`${prefix}-signature`]: signatureHeader(target.secrets, id, timestamp, body),
+  };
+  const compressed = await compressBody(body, target);
+  if (compressed !== null) {
+    headers['content-encoding'] = compressed.encoding;
+    // Sent anyway; set here so that the attempt log shows the size on the wire.
+    headers['content-length'] = String(compressed.bytes.length);
+  }
+  const sent = await outbound.send(target, {
+    msgId: id,
+    eventType: request.eventType,
+    headers,
+    body,
+    ...(compressed !== null && { wire: compressed.bytes }),
+  });
+  return { outcome: sent.outcome, requestHeaders: sent.headers, compressed };
+}
+
+/**
+ * The body the job's endpoint receives for its message: templated, converted or the standard JSON; null when
+ * the message content was deleted. A batching endpoint takes JSON bodies only, which go in its array.
+ */
+export function shapeJob({ message, target, shaping }: Job): Shaped | null {
+  if (message.payload === null) return null;
+  const shaped = shaping.shape(target, message, message.payload);
+  if (!shaped.ok || target.batching === null || shaped.contentType === JSON_CONTENT_TYPE) return shaped;
+  return {
+    ok: false,
+    problems: [
+      problem(
+        'binding',
+        `the endpoint batches messages into a JSON array, but its template produces ${shaped.contentType}; ` +
+          'give the template the json content type, or turn batching off',
+      ),
+    ],
+  };
+}
+
 /** Makes one attempt of the job's delivery over `outbound` and reports it. */
 export async function attempt(job: Job, outbound: Outbound): Promise<AttemptReport> {
-  const { delivery, message, target, shaping } = job;
   const started = Date.now();
-  const timestamp = Math.floor(started / 1000);
-  let outcome: SendOutcome;
-  let requestHeaders: Record<string, string> = {};
-  let compressed: Compressed | null = null;
-  // The body as this endpoint receives it: templated, converted or the standard JSON. It is what gets signed.
-  const shaped = message.payload === null ? null : shaping.shape(target, message, message.payload);
-  if (shaped === null) {
-    outcome = {
-      kind: 'error',
-      errorClass: 'network',
-      detail: 'the message content was deleted',
-      durationMs: 0,
-    };
-  } else if (!shaped.ok) {
-    // A template that cannot render never sends a broken body; no retry would render it differently.
-    outcome = {
-      kind: 'error',
-      errorClass: 'template_error',
-      detail: describeProblems(shaped.problems),
-      durationMs: Date.now() - started,
-    };
-  } else {
-    const body = shaped.body;
-    const prefix = target.headerStyle === 'svix' ? 'svix' : 'webhook';
-    requestHeaders = {
-      ...target.headers,
-      // The attempt's span as the receiver's parent, when the endpoint asks for it (and tracing is on).
-      ...(target.propagateTraceContext && traceHeaders()),
-      'content-type': shaped.contentType,
-      'user-agent': USER_AGENT,
-      [`${prefix}-id`]: message.id,
-      [`${prefix}-timestamp`]: String(timestamp),
-      [`${prefix}-signature`]: signatureHeader(target.secrets, message.id, timestamp, body),
-    };
-    // Signed above over the body as it is; compressed after, so the signature covers the uncompressed body.
-    compressed = await compressBody(body, target);
-    if (compressed !== null) {
-      requestHeaders['content-encoding'] = compressed.encoding;
-      // Sent anyway; set here so that the attempt log shows the size on the wire.
-      requestHeaders['content-length'] = String(compressed.bytes.length);
-    }
-    ({ outcome, headers: requestHeaders } = await outbound.send(target, {
-      msgId: message.id,
-      eventType: message.eventType,
-      headers: requestHeaders,
-      body,
-      ...(compressed !== null && { wire: compressed.bytes }),
-    }));
-  }
+  const shaped = shapeJob(job);
+  const unsent = (outcome: SendOutcome): Sent => ({ outcome, requestHeaders: {}, compressed: null });
+  const sent =
+    shaped === null
+      ? unsent({
+          kind: 'error',
+          errorClass: 'network',
+          detail: 'the message content was deleted',
+          durationMs: 0,
+        })
+      : !shaped.ok
+        ? // A template that cannot render never sends a broken body; no retry would render it differently.
+          unsent({
+            kind: 'error',
+            errorClass: 'template_error',
+            detail: describeProblems(shaped.problems),
+            durationMs: Date.now() - started,
+          })
+        : await sendSigned(job.target, outbound, {
+            id: job.message.id,
+            eventType: job.message.eventType,
+            timestamp: Math.floor(started / 1000),
+            body: shaped.body,
+            contentType: shaped.contentType,
+          });
+  return reportOf(job, {
+    started,
+    sent,
+    // Stored only when a template or conversion changed the body; otherwise it is the message payload.
+    requestBody: shaped?.ok === true && shapesBody(job.target) ? shaped.body : null,
+    // A template error says nothing about the endpoint's health: nothing was sent to it.
+    asked: shaped?.ok !== false,
+  });
+}
+
+/**
+ * The report of one delivery's part in a request that was sent (or not: `asked` false): its decision, from its
+ * own attempts so far, and what the request says of the endpoint.
+ */
+export function reportOf(
+  job: Job,
+  run: { started: number; sent: Sent; requestBody: string | null; asked: boolean },
+): AttemptReport {
+  const { delivery, message, target } = job;
+  const { outcome, requestHeaders, compressed } = run.sent;
   const finished = Date.now();
   const attemptsMade = delivery.attemptCount + 1;
   const decision: Decision =
@@ -99,16 +162,14 @@ export async function attempt(job: Job, outbound: Outbound): Promise<AttemptRepo
   return {
     ...record(
       job,
-      { started, finished, outcome, decision, attemptCount: attemptsMade },
+      { started: run.started, finished, outcome, decision, attemptCount: attemptsMade },
       requestHeaders,
-      // Stored only when a template or conversion changed the body; otherwise it is the message payload.
-      shaped?.ok === true && shapesBody(target) ? shaped.body : null,
+      run.requestBody,
     ),
     decision,
     outcome,
     finishedAt: finished,
-    // A template error says nothing about the endpoint's health: nothing was sent to it.
-    healthy: shaped?.ok === false ? null : decision.status === DeliveryStatus.Success,
+    healthy: run.asked ? decision.status === DeliveryStatus.Success : null,
     compressed:
       compressed === null
         ? null

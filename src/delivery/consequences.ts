@@ -10,7 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { DeliveryStatus, type Store } from '../store/index.js';
-import type { AttemptReport } from './attempt.js';
+import type { JobReport } from './batch-attempt.js';
 import type { EndpointHealth } from './health.js';
 import type { Job, Target } from './job.js';
 import type { Metrics } from './metrics.js';
@@ -77,18 +77,35 @@ export class Consequences {
     this.deps.logger.warn({ endpoint: target.id }, 'endpoint refused a compressed body (415); sending plain');
   }
 
-  async apply(job: Job, report: AttemptReport): Promise<void> {
-    const { message, target } = job;
+  /**
+   * Applies what one request came to: `reports` holds one report per delivery it carried (several for a batch,
+   * each recorded and counted as a message, and reported on its own). The endpoint's health, circuit, refused
+   * compression and disabling follow the request, once: they count requests, not messages.
+   */
+  async apply(reports: readonly JobReport[]): Promise<void> {
     const { writer, metrics, health, events } = this.deps;
-    const { update, attempt, decision, outcome } = report;
-    writer.add({ update, attempt, messageCreatedAt: message.createdAt });
-    metrics.endpoints.note(job, report);
-
-    const succeeded = decision.status === DeliveryStatus.Success;
-    const outcomeLabel = succeeded ? 'success' : decision.status === DeliveryStatus.Fail ? 'failed' : 'retry';
-    metrics.deliveries.inc({ outcome: outcomeLabel });
-    metrics.attemptDuration.observe({ outcome: outcomeLabel }, outcome.durationMs / 1000);
-    if (update.attemptCount > 1) metrics.retries.inc();
+    writer.add(
+      ...reports.map(({ job, report }) => ({
+        update: report.update,
+        attempt: report.attempt,
+        messageCreatedAt: job.message.createdAt,
+      })),
+    );
+    for (const { job, report } of reports) {
+      metrics.endpoints.note(job, report);
+      const { update, decision, outcome } = report;
+      const succeeded = decision.status === DeliveryStatus.Success;
+      const outcomeLabel = succeeded
+        ? 'success'
+        : decision.status === DeliveryStatus.Fail
+          ? 'failed'
+          : 'retry';
+      metrics.deliveries.inc({ outcome: outcomeLabel });
+      metrics.attemptDuration.observe({ outcome: outcomeLabel }, outcome.durationMs / 1000);
+      if (update.attemptCount > 1) metrics.retries.inc();
+    }
+    const { job, report } = reports[0]!;
+    const { target } = job;
     if (report.compressed !== null) {
       const { encoding, uncompressedBytes, compressedBytes } = report.compressed;
       metrics.compressionBytes.inc({ encoding, stage: 'before' }, uncompressedBytes);
@@ -101,7 +118,20 @@ export class Consequences {
     if (circuit !== null) metrics.circuitChanges.inc({ state: circuit });
     if (circuit === 'opened') this.releaseQueued(target.id);
     // The operational application's own deliveries are neither disabled on a 410 nor reported (see above).
-    if (events.isOperational(attempt.appId)) return;
+    if (events.isOperational(target.appId)) return;
+    if (report.decision.disableEndpoint !== null)
+      await disableEndpoint(this.deps, target, report.decision.disableEndpoint, finished, () => {
+        health.forget(target.id);
+        this.releaseQueued(target.id);
+      });
+    for (const each of reports) await this.#report(each);
+  }
+
+  /** Tells the operator of a delivery given up, failing again and again, or recovered after that. */
+  async #report({ job, report }: JobReport): Promise<void> {
+    const { events } = this.deps;
+    const { update, attempt, decision } = report;
+    const succeeded = decision.status === DeliveryStatus.Success;
     const lastAttempt = {
       id: attempt.id,
       timestamp: new Date(attempt.createdAt).toISOString(),
@@ -109,15 +139,10 @@ export class Consequences {
     };
     const about = {
       appId: attempt.appId,
-      msgId: message.id,
-      msgEventId: message.eventId,
-      endpointId: target.id,
+      msgId: job.message.id,
+      msgEventId: job.message.eventId,
+      endpointId: job.target.id,
     };
-    if (decision.disableEndpoint !== null)
-      await disableEndpoint(this.deps, target, decision.disableEndpoint, finished, () => {
-        health.forget(target.id);
-        this.releaseQueued(target.id);
-      });
     if (decision.status === DeliveryStatus.Fail)
       await events.emit('message.attempt.exhausted', { ...about, lastAttempt });
     else if (!succeeded && update.attemptCount === FAILING_AFTER_ATTEMPTS)

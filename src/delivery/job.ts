@@ -5,7 +5,7 @@
  */
 import type { AttemptPrivacy } from './privacy.js';
 import type { ShapeTarget, ShapingBatch } from '../templates/shaper.js';
-import type { Delivery, HeaderStyle, Message } from '../store/index.js';
+import type { Batching, Delivery, HeaderStyle, Message, Ordering } from '../store/index.js';
 import type { CompressionSetting } from './compression.js';
 import type { HealthState } from './health.js';
 import type { OutboundTarget } from './outbound.js';
@@ -26,6 +26,9 @@ export interface Target extends HealthState, OutboundTarget, ShapeTarget, Compre
   headerStyle: HeaderStyle;
   /** Send the attempt's trace context (`traceparent`) when tracing is on. */
   propagateTraceContext: boolean;
+  /** Several messages per request, up to these limits; null for one message per request. */
+  batching: Batching | null;
+  ordering: Ordering;
 }
 
 /** One claimed delivery, ready to send. */
@@ -37,4 +40,20 @@ export interface Job {
   shaping: ShapingBatch;
   /** What the attempt record may keep of the bodies: its application's privacy settings. */
   privacy: AttemptPrivacy;
+  /**
+   * At a batching endpoint, the deliveries sent in this one request (`batches.ts`), this job's first, each with
+   * its element of the JSON array; undefined for a request of one message.
+   */
+  batch?: readonly BatchMember[];
+}
+
+/** One delivery of a batch, with its element of the body: its message as the endpoint receives it. */
+export interface BatchMember {
+  job: Job;
+  element: string;
+}
+
+/** The deliveries a job sends: those of its batch, or itself alone. */
+export function membersOf(job: Job): Job[] {
+  return job.batch === undefined ? [job] : job.batch.map((member) => member.job);
 }

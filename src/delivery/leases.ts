@@ -8,7 +8,6 @@ import type { Logger } from 'pino';
 import type { Store } from '../store/index.js';
 import { runPeriodically, type Periodic } from '../util/periodic.js';
 import type { Job } from './job.js';
-import type { Slots } from './slots.js';
 
 /**
  * How often the leases of held deliveries are renewed: three times per lease, so that one failed renewal (a slow
@@ -18,11 +17,17 @@ export function renewEveryMs(leaseMs: number): number {
   return Math.max(50, Math.floor(leaseMs / 3));
 }
 
+/** What a worker holds: every delivery's job, and a way to drop those that wait if their lease was lost. */
+export interface Held {
+  jobs(): Job[];
+  dropWaiting(lost: (job: Job) => boolean): number;
+}
+
 export class LeaseRenewer {
   #periodic: Periodic | null = null;
 
   constructor(
-    private readonly slots: Slots,
+    private readonly slots: Held,
     private readonly leaseMs: number,
     private readonly deps: { store: Store; worker: string; logger: Logger },
   ) {}

@@ -60,9 +60,12 @@ export class ResultsWriter {
     return this.#unwritten.has(deliveryId);
   }
 
-  add(result: Result): void {
-    this.#unwritten.add(result.update.id);
-    this.#pending.push(result);
+  /** Adds results to be written; those added together are written in the same transaction. */
+  add(...results: Result[]): void {
+    for (const result of results) {
+      this.#unwritten.add(result.update.id);
+      this.#pending.push(result);
+    }
     if (this.#pending.length >= FLUSH_SIZE) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
   }

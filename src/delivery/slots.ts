@@ -4,10 +4,13 @@
  * requests are in flight in all, and at most `endpointConcurrency` to one endpoint (one probe at a time while its
  * circuit is half open). Waiting jobs are served fairly: when a request finishes, its endpoint's next job goes
  * first, then every other endpoint in turn, so a busy endpoint cannot starve the others.
+ *
+ * A batch (several deliveries in one request, `batches.ts`) takes one slot: slots count requests. Everything
+ * else counts deliveries: a batch's members are each held, renewed, given back and cut off.
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/index.js';
-import type { Job } from './job.js';
+import { membersOf, type Job } from './job.js';
 import type { Metrics } from './metrics.js';
 
 export interface SlotOptions {
@@ -102,9 +105,9 @@ export class Slots {
     return full;
   }
 
-  /** Every job held, in flight or waiting. */
+  /** Every delivery's job held, in flight or waiting (each member of a batch). */
   jobs(): Job[] {
-    return [...this.#inFlight.values(), ...[...this.#queued.values()].flat()];
+    return [...this.#inFlight.values(), ...[...this.#queued.values()].flat()].flatMap(membersOf);
   }
 
   /** Sends the job now if a slot and its endpoint allow it; otherwise it waits behind that endpoint's others. */
@@ -122,17 +125,26 @@ export class Slots {
     else this.#queued.set(endpointId, [job]);
   }
 
-  /** Drops the waiting jobs `lost` picks (their deliveries are no longer this worker's); returns how many. */
+  /**
+   * Drops the waiting deliveries `lost` picks (they are no longer this worker's), from batches too; returns
+   * how many.
+   */
   dropWaiting(lost: (job: Job) => boolean): number {
     let dropped = 0;
+    const released: string[] = [];
     for (const [endpointId, queue] of this.#queued) {
-      const kept = queue.filter((job) => !lost(job));
-      if (kept.length === queue.length) continue;
-      dropped += queue.length - kept.length;
+      const kept: Job[] = [];
+      for (const job of queue) {
+        const { kept: rest, dropped: gone, release } = withoutLost(job, lost);
+        dropped += gone;
+        released.push(...release);
+        if (rest !== null) kept.push(rest);
+      }
       if (kept.length > 0) this.#queued.set(endpointId, kept);
       else this.#queued.delete(endpointId);
     }
     if (dropped > 0) this.#hold(-dropped);
+    if (released.length > 0) this.letGo(released);
     return dropped;
   }
 
@@ -141,7 +153,7 @@ export class Slots {
     const waiting = this.#queued.get(endpointId);
     if (!waiting) return;
     this.#queued.delete(endpointId);
-    this.letGo(waiting.map((job) => job.delivery.id));
+    this.letGo(idsOf(waiting));
   }
 
   /** Starts waiting jobs as requests finish: the worker runs. */
@@ -161,10 +173,10 @@ export class Slots {
 
   /** Takes every waiting job out; returns their delivery ids, no longer held, for the caller to give back. */
   takeWaiting(): string[] {
-    const waiting = [...this.#queued.values()].flat();
+    const waiting = idsOf([...this.#queued.values()].flat());
     this.#queued.clear();
     this.#hold(-waiting.length);
-    return waiting.map((job) => job.delivery.id);
+    return waiting;
   }
 
   /** Waits for the requests in flight to finish, or for `graceMs`, whichever comes first. */
@@ -218,7 +230,7 @@ export class Slots {
         this.#inFlight.delete(job.delivery.id);
         this.#startedAt.delete(job.delivery.id);
         this.#cut.delete(job.delivery.id);
-        this.#hold(-1);
+        this.#hold(-membersOf(job).length);
         const active = this.#activeAt(endpointId) - 1;
         if (active <= 0) this.#active.delete(endpointId);
         else this.#active.set(endpointId, active);
@@ -243,7 +255,7 @@ export class Slots {
       // Leases are renewed while jobs wait, but if renewals failed (the database is unreachable, say), a job
       // whose lease would run out before the next renewal goes back to the queue instead.
       while (job !== undefined && leaseRunsOut(job, now + this.options.leaseMarginMs)) {
-        stale.push(job.delivery.id);
+        stale.push(...idsOf([job]));
         job = queue.shift();
       }
       this.#queued.delete(endpointId);
@@ -259,8 +271,37 @@ export class Slots {
   }
 }
 
-/** Does the job's lease expire before `at`? */
+/** Does the lease of the job's delivery (or of any in its batch) expire before `at`? */
 function leaseRunsOut(job: Job, at: number): boolean {
-  const expires = job.delivery.leaseExpiresAt;
-  return expires !== null && expires < at;
+  return membersOf(job).some(
+    ({ delivery }) => delivery.leaseExpiresAt !== null && delivery.leaseExpiresAt < at,
+  );
+}
+
+/** The ids of the deliveries the jobs send. */
+function idsOf(jobs: readonly Job[]): string[] {
+  return jobs.flatMap(membersOf).map((job) => job.delivery.id);
+}
+
+/**
+ * The job without its deliveries that `lost` picks (null when none is left), how many it lost, and the ids of
+ * those to give back: an ordered batch is a run, so it keeps only what comes before its first lost delivery.
+ */
+function withoutLost(
+  job: Job,
+  lost: (job: Job) => boolean,
+): { kept: Job | null; dropped: number; release: string[] } {
+  if (job.batch === undefined)
+    return lost(job) ? { kept: null, dropped: 1, release: [] } : { kept: job, dropped: 0, release: [] };
+  const firstLost = job.batch.findIndex((member) => lost(member.job));
+  if (firstLost === -1) return { kept: job, dropped: 0, release: [] };
+  const ordered = job.target.ordering !== 'none';
+  const batch = ordered ? job.batch.slice(0, firstLost) : job.batch.filter((member) => !lost(member.job));
+  const tail = ordered ? job.batch.slice(firstLost) : [];
+  const dropped = job.batch.filter((member) => lost(member.job)).length;
+  return {
+    kept: batch.length === 0 ? null : { ...batch[0]!.job, batch },
+    dropped,
+    release: tail.filter((member) => !lost(member.job)).map((member) => member.job.delivery.id),
+  };
 }

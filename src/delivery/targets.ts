@@ -127,6 +127,8 @@ export class Targets {
       compression: endpoint.compression,
       compressionThreshold: endpoint.compressionThreshold,
       compressionRefusedAt: endpoint.compressionRefusedAt,
+      batching: endpoint.batching,
+      ordering: endpoint.ordering,
     };
   }
 }

@@ -10,11 +10,14 @@ import type { Logger } from 'pino';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import { attempt, cutOffAtShutdown } from './attempt.js';
+import { attemptBatch } from './batch-attempt.js';
+import { BatchCollector } from './batches.js';
+import { dispatchBatch, fillBatch, type BatchFeed } from './batch-feed.js';
 import { nextCursor, walkAfterClaim, type LeftBehind } from './claim-walk.js';
 import { Consequences } from './consequences.js';
 import { EndpointHealth } from './health.js';
 import { Heartbeat } from './heartbeat.js';
-import type { Job } from './job.js';
+import { membersOf, type Job } from './job.js';
 import { LeaseRenewer, renewEveryMs } from './leases.js';
 import type { Metrics } from './metrics.js';
 import type { OperationalEvents } from './operational-events.js';
@@ -76,6 +79,9 @@ export class DeliveryWorker {
   readonly #consequences: Consequences;
   readonly #leases: LeaseRenewer;
   readonly #heartbeat: Heartbeat;
+  readonly #batches: BatchCollector;
+  /** What filling and sending batches needs (`batch-feed.ts`). */
+  readonly #feed: BatchFeed;
   #running = false;
   #cursor = '';
   /**
@@ -143,7 +149,31 @@ export class DeliveryWorker {
       },
       { store, worker: this.id, logger, metrics },
     );
-    this.#leases = new LeaseRenewer(this.#slots, options.leaseMs, { store, worker: this.id, logger });
+    this.#batches = new BatchCollector({
+      ready: (batch) => void dispatchBatch(this.#feed, batch),
+      alone: (job) => this.#slots.enqueue(job),
+      giveBack: (jobs) => this.#slots.letGo(jobs.map((job) => job.delivery.id)),
+    });
+    this.#feed = {
+      store,
+      worker: this.id,
+      logger,
+      leaseMs: options.leaseMs,
+      endpointConcurrency: options.endpointConcurrency,
+      slots: this.#slots,
+      targets: this.#targets,
+      batches: this.#batches,
+    };
+    // Jobs waiting for their batch are held too: their leases are renewed like those waiting for a slot.
+    const held = {
+      jobs: () => [...this.#slots.jobs(), ...this.#batches.jobs()],
+      dropWaiting: (lost: (job: Job) => boolean) => {
+        const dropped = this.#batches.dropWaiting(lost);
+        this.#slots.handedBack(dropped);
+        return dropped + this.#slots.dropWaiting(lost);
+      },
+    };
+    this.#leases = new LeaseRenewer(held, options.leaseMs, { store, worker: this.id, logger });
     this.#heartbeat = new Heartbeat(
       this.id,
       options.takeoverMs,
@@ -156,12 +186,15 @@ export class DeliveryWorker {
     );
   }
 
-  /** One delivery's turn in a slot: one attempt, then what its outcome leads to. */
+  /** One request's turn in a slot (one delivery's, or a batch's): one attempt, then what its outcome leads to. */
   async #send(job: Job): Promise<void> {
-    const report = await tracedAttempt(job, () => attempt(job, this.#outbound));
+    const reports =
+      job.batch === undefined
+        ? [{ job, report: await tracedAttempt(job, () => attempt(job, this.#outbound)) }]
+        : await attemptBatch(job, this.#outbound);
     // Given up at shutdown: recorded as cut off already, and the delivery is no longer this worker's.
     if (this.#slots.isCutOff(job)) return;
-    await this.#consequences.apply(job, report);
+    await this.#consequences.apply(reports);
   }
 
   /**
@@ -227,7 +260,9 @@ export class DeliveryWorker {
     this.#slots.close();
     this.wake();
     await this.#loop;
-    await this.#store.deliveryRelease(this.id, this.#slots.takeWaiting());
+    const collected = this.#batches.takeAll().map((job) => job.delivery.id);
+    this.#slots.handedBack(collected.length);
+    await this.#store.deliveryRelease(this.id, [...this.#slots.takeWaiting(), ...collected]);
     await this.#slots.settle(this.options.shutdownGraceMs);
     this.#recordCutOff();
     // Requests in flight keep their leases fresh until they finish or the grace period ends.
@@ -240,7 +275,8 @@ export class DeliveryWorker {
   #recordCutOff(): void {
     const now = Date.now();
     const cut = this.#slots.cutOff();
-    for (const { job, startedAt } of cut) this.#writer.add(cutOffAtShutdown(job, startedAt, now));
+    for (const { job, startedAt } of cut)
+      for (const member of membersOf(job)) this.#writer.add(cutOffAtShutdown(member, startedAt, now));
     if (cut.length > 0)
       this.#logger.warn(
         { cut: cut.length },
@@ -303,7 +339,7 @@ export class DeliveryWorker {
    * claims nothing else leases to the worker, so those are exactly the strays.
    */
   async #releaseStrays(): Promise<void> {
-    const held = new Set(this.#slots.jobs().map((job) => job.delivery.id));
+    const held = new Set([...this.#slots.jobs(), ...this.#batches.jobs()].map((job) => job.delivery.id));
     const leased = await this.#store.deliveryLeasedTo(this.id);
     const strays = leased.filter((id) => !held.has(id) && !this.#writer.holds(id));
     await this.#store.deliveryRelease(this.id, strays);
@@ -359,6 +395,18 @@ export class DeliveryWorker {
     }
     if (loaded.orphans.length > 0) this.#slots.letGo(loaded.orphans);
     for (const endpointJobs of loaded.jobs.values()) {
+      if (endpointJobs[0]!.target.batching !== null) {
+        try {
+          await fillBatch(this.#feed, endpointJobs);
+        } catch (error) {
+          this.#slots.letGo(endpointJobs.map((job) => job.delivery.id));
+          this.#logger.error(
+            { err: error, endpoint: endpointJobs[0]!.target.id },
+            'batching deliveries failed',
+          );
+        }
+        continue;
+      }
       try {
         const throttled = await throttle(this.#store, this.id, endpointJobs, now);
         if (throttled.postponed > 0) this.#slots.handedBack(throttled.postponed);

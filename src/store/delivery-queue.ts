@@ -136,7 +136,7 @@ function walkSql(after: string, walk: number) {
 }
 
 /** Claims up to `perEndpoint` due deliveries from each of `endpoints` in their order, `limit` in all. */
-function claimSql(connection: Connection, request: ClaimRequest, endpoints: string[]) {
+export function claimSql(connection: Connection, request: ClaimRequest, endpoints: string[]) {
   const lease = sql`status = ${DeliveryStatus.Sending}, lease_expires_at = ${request.now + request.leaseMs},
     leased_by = ${request.worker}, updated_at = ${request.now}`;
   const open = sql`e.disabled = 0 and (e.circuit_open_until is null or e.circuit_open_until <= ${request.now})`;

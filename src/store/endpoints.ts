@@ -5,6 +5,7 @@ import { flag, fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJ
 import type { Database, EndpointTable } from './schema.js';
 import { releaseSequences, unblockSequences } from './sequences.js';
 import type {
+  Batching,
   Compression,
   Conversion,
   Endpoint,
@@ -108,6 +109,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     compressionRefusedAt: row.compression_refused_at,
     ordering: row.ordering as Ordering,
     orderingAfterGiveUp: row.ordering_after_give_up as OrderingAfterGiveUp,
+    batching: fromJsonOrNull<Batching>(row.batching ?? null),
     version: row.version,
     propagateTraceContext: row.propagate_trace_context === 1,
     createdAt: row.created_at,
@@ -176,6 +178,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ordering: endpoint.ordering ?? 'none',
         ordering_after_give_up: endpoint.orderingAfterGiveUp ?? 'skip',
         propagate_trace_context: flag(endpoint.propagateTraceContext ?? false),
+        batching: toJsonOrNull(endpoint.batching ?? null),
         version: endpoint.version ?? 1,
         deleted_at: null,
         created_at: now,
@@ -266,6 +269,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.propagateTraceContext !== undefined && {
           propagate_trace_context: flag(changes.propagateTraceContext),
         }),
+        ...(changes.batching !== undefined && { batching: toJsonOrNull(changes.batching) }),
         ...(changes.version !== undefined && { version: changes.version }),
         updated_at: now,
       };

@@ -11,6 +11,7 @@ import { attemptQueries, type AttemptQueries } from './attempts.js';
 import { auditQueries, type AuditQueries } from './audit.js';
 import { contentQueries, type ContentQueries } from './content.js';
 import { deliveryQueries, type DeliveryQueries } from './deliveries.js';
+import { deliveryBatchQueries, type DeliveryBatchQueries } from './delivery-batches.js';
 import { deliveryQueueQueries, type DeliveryQueueQueries } from './delivery-queue.js';
 import { connect, type ConnectOptions, type DialectName, type DialectProfile } from './dialect.js';
 import { endpointRateQueries, type EndpointRateQueries } from './endpoint-rates.js';
@@ -39,6 +40,7 @@ export interface Store
     RelayQueries,
     DeliveryQueries,
     DeliveryQueueQueries,
+    DeliveryBatchQueries,
     AttemptQueries,
     ContentQueries,
     ApiKeyQueries,
@@ -83,6 +85,7 @@ export function openStore(options: ConnectOptions): Store {
     ...relayQueries(connection),
     ...deliveryQueries(connection),
     ...deliveryQueueQueries(connection),
+    ...deliveryBatchQueries(connection),
     ...attemptQueries(connection),
     ...contentQueries(connection),
     ...apiKeyQueries(connection),
@@ -117,6 +120,7 @@ export type {
 export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
 export type { RelayRequest, RelayState } from './relay.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
+export type { MoreClaim } from './delivery-batches.js';
 export type {
   ApiKeyQueries,
   ApplicationQueries,
@@ -125,6 +129,7 @@ export type {
   ContentQueries,
   DeliveryQueries,
   DeliveryQueueQueries,
+  DeliveryBatchQueries,
   EndpointQueries,
   EndpointRateQueries,
   EventTypeQueries,

@@ -66,6 +66,8 @@ export interface EndpointTable {
   ordering_after_give_up: ColumnType<string, string | undefined, string>;
   /** 1: deliveries carry the message's trace context in a `traceparent` header. */
   propagate_trace_context: ColumnType<number, number | undefined, number>;
+  /** JSON of the endpoint's batching settings; null sends one message per request. */
+  batching: ColumnType<string | null, string | null | undefined, string | null>;
   /** Svix's deprecated endpoint version, stored as set. */
   version: number;
   /** When the endpoint was deleted; null while it exists. A deleted endpoint is only read as a destination. */

@@ -122,15 +122,7 @@ async function settle(trx: Kysely<Database>, ref: SequenceRef, now: number): Pro
     .orderBy('seq')
     .limit(1)
     .executeTakeFirst();
-  const firstBlocking = await trx
-    .selectFrom('delivery')
-    .select('seq')
-    .where('endpoint_id', '=', ref.endpointId)
-    .where('seq_key', '=', ref.key)
-    .where('blocking', '=', 1)
-    .orderBy('seq')
-    .limit(1)
-    .executeTakeFirst();
+  const firstBlocking = await firstHolder(trx, ref);
   const place = (row: { seq: number | null } | undefined) =>
     row === undefined ? Number.POSITIVE_INFINITY : Number(row.seq);
   const head = Math.min(...active.map(place), place(nextWaiting), place(firstBlocking));
@@ -142,6 +134,22 @@ async function settle(trx: Kysely<Database>, ref: SequenceRef, now: number): Pro
     .where('id', '=', nextWaiting.id)
     .execute();
   return 1;
+}
+
+/** The first given-up delivery that holds the sequence (placed after `after`, when given), if any. */
+export async function firstHolder(
+  trx: Kysely<Database>,
+  ref: SequenceRef,
+  after?: number,
+): Promise<{ seq: number | null } | undefined> {
+  let query = trx
+    .selectFrom('delivery')
+    .select('seq')
+    .where('endpoint_id', '=', ref.endpointId)
+    .where('seq_key', '=', ref.key)
+    .where('blocking', '=', 1);
+  if (after !== undefined) query = query.where('seq', '>', after);
+  return query.orderBy('seq').limit(1).executeTakeFirst();
 }
 
 /**

@@ -145,6 +145,8 @@ export interface Endpoint {
   ordering: Ordering;
   /** What a sequence does when one of its deliveries is given up: move on (`skip`), or wait (`block`). */
   orderingAfterGiveUp: OrderingAfterGiveUp;
+  /** Several messages per request, as a JSON array, up to these limits; null sends one message per request. */
+  batching: Batching | null;
   /** Svix's deprecated `version`: stored as the client sets it (1 by default), with no meaning to Herald. */
   version: number;
   /** Whether deliveries send the message's trace context (`traceparent`) to the endpoint. */
@@ -153,6 +155,15 @@ export interface Endpoint {
   updatedAt: number;
 }
 export type Compression = 'none' | 'gzip' | 'br';
+/**
+ * How an endpoint's deliveries are batched: a request carries at most `maxMessages` messages and (unless one
+ * message alone is larger) `maxBytes` of body, and a batch that is not full waits at most `maxWaitMs` for more.
+ */
+export interface Batching {
+  maxMessages: number;
+  maxBytes: number;
+  maxWaitMs: number;
+}
 export type Ordering = 'none' | 'endpoint' | 'key';
 export type OrderingAfterGiveUp = 'skip' | 'block';
 export type HeaderStyle = 'standard' | 'svix';
@@ -162,9 +173,15 @@ export type SignatureVersion = 'v1' | 'v1a';
 type EndpointSecurity = 'signatureVersions' | 'signingKeysSealed' | 'authSealed' | 'allowedDestinationCidrs';
 /** The content filter and compression; an insert may omit them (no filter, no compression). */
 type EndpointContent = 'filter' | 'compression' | 'compressionThreshold';
-/** Body shaping and ordering settings; an insert may omit them (standard JSON body, unordered). */
+/** Body shaping, ordering and batching settings; an insert may omit them (standard JSON body, unordered, unbatched). */
 type EndpointShaping =
-  'templateId' | 'templateVersion' | 'payloadVersion' | 'conversion' | 'ordering' | 'orderingAfterGiveUp';
+  | 'templateId'
+  | 'templateVersion'
+  | 'payloadVersion'
+  | 'conversion'
+  | 'ordering'
+  | 'orderingAfterGiveUp'
+  | 'batching';
 /** Fields Herald manages itself; an insert starts them empty. */
 type EndpointHealth = 'disabledReason' | 'failingSince' | 'circuitOpenUntil' | 'compressionRefusedAt';
 /** Settings with defaults: an insert may omit them. */

@@ -32,6 +32,8 @@ export const ID_PREFIX = {
   task: 'qtask',
   sla: 'sla',
   relay: 'rly',
+  /** A request carrying several messages to a batching endpoint (its webhook-id); never stored on its own. */
+  batch: 'batch',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

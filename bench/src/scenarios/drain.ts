@@ -35,14 +35,18 @@ interface DrainRun {
  * Queues `total` messages with Herald in the API role, restarts it with the default role (and `env`), and
  * measures the drain at the receiver.
  */
-async function drainOnce(
+export async function drainOnce(
   context: Context,
   receiver: Receiver,
   instance: Instance,
   appId: string,
   env: Record<string, string>,
+  size: { total: number; endpoints: number } = {
+    total: context.config.drainMessages,
+    endpoints: context.config.drainEndpoints,
+  },
 ): Promise<DrainRun> {
-  const { drainMessages: total, drainEndpoints: endpoints } = context.config;
+  const { total, endpoints } = size;
   context.log(`drain: queueing ${total} messages over ${endpoints} endpoints`);
   const queued = await instance.api.queueMessages(appId, total, (i) => [channelOf(i % endpoints)]);
   await receiver.reset();

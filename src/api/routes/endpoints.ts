@@ -10,6 +10,7 @@ import { checkEndpointUrl, checkEventTypes, checkHeaders, checkUrlKindKept } fro
 import { auditSigningChange, changedEndpointSigning, newEndpointSigning } from '../endpoint-security.js';
 import { compressionRetried, contentOut, contentSettings } from '../endpoint-content.js';
 import { shapingOut, shapingSettings } from '../endpoint-shaping.js';
+import { batchingSettings } from '../endpoint-batching.js';
 import { notFound } from '../errors.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { AppParams, IdempotencyHeaders, ListResponse, OrderedPageQuery, toIso } from '../schemas/common.js';
@@ -44,6 +45,7 @@ export function endpointOut(endpoint: Endpoint) {
     ordering: endpoint.ordering,
     orderingAfterGiveUp: endpoint.orderingAfterGiveUp,
     propagateTraceContext: endpoint.propagateTraceContext,
+    batching: endpoint.batching,
     ...shapingOut(endpoint),
     ...contentOut(endpoint),
     disabledReason: endpoint.disabledReason,
@@ -160,6 +162,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       checkHeaders(headers);
       await checkEventTypes(store, eventTypes);
       const shaping = await shapingSettings(store, body);
+      const batching = await batchingSettings(store, body, shaping);
       const created = await store.endpointCreate({
         id: newId('endpoint'),
         appId: request.application.id,
@@ -171,6 +174,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
           shaping,
           headerStyle: config.deliveryHeaderStyle,
         }),
+        ...batching,
         headersSealed: secrets.sealHeaders(headers),
         secretsSealed: secrets.sealNewSecret(body.secret),
         ...newEndpointSigning(body.signatureVersions, secrets, defaultVersion),
@@ -220,13 +224,16 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const eventTypes = eventTypeFilter(body);
       await checkEventTypes(store, eventTypes);
       const shaping = await shapingSettings(store, body);
-      const fields = replacedSettings(body, {
-        url,
-        eventTypes,
-        rate: throttleRate(body),
-        shaping,
-        headerStyle: config.deliveryHeaderStyle,
-      });
+      const fields = {
+        ...replacedSettings(body, {
+          url,
+          eventTypes,
+          rate: throttleRate(body),
+          shaping,
+          headerStyle: config.deliveryHeaderStyle,
+        }),
+        ...(await batchingSettings(store, body, shaping)),
+      };
       const existing = await store.endpointGet(appId, endpoint_id);
       if (!existing) {
         const created = await store.endpointCreate({
@@ -275,6 +282,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const rate = throttleRate(request.body);
       await checkEventTypes(store, eventTypes);
       const shaping = await shapingSettings(store, request.body, existing);
+      const batching = await batchingSettings(store, request.body, shaping, existing);
       // Only the documented fields: the body may carry unknown keys, which must never reach the store.
       const updated = await store.endpointUpdate(appId, existing.id, {
         uid,
@@ -287,6 +295,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         version,
         ...deliverySettings(request.body, null),
         ...shaping,
+        ...batching,
         ...contentSettings(request.body, existing),
         ...compressionRetried(request.body),
         ...reenabled(existing, disabled),

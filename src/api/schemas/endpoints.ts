@@ -68,6 +68,8 @@ const SignatureVersions = Type.Array(Type.Union([Type.Literal('v1'), Type.Litera
 
 /** Herald's per-endpoint delivery settings. */
 export const MAX_RETRIES = 20;
+export const MAX_BATCH_MESSAGES = 1000;
+export const MAX_BATCH_BYTES = 10 * 1024 * 1024;
 const DeliverySettings = {
   retrySchedule: Type.Optional(
     Nullable(
@@ -120,6 +122,46 @@ const DeliverySettings = {
         "receiver that traces sees Herald's attempt as its parent. Needs tracing on (OTEL_* variables, see " +
         'docs/observability.md). Default false.',
     }),
+  ),
+  batching: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          maxMessages: Type.Integer({
+            minimum: 1,
+            maximum: MAX_BATCH_MESSAGES,
+            description: 'The most messages in one request, 1–1000',
+          }),
+          maxBytes: Type.Optional(
+            Type.Integer({
+              minimum: 1024,
+              maximum: MAX_BATCH_BYTES,
+              description:
+                'The largest request body, in bytes, 1 KiB–10 MiB (default 1 MiB); a message larger than this ' +
+                'alone is sent in a batch of one',
+            }),
+          ),
+          maxWaitMs: Type.Optional(
+            Type.Integer({
+              minimum: 0,
+              maximum: 60_000,
+              description:
+                'How long a batch that is not full waits for more messages, 0–60000 ms (default 0: it takes ' +
+                'what is due and goes)',
+            }),
+          ),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'Herald: send several messages per request, as one JSON array of {id, eventType, timestamp, payload}, ' +
+            'signed once, up to whichever limit comes first; null or omitted (the default) sends one message per ' +
+            'request. JSON bodies only: not with an XML or form conversion, nor a template that is not JSON. ' +
+            'See docs/delivery.md#batching',
+          example: { maxMessages: 100, maxBytes: 1048576, maxWaitMs: 500 },
+        },
+      ),
+    ),
   ),
   ...ShapingSettings,
   ...ContentSettings,
@@ -183,6 +225,9 @@ export const EndpointOut = Type.Object({
   ordering: Type.String(),
   orderingAfterGiveUp: Type.String(),
   propagateTraceContext: Type.Boolean(),
+  batching: Nullable(
+    Type.Object({ maxMessages: Type.Integer(), maxBytes: Type.Integer(), maxWaitMs: Type.Integer() }),
+  ),
   ...ShapingOut,
   ...ContentOut,
   disabledReason: Nullable(

@@ -182,6 +182,51 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
         <label className="check">
           <input
             type="checkbox"
+            checked={draft.batching}
+            onChange={(e) => set('batching', e.target.checked)}
+          />
+          <span>Batch messages (several per request, as one JSON array; JSON bodies only)</span>
+        </label>
+        {draft.batching && (
+          <div className="grid-2">
+            <Field
+              label="Messages per request"
+              hint="1 to 1000: a batch goes when it has this many."
+              error={error('batchMaxMessages')}
+            >
+              <input
+                inputMode="numeric"
+                value={draft.batchMaxMessages}
+                onChange={(e) => set('batchMaxMessages', e.target.value)}
+              />
+            </Field>
+            <Field
+              label="Largest batch (bytes)"
+              hint="1024 to 10485760; blank uses 1 MiB. A larger message goes alone."
+              error={error('batchMaxBytes')}
+            >
+              <input
+                inputMode="numeric"
+                value={draft.batchMaxBytes}
+                onChange={(e) => set('batchMaxBytes', e.target.value)}
+              />
+            </Field>
+            <Field
+              label="Wait for more (ms)"
+              hint="0 to 60000: how long a batch that is not full waits for more messages; blank sends what is due at once."
+              error={error('batchMaxWaitMs')}
+            >
+              <input
+                inputMode="numeric"
+                value={draft.batchMaxWaitMs}
+                onChange={(e) => set('batchMaxWaitMs', e.target.value)}
+              />
+            </Field>
+          </div>
+        )}
+        <label className="check">
+          <input
+            type="checkbox"
             checked={draft.disabled}
             onChange={(e) => set('disabled', e.target.checked)}
           />

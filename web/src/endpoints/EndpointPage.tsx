@@ -87,6 +87,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                   </>
                 )}
                 {ep.propagateTraceContext && <> · sends trace context</>}
+                {ep.batching && <> · batches of up to {ep.batching.maxMessages} messages per request</>}
               </p>
               <RateLimitLine appId={appId} endpointId={ep.id} />
               {ep.disabled && ep.disabledReason && (

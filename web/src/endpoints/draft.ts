@@ -3,7 +3,14 @@
  * requests that save it.
  */
 import { parseJson } from '../components/JsonEditor';
-import type { Compression, Endpoint, EndpointHeaders, Ordering, OrderingAfterGiveUp } from '../lib/types';
+import type {
+  Batching,
+  Compression,
+  Endpoint,
+  EndpointHeaders,
+  Ordering,
+  OrderingAfterGiveUp,
+} from '../lib/types';
 import { intError, nameError, optionalInt, urlError } from '../lib/validate';
 
 export interface HeaderRow {
@@ -35,6 +42,11 @@ export interface EndpointDraft {
   ordering: Ordering;
   orderingAfterGiveUp: OrderingAfterGiveUp;
   propagateTraceContext: boolean;
+  /** Several messages per request, up to the three limits below (blank: the defaults). */
+  batching: boolean;
+  batchMaxMessages: string;
+  batchMaxBytes: string;
+  batchMaxWaitMs: string;
 }
 
 let nextKey = 1;
@@ -69,6 +81,10 @@ export const emptyDraft = (): EndpointDraft => ({
   ordering: 'none',
   orderingAfterGiveUp: 'skip',
   propagateTraceContext: false,
+  batching: false,
+  batchMaxMessages: '100',
+  batchMaxBytes: '',
+  batchMaxWaitMs: '',
 });
 
 export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointDraft {
@@ -96,6 +112,19 @@ export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointD
     ordering: endpoint.ordering ?? 'none',
     orderingAfterGiveUp: endpoint.orderingAfterGiveUp ?? 'skip',
     propagateTraceContext: endpoint.propagateTraceContext ?? false,
+    ...batchingDraft(endpoint.batching ?? null),
+  };
+}
+
+/** The batching fields of the form for the endpoint's setting; unbatched, the limits a new one starts from. */
+function batchingDraft(batching: Batching | null) {
+  if (batching === null)
+    return { batching: false, batchMaxMessages: '100', batchMaxBytes: '', batchMaxWaitMs: '' };
+  return {
+    batching: true,
+    batchMaxMessages: String(batching.maxMessages),
+    batchMaxBytes: batching.maxBytes === DEFAULT_BATCH_MAX_BYTES ? '' : String(batching.maxBytes),
+    batchMaxWaitMs: batching.maxWaitMs === 0 ? '' : String(batching.maxWaitMs),
   };
 }
 
@@ -154,6 +183,9 @@ function channelsError(text: string): string | undefined {
   return undefined;
 }
 
+/** The batch body size a blank "largest batch" means, as the API defaults it. */
+const DEFAULT_BATCH_MAX_BYTES = 1024 * 1024;
+
 /** The largest compression threshold the API takes, in bytes. */
 const MAX_COMPRESSION_THRESHOLD = 16 * 1024 * 1024;
 
@@ -178,6 +210,13 @@ export function draftErrors(draft: EndpointDraft) {
     retrySchedule: scheduleError(draft.retrySchedule),
     filter: parseFilter(draft.filter).error,
     compressionThreshold: intError(draft.compressionThreshold, 0, MAX_COMPRESSION_THRESHOLD),
+    batchMaxMessages: !draft.batching
+      ? undefined
+      : draft.batchMaxMessages.trim() === ''
+        ? 'how many messages a request may carry, from 1 to 1000'
+        : intError(draft.batchMaxMessages, 1, 1000),
+    batchMaxBytes: draft.batching ? intError(draft.batchMaxBytes, 1024, 10 * 1024 * 1024) : undefined,
+    batchMaxWaitMs: draft.batching ? intError(draft.batchMaxWaitMs, 0, 60_000) : undefined,
     headers: draft.headers.some((row) => headerError(row, draft.headers))
       ? 'fix the headers marked below'
       : undefined,
@@ -204,6 +243,13 @@ export function endpointBody(draft: EndpointDraft) {
     ordering: draft.ordering,
     orderingAfterGiveUp: draft.orderingAfterGiveUp,
     propagateTraceContext: draft.propagateTraceContext,
+    batching: draft.batching
+      ? {
+          maxMessages: Number(draft.batchMaxMessages),
+          ...(draft.batchMaxBytes.trim() !== '' && { maxBytes: Number(draft.batchMaxBytes) }),
+          ...(draft.batchMaxWaitMs.trim() !== '' && { maxWaitMs: Number(draft.batchMaxWaitMs) }),
+        }
+      : null,
   };
 }
 

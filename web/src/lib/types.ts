@@ -55,11 +55,19 @@ export interface Endpoint {
   orderingAfterGiveUp?: OrderingAfterGiveUp;
   /** Whether each attempt sends its trace context (`traceparent`) to the endpoint. */
   propagateTraceContext?: boolean;
+  /** Several messages per request, as one JSON array, up to these limits; null for one per request. */
+  batching?: Batching | null;
   createdAt: string;
   updatedAt: string;
 }
 
 export type Compression = 'none' | 'gzip' | 'br';
+
+export interface Batching {
+  maxMessages: number;
+  maxBytes: number;
+  maxWaitMs: number;
+}
 
 export type Conversion = 'none' | 'xml' | 'form';
 
