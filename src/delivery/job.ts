@@ -24,6 +24,8 @@ export interface Target extends HealthState, OutboundTarget, ShapeTarget, Compre
   /** Messages per second at most, or null. */
   throttleRate: number | null;
   headerStyle: HeaderStyle;
+  /** Whether the requests in flight follow the endpoint's response times (`adaptive-limit.ts`). */
+  adaptiveThrottling: boolean;
 }
 
 /** One claimed delivery, ready to send. */

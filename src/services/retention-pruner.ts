@@ -1,9 +1,11 @@
 /**
  * The retention pruner removes content past its retention: payloads whose message or application set a
  * retention of their own (once the message is settled), then message content and attempt logs older than
- * HERALD_RETENTION_DAYS (when it is not 0).
+ * HERALD_RETENTION_DAYS (when it is not 0), and the history of endpoints' adaptive limits older than a week (or
+ * than the retention, when shorter).
  */
 import type { Logger } from 'pino';
+import { HISTORY_DAYS } from '../delivery/adaptive-limits.js';
 import type { Store } from '../store/index.js';
 import type { MaintenanceService } from './maintenance.js';
 
@@ -14,6 +16,8 @@ export function retentionPruner(store: Store, logger: Logger, retentionMs: numbe
     name: 'retention-pruner',
     intervalMs: RETENTION_INTERVAL_MS,
     async run(now) {
+      const history = HISTORY_DAYS * 86_400_000;
+      await store.endpointLimitPrune(now - (retentionMs > 0 ? Math.min(retentionMs, history) : history));
       const expired = await store.contentPruneExpired(now);
       if (expired > 0) logger.info({ messages: expired }, 'removed payloads past their own retention');
       if (retentionMs <= 0) return;

@@ -108,6 +108,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     compressionRefusedAt: row.compression_refused_at,
     ordering: row.ordering as Ordering,
     orderingAfterGiveUp: row.ordering_after_give_up as OrderingAfterGiveUp,
+    adaptiveThrottling: row.adaptive_throttling === 1,
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -174,6 +175,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         compression_refused_at: null,
         ordering: endpoint.ordering ?? 'none',
         ordering_after_give_up: endpoint.orderingAfterGiveUp ?? 'skip',
+        adaptive_throttling: flag(endpoint.adaptiveThrottling ?? true),
         version: endpoint.version ?? 1,
         deleted_at: null,
         created_at: now,
@@ -260,6 +262,9 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.ordering !== undefined && { ordering: changes.ordering }),
         ...(changes.orderingAfterGiveUp !== undefined && {
           ordering_after_give_up: changes.orderingAfterGiveUp,
+        }),
+        ...(changes.adaptiveThrottling !== undefined && {
+          adaptive_throttling: flag(changes.adaptiveThrottling),
         }),
         ...(changes.version !== undefined && { version: changes.version }),
         updated_at: now,

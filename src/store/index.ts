@@ -13,6 +13,7 @@ import { contentQueries, type ContentQueries } from './content.js';
 import { deliveryQueries, type DeliveryQueries } from './deliveries.js';
 import { deliveryQueueQueries, type DeliveryQueueQueries } from './delivery-queue.js';
 import { connect, type ConnectOptions, type DialectName, type DialectProfile } from './dialect.js';
+import { endpointLimitQueries, type EndpointLimitQueries } from './endpoint-limits.js';
 import { endpointRateQueries, type EndpointRateQueries } from './endpoint-rates.js';
 import { endpointQueries, type EndpointQueries } from './endpoints.js';
 import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
@@ -29,7 +30,9 @@ export interface Store
     ApplicationQueries,
     EventTypeQueries,
     EndpointQueries,
+    EndpointLimitQueries,
     EndpointRateQueries,
+    EndpointLimitQueries,
     TemplateQueries,
     MessageQueries,
     PollerQueries,
@@ -71,6 +74,7 @@ export function openStore(options: ConnectOptions): Store {
     ...eventTypeQueries(connection),
     ...endpointQueries(connection),
     ...endpointRateQueries(connection),
+    ...endpointLimitQueries(connection),
     ...templateQueries(connection),
     ...messageQueries(connection),
     ...pollerQueries(connection),
@@ -104,6 +108,7 @@ export type {
   DeliveryQueries,
   DeliveryQueueQueries,
   EndpointQueries,
+  EndpointLimitQueries,
   EndpointRateQueries,
   EventTypeQueries,
   IdempotencyQueries,

@@ -64,6 +64,7 @@ export interface EndpointTable {
   compression_refused_at: number | null;
   ordering: ColumnType<string, string | undefined, string>;
   ordering_after_give_up: ColumnType<string, string | undefined, string>;
+  adaptive_throttling: ColumnType<number, number | undefined, number>;
   /** Svix's deprecated endpoint version, stored as set. */
   version: number;
   /** When the endpoint was deleted; null while it exists. A deleted endpoint is only read as a destination. */
@@ -228,6 +229,19 @@ export interface PollerConsumerTable {
   updated_at: number;
 }
 
+/** What a worker reports of its adaptive limit for an endpoint, one row per minute. */
+export interface EndpointLimitTable {
+  endpoint_id: string;
+  worker_id: string;
+  minute: number;
+  limit_last: number;
+  limit_low: number;
+  limit_high: number;
+  ceiling: number;
+  reason: string;
+  updated_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -246,4 +260,5 @@ export interface Database {
   herald_worker: WorkerTable;
   delivery_sequence: DeliverySequenceTable;
   poller_consumer: PollerConsumerTable;
+  endpoint_limit: EndpointLimitTable;
 }

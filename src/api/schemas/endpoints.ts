@@ -113,6 +113,15 @@ const DeliverySettings = {
         'or waits (`block`) until the delivery is sent again or skipped',
     }),
   ),
+  adaptiveThrottling: Type.Optional(
+    Type.Boolean({
+      description:
+        'Herald: adjust how many requests are kept in flight to the endpoint from its response times and ' +
+        'errors (slower answers, timeouts, 429 and 503 lower it; fast successes raise it again), within ' +
+        'HERALD_ENDPOINT_CONCURRENCY and the rate limit. Default true; false keeps the fixed concurrency. ' +
+        'See docs/delivery.md',
+    }),
+  ),
   ...ShapingSettings,
   ...ContentSettings,
 };
@@ -174,6 +183,7 @@ export const EndpointOut = Type.Object({
   signatureVersions: Type.Array(Type.String()),
   ordering: Type.String(),
   orderingAfterGiveUp: Type.String(),
+  adaptiveThrottling: Type.Boolean(),
   ...ShapingOut,
   ...ContentOut,
   disabledReason: Nullable(
