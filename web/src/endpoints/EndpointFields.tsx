@@ -187,6 +187,17 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
           />
           <span>Disabled (Herald sends nothing to it)</span>
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.adaptiveThrottling}
+            onChange={(e) => set('adaptiveThrottling', e.target.checked)}
+          />
+          <span>
+            Adaptive throttling (fewer requests at once while the endpoint answers slowly, times out or
+            answers 429 or 503)
+          </span>
+        </label>
       </fieldset>
       <HeadersEditor
         rows={draft.headers}
