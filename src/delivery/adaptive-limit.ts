@@ -4,12 +4,12 @@
  * (`observe`); `adaptive-limits.ts` keeps one state per endpoint, feeds it, and publishes it.
  *
  * Additive increase, multiplicative decrease, by rounds: a round is as many finished requests as the limit
- * allows in flight, all started after the limit last changed (so each decision judges the limit in force). At
- * the end of a round:
+ * allows in flight (at least `ROUND_MIN`), all started after the limit last changed (so each decision judges
+ * the limit in force). At the end of a round:
  *
  * - p95 latency over `TOLERANCE` times the endpoint's baseline (and `SLACK_MS` above it): the limit is cut in
- *   proportion to the slowdown, to between half and nine tenths of itself;
- * - otherwise, if the limit was in use (as many requests in flight as allowed) and every answer was a success:
+ *   proportion to how far p95 is past what is tolerated, to between half and nine tenths of itself;
+ * - otherwise, if the limit was in use (as many requests in flight as allowed) and the round had successes:
  *   it rises by one (doubles while in slow start, from `INITIAL_LIMIT` until the first cut), up to the ceiling.
  *
  * A 429, a 503, a timeout or a reset connection cuts it by half at once, once per round; a `Retry-After` on a
@@ -24,7 +24,12 @@ export const INITIAL_LIMIT = 4;
 /** p95 latency up to this many times the baseline counts as fast. */
 export const TOLERANCE = 2;
 /** …and so does any p95 within this many milliseconds of it, so that jitter on a fast endpoint is no signal. */
-export const SLACK_MS = 50;
+export const SLACK_MS = 100;
+/**
+ * A round has at least this many requests, so that its p95 passes over the single slowest answer: one late
+ * answer (a pause in Herald's own process, say) is no sign of load.
+ */
+export const ROUND_MIN = 20;
 /** The cut after a 429, 503, timeout or reset connection. */
 export const OVERLOAD_FACTOR = 0.5;
 /** The range of the cut after slow answers, in proportion to the slowdown. */
@@ -39,7 +44,10 @@ export interface Sample {
   startedAt: number;
   finishedAt: number;
   durationMs: number;
-  /** A 2xx answer; an overload signal; or another failure, which neither raises nor cuts the limit. */
+  /**
+   * A 2xx answer; an overload signal; or another failure (a 500, a refused connection), which counts towards
+   * the round but neither raises nor cuts the limit: that is the circuit breaker's business.
+   */
   kind: 'success' | 'overload' | 'error';
   overload?: Overload;
   /** When a 429 or 503 asked to come back (Retry-After), or null. */
@@ -71,8 +79,6 @@ export interface LimitState {
   round: number[];
   /** Requests counted in the round, successes and other failures. */
   counted: number;
-  /** Whether the round saw a failure (no rise after it). */
-  failed: boolean;
   /** Whether the round had as many in flight as allowed (a rise is only earned by a limit in use). */
   busy: boolean;
   reason: Reason;
@@ -93,7 +99,6 @@ export function initialState(ceiling: number, now: number): LimitState {
     holdUntil: 0,
     round: [],
     counted: 0,
-    failed: false,
     busy: false,
     reason: { kind: 'start' },
   };
@@ -116,15 +121,14 @@ export function observe(state: LimitState, sample: Sample): LimitState {
     ...state,
     round,
     counted: state.counted + 1,
-    failed: state.failed || sample.kind === 'error',
     busy: state.busy || sample.inFlight >= allowed(state),
   };
-  if (next.counted < allowed(state)) return next;
+  if (next.counted < Math.max(ROUND_MIN, allowed(state))) return next;
   return endOfRound(next, now);
 }
 
 function endOfRound(state: LimitState, now: number): LimitState {
-  const fresh = { ...state, round: [], counted: 0, failed: false, busy: false };
+  const fresh = { ...state, round: [], counted: 0, busy: false };
   if (state.round.length === 0) return fresh;
   const sorted = [...state.round].sort((a, b) => a - b);
   const fastest = sorted[0]!;
@@ -137,14 +141,14 @@ function endOfRound(state: LimitState, now: number): LimitState {
         ? state.baselineMs
         : state.baselineMs + (fastest - state.baselineMs) * BASELINE_DRIFT;
   const withBaseline = { ...fresh, baselineMs: baseline };
-  if (p95 > Math.max(baseline * TOLERANCE, baseline + SLACK_MS)) {
-    const factor = clamp((baseline * TOLERANCE) / p95, SLOW_FACTOR.least, SLOW_FACTOR.most);
+  const tolerated = Math.max(baseline * TOLERANCE, baseline + SLACK_MS);
+  if (p95 > tolerated) {
+    const factor = clamp(tolerated / p95, SLOW_FACTOR.least, SLOW_FACTOR.most);
     return changed(withBaseline, state.limit * factor, now, {
       reason: { kind: 'slow', p95Ms: p95, baselineMs: state.baselineMs ?? baseline },
     });
   }
-  if (!state.busy || state.failed || now < state.holdUntil || allowed(state) >= state.ceiling)
-    return withBaseline;
+  if (!state.busy || now < state.holdUntil || allowed(state) >= state.ceiling) return withBaseline;
   return changed(withBaseline, state.slowStart ? state.limit * 2 : state.limit + 1, now, {
     reason: { kind: 'fast', p95Ms: p95 },
   });
@@ -166,7 +170,6 @@ function changed(
     holdUntil: how.holdUntil ?? state.holdUntil,
     round: [],
     counted: 0,
-    failed: false,
     busy: false,
     reason: how.reason,
   };

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   INITIAL_LIMIT,
+  ROUND_MIN,
   allowed,
   classify,
   describe as describeReason,
@@ -12,7 +13,7 @@ import {
 } from '../../src/delivery/adaptive-limit.js';
 
 /**
- * Plays one full round at the state's limit, each request started at `now` and answered `answer` after
+ * Plays one full round at the state's limit (at least ROUND_MIN requests), each request started at `now` and answered `answer` after
  * `durationMs`, with as many in flight as allowed; returns the state after it and the time it ended.
  */
 function round(
@@ -23,7 +24,7 @@ function round(
 ): { state: LimitState; now: number } {
   const n = allowed(state);
   let next = state;
-  for (let i = 0; i < n; i++)
+  for (let i = 0; i < Math.max(ROUND_MIN, n); i++)
     next = observe(next, {
       startedAt: now,
       finishedAt: now + durationMs,
@@ -132,21 +133,36 @@ describe('the adaptive limit', () => {
     expect(allowed(state)).toBe(5);
   });
 
-  it('rises only when the limit was in use, and not after a failure in the round', () => {
+  it('rises only when the limit was in use; other failures in the round neither raise nor cut it', () => {
     let state: LimitState = { ...initialState(10, 0), limit: 4, slowStart: false };
     // Two in flight at most: the limit of four was never reached, so nothing shows it could take five.
-    for (let i = 0; i < 4; i++)
+    for (let i = 0; i < ROUND_MIN; i++)
       state = observe(state, { startedAt: 1, finishedAt: 2, durationMs: 1, inFlight: 2, kind: 'success' });
     expect(allowed(state)).toBe(4);
-    for (let i = 0; i < 4; i++)
+    // A 500 among fast successes is the circuit breaker's business, not a sign of load.
+    for (let i = 0; i < ROUND_MIN; i++)
       state = observe(state, {
         startedAt: 3,
         finishedAt: 4,
         durationMs: 1,
         inFlight: 4,
-        kind: i === 0 ? 'error' : 'success',
+        kind: i % 5 === 0 ? 'error' : 'success',
       });
-    expect(allowed(state)).toBe(4);
+    expect(allowed(state)).toBe(5);
+    // A round of failures only: nothing learned.
+    for (let i = 0; i < ROUND_MIN; i++)
+      state = observe(state, { startedAt: 5, finishedAt: 6, durationMs: 1, inFlight: 5, kind: 'error' });
+    expect(allowed(state)).toBe(5);
+  });
+
+  it('passes over one late answer in a round, but not a slow round', () => {
+    let state: LimitState = { ...initialState(10, 0), limit: 8, slowStart: false, baselineMs: 10 };
+    const at = { startedAt: 1, finishedAt: 2, inFlight: 8, kind: 'success' as const };
+    for (let i = 0; i < ROUND_MIN; i++) state = observe(state, { ...at, durationMs: i === 0 ? 900 : 10 });
+    expect(allowed(state)).toBe(9);
+    for (let i = 0; i < ROUND_MIN; i++)
+      state = observe(state, { ...at, startedAt: 3, finishedAt: 4, durationMs: i < 3 ? 900 : 10 });
+    expect(allowed(state)).toBeLessThan(9);
   });
 
   it('follows an endpoint that became slower for good, instead of holding it at one', () => {

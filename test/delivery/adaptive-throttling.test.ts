@@ -145,7 +145,7 @@ describe.each(HERALD_STORES)('adaptive throttling end to end ($dialect)', ({ pos
     ).toBeGreaterThan(0);
     const off = (await h.call('GET', `${fixed.path}/health`)).body.adaptiveThrottling;
     expect(off).toEqual({ enabled: false, limit: null, ceiling: null, reason: null, updatedAt: null });
-  }, 120_000);
+  }, 180_000);
 
   test('backs off a receiver that answers 429 under load, and rises again once it stops', async () => {
     const capacity = 2;
@@ -193,5 +193,5 @@ describe.each(HERALD_STORES)('adaptive throttling end to end ($dialect)', ({ pos
       return Math.max(...history.body.data.map((period: { high: number | null }) => period.high ?? 0));
     };
     await waitUntil(async () => (await highest()) > capacity + 2, 10_000, 'the raised limit in its history');
-  }, 120_000);
+  }, 180_000);
 });
