@@ -15,7 +15,15 @@
  */
 import type { Logger } from 'pino';
 import type { EndpointLimitReport, Store } from '../store/index.js';
-import { allowed, classify, describe, initialState, observe, type LimitState } from './adaptive-limit.js';
+import {
+  INITIAL_LIMIT,
+  allowed,
+  classify,
+  describe,
+  initialState,
+  observe,
+  type LimitState,
+} from './adaptive-limit.js';
 import type { AttemptReport } from './attempt.js';
 import type { Target } from './job.js';
 import type { Metrics } from './metrics.js';
@@ -57,7 +65,7 @@ export class AdaptiveLimits {
     const { ceiling } = this.options;
     if (target === undefined || !target.adaptiveThrottling) return ceiling;
     const tracked = this.#tracked.get(target.id);
-    return tracked === undefined ? allowed(initialState(ceiling, 0)) : allowed(tracked.state);
+    return tracked === undefined ? Math.min(INITIAL_LIMIT, ceiling) : allowed(tracked.state);
   }
 
   /** Feeds a finished request's outcome to its endpoint's controller. */
