@@ -1,6 +1,6 @@
 /**
  * What an attempt's outcome leads to, beyond the attempt itself: the result goes to the group-commit writer, the
- * metrics count it, the endpoint's health and circuit follow it, an endpoint that answered 410 Gone is disabled,
+ * metrics count it, the endpoint's adaptive limit and its health and circuit follow it, an endpoint that answered 410 Gone is disabled,
  * and the operator hears of exhausted, failing and recovered deliveries through operational events. Disabling an
  * endpoint is shared with the auto-disabler, so an endpoint is disabled the same way whichever finds it dead.
  *
@@ -11,6 +11,8 @@
 import type { Logger } from 'pino';
 import { DeliveryStatus, type Store } from '../store/index.js';
 import type { JobReport } from './batch-attempt.js';
+import type { AdaptiveLimits } from './adaptive-limits.js';
+import type { AttemptReport } from './attempt.js';
 import type { EndpointHealth } from './health.js';
 import type { Job, Target } from './job.js';
 import type { Metrics } from './metrics.js';
@@ -58,7 +60,12 @@ export async function disableEndpoint(
 
 export class Consequences {
   constructor(
-    private readonly deps: DisableDeps & { writer: ResultsWriter; metrics: Metrics; health: EndpointHealth },
+    private readonly deps: DisableDeps & {
+      writer: ResultsWriter;
+      metrics: Metrics;
+      health: EndpointHealth;
+      adaptive: AdaptiveLimits;
+    },
     /** Gives back the deliveries waiting for an endpoint that must not get them now. */
     private readonly releaseQueued: (endpointId: string) => void,
   ) {}
@@ -112,6 +119,8 @@ export class Consequences {
       metrics.compressionBytes.inc({ encoding, stage: 'after' }, compressedBytes);
     }
     if (report.compressionRefused) await this.#compressionRefused(target, report.finishedAt);
+    // Before the slot is freed, so that the slots start as many waiting jobs as the new limit allows.
+    this.deps.adaptive.record(target, report, report.attempt.createdAt);
 
     const finished = report.finishedAt;
     const circuit = report.healthy === null ? null : await health.record(target, report.healthy, finished);

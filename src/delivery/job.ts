@@ -29,6 +29,8 @@ export interface Target extends HealthState, OutboundTarget, ShapeTarget, Compre
   /** Several messages per request, up to these limits; null for one message per request. */
   batching: Batching | null;
   ordering: Ordering;
+  /** Whether the requests in flight follow the endpoint's response times (`adaptive-limit.ts`). */
+  adaptiveThrottling: boolean;
 }
 
 /** One claimed delivery, ready to send. */

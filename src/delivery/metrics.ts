@@ -58,6 +58,27 @@ export class Metrics {
     labelNames: ['encoding', 'stage'] as const,
     registers: [this.registry],
   });
+  readonly adaptiveLimits = new Gauge({
+    name: 'herald_adaptive_limits',
+    help:
+      'Endpoints a delivery worker tracks with adaptive throttling, by state: limited (held below the ceiling ' +
+      'by slow answers or errors) or at_ceiling; summed over the delivery threads',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+  readonly adaptiveLimitSum = new Gauge({
+    name: 'herald_adaptive_limit_sum',
+    help:
+      'The adaptive limits (requests allowed in flight) of the endpoints counted by herald_adaptive_limits, ' +
+      'added up: divided by their number, the average limit',
+    registers: [this.registry],
+  });
+  readonly adaptiveCuts = new Counter({
+    name: 'herald_adaptive_limit_cuts_total',
+    help: "Cuts of an endpoint's adaptive limit, by cause: latency, 429, 503, timeout, connection_reset",
+    labelNames: ['cause'] as const,
+    registers: [this.registry],
+  });
   readonly inFlight = new Gauge({
     name: 'herald_in_flight',
     help: 'Deliveries this process holds: being sent or waiting for an endpoint slot',

@@ -31,6 +31,8 @@ export interface SlotHooks {
   freed(endpointId: string): void;
   /** Whether the endpoint's circuit is half open, so that only one probe at a time may go. */
   probing(endpointId: string, now: number): boolean;
+  /** Requests allowed in flight to the endpoint by its adaptive limit (`adaptive-limits.ts`). */
+  limit(endpointId: string): number;
   /**
    * Whether a request may start now: false while the worker's heartbeat is not confirmed recently enough (it may
    * have been taken over). Jobs wait until `resume()`.
@@ -85,23 +87,32 @@ export class Slots {
     });
   }
 
-  /** Requests allowed in flight to an endpoint: one probe at a time while its circuit is half open. */
+  /**
+   * Requests allowed in flight to an endpoint: one probe at a time while its circuit is half open, otherwise its
+   * adaptive limit, never more than `endpointConcurrency` nor less than one.
+   */
   capOf(endpointId: string, now: number): number {
-    return this.hooks.probing(endpointId, now) ? 1 : this.options.endpointConcurrency;
+    if (this.hooks.probing(endpointId, now)) return 1;
+    return Math.max(1, Math.min(this.options.endpointConcurrency, this.hooks.limit(endpointId)));
+  }
+
+  /** Requests in flight to an endpoint now. */
+  inFlightTo(endpointId: string): number {
+    return this.#activeAt(endpointId);
   }
 
   /**
-   * Endpoints with as many deliveries held here as they may have in flight, whether being sent or waiting for a
-   * slot: a claim gives them no more.
+   * Endpoints with as many deliveries held here as they may have in flight at most, whether being sent or
+   * waiting for a slot: a claim gives them no more. An endpoint whose adaptive limit is lower keeps the rest
+   * waiting here, so that a finished request is followed at once without a claim.
    */
   full(now: number): string[] {
     const full: string[] = [];
-    for (const endpointId of new Set([...this.#active.keys(), ...this.#queued.keys()]))
-      if (
-        this.#activeAt(endpointId) + (this.#queued.get(endpointId)?.length ?? 0) >=
-        this.capOf(endpointId, now)
-      )
+    for (const endpointId of new Set([...this.#active.keys(), ...this.#queued.keys()])) {
+      const most = this.hooks.probing(endpointId, now) ? 1 : this.options.endpointConcurrency;
+      if (this.#activeAt(endpointId) + (this.#queued.get(endpointId)?.length ?? 0) >= most)
         full.push(endpointId);
+    }
     return full;
   }
 
@@ -250,7 +261,7 @@ export class Slots {
     const stale: string[] = [];
     const startNext = (endpointId: string) => {
       const queue = this.#queued.get(endpointId);
-      if (queue === undefined || this.#activeAt(endpointId) >= this.capOf(endpointId, now)) return;
+      if (queue === undefined || this.#activeAt(endpointId) >= this.capOf(endpointId, now)) return false;
       let job = queue.shift();
       // Leases are renewed while jobs wait, but if renewals failed (the database is unreachable, say), a job
       // whose lease would run out before the next renewal goes back to the queue instead.
@@ -260,9 +271,12 @@ export class Slots {
       }
       this.#queued.delete(endpointId);
       if (queue.length > 0) this.#queued.set(endpointId, queue);
-      if (job !== undefined) this.#start(job);
+      if (job === undefined) return false;
+      this.#start(job);
+      return true;
     };
-    if (finished !== null && this.#inFlight.size < this.options.concurrency) startNext(finished);
+    // The endpoint whose request just finished may take more than one: its adaptive limit may have risen.
+    if (finished !== null) while (this.#inFlight.size < this.options.concurrency && startNext(finished));
     for (const endpointId of [...this.#queued.keys()]) {
       if (this.#inFlight.size >= this.options.concurrency) break;
       startNext(endpointId);

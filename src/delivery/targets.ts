@@ -117,6 +117,7 @@ export class Targets {
       throttleRate: endpoint.throttleRate,
       headerStyle: endpoint.headerStyle,
       propagateTraceContext: endpoint.propagateTraceContext,
+      adaptiveThrottling: endpoint.adaptiveThrottling,
       metadata: endpoint.metadata,
       templateId: endpoint.templateId,
       templateVersion: endpoint.templateVersion,

@@ -2,13 +2,15 @@
  * The claim loop of one delivery worker: the first part of the delivery pipeline (read `job.ts` for the
  * others). It claims due deliveries in batches with a lease, fairly across endpoints, applies each endpoint's
  * throttle (`throttle.ts`), and hands the jobs to its slots, which send at most `endpointConcurrency` requests
- * per endpoint and `concurrency` in all. An idle worker sleeps until it is woken (new work was announced) or its poll interval
+ * per endpoint (fewer while the endpoint's adaptive limit, `adaptive-limits.ts`, holds it lower) and
+ * `concurrency` in all. An idle worker sleeps until it is woken (new work was announced) or its poll interval
  * passes.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
+import { AdaptiveLimits } from './adaptive-limits.js';
 import { attempt, cutOffAtShutdown } from './attempt.js';
 import { attemptBatch } from './batch-attempt.js';
 import { BatchCollector } from './batches.js';
@@ -82,6 +84,7 @@ export class DeliveryWorker {
   readonly #batches: BatchCollector;
   /** What filling and sending batches needs (`batch-feed.ts`). */
   readonly #feed: BatchFeed;
+  readonly #adaptive: AdaptiveLimits;
   #running = false;
   #cursor = '';
   /**
@@ -125,8 +128,13 @@ export class DeliveryWorker {
     this.#targets = new Targets(store, vault, options.timeoutMs, options.redactionRules);
     const health = new EndpointHealth(store, logger, options.circuitThreshold);
     this.#outbound = new Outbound(store, sender, logger, new RelaySender(store, vault));
+    this.#adaptive = new AdaptiveLimits(
+      { worker: this.id, ceiling: options.endpointConcurrency },
+      { store, logger, metrics },
+      (endpointId) => this.#slots.inFlightTo(endpointId),
+    );
     this.#consequences = new Consequences(
-      { store, events, logger, metrics, health, writer: this.#writer },
+      { store, events, logger, metrics, health, writer: this.#writer, adaptive: this.#adaptive },
       (endpointId) => this.#slots.releaseQueued(endpointId),
     );
     this.#slots = new Slots(
@@ -144,6 +152,7 @@ export class DeliveryWorker {
           const target = this.#targets.cached(endpointId);
           return target !== undefined && EndpointHealth.probing(target, now);
         },
+        limit: (endpointId) => this.#adaptive.limitOf(this.#targets.cached(endpointId)),
         mayStart: () => this.#heartbeat.isFresh(),
         releaseFailed: () => (this.#strayLeases = true),
       },
@@ -226,6 +235,7 @@ export class DeliveryWorker {
     this.#loop = this.#run();
     this.#leases.start();
     this.#heartbeat.start();
+    this.#adaptive.start();
   }
 
   /** New work may be due: claim now instead of at the next poll. */
@@ -268,6 +278,7 @@ export class DeliveryWorker {
     // Requests in flight keep their leases fresh until they finish or the grace period ends.
     await this.#leases.stop();
     await this.#writer.flush();
+    await this.#adaptive.stop();
     await this.#heartbeat.stop();
   }
 

@@ -110,6 +110,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     ordering: row.ordering as Ordering,
     orderingAfterGiveUp: row.ordering_after_give_up as OrderingAfterGiveUp,
     batching: fromJsonOrNull<Batching>(row.batching ?? null),
+    adaptiveThrottling: row.adaptive_throttling === 1,
     version: row.version,
     propagateTraceContext: row.propagate_trace_context === 1,
     createdAt: row.created_at,
@@ -179,6 +180,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ordering_after_give_up: endpoint.orderingAfterGiveUp ?? 'skip',
         propagate_trace_context: flag(endpoint.propagateTraceContext ?? false),
         batching: toJsonOrNull(endpoint.batching ?? null),
+        adaptive_throttling: flag(endpoint.adaptiveThrottling ?? true),
         version: endpoint.version ?? 1,
         deleted_at: null,
         created_at: now,
@@ -270,6 +272,9 @@ export function endpointQueries(connection: Connection): EndpointQueries {
           propagate_trace_context: flag(changes.propagateTraceContext),
         }),
         ...(changes.batching !== undefined && { batching: toJsonOrNull(changes.batching) }),
+        ...(changes.adaptiveThrottling !== undefined && {
+          adaptive_throttling: flag(changes.adaptiveThrottling),
+        }),
         ...(changes.version !== undefined && { version: changes.version }),
         updated_at: now,
       };

@@ -14,6 +14,7 @@ import { deliveryQueries, type DeliveryQueries } from './deliveries.js';
 import { deliveryBatchQueries, type DeliveryBatchQueries } from './delivery-batches.js';
 import { deliveryQueueQueries, type DeliveryQueueQueries } from './delivery-queue.js';
 import { connect, type ConnectOptions, type DialectName, type DialectProfile } from './dialect.js';
+import { endpointLimitQueries, type EndpointLimitQueries } from './endpoint-limits.js';
 import { endpointRateQueries, type EndpointRateQueries } from './endpoint-rates.js';
 import { endpointQueries, type EndpointQueries } from './endpoints.js';
 import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
@@ -33,7 +34,9 @@ export interface Store
     ApplicationQueries,
     EventTypeQueries,
     EndpointQueries,
+    EndpointLimitQueries,
     EndpointRateQueries,
+    EndpointLimitQueries,
     TemplateQueries,
     MessageQueries,
     PollerQueries,
@@ -79,6 +82,7 @@ export function openStore(options: ConnectOptions): Store {
     ...eventTypeQueries(connection),
     ...endpointQueries(connection),
     ...endpointRateQueries(connection),
+    ...endpointLimitQueries(connection),
     ...templateQueries(connection),
     ...messageQueries(connection),
     ...pollerQueries(connection),
@@ -131,6 +135,7 @@ export type {
   DeliveryQueueQueries,
   DeliveryBatchQueries,
   EndpointQueries,
+  EndpointLimitQueries,
   EndpointRateQueries,
   EventTypeQueries,
   IdempotencyQueries,

@@ -68,6 +68,7 @@ export interface EndpointTable {
   propagate_trace_context: ColumnType<number, number | undefined, number>;
   /** JSON of the endpoint's batching settings; null sends one message per request. */
   batching: ColumnType<string | null, string | null | undefined, string | null>;
+  adaptive_throttling: ColumnType<number, number | undefined, number>;
   /** Svix's deprecated endpoint version, stored as set. */
   version: number;
   /** When the endpoint was deleted; null while it exists. A deleted endpoint is only read as a destination. */
@@ -281,6 +282,19 @@ export interface RelayRequestTable {
   expires_at: number;
 }
 
+/** What a worker reports of its adaptive limit for an endpoint, one row per minute. */
+export interface EndpointLimitTable {
+  endpoint_id: string;
+  worker_id: string;
+  minute: number;
+  limit_last: number;
+  limit_low: number;
+  limit_high: number;
+  ceiling: number;
+  reason: string;
+  updated_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -302,4 +316,5 @@ export interface Database {
   sla: SlaTable;
   sla_rollup: SlaRollupTable;
   relay_request: RelayRequestTable;
+  endpoint_limit: EndpointLimitTable;
 }

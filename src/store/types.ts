@@ -147,6 +147,11 @@ export interface Endpoint {
   orderingAfterGiveUp: OrderingAfterGiveUp;
   /** Several messages per request, as a JSON array, up to these limits; null sends one message per request. */
   batching: Batching | null;
+  /**
+   * Whether the workers adjust how many requests they keep in flight to the endpoint from its response times
+   * and errors (on by default); off keeps the fixed per-endpoint concurrency.
+   */
+  adaptiveThrottling: boolean;
   /** Svix's deprecated `version`: stored as the client sets it (1 by default), with no meaning to Herald. */
   version: number;
   /** Whether deliveries send the message's trace context (`traceparent`) to the endpoint. */
@@ -193,7 +198,8 @@ type EndpointDefaulted =
   | 'propagateTraceContext'
   | EndpointSecurity
   | EndpointShaping
-  | EndpointContent;
+  | EndpointContent
+  | 'adaptiveThrottling';
 export type EndpointInsert = Omit<Endpoint, 'createdAt' | 'updatedAt' | EndpointHealth | EndpointDefaulted> &
   Partial<Pick<Endpoint, EndpointDefaulted>>;
 export type EndpointChanges = Partial<Omit<Endpoint, 'id' | 'appId' | 'createdAt' | 'updatedAt'>>;
@@ -213,6 +219,23 @@ export interface EndpointFilter {
 export interface EndpointBucket {
   /** Tokens when the bucket was last touched; refill since then at the endpoint's rate to know them now. */
   tokens: number;
+  updatedAt: number;
+}
+
+/** One worker's adaptive limit for an endpoint during one minute, as it reports it. */
+export interface EndpointLimitReport {
+  endpointId: string;
+  worker: string;
+  /** The start of the minute. */
+  minute: number;
+  /** The limit at the last report in the minute, and its lowest and highest during it. */
+  limit: number;
+  low: number;
+  high: number;
+  /** The most the worker would keep in flight to the endpoint (its share of HERALD_ENDPOINT_CONCURRENCY). */
+  ceiling: number;
+  /** Why the limit is what it is, in words. */
+  reason: string;
   updatedAt: number;
 }
 

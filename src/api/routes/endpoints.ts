@@ -46,6 +46,7 @@ export function endpointOut(endpoint: Endpoint) {
     orderingAfterGiveUp: endpoint.orderingAfterGiveUp,
     propagateTraceContext: endpoint.propagateTraceContext,
     batching: endpoint.batching,
+    adaptiveThrottling: endpoint.adaptiveThrottling,
     ...shapingOut(endpoint),
     ...contentOut(endpoint),
     disabledReason: endpoint.disabledReason,
@@ -66,6 +67,7 @@ function deliverySettings(
     ordering?: Ordering;
     orderingAfterGiveUp?: OrderingAfterGiveUp;
     propagateTraceContext?: boolean;
+    adaptiveThrottling?: boolean;
   },
   defaults: { headerStyle: HeaderStyle } | null,
 ) {
@@ -79,6 +81,7 @@ function deliverySettings(
     ordering: body.ordering ?? (defaults ? ('none' as const) : undefined),
     orderingAfterGiveUp: body.orderingAfterGiveUp ?? (defaults ? ('skip' as const) : undefined),
     propagateTraceContext: body.propagateTraceContext ?? (defaults ? false : undefined),
+    adaptiveThrottling: body.adaptiveThrottling ?? (defaults ? true : undefined),
   };
 }
 

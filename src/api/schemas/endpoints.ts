@@ -163,6 +163,15 @@ const DeliverySettings = {
       ),
     ),
   ),
+  adaptiveThrottling: Type.Optional(
+    Type.Boolean({
+      description:
+        'Herald: adjust how many requests are kept in flight to the endpoint from its response times and ' +
+        'errors (slower answers, timeouts, 429 and 503 lower it; fast successes raise it again), within ' +
+        'HERALD_ENDPOINT_CONCURRENCY and the rate limit. Default true; false keeps the fixed concurrency. ' +
+        'See docs/delivery.md',
+    }),
+  ),
   ...ShapingSettings,
   ...ContentSettings,
 };
@@ -228,6 +237,7 @@ export const EndpointOut = Type.Object({
   batching: Nullable(
     Type.Object({ maxMessages: Type.Integer(), maxBytes: Type.Integer(), maxWaitMs: Type.Integer() }),
   ),
+  adaptiveThrottling: Type.Boolean(),
   ...ShapingOut,
   ...ContentOut,
   disabledReason: Nullable(

@@ -13,6 +13,7 @@ import { batching } from './0012_batching.js';
 import { relayRequests } from './0014_relay_requests.js';
 import { sla } from './0015_sla.js';
 import { traceContext } from './0017_trace_context.js';
+import { adaptiveThrottling } from './0013_adaptive_throttling.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
@@ -32,4 +33,5 @@ export const MIGRATIONS: readonly Migration[] = [
   relayRequests,
   sla,
   traceContext,
+  adaptiveThrottling,
 ];

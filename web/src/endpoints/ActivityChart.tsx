@@ -1,6 +1,10 @@
-/** A chart of an endpoint's attempts over time: successes and failures per period, as stacked bars. */
+/**
+ * A chart of an endpoint's attempts over time: successes and failures per period, as stacked bars, with its
+ * adaptive limit (requests Herald keeps in flight at most) as a line on its own scale, and the range it moved
+ * in during each period shaded behind it.
+ */
 import { useState } from 'react';
-import type { Attempt } from '../lib/types';
+import type { AdaptiveLimitPeriod, Attempt } from '../lib/types';
 import { enc } from '../lib/api';
 import { useReloadOn, useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
@@ -25,12 +29,19 @@ export function ActivityChart({ appId, endpointId, version }: Props) {
     `activity:${appId}:${endpointId}:${rangeIndex}`,
     async () => {
       const now = Date.now();
-      const list = await api.all<Attempt>(
-        `/app/${enc(appId)}/attempt/endpoint/${enc(endpointId)}`,
-        { with_content: false, after: new Date(now - range.ms).toISOString() },
-        MAX_ATTEMPTS,
-      );
-      return { now, list };
+      const after = new Date(now - range.ms).toISOString();
+      const [list, limits] = await Promise.all([
+        api.all<Attempt>(
+          `/app/${enc(appId)}/attempt/endpoint/${enc(endpointId)}`,
+          { with_content: false, after },
+          MAX_ATTEMPTS,
+        ),
+        api.get<{ data: AdaptiveLimitPeriod[] }>(
+          `/app/${enc(appId)}/endpoint/${enc(endpointId)}/health/adaptive-limit`,
+          { after, periods: range.buckets },
+        ),
+      ]);
+      return { now, list, limits: limits.data };
     },
     POLL_MS,
   );
@@ -54,7 +65,11 @@ export function ActivityChart({ appId, endpointId, version }: Props) {
       <ResourceState resource={attempts} />
       {attempts.data && (
         <>
-          <Bars buckets={bucketAttempts(attempts.data.list, range, attempts.data.now)} label={range.label} />
+          <Bars
+            buckets={bucketAttempts(attempts.data.list, range, attempts.data.now)}
+            limits={attempts.data.limits}
+            label={range.label}
+          />
           {attempts.data.list.length >= MAX_ATTEMPTS && (
             <p className="muted small">Counts the latest {MAX_ATTEMPTS} attempts only.</p>
           )}
@@ -68,7 +83,15 @@ const WIDTH = 600;
 const HEIGHT = 160;
 const AXIS = 24;
 
-function Bars({ buckets, label }: { buckets: Bucket[]; label: string }) {
+function Bars({
+  buckets,
+  limits,
+  label,
+}: {
+  buckets: Bucket[];
+  limits: AdaptiveLimitPeriod[];
+  label: string;
+}) {
   const succeeded = buckets.reduce((sum, b) => sum + b.succeeded, 0);
   const failed = buckets.reduce((sum, b) => sum + b.failed, 0);
   const max = Math.max(1, ...buckets.map((b) => b.succeeded + b.failed));
@@ -84,7 +107,11 @@ function Bars({ buckets, label }: { buckets: Bucket[]; label: string }) {
           minute: '2-digit',
         })
       : new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  const summary = `${label}: ${succeeded} attempts succeeded and ${failed} failed.`;
+  const limited = limits.some((period) => period.limit !== null);
+  const lowest = Math.min(...limits.map((period) => period.low ?? Infinity));
+  const summary =
+    `${label}: ${succeeded} attempts succeeded and ${failed} failed.` +
+    (limited ? ` Requests in flight were limited to as few as ${lowest}.` : '');
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={summary}>
@@ -103,6 +130,7 @@ function Bars({ buckets, label }: { buckets: Bucket[]; label: string }) {
             </g>
           );
         })}
+        {limited && <LimitLine limits={limits} slot={slot} />}
         <text x={2} y={12} className="tick">
           {max}
         </text>
@@ -116,7 +144,43 @@ function Bars({ buckets, label }: { buckets: Bucket[]; label: string }) {
       <figcaption>
         <span className="legend legend-ok">Succeeded {succeeded}</span>{' '}
         <span className="legend legend-bad">Failed {failed}</span>
+        {limited && (
+          <>
+            {' '}
+            <span className="legend legend-limit">
+              Requests in flight allowed (adaptive limit), lowest {lowest}
+            </span>
+          </>
+        )}
       </figcaption>
     </figure>
+  );
+}
+
+/** The adaptive limit per period, as a line on its own scale (up to the highest ceiling), over its range. */
+function LimitLine({ limits, slot }: { limits: AdaptiveLimitPeriod[]; slot: number }) {
+  const top = Math.max(1, ...limits.map((period) => period.ceiling ?? period.high ?? 0));
+  const y = (n: number) => HEIGHT - AXIS - (n / top) * (HEIGHT - AXIS - 8);
+  const points = limits.flatMap((period, i) =>
+    period.limit === null ? [] : [`${i * slot + slot / 2},${y(period.limit)}`],
+  );
+  return (
+    <g className="limit" data-testid="adaptive-limit-line">
+      {limits.map((period, i) =>
+        period.low === null || period.high === null ? null : (
+          <rect
+            key={period.start}
+            x={i * slot + slot * 0.15}
+            y={y(period.high)}
+            width={slot * 0.7}
+            height={Math.max(1, y(period.low) - y(period.high))}
+            className="limit-range"
+          >
+            <title>{`limit ${period.limit ?? '–'} (from ${period.low} to ${period.high} of ${period.ceiling ?? '–'})`}</title>
+          </rect>
+        ),
+      )}
+      {points.length > 0 && <polyline points={points.join(' ')} className="limit-line" />}
+    </g>
   );
 }

@@ -240,6 +240,17 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
           />
           <span>Send trace context (traceparent, when Herald's tracing is on)</span>
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.adaptiveThrottling}
+            onChange={(e) => set('adaptiveThrottling', e.target.checked)}
+          />
+          <span>
+            Adaptive throttling (fewer requests at once while the endpoint answers slowly, times out or
+            answers 429 or 503)
+          </span>
+        </label>
       </fieldset>
       <HeadersEditor
         rows={draft.headers}

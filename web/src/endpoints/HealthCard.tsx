@@ -1,8 +1,8 @@
 /**
- * An endpoint's health: success rate, latency, last status, circuit state, delivery counts, and the ordered
- * sequences a given-up message holds.
+ * An endpoint's health: success rate, latency, last status, circuit state, its adaptive limit on requests in
+ * flight with the reason, delivery counts, and the ordered sequences a given-up message holds.
  */
-import type { Endpoint, EndpointHealth, EndpointStats } from '../lib/types';
+import type { AdaptiveLimit, Endpoint, EndpointHealth, EndpointStats } from '../lib/types';
 import { duration, formatTime, percent, timeAgo } from '../lib/format';
 import { useReloadOn, useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
@@ -109,6 +109,12 @@ function HealthFacts({
             )}
           </dd>
         </div>
+        {health.adaptiveThrottling && (
+          <div>
+            <dt>Requests in flight</dt>
+            <dd data-testid="adaptive-limit">{describeLimit(health.adaptiveThrottling)}</dd>
+          </div>
+        )}
         {health.failingSince && (
           <div>
             <dt>Failing since</dt>
@@ -141,6 +147,13 @@ function HealthFacts({
       </dl>
     </>
   );
+}
+
+/** The adaptive limit in words: "at most 3 of 10 at once: p95 latency 1.8 s, up from 120 ms". */
+function describeLimit(adaptive: AdaptiveLimit): string {
+  if (!adaptive.enabled) return 'Fixed (adaptive throttling is off)';
+  if (adaptive.limit === null) return 'Adaptive: nothing sent lately';
+  return `At most ${adaptive.limit} of ${adaptive.ceiling ?? adaptive.limit} at once: ${adaptive.reason ?? ''}`;
 }
 
 /** Blocked sequences show while there are any, and at an endpoint that blocks, also when there are none. */

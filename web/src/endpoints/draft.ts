@@ -47,6 +47,7 @@ export interface EndpointDraft {
   batchMaxMessages: string;
   batchMaxBytes: string;
   batchMaxWaitMs: string;
+  adaptiveThrottling: boolean;
 }
 
 let nextKey = 1;
@@ -85,6 +86,7 @@ export const emptyDraft = (): EndpointDraft => ({
   batchMaxMessages: '100',
   batchMaxBytes: '',
   batchMaxWaitMs: '',
+  adaptiveThrottling: true,
 });
 
 export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointDraft {
@@ -111,6 +113,7 @@ export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointD
         : String(endpoint.compressionThreshold),
     ordering: endpoint.ordering ?? 'none',
     orderingAfterGiveUp: endpoint.orderingAfterGiveUp ?? 'skip',
+    adaptiveThrottling: endpoint.adaptiveThrottling ?? true,
     propagateTraceContext: endpoint.propagateTraceContext ?? false,
     ...batchingDraft(endpoint.batching ?? null),
   };
@@ -250,6 +253,7 @@ export function endpointBody(draft: EndpointDraft) {
           ...(draft.batchMaxWaitMs.trim() !== '' && { maxWaitMs: Number(draft.batchMaxWaitMs) }),
         }
       : null,
+    adaptiveThrottling: draft.adaptiveThrottling,
   };
 }
 

@@ -57,6 +57,8 @@ export interface Endpoint {
   propagateTraceContext?: boolean;
   /** Several messages per request, as one JSON array, up to these limits; null for one per request. */
   batching?: Batching | null;
+  /** Whether Herald follows the endpoint's response times in how many requests it keeps in flight to it. */
+  adaptiveThrottling?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -153,6 +155,8 @@ export interface EndpointHealth {
   compressionRefusedAt?: string | null;
   /** Ordered sequences held by a given-up message (at endpoints that block after a give-up), at most 50. */
   blockedSequences?: BlockedSequence[];
+  /** How many requests in flight the endpoint's response times allow now, and why. */
+  adaptiveThrottling?: AdaptiveLimit;
   recent: {
     attempts: number;
     successRate: number | null;
@@ -162,6 +166,24 @@ export interface EndpointHealth {
     lastErrorClass: string | null;
     lastAttemptAt: string | null;
   };
+}
+
+export interface AdaptiveLimit {
+  enabled: boolean;
+  /** Requests in flight at most now, summed over Herald's workers; null when none sent to it lately. */
+  limit: number | null;
+  ceiling: number | null;
+  reason: string | null;
+  updatedAt: string | null;
+}
+
+/** One period of the adaptive limit's history: its limit at the end, lowest and highest; nulls when idle. */
+export interface AdaptiveLimitPeriod {
+  start: string;
+  limit: number | null;
+  low: number | null;
+  high: number | null;
+  ceiling: number | null;
 }
 
 /** An ordered sequence held by its head: a given-up message that waits to be resent or skipped. */
