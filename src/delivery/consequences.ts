@@ -12,7 +12,6 @@ import type { Logger } from 'pino';
 import { DeliveryStatus, type Store } from '../store/index.js';
 import type { JobReport } from './batch-attempt.js';
 import type { AdaptiveLimits } from './adaptive-limits.js';
-import type { AttemptReport } from './attempt.js';
 import type { EndpointHealth } from './health.js';
 import type { Job, Target } from './job.js';
 import type { Metrics } from './metrics.js';
