@@ -176,27 +176,33 @@ export async function slaRollupAddIn(
     on conflict (scope, minute) do update set ${add}`.execute(db);
 }
 
-export function slaQueries({ db }: Connection): SlaQueries {
+export function slaQueries({ db, profile }: Connection): SlaQueries {
   return {
     async slaCreate(sla, cap) {
-      const count = await db
-        .selectFrom('sla')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('app_id', '=', sla.appId)
-        .executeTakeFirstOrThrow();
-      if (Number(count.n) >= cap) return null;
-      const row = await db
-        .insertInto('sla')
-        .values({
-          id: sla.id,
-          app_id: sla.appId,
-          ...settingColumns(sla),
-          created_at: sla.createdAt,
-          updated_at: sla.createdAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toSla(row);
+      return db.transaction().execute(async (trx) => {
+        // Where rows can be locked, the application's row orders concurrent creations, so the cap holds exactly;
+        // SQLite has one writer, and its transactions on one connection never interleave.
+        if (profile.supportsSkipLocked)
+          await trx.selectFrom('application').select('id').where('id', '=', sla.appId).forUpdate().execute();
+        const count = await trx
+          .selectFrom('sla')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('app_id', '=', sla.appId)
+          .executeTakeFirstOrThrow();
+        if (Number(count.n) >= cap) return null;
+        const row = await trx
+          .insertInto('sla')
+          .values({
+            id: sla.id,
+            app_id: sla.appId,
+            ...settingColumns(sla),
+            created_at: sla.createdAt,
+            updated_at: sla.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toSla(row);
+      });
     },
 
     async slaGet(appId, id) {
