@@ -52,7 +52,18 @@ function layerRules(layer) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/', 'data/', 'coverage/', 'node_modules/', 'web/dist/', 'bench/dist/', '.bench-dist/'] },
+  {
+    ignores: [
+      'dist/',
+      'data/',
+      'coverage/',
+      'node_modules/',
+      'web/dist/',
+      'bench/dist/',
+      '.bench-dist/',
+      '.compat-doc-dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -248,7 +248,7 @@ describe('loadConfig', () => {
       if (says) expect(error.message).toMatch(says);
       // The message quotes what was given, so the operator can find it; but never a value that holds a secret.
       const given = Object.values(env)[0] ?? Object.values(flags)[0];
-      if (!/MASTER_KEY|DATABASE_URL|database-url/.test(variable))
+      if (!/MASTER_KEY|DATABASE_URL|database-url|_URL$/.test(variable))
         expect(error.message).toContain(String(given).trim());
     });
 
@@ -261,6 +261,16 @@ describe('loadConfig', () => {
       expect(configError({ DATABASE_URL: 'postgres//herald:hunter2@db/herald' }).message).not.toContain(
         'hunter2',
       );
+    });
+
+    it.each([
+      ['HERALD_OPERATOR_WEBHOOK_URL', 'ftp://ops:hunter2@ops.example.com/hook?token=hunter2'],
+      ['HERALD_OPERATOR_WEBHOOK_URL', 'https//ops:hunter2@ops.example.com'],
+      ['HERALD_PUBLIC_URL', 'ftp://user:hunter2@hooks.example.com'],
+    ])('does not echo a rejected %s, which may hold credentials', (variable, value) => {
+      const error = configError({ [variable]: value });
+      expect(error.variable).toBe(variable);
+      expect(error.message).not.toContain('hunter2');
     });
   });
 

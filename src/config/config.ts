@@ -225,24 +225,24 @@ function publicUrl(raw: string | undefined, host: string, port: number): string 
     const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     return `http://${shown}:${port}`;
   }
-  try {
-    const url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new ConfigError('HERALD_PUBLIC_URL', `must be an http:// or https:// URL, got "${raw}"`);
-  }
+  httpUrl('HERALD_PUBLIC_URL', raw);
   return raw.replace(/\/+$/, '');
 }
 
+/**
+ * The error never quotes the value: a URL may carry a password or a token in its userinfo or query, and the
+ * message is printed at start-up. Only a scheme, which holds no secret, is named.
+ */
 function httpUrl(variable: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
+  let url: URL;
   try {
-    const url = new URL(raw);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+    url = new URL(raw);
   } catch {
-    // reported below
+    throw new ConfigError(variable, 'must be an http:// or https:// URL, and this value is not a URL');
   }
-  throw new ConfigError(variable, `must be an http:// or https:// URL, got "${raw}"`);
+  if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+  throw new ConfigError(variable, `must be an http:// or https:// URL, got a ${url.protocol}// URL`);
 }
 
 function cidrList(variable: string, raw: string | undefined): readonly Cidr[] {
