@@ -2,7 +2,8 @@
  * Delivery SLAs in the dashboard: an admin adds an SLA on an application's page (a promise with no target is
  * refused with the server's reason), real deliveries to a receiver that fails some messages break it, and the
  * card shows the status, the figures, the error budget and the compliance chart; an endpoint's page shows its
- * own SLAs; the platform-wide list shows the SLAs at risk; the consumer portal shows SLAs read only.
+ * own SLAs, which can be changed there; the platform-wide list shows the SLAs at risk; the consumer portal shows
+ * SLAs read only.
  */
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,6 +96,16 @@ describe('dashboard: delivery SLAs', () => {
     await sla.getByText('Met').waitFor();
     await sla.getByText('75 % delivered (target 50 %)').waitFor();
     await sla.getByText('50 % of the error budget left').waitFor();
+    // Changing the target changes the figures at once: one miss of four is 62.5 % of a 40 % budget.
+    await sla.getByRole('button', { name: 'Edit' }).click();
+    const form = sla.getByRole('form', { name: 'Edit SLA Main endpoint' });
+    await form.getByLabel('Delivered (%)').fill('60');
+    await form.getByRole('button', { name: 'Save SLA' }).click();
+    await sla.getByText('75 % delivered (target 60 %)').waitFor();
+    await sla.getByText('37.5 % of the error budget left').waitFor();
+    expect(
+      (await f.setup('GET', '/app/hooli/sla')).data.map((s: { successTarget: number }) => s.successTarget),
+    ).toEqual([90, 60]);
     // The application's SLA is not the endpoint's.
     expect(await card.getByRole('article', { name: 'SLA Hooli promise' }).count()).toBe(0);
   });
@@ -132,6 +143,7 @@ describe('dashboard: delivery SLAs', () => {
       await card.getByRole('article', { name: 'SLA Hooli promise' }).getByText('Breached').waitFor();
       expect(await card.getByRole('button', { name: 'Add SLA' }).count()).toBe(0);
       expect(await card.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+      expect(await card.getByRole('button', { name: 'Edit' }).count()).toBe(0);
       expect(await portal.getByRole('link', { name: 'SLAs at risk' }).count()).toBe(0);
     } finally {
       await customer.close();

@@ -36,6 +36,7 @@ export function SlaCard({ appId, endpointId }: Props) {
     POLL_MS,
   );
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
   const removal = useAction();
   const manage = !session.portal;
   const remove = (sla: Sla) =>
@@ -59,7 +60,7 @@ export function SlaCard({ appId, endpointId }: Props) {
           appId={appId}
           endpointId={endpointId}
           onCancel={() => setAdding(false)}
-          onCreated={() => {
+          onSaved={() => {
             setAdding(false);
             void slas.reload();
           }}
@@ -78,15 +79,31 @@ export function SlaCard({ appId, endpointId }: Props) {
               {sla.name} <SlaBadge status={sla.compliance.status} />
             </h3>
             {manage && (
-              <ConfirmButton
-                label="Delete"
-                question={`Delete the SLA "${sla.name}"?`}
-                confirmLabel="Delete SLA"
-                danger
-                onConfirm={() => remove(sla)}
-              />
+              <div className="actions">
+                <button type="button" onClick={() => setEditing(sla.id)} disabled={editing === sla.id}>
+                  Edit
+                </button>
+                <ConfirmButton
+                  label="Delete"
+                  question={`Delete the SLA "${sla.name}"?`}
+                  confirmLabel="Delete SLA"
+                  danger
+                  onConfirm={() => remove(sla)}
+                />
+              </div>
             )}
           </div>
+          {editing === sla.id && (
+            <SlaForm
+              appId={appId}
+              sla={sla}
+              onCancel={() => setEditing(null)}
+              onSaved={() => {
+                setEditing(null);
+                void slas.reload();
+              }}
+            />
+          )}
           <p className="muted small">
             {sla.endpointId && !endpointId ? `Endpoint ${sla.endpointId}, ` : ''}
             last {sla.window}, {sla.compliance.messages} messages counted

@@ -1,6 +1,10 @@
-/** Creating an SLA: a name, a window, and a success-rate target, a delay target or both. The API checks the rest. */
+/**
+ * Creating or changing an SLA: a name, a window, and a success-rate target, a delay target or both. The API checks
+ * the rest and names what is wrong.
+ */
 import { useState, type FormEvent } from 'react';
 import { enc } from '../lib/api';
+import type { Sla } from '../lib/types';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/use-action';
 import { Field } from '../components/Field';
@@ -18,7 +22,9 @@ interface Props {
   appId: string;
   /** The endpoint the SLA is about; none: the whole application. */
   endpointId?: string | undefined;
-  onCreated(): void;
+  /** The SLA to change; none: a new one. */
+  sla?: Sla | undefined;
+  onSaved(): void;
   onCancel(): void;
 }
 
@@ -27,13 +33,16 @@ const percentProblem = (text: string) =>
     ? undefined
     : 'enter a percentage from 1 to 99.999, or nothing';
 
-export function SlaForm({ appId, endpointId, onCreated, onCancel }: Props) {
+const text = (value: number | null | undefined, fallback: string) =>
+  value === undefined ? fallback : value === null ? '' : String(value);
+
+export function SlaForm({ appId, endpointId, sla, onSaved, onCancel }: Props) {
   const { api } = useSession();
-  const [name, setName] = useState('');
-  const [window, setWindow] = useState('1d');
-  const [success, setSuccess] = useState('99.9');
-  const [delay, setDelay] = useState('');
-  const [delaySeconds, setDelaySeconds] = useState('30');
+  const [name, setName] = useState(sla?.name ?? '');
+  const [window, setWindow] = useState(sla?.window ?? '1d');
+  const [success, setSuccess] = useState(text(sla?.successTarget, '99.9'));
+  const [delay, setDelay] = useState(text(sla?.delayTarget, ''));
+  const [delaySeconds, setDelaySeconds] = useState(text(sla?.delaySeconds, '30') || '30');
   const { busy, error, run } = useAction();
   const problems = { success: percentProblem(success), delay: percentProblem(delay) };
 
@@ -41,20 +50,22 @@ export function SlaForm({ appId, endpointId, onCreated, onCancel }: Props) {
     event.preventDefault();
     if (problems.success || problems.delay) return;
     void run(async () => {
-      await api.post(`/app/${enc(appId)}/sla`, {
+      const body = {
         name: name.trim(),
         window,
-        endpointId: endpointId ?? null,
+        endpointId: sla ? sla.endpointId : (endpointId ?? null),
         successTarget: success.trim() === '' ? null : Number(success),
         delayTarget: delay.trim() === '' ? null : Number(delay),
         delaySeconds: delay.trim() === '' ? null : Number(delaySeconds),
-      });
-      onCreated();
+      };
+      if (sla) await api.put(`/app/${enc(appId)}/sla/${enc(sla.id)}`, body);
+      else await api.post(`/app/${enc(appId)}/sla`, body);
+      onSaved();
     });
   };
 
   return (
-    <form onSubmit={save} noValidate aria-label="New SLA">
+    <form onSubmit={save} noValidate aria-label={sla ? `Edit SLA ${sla.name}` : 'New SLA'}>
       <Field label="Name">
         <input value={name} onChange={(e) => setName(e.target.value)} required />
       </Field>
@@ -92,7 +103,7 @@ export function SlaForm({ appId, endpointId, onCreated, onCancel }: Props) {
           </select>
         </Field>
       )}
-      <FormActions busy={busy} submit="Create SLA" out={{ onCancel }} />
+      <FormActions busy={busy} submit={sla ? 'Save SLA' : 'Create SLA'} out={{ onCancel }} />
       {error && <ErrorMessage error={error} />}
     </form>
   );
