@@ -17,6 +17,7 @@ import type { Config } from './config/config.js';
 import { generateApiKey } from './security/api-keys.js';
 import { loadMasterKey, Vault } from './security/vault.js';
 import { lockDataDir } from './util/instance-lock.js';
+import { startTracing } from './util/otel.js';
 import type { Store } from './store/index.js';
 import { createLogger, storeFor } from './runtime.js';
 
@@ -47,9 +48,11 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
   const vault = new Vault(masterKey);
   // SQLite is for one process: a second one on the same data directory is refused, not silently raced.
   const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => {};
+  // Tracing starts first and stops last, so that the spans of everything else are exported.
+  const stopTracing = await startTracing(logger);
   const store = storeFor(config, 'background', logger);
   // Everything started so far, stopped in reverse order on close or on a failed start.
-  const stops: Array<() => Promise<void>> = [async () => unlock(), () => store.close()];
+  const stops: Array<() => Promise<void>> = [stopTracing, async () => unlock(), () => store.close()];
   const close = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
@@ -60,7 +63,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     const token = await bootstrapAdminKey(store);
     if (token !== null) options.onFirstAdminKey?.(token);
 
-    const metrics = new Metrics(store);
+    const metrics = new Metrics(store, config.metricsEndpointLabels);
     let worker: DeliveryWorker | null = null;
     let threads: DeliveryThreads | null = null;
     /** Wakes every delivery worker of this process: the main thread's and the delivery threads'. */

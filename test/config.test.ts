@@ -73,6 +73,7 @@ describe('loadConfig', () => {
       HERALD_API_KEY_CACHE_SECONDS: '0',
       HERALD_IDEMPOTENCY_TTL_SECONDS: '3600',
       HERALD_POLLER_SETTLE_MS: '500',
+      HERALD_METRICS_ENDPOINT_LABELS: '0',
       HERALD_PUBLIC_URL: 'https://hooks.example.com/',
       HERALD_SSRF_ALLOW_CIDRS: '127.0.0.1/32',
     });
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
       apiKeyCacheSeconds: 0,
       idempotencyTtlSeconds: 3600,
       pollerSettleMs: 500,
+      metricsEndpointLabels: 0,
       // A trailing slash is dropped, so links can be built by appending paths.
       publicUrl: 'https://hooks.example.com',
     });
@@ -195,6 +197,7 @@ describe('loadConfig', () => {
       { env: { HERALD_API_KEY_CACHE_SECONDS: '3601' }, variable: 'HERALD_API_KEY_CACHE_SECONDS' },
       { env: { HERALD_IDEMPOTENCY_TTL_SECONDS: '59' }, variable: 'HERALD_IDEMPOTENCY_TTL_SECONDS' },
       { env: { HERALD_POLLER_SETTLE_MS: '60001' }, variable: 'HERALD_POLLER_SETTLE_MS' },
+      { env: { HERALD_METRICS_ENDPOINT_LABELS: '10001' }, variable: 'HERALD_METRICS_ENDPOINT_LABELS' },
       {
         env: { HERALD_DELIVERY_HEADER_STYLE: 'webhook' },
         variable: 'HERALD_DELIVERY_HEADER_STYLE',

@@ -49,6 +49,8 @@ export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 15;
 /** A worker silent this long is taken over: its deliveries go to the others within about 15 s of its death. */
 export const DEFAULT_WORKER_TAKEOVER_MS = 10_000;
 export const DEFAULT_CIRCUIT_THRESHOLD = 10;
+/** Endpoints with metric labels of their own, per process; past it they are counted as `other`. */
+export const DEFAULT_METRICS_ENDPOINT_LABELS = 100;
 export const DEFAULT_AUTO_DISABLE_HOURS = 5 * 24;
 export const DEFAULT_RETENTION_DAYS = 90;
 /** How often SLAs are evaluated: a breach is reported within about this long of the rollups showing it. */
@@ -94,6 +96,8 @@ export interface Config {
   readonly workerTakeoverMs: number;
   /** Consecutive failures that open an endpoint's circuit breaker. */
   readonly circuitThreshold: number;
+  /** Endpoints (and applications) with metric labels of their own; the rest are counted as `other`. */
+  readonly metricsEndpointLabels: number;
   /** An endpoint that fails without a success for this long is disabled; 0 turns auto-disable off. */
   readonly autoDisableAfterMs: number;
   /** Where operational events (endpoint.disabled, message.attempt.exhausted, …) are delivered, if anywhere. */
@@ -396,6 +400,13 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       nonEmpty(env.HERALD_CIRCUIT_THRESHOLD),
       DEFAULT_CIRCUIT_THRESHOLD,
       1,
+      10_000,
+    ),
+    metricsEndpointLabels: integer(
+      'HERALD_METRICS_ENDPOINT_LABELS',
+      nonEmpty(env.HERALD_METRICS_ENDPOINT_LABELS),
+      DEFAULT_METRICS_ENDPOINT_LABELS,
+      0,
       10_000,
     ),
     autoDisableAfterMs:

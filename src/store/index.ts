@@ -19,6 +19,7 @@ import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
 import { idempotencyQueries, type IdempotencyQueries } from './idempotency.js';
 import { messageQueries, type MessageQueries } from './messages.js';
 import { migrate, type MigrationResult } from './migrator.js';
+import { observabilityQueries, type ObservabilityQueries } from './observability.js';
 import { pollerQueries, type PollerQueries } from './poller.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { slaQueries, type SlaQueries } from './slas.js';
@@ -43,7 +44,8 @@ export interface Store
     AuditQueries,
     ServiceRunQueries,
     SlaQueries,
-    WorkerQueries {
+    WorkerQueries,
+    ObservabilityQueries {
   /** Which database this is, for logs; code that must act differently asks `profile` what it can do. */
   readonly dialect: DialectName;
   /** What the database can do (several processes, row locks, concurrent writes, …). */
@@ -86,6 +88,7 @@ export function openStore(options: ConnectOptions): Store {
     ...serviceRunQueries(connection),
     ...slaQueries(connection),
     ...workerQueries(connection),
+    ...observabilityQueries(connection),
   };
 }
 
@@ -108,6 +111,7 @@ export type {
   SlaSettings,
   SlaStatus,
 } from './slas.js';
+export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,

@@ -64,6 +64,8 @@ export interface EndpointTable {
   compression_refused_at: number | null;
   ordering: ColumnType<string, string | undefined, string>;
   ordering_after_give_up: ColumnType<string, string | undefined, string>;
+  /** 1: deliveries carry the message's trace context in a `traceparent` header. */
+  propagate_trace_context: ColumnType<number, number | undefined, number>;
   /** Svix's deprecated endpoint version, stored as set. */
   version: number;
   /** When the endpoint was deleted; null while it exists. A deleted endpoint is only read as a destination. */
@@ -101,6 +103,8 @@ export interface MessageTable {
   ordering_key: string | null;
   /** When the payload is removed (once no delivery of the message is pending); null: only the server's retention. */
   payload_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The trace context of the write that stored the message (JSON); null when tracing was off. */
+  trace_context: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
 }
 

@@ -10,6 +10,7 @@ import { ordering } from './0009_ordering.js';
 import { privacy } from './0010_privacy.js';
 import { pollerConsumers } from './0011_poller_consumers.js';
 import { sla } from './0015_sla.js';
+import { traceContext } from './0017_trace_context.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
@@ -26,4 +27,5 @@ export const MIGRATIONS: readonly Migration[] = [
   privacy,
   pollerConsumers,
   sla,
+  traceContext,
 ];
