@@ -70,10 +70,6 @@ export class EndpointMetrics {
   readonly attemptDuration: Histogram<'app' | 'endpoint'>;
   readonly deliveryDelay: Histogram<'app' | 'endpoint'>;
   readonly adaptiveLimit: Gauge<'app' | 'endpoint'>;
-  readonly sla: Record<
-    'compliance' | 'target' | 'budgetLeft',
-    Gauge<'sla' | 'app' | 'endpoint' | 'objective'>
-  >;
 
   constructor(registry: Registry, limit: number, gauges: GaugeSource | null) {
     this.budget = new LabelBudget(limit);
@@ -107,16 +103,6 @@ export class EndpointMetrics {
       labelNames: LABELS,
       registers,
     });
-    const slaGauge = (name: string, help: string) =>
-      new Gauge({ name, help, labelNames: ['sla', ...LABELS, 'objective'] as const, registers });
-    this.sla = {
-      compliance: slaGauge('herald_sla_compliance_ratio', "An SLA objective's current value over its window"),
-      target: slaGauge('herald_sla_target_ratio', "An SLA objective's target"),
-      budgetLeft: slaGauge(
-        'herald_sla_error_budget_remaining_ratio',
-        "The share of an SLA's error budget left",
-      ),
-    };
     if (gauges !== null) this.#queueGauges(registers, gauges);
   }
 
@@ -168,27 +154,6 @@ export class EndpointMetrics {
     const labels = this.budget.labels(appId, endpointId);
     if (limit !== null) this.adaptiveLimit.set(labels, limit);
     else if (labels.endpoint !== OTHER) this.adaptiveLimit.remove(labels);
-  }
-
-  /** Hook for SLA monitoring: an SLA objective's figures, as ratios (0.999 for 99.9 %). */
-  setSlaCompliance(sla: {
-    slaId: string;
-    appId: string;
-    endpointId: string | null;
-    objective: 'success_rate' | 'delay';
-    value: number;
-    target: number;
-    budgetLeft: number;
-  }): void {
-    const labels = {
-      sla: sla.slaId,
-      app: sla.appId,
-      endpoint: sla.endpointId ?? '',
-      objective: sla.objective,
-    };
-    this.sla.compliance.set(labels, sla.value);
-    this.sla.target.set(labels, sla.target);
-    this.sla.budgetLeft.set(labels, sla.budgetLeft);
   }
 
   /** The gauges read from the database at each scrape, for the endpoints with most pending. */
