@@ -1,6 +1,8 @@
 /**
- * SLA gauges for /metrics, read from each SLA's last evaluation (no rollups are read at a scrape). The label set
- * stays bounded: SLAs are counted by status whatever their number, and per-SLA series are kept for at most
+ * SLA gauges for /metrics, read from each SLA's last evaluation (no rollups are read at a scrape), so every process
+ * serves the same figures, whichever ran the evaluator. Each objective (`success_rate`, `delay`) has its value,
+ * target and error budget left, labelled with the SLA's, application's and endpoint's ids (`endpoint` is '' for an
+ * application SLA). The label set stays bounded: SLAs are counted by status whatever their number, and per-SLA series are kept for at most
  * SLA_SERIES_LIMIT of them, those breached or at risk first (the least budget left first), then the rest in
  * creation order. Past the limit, `herald_sla_series_omitted` says how many SLAs have no series.
  */
@@ -56,45 +58,39 @@ export function registerSlaGauges(registry: Registry, store: Store): void {
       this.set(Math.max(0, counts.ok + counts.at_risk + counts.breached - shown.length));
     },
   });
-  new Gauge({
-    name: 'herald_sla_compliance_ratio',
-    help: "An SLA's value over its window at its last evaluation (0 to 1), by objective: success_rate or delay",
-    labelNames: ['sla', 'app', 'objective'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const sla of (await snapshot()).shown) {
-        const { successRate, delay } = evaluation(sla);
-        const labels = { sla: sla.id, app: sla.appId };
-        if (successRate?.current != null)
-          this.set({ ...labels, objective: 'success_rate' }, successRate.current / 100);
-        if (delay?.current != null) this.set({ ...labels, objective: 'delay' }, delay.current / 100);
-      }
-    },
-  });
-  new Gauge({
-    name: 'herald_sla_target_ratio',
-    help: "An SLA's target (0 to 1), by objective: success_rate or delay",
-    labelNames: ['sla', 'app', 'objective'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const sla of (await snapshot()).shown) {
-        const labels = { sla: sla.id, app: sla.appId };
-        if (sla.successTarget !== null) this.set({ ...labels, objective: 'success_rate' }, sla.successTarget);
-        if (sla.delayTarget !== null) this.set({ ...labels, objective: 'delay' }, sla.delayTarget);
-      }
-    },
-  });
-  new Gauge({
-    name: 'herald_sla_error_budget_remaining_ratio',
-    help: "The smaller share of an SLA's error budgets left at its last evaluation (1: none spent; negative: overspent)",
-    labelNames: ['sla', 'app'] as const,
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const sla of (await snapshot()).shown)
-        this.set({ sla: sla.id, app: sla.appId }, evaluation(sla).budgetRemaining / 100);
-    },
-  });
+  /** A gauge with one series per objective of each SLA shown, its value picked from the objective's figures. */
+  const objectiveGauge = (name: string, help: string, pick: (o: ObjectiveOut) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['sla', 'app', 'endpoint', 'objective'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const sla of (await snapshot()).shown) {
+          const { successRate, delay } = evaluation(sla);
+          const labels = { sla: sla.id, app: sla.appId, endpoint: sla.endpointId ?? '' };
+          for (const [objective, figures] of [
+            ['success_rate', successRate],
+            ['delay', delay],
+          ] as const) {
+            const value = figures === null ? null : pick(figures);
+            if (value !== null) this.set({ ...labels, objective }, value / 100);
+          }
+        }
+      },
+    });
+  objectiveGauge(
+    'herald_sla_compliance_ratio',
+    "An SLA objective's value over its window at its last evaluation (0 to 1); none while it has no messages",
+    (o) => o.current,
+  );
+  objectiveGauge('herald_sla_target_ratio', "An SLA objective's target (0 to 1)", (o) => o.target);
+  objectiveGauge(
+    'herald_sla_error_budget_remaining_ratio',
+    "The share of an SLA objective's error budget left at its last evaluation (1: none spent; negative: overspent)",
+    (o) => o.budgetRemaining,
+  );
 }
+
+type ObjectiveOut = NonNullable<SlaFiguresOut['successRate']>;

@@ -69,34 +69,48 @@ export async function evaluateSlas(
   for (let after: string | null = null; ;) {
     const page = await store.slaListAll(after, PAGE);
     for (const sla of page) {
-      const { figures } = await slaCompliance(store, sla, now);
-      await store.slaRecordEvaluation(sla.id, {
-        status: figures.status,
-        budgetRemaining: figures.budgetRemaining,
-        evaluation: figuresOut(figures),
-        evaluatedAt: now,
-      });
-      run.evaluated++;
-      // The operational application's own SLAs are evaluated but not reported, so that they cannot feed it.
-      const quiet = events.isOperational(sla.appId);
-      if (figures.status === 'breached') {
-        if (!(await store.slaBreachBegin(sla.id, now)) || quiet) continue;
-        run.breached++;
-        logger.warn(
-          { sla: sla.id, app: sla.appId, budgetRemaining: figures.budgetRemaining },
-          'SLA breached',
-        );
-        await report(store, events, 'sla.breached', sla, eventData(sla, figures, now), now);
-      } else if (sla.breachedAt !== null) {
-        const since = await store.slaBreachEnd(sla.id);
-        if (since === null || quiet) continue;
-        run.recovered++;
-        logger.info({ sla: sla.id, app: sla.appId }, 'SLA recovered');
-        await report(store, events, 'sla.recovered', sla, eventData(sla, figures, since), now);
+      try {
+        await evaluateOne(store, events, logger, sla, now, run);
+      } catch (error) {
+        // One SLA that cannot be evaluated (its application deleted meanwhile, say) does not hold up the rest.
+        logger.error({ err: error, sla: sla.id }, 'evaluating an SLA failed');
       }
     }
     if (page.length < PAGE) return run;
     after = page.at(-1)!.id;
+  }
+}
+
+/** Evaluates one SLA, recording its figures and reporting a breach that began or ended, counted in `run`. */
+async function evaluateOne(
+  store: Store,
+  events: OperationalEvents,
+  logger: Logger,
+  sla: Sla,
+  now: number,
+  run: SlaRun,
+): Promise<void> {
+  const { figures } = await slaCompliance(store, sla, now);
+  await store.slaRecordEvaluation(sla.id, {
+    status: figures.status,
+    budgetRemaining: figures.budgetRemaining,
+    evaluation: figuresOut(figures),
+    evaluatedAt: now,
+  });
+  run.evaluated++;
+  // The operational application's own SLAs are evaluated but not reported, so that they cannot feed it.
+  const quiet = events.isOperational(sla.appId);
+  if (figures.status === 'breached') {
+    if (!(await store.slaBreachBegin(sla.id, now)) || quiet) return;
+    run.breached++;
+    logger.warn({ sla: sla.id, app: sla.appId, budgetRemaining: figures.budgetRemaining }, 'SLA breached');
+    await report(store, events, 'sla.breached', sla, eventData(sla, figures, now), now);
+  } else if (sla.breachedAt !== null) {
+    const since = await store.slaBreachEnd(sla.id);
+    if (since === null || quiet) return;
+    run.recovered++;
+    logger.info({ sla: sla.id, app: sla.appId }, 'SLA recovered');
+    await report(store, events, 'sla.recovered', sla, eventData(sla, figures, since), now);
   }
 }
 

@@ -12,7 +12,7 @@ import { toDelivery } from './deliveries.js';
 import type { Connection } from './dialect.js';
 import type { DeliveryTable } from './schema.js';
 import { lockSequences, settleSequences, type SequenceRef } from './sequences.js';
-import { slaRollupAddIn, type SlaRollupDelta } from './slas.js';
+import { slaRollupAddIn, slaRollupInsert, type SlaRollupDelta } from './slas.js';
 import { DeliveryStatus, TriggerType, type Attempt, type Delivery } from './types.js';
 
 /** What one claim of due deliveries asks for. */
@@ -235,14 +235,17 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
           ),
           sql` union all `,
         );
-        await sql`
+        // With writable CTEs the rollups ride in the update: no round trip of their own inside the transaction.
+        const rollupsInUpdate = connection.profile.supportsWritableCtes && rollups.length > 0;
+        const withRollups = rollupsInUpdate ? sql`with sla_added as (${slaRollupInsert(rollups)}) ` : sql``;
+        await sql`${withRollups}
           update delivery set status = v.status, attempt_count = v.attempt_count, next_attempt_at = v.next_at,
             trigger_type = ${TriggerType.Scheduled},
             last_attempt_at = v.last_at, lease_expires_at = null, leased_by = null, updated_at = ${now}
           from (${values}) as v
           where delivery.id = v.id and delivery.leased_by = ${worker}`.execute(trx);
-        // After the deliveries: a busy application's rollup row is shared by every writer, so it is locked last.
-        await slaRollupAddIn(trx, rollups);
+        // After the deliveries: a busy application's rollup row is shared by every writer, so it is locked late.
+        if (!rollupsInUpdate) await slaRollupAddIn(trx, rollups);
         if (ended.length === 0) return 0;
         const givenUp = ended.filter((u) => u.status === DeliveryStatus.Fail).map((u) => u.id);
         if (givenUp.length > 0)

@@ -139,14 +139,12 @@ function settingColumns(sla: SlaSettings & { appId: string }) {
 }
 
 /**
- * Adds the deltas to their minutes, for scopes that have an SLA: one statement however many there are. Rows are
- * written in (scope, minute) order, so that concurrent writers on PostgreSQL lock them in the same order.
+ * The statement that adds the deltas to their minutes, for scopes that have an SLA: one statement however many
+ * there are. Rows are written in (scope, minute) order, so that concurrent writers on PostgreSQL lock them in the
+ * same order. On PostgreSQL the results writer runs it inside its delivery update (a data-modifying WITH), so
+ * that it costs the group commit no round trip of its own.
  */
-export async function slaRollupAddIn(
-  db: Transaction<Database> | Connection['db'],
-  deltas: SlaRollupDelta[],
-): Promise<void> {
-  if (deltas.length === 0) return;
+export function slaRollupInsert(deltas: SlaRollupDelta[]) {
   const sorted = [...deltas].sort((a, b) =>
     a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.minute - b.minute,
   );
@@ -168,35 +166,49 @@ export async function slaRollupAddIn(
     ),
   );
   // The WHERE also keeps SQLite from reading ON CONFLICT as a join's ON.
-  await sql`
+  return sql`
     insert into sla_rollup (${columns})
     select ${columns} from (${rows}) as v
     where v.scope in (select scope from sla)
     order by v.scope, v.minute
-    on conflict (scope, minute) do update set ${add}`.execute(db);
+    on conflict (scope, minute) do update set ${add}`;
 }
 
-export function slaQueries({ db }: Connection): SlaQueries {
+/** Adds the deltas to their minutes as a statement of its own (see slaRollupInsert). */
+export async function slaRollupAddIn(
+  db: Transaction<Database> | Connection['db'],
+  deltas: SlaRollupDelta[],
+): Promise<void> {
+  if (deltas.length > 0) await slaRollupInsert(deltas).execute(db);
+}
+
+export function slaQueries({ db, profile }: Connection): SlaQueries {
   return {
     async slaCreate(sla, cap) {
-      const count = await db
-        .selectFrom('sla')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('app_id', '=', sla.appId)
-        .executeTakeFirstOrThrow();
-      if (Number(count.n) >= cap) return null;
-      const row = await db
-        .insertInto('sla')
-        .values({
-          id: sla.id,
-          app_id: sla.appId,
-          ...settingColumns(sla),
-          created_at: sla.createdAt,
-          updated_at: sla.createdAt,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      return toSla(row);
+      return db.transaction().execute(async (trx) => {
+        // Where rows can be locked, the application's row orders concurrent creations, so the cap holds exactly;
+        // SQLite has one writer, and its transactions on one connection never interleave.
+        if (profile.supportsSkipLocked)
+          await trx.selectFrom('application').select('id').where('id', '=', sla.appId).forUpdate().execute();
+        const count = await trx
+          .selectFrom('sla')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('app_id', '=', sla.appId)
+          .executeTakeFirstOrThrow();
+        if (Number(count.n) >= cap) return null;
+        const row = await trx
+          .insertInto('sla')
+          .values({
+            id: sla.id,
+            app_id: sla.appId,
+            ...settingColumns(sla),
+            created_at: sla.createdAt,
+            updated_at: sla.createdAt,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toSla(row);
+      });
     },
 
     async slaGet(appId, id) {

@@ -5,6 +5,7 @@
 import pino from 'pino';
 import { expect, it } from 'vitest';
 import { OperationalEvents } from '../../src/delivery/operational-events.js';
+import { retentionPruner } from '../../src/services/retention-pruner.js';
 import { evaluateSlas } from '../../src/services/sla-evaluator.js';
 import type { Store } from '../../src/store/index.js';
 import { newId } from '../../src/util/ids.js';
@@ -97,5 +98,38 @@ describeStore('SLA evaluator', (ctx) => {
       ['sla.breached', 'system', sla.id],
       ['sla.recovered', 'system', sla.id],
     ]);
+  });
+
+  it('the retention pruner removes rollup minutes older than the longest window and a day', async () => {
+    const store: Store = await ctx.fresh();
+    const { app } = await appWithEndpoints(store, 0);
+    await store.slaCreate(
+      {
+        id: newId('sla'),
+        appId: app.id,
+        endpointId: null,
+        name: 'kept',
+        windowMs: 30 * 24 * HOUR,
+        successTarget: 0.9,
+        delayMs: null,
+        delayTarget: null,
+        createdAt: 0,
+      },
+      10,
+    );
+    const now = 100 * 24 * HOUR;
+    const minute = (daysAgo: number) => now - daysAgo * 24 * HOUR;
+    await store.slaRollupAdd(
+      [32, 30].map((daysAgo) => ({
+        scope: app.id,
+        minute: minute(daysAgo),
+        delivered: 1,
+        undelivered: 0,
+        within: none,
+      })),
+    );
+    await retentionPruner(store, logger, 0).run(now);
+    const left = await store.slaRollupBuckets(app.id, 0, now, 60_000);
+    expect(left.map((bucket) => bucket.start)).toEqual([minute(30)]);
   });
 });

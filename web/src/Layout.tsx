@@ -48,6 +48,9 @@ export function Layout({ children }: { children: ReactNode }) {
           </Link>
           {!session.scoped && (
             <>
+              <Link to="/slas" aria-current={current('/slas')}>
+                SLAs at risk
+              </Link>
               <Link to="/audit-log" aria-current={current('/audit-log')}>
                 Audit log
               </Link>

@@ -15,6 +15,7 @@ import { AuditLog } from './audit/AuditLog';
 import { TemplateList } from './templates/TemplateList';
 import { TemplateEditor } from './templates/TemplateEditor';
 import { AppSecurity } from './security/AppSecurity';
+import { SlasAtRisk } from './sla/SlasAtRisk';
 import { Empty } from './components/states';
 import { Link } from './lib/router';
 
@@ -36,6 +37,7 @@ export function Routes() {
   if ((params = match('/apps/:app/security', path))) return <AppSecurity appId={params.app!} />;
   if ((params = match('/apps/:app', path))) return <AppOverview key={params.app} appId={params.app!} />;
   if (match('/audit-log', path)) return <AuditLog />;
+  if (match('/slas', path)) return <SlasAtRisk />;
   if (match('/event-types', path)) return <EventTypeList />;
   if (match('/event-types/new', path)) return <EventTypeEditor />;
   if ((params = match('/event-types/:name', path)))

@@ -14,6 +14,7 @@ import { ListView } from '../components/ListView';
 import { failingReason } from '../endpoints/health';
 import { AppHeader } from './AppHeader';
 import { PortalLink } from './PortalLink';
+import { SlaCard } from '../sla/SlaCard';
 
 const HEALTH_POLL_MS = 10_000;
 
@@ -109,6 +110,7 @@ export function AppOverview({ appId }: { appId: string }) {
         columns={endpointColumns(base)}
         rowKey={(row) => row.endpoint.id}
       />
+      <SlaCard appId={appId} />
     </>
   );
 }

@@ -16,6 +16,7 @@ import { AppHeader } from '../apps/AppHeader';
 import { DeliveryList } from '../deliveries/DeliveryList';
 import { HealthCard } from './HealthCard';
 import { ActivityChart } from './ActivityChart';
+import { SlaCard } from '../sla/SlaCard';
 import { SendTest } from './SendTest';
 import { SecretCard } from './SecretCard';
 import { RecoverButton } from './RecoverButton';
@@ -130,6 +131,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                 <ActivityChart appId={appId} endpointId={ep.id} version={version} />
               </div>
               <SendTest appId={appId} endpoint={ep} onSent={() => setVersion((v) => v + 1)} />
+              <SlaCard appId={appId} endpointId={ep.id} />
               <div className="grid-2 cards">
                 <SecretCard path={path} />
                 <BodyFormatCard path={path} endpoint={ep} onSaved={endpoint.reload} />

@@ -300,3 +300,39 @@ export interface PrivacySettings {
   /** The rules in force: the application's, or the platform's when it sets none. */
   effectiveRedactionRules: string[];
 }
+
+/** One objective of an SLA over its window, in percent; `current` is null with no messages. */
+export interface SlaObjective {
+  target: number;
+  current: number | null;
+  budgetRemaining: number;
+}
+
+export interface SlaFigures {
+  windowStart: string;
+  windowEnd: string;
+  messages: number;
+  delivered: number;
+  successRate: SlaObjective | null;
+  delay: (SlaObjective & { thresholdSeconds: number }) | null;
+  status: 'ok' | 'at_risk' | 'breached';
+  budgetRemaining: number;
+}
+
+export interface Sla {
+  id: string;
+  appId: string;
+  endpointId: string | null;
+  name: string;
+  window: string;
+  successTarget: number | null;
+  delayTarget: number | null;
+  delaySeconds: number | null;
+  breachedSince: string | null;
+  createdAt: string;
+  updatedAt: string;
+  compliance: SlaFigures;
+  history?: SlaFigures[];
+  /** In the list of SLAs at risk: when `compliance` was worked out. */
+  evaluatedAt?: string;
+}
