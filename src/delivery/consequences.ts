@@ -44,7 +44,7 @@ export async function disableEndpoint(
     { endpoint: endpoint.id, failingSince: endpoint.failingSince, reason },
     'endpoint disabled automatically',
   );
-  if (events.isOperational(endpoint.appId)) return true;
+  if (await events.isOperational(endpoint.appId)) return true;
   await events.emit('endpoint.disabled', {
     appId: endpoint.appId,
     endpointId: endpoint.id,
@@ -98,8 +98,12 @@ export class Consequences {
     const circuit = report.healthy === null ? null : await health.record(target, report.healthy, finished);
     if (circuit !== null) metrics.circuitChanges.inc({ state: circuit });
     if (circuit === 'opened') this.releaseQueued(target.id);
+    const failing = !succeeded && update.attemptCount === FAILING_AFTER_ATTEMPTS;
+    const recovered = succeeded && update.attemptCount > FAILING_AFTER_ATTEMPTS;
+    const exhausted = decision.status === DeliveryStatus.Fail;
+    if (decision.disableEndpoint === null && !failing && !recovered && !exhausted) return;
     // The operational application's own deliveries are neither disabled on a 410 nor reported (see above).
-    if (events.isOperational(attempt.appId)) return;
+    if (await events.isOperational(attempt.appId)) return;
     const lastAttempt = {
       id: attempt.id,
       timestamp: new Date(attempt.createdAt).toISOString(),
@@ -116,11 +120,8 @@ export class Consequences {
         health.forget(target.id);
         this.releaseQueued(target.id);
       });
-    if (decision.status === DeliveryStatus.Fail)
-      await events.emit('message.attempt.exhausted', { ...about, lastAttempt });
-    else if (!succeeded && update.attemptCount === FAILING_AFTER_ATTEMPTS)
-      await events.emit('message.attempt.failing', { ...about, lastAttempt });
-    else if (succeeded && update.attemptCount > FAILING_AFTER_ATTEMPTS)
-      await events.emit('message.attempt.recovered', { ...about, lastAttempt });
+    if (exhausted) await events.emit('message.attempt.exhausted', { ...about, lastAttempt });
+    else if (failing) await events.emit('message.attempt.failing', { ...about, lastAttempt });
+    else if (recovered) await events.emit('message.attempt.recovered', { ...about, lastAttempt });
   }
 }

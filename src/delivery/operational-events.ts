@@ -60,8 +60,8 @@ export class OperationalEvents {
     type: EndpointChange,
     endpoint: { id: string; appId: string; uid: string | null },
   ): Promise<void> {
-    await this.lookup();
-    if (this.#app === null || this.isOperational(endpoint.appId)) return;
+    if (await this.isOperational(endpoint.appId)) return;
+    if (this.#app === null) return;
     await this.emit(type, {
       appId: endpoint.appId,
       endpointId: endpoint.id,
@@ -98,14 +98,20 @@ export class OperationalEvents {
 
   /**
    * Finds the internal application if it exists, without creating it: it appears only once there is an event
-   * to record or an operator webhook to deliver to.
+   * to record or an operational-webhook endpoint to deliver to.
    */
-  async lookup(): Promise<void> {
+  async lookup(): Promise<Application | null> {
     this.#app ??= (await this.store.applicationGet(OPERATIONAL_APP_UID)) ?? null;
+    return this.#app;
   }
 
-  /** Whether `appId` is the internal application, whose deliveries never produce events. */
-  isOperational(appId: string): boolean {
+  /**
+   * Whether `appId` is the internal application, whose deliveries never produce events. Until that application
+   * is known it is looked up again, since another process (the API creating the first operational-webhook
+   * endpoint) may have created it since.
+   */
+  async isOperational(appId: string): Promise<boolean> {
+    await this.lookup();
     return this.#app?.id === appId;
   }
 

@@ -78,6 +78,12 @@ for (const store of HERALD_STORES)
       await h?.close();
     });
 
+    it('lists none and reads none before the first is created', async () => {
+      expect((await svix.operationalWebhook.endpoint.list()).data).toEqual([]);
+      expect(await failure(() => svix.operationalWebhook.endpoint.get('operator-webhook'))).toBe(404);
+      expect((await svix.application.list()).data).toEqual([]);
+    });
+
     it('creates, lists, reads, updates and deletes them through the SDK, with their secret and headers', async () => {
       const api = svix.operationalWebhook.endpoint;
       const target = await receiver();
@@ -262,6 +268,37 @@ for (const store of HERALD_STORES)
       );
       expect(() => eventsAt(changes, allSecret)).toThrow();
       for (const endpoint of [toAll, toChanges, toAttempts]) await api.delete(endpoint.id);
+    });
+
+    it('does not disable an operational endpoint that answers 410, nor report on its own deliveries', async () => {
+      const api = svix.operationalWebhook.endpoint;
+      const gone = await receiver();
+      gone.answer(() => ({ status: 410 }));
+      const watcher = await receiver();
+      const toGone = await api.create({ url: `${gone.url}/gone`, filterTypes: ['endpoint.created'] });
+      const toWatcher = await api.create({ url: `${watcher.url}/watch` });
+      const watcherSecret = (await api.getSecret(toWatcher.id)).key;
+      const app = await svix.application.create({ name: 'Another customer' });
+      const ep = await svix.endpoint.create(app.id, { url: 'http://127.0.0.1:9/hook' });
+      await gone.waitFor(1);
+      await eventAt(
+        watcher,
+        watcherSecret,
+        (event) => event.type === 'endpoint.created' && event.data.endpointId === ep.id,
+      );
+      // A change after the 410, so that anything the 410 led to would have been delivered before it.
+      await svix.endpoint.delete(app.id, ep.id);
+      await eventAt(
+        watcher,
+        watcherSecret,
+        (event) => event.type === 'endpoint.deleted' && event.data.endpointId === ep.id,
+      );
+      expect((await api.get(toGone.id)).disabled).toBe(false);
+      expect(eventsAt(watcher, watcherSecret).filter((event) => event.data.endpointId === toGone.id)).toEqual(
+        [],
+      );
+      await api.delete(toGone.id);
+      await api.delete(toWatcher.id);
     });
 
     it('creates the first one from HERALD_OPERATOR_WEBHOOK_URL, readable and changeable through the API', async () => {

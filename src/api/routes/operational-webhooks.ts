@@ -41,7 +41,9 @@ export const operationalWebhookRoutes = routeModule({ tags: ['Webhook Endpoint']
   const { store, config, audit, events } = context;
   const secrets = new EndpointSecrets(context.vault);
   const defaultVersion = config.defaultSignatureType === 'ed25519' ? 'v1a' : 'v1';
-  const appId = async () => (await events.application()).id;
+  // Reading finds no endpoints before the operational application exists (no application has the id ''); only a
+  // create makes it.
+  const appId = async () => (await events.lookup())?.id ?? '';
   const scope = { access: 'admin' as const, params: OperationalWebhookEndpointParams, appId };
 
   /** The settings a create or PUT sets; what the body leaves out takes its default. */
@@ -92,7 +94,7 @@ export const operationalWebhookRoutes = routeModule({ tags: ['Webhook Endpoint']
       checkHeaders(headers);
       const created = await store.endpointCreate({
         id: newId('endpoint'),
-        appId: await appId(),
+        appId: (await events.application()).id,
         uid: request.body.uid ?? null,
         ...settings(request.body),
         channels: null,
