@@ -12,10 +12,12 @@ import { leaseRescuer, requeueLeftovers } from './services/lease-rescuer.js';
 import { workerTakeover } from './services/worker-takeover.js';
 import { Maintenance, type MaintenanceService } from './services/maintenance.js';
 import { retentionPruner } from './services/retention-pruner.js';
+import { slaEvaluator } from './services/sla-evaluator.js';
 import type { Config } from './config/config.js';
 import { generateApiKey } from './security/api-keys.js';
 import { loadMasterKey, Vault } from './security/vault.js';
 import { lockDataDir } from './util/instance-lock.js';
+import { startTracing } from './util/otel.js';
 import type { Store } from './store/index.js';
 import { createLogger, storeFor } from './runtime.js';
 
@@ -46,9 +48,11 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
   const vault = new Vault(masterKey);
   // SQLite is for one process: a second one on the same data directory is refused, not silently raced.
   const unlock = config.databaseUrl === undefined ? lockDataDir(config.dataDir) : () => {};
+  // Tracing starts first and stops last, so that the spans of everything else are exported.
+  const stopTracing = await startTracing(logger);
   const store = storeFor(config, 'background', logger);
   // Everything started so far, stopped in reverse order on close or on a failed start.
-  const stops: Array<() => Promise<void>> = [async () => unlock(), () => store.close()];
+  const stops: Array<() => Promise<void>> = [stopTracing, async () => unlock(), () => store.close()];
   const close = async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
   };
@@ -59,7 +63,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     const token = await bootstrapAdminKey(store);
     if (token !== null) options.onFirstAdminKey?.(token);
 
-    const metrics = new Metrics(store);
+    const metrics = new Metrics(store, config.metricsEndpointLabels);
     let worker: DeliveryWorker | null = null;
     let threads: DeliveryThreads | null = null;
     /** Wakes every delivery worker of this process: the main thread's and the delivery threads'. */
@@ -88,6 +92,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
       stops.push(unlisten);
       services.push(leaseRescuer(store, logger), workerTakeover(store, logger, config.workerTakeoverMs));
       services.push(retentionPruner(store, logger, config.retentionMs));
+      services.push(slaEvaluator(store, engine.events, logger, config.slaEvaluateMs));
       if (config.autoDisableAfterMs > 0)
         services.push(autoDisabler(store, engine.events, logger, config.autoDisableAfterMs));
     }

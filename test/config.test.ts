@@ -73,6 +73,7 @@ describe('loadConfig', () => {
       HERALD_API_KEY_CACHE_SECONDS: '0',
       HERALD_IDEMPOTENCY_TTL_SECONDS: '3600',
       HERALD_POLLER_SETTLE_MS: '500',
+      HERALD_METRICS_ENDPOINT_LABELS: '0',
       HERALD_PUBLIC_URL: 'https://hooks.example.com/',
       HERALD_SSRF_ALLOW_CIDRS: '127.0.0.1/32',
     });
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
       apiKeyCacheSeconds: 0,
       idempotencyTtlSeconds: 3600,
       pollerSettleMs: 500,
+      metricsEndpointLabels: 0,
       // A trailing slash is dropped, so links can be built by appending paths.
       publicUrl: 'https://hooks.example.com',
     });
@@ -195,6 +197,7 @@ describe('loadConfig', () => {
       { env: { HERALD_API_KEY_CACHE_SECONDS: '3601' }, variable: 'HERALD_API_KEY_CACHE_SECONDS' },
       { env: { HERALD_IDEMPOTENCY_TTL_SECONDS: '59' }, variable: 'HERALD_IDEMPOTENCY_TTL_SECONDS' },
       { env: { HERALD_POLLER_SETTLE_MS: '60001' }, variable: 'HERALD_POLLER_SETTLE_MS' },
+      { env: { HERALD_METRICS_ENDPOINT_LABELS: '10001' }, variable: 'HERALD_METRICS_ENDPOINT_LABELS' },
       {
         env: { HERALD_DELIVERY_HEADER_STYLE: 'webhook' },
         variable: 'HERALD_DELIVERY_HEADER_STYLE',
@@ -248,7 +251,7 @@ describe('loadConfig', () => {
       if (says) expect(error.message).toMatch(says);
       // The message quotes what was given, so the operator can find it; but never a value that holds a secret.
       const given = Object.values(env)[0] ?? Object.values(flags)[0];
-      if (!/MASTER_KEY|DATABASE_URL|database-url/.test(variable))
+      if (!/MASTER_KEY|DATABASE_URL|database-url|_URL$/.test(variable))
         expect(error.message).toContain(String(given).trim());
     });
 
@@ -261,6 +264,16 @@ describe('loadConfig', () => {
       expect(configError({ DATABASE_URL: 'postgres//herald:hunter2@db/herald' }).message).not.toContain(
         'hunter2',
       );
+    });
+
+    it.each([
+      ['HERALD_OPERATOR_WEBHOOK_URL', 'ftp://ops:hunter2@ops.example.com/hook?token=hunter2'],
+      ['HERALD_OPERATOR_WEBHOOK_URL', 'https//ops:hunter2@ops.example.com'],
+      ['HERALD_PUBLIC_URL', 'ftp://user:hunter2@hooks.example.com'],
+    ])('does not echo a rejected %s, which may hold credentials', (variable, value) => {
+      const error = configError({ [variable]: value });
+      expect(error.variable).toBe(variable);
+      expect(error.message).not.toContain('hunter2');
     });
   });
 

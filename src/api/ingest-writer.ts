@@ -17,6 +17,7 @@ import type {
   Store,
 } from '../store/index.js';
 import { newId } from '../util/ids.js';
+import { requestContext, startWriteSpans } from './ingest-tracing.js';
 import { checkPayload } from './payload-validation.js';
 import type { MessageIn } from './schemas/ingest.js';
 
@@ -46,6 +47,8 @@ export interface Written {
 const written = ({ message, created }: Written): Written => ({ message, created });
 
 interface Pending extends IngestRequest {
+  /** The request's trace context, while tracing is on. */
+  trace: ReturnType<typeof requestContext>;
   resolve: (messages: Written[]) => void;
   reject: (error: unknown) => void;
 }
@@ -84,7 +87,7 @@ export class IngestWriter {
    */
   write(request: IngestRequest): Promise<Written[]> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ ...request, resolve, reject });
+      this.#queue.push({ ...request, trace: requestContext(), resolve, reject });
       this.#queued += request.items.length;
       if (this.#mayStartGroup() && !this.#scheduled) {
         this.#scheduled = true;
@@ -139,6 +142,18 @@ export class IngestWriter {
       return;
     }
     if (routed.length === 0) return;
+    const spans = startWriteSpans(routed.map(({ pending, inputs }) => ({ trace: pending.trace, inputs })));
+    try {
+      await this.#insert(routed);
+      spans.end();
+    } catch (error) {
+      spans.end(error);
+      throw error;
+    }
+  }
+
+  /** Writes the group's messages in one transaction, or each request's alone when that fails. */
+  async #insert(routed: Routed[]): Promise<void> {
     try {
       const results = await this.store.messageCreateMany(routed.flatMap((r) => r.inputs));
       let offset = 0;

@@ -39,10 +39,12 @@ import { portalAccessRoutes } from './routes/portal-access.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { securityRoutes } from './routes/security.js';
+import { slaRoutes } from './routes/slas.js';
 import { templateRenderRoutes } from './routes/template-render.js';
 import { templateVersionRoutes } from './routes/template-versions.js';
 import { templateRoutes } from './routes/templates.js';
 import { validatorCompiler } from './validation.js';
+import { fastifyTracing } from '../util/otel.js';
 
 export interface ApiOptions {
   config: Config;
@@ -76,6 +78,10 @@ export async function buildApi(options: ApiOptions) {
     // One log line per request would dominate the log at webhook volumes; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // With tracing on, every request is a span (before any route, so that all are covered).
+  const tracing = fastifyTracing();
+  if (tracing !== null) await app.register(tracing);
 
   // The API speaks JSON only: a text/plain body is a 415, not a string that fails validation.
   app.removeContentTypeParser('text/plain');
@@ -138,6 +144,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(operationalWebhookRoutes(context));
       await api.register(securityRoutes(context));
       await api.register(privacyRoutes(context));
+      await api.register(slaRoutes(context));
       await api.register(portalAccessRoutes(context));
       routeGroup(api).get('/openapi.json', { access: 'public', hide: true }, async () => app.swagger());
     },

@@ -49,8 +49,12 @@ export const DEFAULT_DELIVERY_TIMEOUT_SECONDS = 15;
 /** A worker silent this long is taken over: its deliveries go to the others within about 15 s of its death. */
 export const DEFAULT_WORKER_TAKEOVER_MS = 10_000;
 export const DEFAULT_CIRCUIT_THRESHOLD = 10;
+/** Endpoints with metric labels of their own, per process; past it they are counted as `other`. */
+export const DEFAULT_METRICS_ENDPOINT_LABELS = 100;
 export const DEFAULT_AUTO_DISABLE_HOURS = 5 * 24;
 export const DEFAULT_RETENTION_DAYS = 90;
+/** How often SLAs are evaluated: a breach is reported within about this long of the rollups showing it. */
+export const DEFAULT_SLA_EVALUATE_MS = 60_000;
 /** Off: one ingest key of a busy platform may rightly send thousands of requests a second. */
 export const DEFAULT_API_RATE_LIMIT = 0;
 
@@ -92,12 +96,16 @@ export interface Config {
   readonly workerTakeoverMs: number;
   /** Consecutive failures that open an endpoint's circuit breaker. */
   readonly circuitThreshold: number;
+  /** Endpoints (and applications) with metric labels of their own; the rest are counted as `other`. */
+  readonly metricsEndpointLabels: number;
   /** An endpoint that fails without a success for this long is disabled; 0 turns auto-disable off. */
   readonly autoDisableAfterMs: number;
   /** Where operational events (endpoint.disabled, message.attempt.exhausted, …) are delivered, if anywhere. */
   readonly operatorWebhookUrl: string | undefined;
   /** Message payloads and attempt bodies older than this are deleted; 0 keeps them for ever. */
   readonly retentionMs: number;
+  /** How often the SLA evaluator works out compliance and reports breaches and recoveries. */
+  readonly slaEvaluateMs: number;
   /** The redaction rules of applications that set none (see util/redaction.ts); empty: none. */
   readonly redactionRules: readonly string[];
   /** Requests per second each API key may make (its bucket holds two seconds' worth); 0 means no limit. */
@@ -221,24 +229,24 @@ function publicUrl(raw: string | undefined, host: string, port: number): string 
     const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
     return `http://${shown}:${port}`;
   }
-  try {
-    const url = new URL(raw);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new ConfigError('HERALD_PUBLIC_URL', `must be an http:// or https:// URL, got "${raw}"`);
-  }
+  httpUrl('HERALD_PUBLIC_URL', raw);
   return raw.replace(/\/+$/, '');
 }
 
+/**
+ * The error never quotes the value: a URL may carry a password or a token in its userinfo or query, and the
+ * message is printed at start-up. Only a scheme, which holds no secret, is named.
+ */
 function httpUrl(variable: string, raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
+  let url: URL;
   try {
-    const url = new URL(raw);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+    url = new URL(raw);
   } catch {
-    // reported below
+    throw new ConfigError(variable, 'must be an http:// or https:// URL, and this value is not a URL');
   }
-  throw new ConfigError(variable, `must be an http:// or https:// URL, got "${raw}"`);
+  if (url.protocol === 'http:' || url.protocol === 'https:') return url.toString();
+  throw new ConfigError(variable, `must be an http:// or https:// URL, got a ${url.protocol}// URL`);
 }
 
 function cidrList(variable: string, raw: string | undefined): readonly Cidr[] {
@@ -394,6 +402,13 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       1,
       10_000,
     ),
+    metricsEndpointLabels: integer(
+      'HERALD_METRICS_ENDPOINT_LABELS',
+      nonEmpty(env.HERALD_METRICS_ENDPOINT_LABELS),
+      DEFAULT_METRICS_ENDPOINT_LABELS,
+      0,
+      10_000,
+    ),
     autoDisableAfterMs:
       3_600_000 *
       integer(
@@ -413,6 +428,13 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
         0,
         36_500,
       ),
+    slaEvaluateMs: integer(
+      'HERALD_SLA_EVALUATE_MS',
+      nonEmpty(env.HERALD_SLA_EVALUATE_MS),
+      DEFAULT_SLA_EVALUATE_MS,
+      1000,
+      3_600_000,
+    ),
     redactionRules: redactionRules('HERALD_REDACTION_RULES', nonEmpty(env.HERALD_REDACTION_RULES)),
     apiRateLimit: integer(
       'HERALD_API_RATE_LIMIT',

@@ -9,6 +9,7 @@ import { DeliveryStatus, type Attempt, type DeliveryUpdate } from '../store/inde
 import { describeProblems } from '../templates/problems.js';
 import { shapesBody } from '../templates/shaper.js';
 import { newId } from '../util/ids.js';
+import { traceHeaders } from '../util/otel.js';
 import { compressBody, type Compressed } from './compression.js';
 import type { Job } from './job.js';
 import type { Outbound } from './outbound.js';
@@ -66,6 +67,8 @@ export async function attempt(job: Job, outbound: Outbound): Promise<AttemptRepo
     const prefix = target.headerStyle === 'svix' ? 'svix' : 'webhook';
     requestHeaders = {
       ...target.headers,
+      // The attempt's span as the receiver's parent, when the endpoint asks for it (and tracing is on).
+      ...(target.propagateTraceContext && traceHeaders()),
       'content-type': shaped.contentType,
       'user-agent': USER_AGENT,
       [`${prefix}-id`]: message.id,

@@ -77,10 +77,12 @@ export class Consequences {
     this.deps.logger.warn({ endpoint: target.id }, 'endpoint refused a compressed body (415); sending plain');
   }
 
-  async apply({ message, target }: Job, report: AttemptReport): Promise<void> {
+  async apply(job: Job, report: AttemptReport): Promise<void> {
+    const { message, target } = job;
     const { writer, metrics, health, events } = this.deps;
     const { update, attempt, decision, outcome } = report;
-    writer.add({ update, attempt });
+    writer.add({ update, attempt, messageCreatedAt: message.createdAt });
+    metrics.endpoints.note(job, report);
 
     const succeeded = decision.status === DeliveryStatus.Success;
     const outcomeLabel = succeeded ? 'success' : decision.status === DeliveryStatus.Fail ? 'failed' : 'retry';

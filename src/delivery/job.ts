@@ -24,6 +24,8 @@ export interface Target extends HealthState, OutboundTarget, ShapeTarget, Compre
   /** Messages per second at most, or null. */
   throttleRate: number | null;
   headerStyle: HeaderStyle;
+  /** Send the attempt's trace context (`traceparent`) when tracing is on. */
+  propagateTraceContext: boolean;
 }
 
 /** One claimed delivery, ready to send. */

@@ -14,6 +14,9 @@ import {
   type MetricValue,
 } from 'prom-client';
 import type { QueueStats, Store } from '../store/index.js';
+import { DEFAULT_METRICS_ENDPOINT_LABELS } from '../config/config.js';
+import { EndpointMetrics } from './endpoint-metrics.js';
+import { registerSlaGauges } from './sla-metrics.js';
 
 /** One registry's metrics, as `registry.getMetricsAsJSON()` gives them (a thread's, say). */
 export type Snapshot = Array<MetricObjectWithValues<MetricValue<string>>>;
@@ -61,12 +64,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Per application and endpoint, with a bounded number of label values (`endpoint-metrics.ts`). */
+  readonly endpoints: EndpointMetrics;
+
   /** Other threads' metrics, read at each scrape; a source may answer several snapshots, all added in. */
   readonly #sources: Array<() => Promise<Snapshot[]>> = [];
 
-  /** With a store, this is the process's own: it also reports process and queue figures. */
-  constructor(store: Store | null) {
-    if (store === null) return;
+  /**
+   * With a store, this is the process's own: it also reports process and queue figures. `endpointLabels` bounds
+   * the endpoints with labels of their own (HERALD_METRICS_ENDPOINT_LABELS).
+   */
+  constructor(store: Store | null, endpointLabels = DEFAULT_METRICS_ENDPOINT_LABELS) {
+    if (store === null) {
+      this.endpoints = new EndpointMetrics(this.registry, endpointLabels, null);
+      return;
+    }
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_process_' });
     // One query serves both queue gauges of a scrape.
     let cached: { at: number; stats: Promise<QueueStats> } | null = null;
@@ -96,6 +108,8 @@ export class Metrics {
         this.set(oldestDueAt === null ? 0 : Math.max(0, (Date.now() - oldestDueAt) / 1000));
       },
     });
+    this.endpoints = new EndpointMetrics(this.registry, endpointLabels, { store, totals: stats });
+    registerSlaGauges(this.registry, store);
   }
 
   /** Adds another thread's metrics to every scrape. Returns a function that removes them again. */

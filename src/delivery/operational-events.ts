@@ -3,7 +3,8 @@
  * `message.attempt.exhausted`, `message.attempt.failing` and `message.attempt.recovered`, with Svix's payloads;
  * and what happens to endpoints through the API: `endpoint.created`, `endpoint.updated`, `endpoint.deleted`,
  * `endpoint.disabled` and `endpoint.enabled` (see {@link OperationalEvents.endpointChanged}). These are all the
- * operational events Svix documents for its webhooks product; Herald has none of its own beyond them.
+ * operational events Svix documents for its webhooks product; Herald adds its own `sla.breached` and
+ * `sla.recovered`, from the SLA evaluator.
  *
  * They are ordinary messages of an internal application (uid `herald-operational`), so they are recorded,
  * listed and retried like any other, and reach the endpoints of that application whose filter takes them: the
@@ -19,7 +20,7 @@ import { Router } from './routing.js';
 export const OPERATIONAL_APP_UID = 'herald-operational';
 export const OPERATOR_ENDPOINT_UID = 'operator-webhook';
 
-/** Every operational event type, in the order Svix's documentation lists them. */
+/** Every operational event type: Svix's, in the order its documentation lists them, then Herald's own. */
 export const OPERATIONAL_EVENT_TYPES = [
   'endpoint.created',
   'endpoint.deleted',
@@ -29,6 +30,9 @@ export const OPERATIONAL_EVENT_TYPES = [
   'message.attempt.exhausted',
   'message.attempt.failing',
   'message.attempt.recovered',
+  // Herald's own.
+  'sla.breached',
+  'sla.recovered',
 ] as const;
 
 export type OperationalEventType = (typeof OPERATIONAL_EVENT_TYPES)[number];

@@ -10,6 +10,7 @@ import { newId } from '../util/ids.js';
 import { urlForRecord } from '../security/redact.js';
 import { OutboundAuth, type OutboundAuthConfig } from './outbound-auth.js';
 import type { Sender, SendOutcome } from './sender.js';
+import { deliveryRequest } from '../util/otel.js';
 
 export interface OutboundTarget {
   id: string;
@@ -64,13 +65,15 @@ export class Outbound {
         headers = { ...headers, ...auth.headers };
         token = auth.token;
       }
-      const outcome = await this.sender.send({
-        url: target.url,
-        headers,
-        body: request.wire ?? request.body,
-        timeoutMs: target.timeoutMs,
-        restrict,
-      });
+      const outcome = await deliveryRequest(() =>
+        this.sender.send({
+          url: target.url,
+          headers,
+          body: request.wire ?? request.body,
+          timeoutMs: target.timeoutMs,
+          restrict,
+        }),
+      );
       return { outcome, headers, token };
     };
     let result = await attempt();

@@ -1,10 +1,12 @@
 /**
  * Group commit for attempt results. Senders hand their results here; they are written in one transaction
  * every few milliseconds (or sooner when many are waiting), so the hot path never makes one database round
- * trip per delivery.
+ * trip per delivery. The same transaction adds the batch's counts to the SLA rollups (sla.ts): one row per
+ * scope and minute per write, not one per delivery.
  */
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable, type Attempt, type DeliveryUpdate, type Store } from '../store/index.js';
+import { rollupDeltas } from './sla.js';
 
 export const FLUSH_INTERVAL_MS = 5;
 export const FLUSH_SIZE = 500;
@@ -22,6 +24,8 @@ const OUTAGE_RETRY_MAX_MS = 1000;
 export interface Result {
   update: DeliveryUpdate;
   attempt: Attempt;
+  /** When the delivery's message was created, for the SLA rollups; a result without it adds nothing to them. */
+  messageCreatedAt?: number;
 }
 
 export class ResultsWriter {
@@ -87,12 +91,21 @@ export class ResultsWriter {
   /** Writes the batch, trying again as described above; resolves how many deliveries it made due. */
   async #writeWithRetries(batch: Result[]): Promise<number> {
     const started = Date.now();
+    const rollups = rollupDeltas(
+      batch.flatMap((result) =>
+        result.messageCreatedAt === undefined
+          ? []
+          : [{ ...result, messageCreatedAt: result.messageCreatedAt }],
+      ),
+    );
     for (let attempt = 1; ; attempt++) {
       try {
         const madeDue = await this.store.deliveryRecordResults(
           this.worker,
           batch.map((result) => result.update),
           batch.map((result) => result.attempt),
+          Date.now(),
+          rollups,
         );
         if (attempt > 1) this.logger.info({ attempt, size: batch.length }, 'attempt results written');
         return madeDue;

@@ -116,6 +116,7 @@ export class Targets {
       retrySchedule: endpoint.retrySchedule ?? undefined,
       throttleRate: endpoint.throttleRate,
       headerStyle: endpoint.headerStyle,
+      propagateTraceContext: endpoint.propagateTraceContext,
       metadata: endpoint.metadata,
       templateId: endpoint.templateId,
       templateVersion: endpoint.templateVersion,

@@ -24,6 +24,7 @@ import type { Sender } from './sender.js';
 import { Slots } from './slots.js';
 import { Targets, type LoadedJobs } from './targets.js';
 import { throttle } from './throttle.js';
+import { tracedAttempt } from './tracing.js';
 
 export interface WorkerOptions {
   concurrency: number;
@@ -108,6 +109,8 @@ export class DeliveryWorker {
     this.#store = store;
     this.#logger = logger;
     this.#writer = new ResultsWriter(store, this.id, logger, (madeDue) => {
+      // The metrics of the attempts just written, applied as one batch.
+      metrics.endpoints.flush();
       // The next deliveries of ordered endpoints' sequences are due now: worth a claim like a wake-up.
       if (madeDue > 0) this.#claimWanted = true;
       if (this.#claimWanted || this.#leftBehind.more) this.#claimWhenRoom();
@@ -154,7 +157,7 @@ export class DeliveryWorker {
 
   /** One delivery's turn in a slot: one attempt, then what its outcome leads to. */
   async #send(job: Job): Promise<void> {
-    const report = await attempt(job, this.#outbound);
+    const report = await tracedAttempt(job, () => attempt(job, this.#outbound));
     // Given up at shutdown: recorded as cut off already, and the delivery is no longer this worker's.
     if (this.#slots.isCutOff(job)) return;
     await this.#consequences.apply(job, report);

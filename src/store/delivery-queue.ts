@@ -12,6 +12,7 @@ import { toDelivery } from './deliveries.js';
 import type { Connection } from './dialect.js';
 import type { DeliveryTable } from './schema.js';
 import { lockSequences, settleSequences, type SequenceRef } from './sequences.js';
+import { slaRollupAddIn, type SlaRollupDelta } from './slas.js';
 import { DeliveryStatus, TriggerType, type Attempt, type Delivery } from './types.js';
 
 /** What one claim of due deliveries asks for. */
@@ -78,6 +79,8 @@ export interface DeliveryQueueQueries {
     updates: DeliveryUpdate[],
     attempts: Attempt[],
     now?: number,
+    /** SLA rollup counts these results add to (for scopes with an SLA), written in the same transaction. */
+    rollups?: SlaRollupDelta[],
   ): Promise<number>;
   /** Puts leased deliveries back in the queue untouched, as on shutdown. */
   deliveryRelease(worker: string, ids: string[], now?: number): Promise<void>;
@@ -204,6 +207,7 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
       updates: DeliveryUpdate[],
       attempts: Attempt[],
       now = Date.now(),
+      rollups: SlaRollupDelta[] = [],
     ): Promise<number> {
       if (updates.length === 0 && attempts.length === 0) return 0;
       const ended = updates.filter(
@@ -218,7 +222,10 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
           ended.map((u) => u.sequence),
         );
         if (attempts.length > 0) await trx.insertInto('attempt').values(attemptRows(attempts)).execute();
-        if (updates.length === 0) return 0;
+        if (updates.length === 0) {
+          await slaRollupAddIn(trx, rollups);
+          return 0;
+        }
         const values = sql.join(
           updates.map(
             (u) =>
@@ -234,6 +241,8 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
             last_attempt_at = v.last_at, lease_expires_at = null, leased_by = null, updated_at = ${now}
           from (${values}) as v
           where delivery.id = v.id and delivery.leased_by = ${worker}`.execute(trx);
+        // After the deliveries: a busy application's rollup row is shared by every writer, so it is locked last.
+        await slaRollupAddIn(trx, rollups);
         if (ended.length === 0) return 0;
         const givenUp = ended.filter((u) => u.status === DeliveryStatus.Fail).map((u) => u.id);
         if (givenUp.length > 0)

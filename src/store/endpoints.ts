@@ -109,6 +109,7 @@ function toEndpoint(row: Selectable<EndpointTable>): Endpoint {
     ordering: row.ordering as Ordering,
     orderingAfterGiveUp: row.ordering_after_give_up as OrderingAfterGiveUp,
     version: row.version,
+    propagateTraceContext: row.propagate_trace_context === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -174,6 +175,7 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         compression_refused_at: null,
         ordering: endpoint.ordering ?? 'none',
         ordering_after_give_up: endpoint.orderingAfterGiveUp ?? 'skip',
+        propagate_trace_context: flag(endpoint.propagateTraceContext ?? false),
         version: endpoint.version ?? 1,
         deleted_at: null,
         created_at: now,
@@ -260,6 +262,9 @@ export function endpointQueries(connection: Connection): EndpointQueries {
         ...(changes.ordering !== undefined && { ordering: changes.ordering }),
         ...(changes.orderingAfterGiveUp !== undefined && {
           ordering_after_give_up: changes.orderingAfterGiveUp,
+        }),
+        ...(changes.propagateTraceContext !== undefined && {
+          propagate_trace_context: flag(changes.propagateTraceContext),
         }),
         ...(changes.version !== undefined && { version: changes.version }),
         updated_at: now,
@@ -383,6 +388,8 @@ export function endpointQueries(connection: Connection): EndpointQueries {
           .execute();
         // Its poller consumers' positions go too: the endpoint can no longer be polled.
         await trx.deleteFrom('poller_consumer').where('endpoint_id', '=', id).execute();
+        // And its SLAs: there is nothing left to promise. Their rollups age out with the rest.
+        await trx.deleteFrom('sla').where('endpoint_id', '=', id).execute();
         return true;
       });
     },

@@ -19,8 +19,10 @@ import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
 import { idempotencyQueries, type IdempotencyQueries } from './idempotency.js';
 import { messageQueries, type MessageQueries } from './messages.js';
 import { migrate, type MigrationResult } from './migrator.js';
+import { observabilityQueries, type ObservabilityQueries } from './observability.js';
 import { pollerQueries, type PollerQueries } from './poller.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
+import { slaQueries, type SlaQueries } from './slas.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
 import { workerQueries, type WorkerQueries } from './workers.js';
 
@@ -41,7 +43,9 @@ export interface Store
     IdempotencyQueries,
     AuditQueries,
     ServiceRunQueries,
-    WorkerQueries {
+    SlaQueries,
+    WorkerQueries,
+    ObservabilityQueries {
   /** Which database this is, for logs; code that must act differently asks `profile` what it can do. */
   readonly dialect: DialectName;
   /** What the database can do (several processes, row locks, concurrent writes, …). */
@@ -82,7 +86,9 @@ export function openStore(options: ConnectOptions): Store {
     ...idempotencyQueries(connection),
     ...auditQueries(connection),
     ...serviceRunQueries(connection),
+    ...slaQueries(connection),
     ...workerQueries(connection),
+    ...observabilityQueries(connection),
   };
 }
 
@@ -94,6 +100,18 @@ export type { MigrationResult } from './migrator.js';
 export type { LiveWorker, WorkerInfo, WorkerTakeover } from './workers.js';
 export type { BlockedSequence } from './sequences.js';
 export type { PollerConsumer, PollerConsumerState, PollWindow } from './poller.js';
+export { SLA_DELAY_BOUNDS_MS } from './slas.js';
+export type {
+  Sla,
+  SlaCounts,
+  SlaEvaluation,
+  SlaInsert,
+  SlaRollupBucket,
+  SlaRollupDelta,
+  SlaSettings,
+  SlaStatus,
+} from './slas.js';
+export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type {
   ApiKeyQueries,
@@ -109,6 +127,7 @@ export type {
   IdempotencyQueries,
   MessageQueries,
   ServiceRunQueries,
+  SlaQueries,
   TemplateQueries,
   WorkerQueries,
 };

@@ -56,6 +56,7 @@ export function toMessage(row: Selectable<MessageTable>): Message {
     channels: fromJsonOrNull(row.channels),
     orderingKey: row.ordering_key,
     createdAt: row.created_at,
+    ...(row.trace_context !== null && { traceContext: row.trace_context }),
   };
 }
 
@@ -179,6 +180,7 @@ async function insertInChunks(
           channels: toJsonOrNull(message.channels),
           ordering_key: message.orderingKey,
           payload_expires_at: payloadExpiresAt ?? null,
+          trace_context: message.traceContext ?? null,
           created_at: message.createdAt,
         })),
       )
@@ -214,7 +216,7 @@ async function insertAtOnce(db: Kysely<Database>, inputs: NewMessage[]): Promise
   const result = await sql<{ id: string }>`
     with m as (
       insert into message (id, app_id, event_type, event_id, payload, channels, ordering_key, created_at,
-        payload_expires_at)
+        payload_expires_at, trace_context)
       select * from unnest(
         ${messages.map((m) => m.id)}::text[], ${messages.map((m) => m.appId)}::text[],
         ${messages.map((m) => m.eventType)}::text[], ${messages.map((m) => m.eventId)}::text[],
@@ -222,7 +224,8 @@ async function insertAtOnce(db: Kysely<Database>, inputs: NewMessage[]): Promise
         ${messages.map((m) => toJsonOrNull(m.channels))}::text[],
         ${messages.map((m) => m.orderingKey)}::text[],
         ${messages.map((m) => m.createdAt)}::bigint[],
-        ${inputs.map((input) => input.payloadExpiresAt ?? null)}::bigint[])
+        ${inputs.map((input) => input.payloadExpiresAt ?? null)}::bigint[],
+        ${messages.map((m) => m.traceContext ?? null)}::text[])
       on conflict (app_id, event_id) do nothing
       returning id
     ), d as (

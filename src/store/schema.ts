@@ -64,6 +64,8 @@ export interface EndpointTable {
   compression_refused_at: number | null;
   ordering: ColumnType<string, string | undefined, string>;
   ordering_after_give_up: ColumnType<string, string | undefined, string>;
+  /** 1: deliveries carry the message's trace context in a `traceparent` header. */
+  propagate_trace_context: ColumnType<number, number | undefined, number>;
   /** Svix's deprecated endpoint version, stored as set. */
   version: number;
   /** When the endpoint was deleted; null while it exists. A deleted endpoint is only read as a destination. */
@@ -101,6 +103,8 @@ export interface MessageTable {
   ordering_key: string | null;
   /** When the payload is removed (once no delivery of the message is pending); null: only the server's retention. */
   payload_expires_at: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The trace context of the write that stored the message (JSON); null when tracing was off. */
+  trace_context: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
 }
 
@@ -228,6 +232,41 @@ export interface PollerConsumerTable {
   updated_at: number;
 }
 
+export interface SlaTable {
+  id: string;
+  app_id: string;
+  endpoint_id: string | null;
+  scope: string;
+  name: string;
+  window_ms: number;
+  success_target: number | null;
+  delay_ms: number | null;
+  delay_target: number | null;
+  status: ColumnType<string, string | undefined, string>;
+  budget_remaining: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The last evaluation's figures as JSON, or null before the first. */
+  evaluation: ColumnType<string | null, string | null | undefined, string | null>;
+  evaluated_at: ColumnType<number | null, number | null | undefined, number | null>;
+  breached_at: ColumnType<number | null, number | null | undefined, number | null>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SlaRollupTable {
+  scope: string;
+  minute: number;
+  delivered: number;
+  undelivered: number;
+  within_1s: number;
+  within_5s: number;
+  within_10s: number;
+  within_30s: number;
+  within_1m: number;
+  within_5m: number;
+  within_15m: number;
+  within_1h: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -246,4 +285,6 @@ export interface Database {
   herald_worker: WorkerTable;
   delivery_sequence: DeliverySequenceTable;
   poller_consumer: PollerConsumerTable;
+  sla: SlaTable;
+  sla_rollup: SlaRollupTable;
 }

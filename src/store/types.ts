@@ -147,6 +147,8 @@ export interface Endpoint {
   orderingAfterGiveUp: OrderingAfterGiveUp;
   /** Svix's deprecated `version`: stored as the client sets it (1 by default), with no meaning to Herald. */
   version: number;
+  /** Whether deliveries send the message's trace context (`traceparent`) to the endpoint. */
+  propagateTraceContext: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -171,6 +173,7 @@ type EndpointDefaulted =
   | 'retrySchedule'
   | 'headerStyle'
   | 'version'
+  | 'propagateTraceContext'
   | EndpointSecurity
   | EndpointShaping
   | EndpointContent;
@@ -242,6 +245,11 @@ export interface Message {
   /** Orders the message among the others with the same key, at endpoints ordered by key. */
   orderingKey: string | null;
   createdAt: number;
+  /**
+   * The trace context of the write that stored the message, as a propagation carrier (`traceparent`,
+   * `tracestate`) in JSON; absent when tracing was off. Every attempt's span is a child of it.
+   */
+  traceContext?: string;
 }
 
 /** A message to write with its deliveries, one per matching endpoint. */

@@ -30,6 +30,7 @@ export const ID_PREFIX = {
   apiKey: 'key',
   audit: 'audit',
   task: 'qtask',
+  sla: 'sla',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;

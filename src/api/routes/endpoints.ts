@@ -43,6 +43,7 @@ export function endpointOut(endpoint: Endpoint) {
     signatureVersions: endpoint.signatureVersions,
     ordering: endpoint.ordering,
     orderingAfterGiveUp: endpoint.orderingAfterGiveUp,
+    propagateTraceContext: endpoint.propagateTraceContext,
     ...shapingOut(endpoint),
     ...contentOut(endpoint),
     disabledReason: endpoint.disabledReason,
@@ -62,6 +63,7 @@ function deliverySettings(
     headerStyle?: HeaderStyle;
     ordering?: Ordering;
     orderingAfterGiveUp?: OrderingAfterGiveUp;
+    propagateTraceContext?: boolean;
   },
   defaults: { headerStyle: HeaderStyle } | null,
 ) {
@@ -74,6 +76,7 @@ function deliverySettings(
     headerStyle: body.headerStyle ?? defaults?.headerStyle,
     ordering: body.ordering ?? (defaults ? ('none' as const) : undefined),
     orderingAfterGiveUp: body.orderingAfterGiveUp ?? (defaults ? ('skip' as const) : undefined),
+    propagateTraceContext: body.propagateTraceContext ?? (defaults ? false : undefined),
   };
 }
 

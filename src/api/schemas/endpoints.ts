@@ -113,6 +113,14 @@ const DeliverySettings = {
         'or waits (`block`) until the delivery is sent again or skipped',
     }),
   ),
+  propagateTraceContext: Type.Optional(
+    Type.Boolean({
+      description:
+        "Herald: send each attempt's W3C trace context (`traceparent`, `tracestate`) to the endpoint, so that a " +
+        "receiver that traces sees Herald's attempt as its parent. Needs tracing on (OTEL_* variables, see " +
+        'docs/observability.md). Default false.',
+    }),
+  ),
   ...ShapingSettings,
   ...ContentSettings,
 };
@@ -174,6 +182,7 @@ export const EndpointOut = Type.Object({
   signatureVersions: Type.Array(Type.String()),
   ordering: Type.String(),
   orderingAfterGiveUp: Type.String(),
+  propagateTraceContext: Type.Boolean(),
   ...ShapingOut,
   ...ContentOut,
   disabledReason: Nullable(

@@ -9,6 +9,8 @@ import { svixCompat } from './0008_svix_compat.js';
 import { ordering } from './0009_ordering.js';
 import { privacy } from './0010_privacy.js';
 import { pollerConsumers } from './0011_poller_consumers.js';
+import { sla } from './0015_sla.js';
+import { traceContext } from './0017_trace_context.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
@@ -24,4 +26,6 @@ export const MIGRATIONS: readonly Migration[] = [
   ordering,
   privacy,
   pollerConsumers,
+  sla,
+  traceContext,
 ];

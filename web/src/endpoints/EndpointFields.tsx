@@ -187,6 +187,14 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
           />
           <span>Disabled (Herald sends nothing to it)</span>
         </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.propagateTraceContext}
+            onChange={(e) => set('propagateTraceContext', e.target.checked)}
+          />
+          <span>Send trace context (traceparent, when Herald's tracing is on)</span>
+        </label>
       </fieldset>
       <HeadersEditor
         rows={draft.headers}

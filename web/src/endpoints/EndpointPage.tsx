@@ -86,6 +86,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                     {ep.orderingAfterGiveUp === 'block' ? ', waiting after a give-up' : ''}
                   </>
                 )}
+                {ep.propagateTraceContext && <> · sends trace context</>}
               </p>
               <RateLimitLine appId={appId} endpointId={ep.id} />
               {ep.disabled && ep.disabledReason && (

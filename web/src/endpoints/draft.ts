@@ -34,6 +34,7 @@ export interface EndpointDraft {
   compressionThreshold: string;
   ordering: Ordering;
   orderingAfterGiveUp: OrderingAfterGiveUp;
+  propagateTraceContext: boolean;
 }
 
 let nextKey = 1;
@@ -67,6 +68,7 @@ export const emptyDraft = (): EndpointDraft => ({
   compressionThreshold: '',
   ordering: 'none',
   orderingAfterGiveUp: 'skip',
+  propagateTraceContext: false,
 });
 
 export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointDraft {
@@ -93,6 +95,7 @@ export function draftOf(endpoint: Endpoint, headers: EndpointHeaders): EndpointD
         : String(endpoint.compressionThreshold),
     ordering: endpoint.ordering ?? 'none',
     orderingAfterGiveUp: endpoint.orderingAfterGiveUp ?? 'skip',
+    propagateTraceContext: endpoint.propagateTraceContext ?? false,
   };
 }
 
@@ -200,6 +203,7 @@ export function endpointBody(draft: EndpointDraft) {
     compressionThreshold: optionalInt(draft.compressionThreshold),
     ordering: draft.ordering,
     orderingAfterGiveUp: draft.orderingAfterGiveUp,
+    propagateTraceContext: draft.propagateTraceContext,
   };
 }
 

@@ -53,6 +53,8 @@ export interface Endpoint {
   ordering?: Ordering;
   /** What an ordered sequence does when one of its messages is given up. */
   orderingAfterGiveUp?: OrderingAfterGiveUp;
+  /** Whether each attempt sends its trace context (`traceparent`) to the endpoint. */
+  propagateTraceContext?: boolean;
   createdAt: string;
   updatedAt: string;
 }
