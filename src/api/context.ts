@@ -16,6 +16,6 @@ export interface ApiContext {
   /** Tells this process's delivery worker that new deliveries are due. */
   notify: () => void;
   metrics: Metrics;
-  /** Operational events the API reports (endpoint changes), or null when no operator webhook is set. */
-  events: OperationalEvents | null;
+  /** Operational events the API reports (endpoint changes), and the operational application they go to. */
+  events: OperationalEvents;
 }

@@ -5,9 +5,11 @@
 import type { Config } from '../config/config.js';
 import { isRelayUrl, RELAY_SCHEME } from '../delivery/relay.js';
 import { blockedHostReason } from '../security/ssrf.js';
-export { isSensitiveHeader } from '../security/redact.js';
+import { isSensitiveHeader } from '../security/redact.js';
 import type { Store } from '../store/index.js';
 import { unprocessable } from './errors.js';
+
+export { isSensitiveHeader };
 
 /** The URL scheme of a polling endpoint, such as `poll://inbox`. */
 export const POLLING_SCHEME = 'poll:';
@@ -122,4 +124,21 @@ export function checkHeaders(headers: Record<string, string | null>): void {
     if (value !== null && /[\r\n\0]/.test(value))
       throw unprocessable(`headers: the value of "${name}" must not contain line breaks or NUL characters`);
   }
+}
+
+/**
+ * An endpoint's custom headers as the API shows them: the values of sensitive ones (authorization, tokens,
+ * keys…) are left out, and only their names listed.
+ */
+export function headersShown(all: Record<string, string>): {
+  headers: Record<string, string>;
+  sensitive: string[];
+} {
+  const headers: Record<string, string> = {};
+  const sensitive: string[] = [];
+  for (const [name, value] of Object.entries(all)) {
+    if (isSensitiveHeader(name)) sensitive.push(name);
+    else headers[name] = value;
+  }
+  return { headers, sensitive };
 }

@@ -31,6 +31,28 @@ export interface KeyRotation<B extends TObject> {
     body: Static<B> | undefined,
     graceMs: number,
   ): Promise<{ change: EndpointChanges; shown?: JsonObject }>;
+  scope?: EndpointScope;
+}
+
+/**
+ * Where a route's endpoint is. By default in the path's application (`/app/:app_id/…`), which an application key
+ * may reach; operational-webhook endpoints are in the operational application, for admin keys only.
+ */
+export interface EndpointScope {
+  access: 'admin';
+  /** The path's parameters, with `endpoint_id`. */
+  params: TObject;
+  appId(): Promise<string>;
+}
+
+/** The application and endpoint a request under `scope` names. */
+export async function scopedEndpoint(
+  store: ApiContext['store'],
+  scope: EndpointScope | undefined,
+  request: { application: { id: string } | null; params: unknown },
+): Promise<Endpoint> {
+  const appId = scope ? await scope.appId() : request.application!.id;
+  return findEndpoint(store, appId, (request.params as { endpoint_id: string }).endpoint_id);
 }
 
 export function declareKeyRotation<B extends TObject>(
@@ -41,18 +63,17 @@ export function declareKeyRotation<B extends TObject>(
   route.post(
     rotation.url,
     {
-      access: 'app',
+      access: rotation.scope?.access ?? 'app',
       summary: rotation.summary,
       description: rotation.description,
-      params: EndpointParams,
+      params: rotation.scope?.params ?? EndpointParams,
       headers: IdempotencyHeaders,
       body: Type.Optional(rotation.body),
       response: { 204: Type.Null() },
       optionalBody: true,
     },
     async (request, reply) => {
-      const appId = request.application.id;
-      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
+      const endpoint = await scopedEndpoint(store, rotation.scope, request);
       const body = request.body as (Static<B> & { gracePeriodSeconds?: number | null }) | undefined;
       const graceSeconds = body?.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
       const { change, shown } = await rotation
@@ -66,8 +87,8 @@ export function declareKeyRotation<B extends TObject>(
               `period; the next one expires at ${new Date(error.nextExpiry).toISOString()}`,
           );
         });
-      await store.endpointUpdate(appId, endpoint.id, change);
-      await events?.endpointChanged('endpoint.updated', endpoint);
+      await store.endpointUpdate(endpoint.appId, endpoint.id, change);
+      await events.endpointChanged('endpoint.updated', endpoint);
       await audit.recordEndpoint(request, rotation.action, endpoint, {
         after: { gracePeriodSeconds: graceSeconds, ...shown },
       });

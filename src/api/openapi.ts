@@ -35,6 +35,7 @@ export function openApiOptions(config: Config): SwaggerOptions {
         { name: 'Message Attempt' },
         { name: 'Health' },
         { name: 'Authentication' },
+        { name: 'Webhook Endpoint', description: 'Operational-webhook endpoints' },
         { name: 'Herald', description: 'Capabilities Herald adds to the Svix API' },
       ],
     },

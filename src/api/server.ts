@@ -24,6 +24,7 @@ import { applicationRoutes } from './routes/applications.js';
 import { attemptRoutes } from './routes/attempts.js';
 import { endpointFilterRoutes } from './routes/endpoint-filters.js';
 import { endpointSecurityRoutes } from './routes/endpoint-security.js';
+import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
 import { endpointSettingRoutes } from './routes/endpoint-settings.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { eventTypeRoutes } from './routes/event-types.js';
@@ -107,10 +108,8 @@ export async function buildApi(options: ApiOptions) {
     audit: new Audit(store),
     notify: options.notify ?? (() => {}),
     metrics: options.metrics ?? new Metrics(store),
-    // Endpoint changes are reported only to an operator webhook, as Svix reports them to its operational one.
-    events: config.operatorWebhookUrl
-      ? new OperationalEvents(store, app.log, options.notify ?? (() => {}))
-      : null,
+    // Endpoint changes are reported to the operational-webhook endpoints, as Svix reports them.
+    events: new OperationalEvents(store, app.log, options.notify ?? (() => {})),
   };
   registerAuth(app, store, keys, config.appKeyAccess);
   registerAuthAudit(app, context.audit);
@@ -144,6 +143,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(attemptRoutes(context));
       await api.register(apiKeyRoutes(context));
       await api.register(endpointSecurityRoutes(context));
+      await api.register(operationalWebhookRoutes(context));
       await api.register(securityRoutes(context));
       await api.register(privacyRoutes(context));
       await api.register(slaRoutes(context));

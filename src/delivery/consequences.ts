@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { DeliveryStatus, type Store } from '../store/index.js';
 import type { JobReport } from './batch-attempt.js';
 import type { AdaptiveLimits } from './adaptive-limits.js';
+import type { AttemptReport } from './attempt.js';
 import type { EndpointHealth } from './health.js';
 import type { Job, Target } from './job.js';
 import type { Metrics } from './metrics.js';
@@ -45,7 +46,7 @@ export async function disableEndpoint(
     { endpoint: endpoint.id, failingSince: endpoint.failingSince, reason },
     'endpoint disabled automatically',
   );
-  if (events.isOperational(endpoint.appId)) return true;
+  if (await events.isOperational(endpoint.appId)) return true;
   await events.emit('endpoint.disabled', {
     appId: endpoint.appId,
     endpointId: endpoint.id,
@@ -125,37 +126,45 @@ export class Consequences {
     const circuit = report.healthy === null ? null : await health.record(target, report.healthy, finished);
     if (circuit !== null) metrics.circuitChanges.inc({ state: circuit });
     if (circuit === 'opened') this.releaseQueued(target.id);
+    const disable = report.decision.disableEndpoint;
+    const told = reports.flatMap((each) => {
+      const event = operatorEvent(each.report);
+      return event === null ? [] : [{ ...each, event }];
+    });
+    if (disable === null && told.length === 0) return;
     // The operational application's own deliveries are neither disabled on a 410 nor reported (see above).
-    if (events.isOperational(target.appId)) return;
-    if (report.decision.disableEndpoint !== null)
-      await disableEndpoint(this.deps, target, report.decision.disableEndpoint, finished, () => {
+    if (await events.isOperational(target.appId)) return;
+    if (disable !== null)
+      await disableEndpoint(this.deps, target, disable, finished, () => {
         health.forget(target.id);
         this.releaseQueued(target.id);
       });
-    for (const each of reports) await this.#report(each);
-  }
-
-  /** Tells the operator of a delivery given up, failing again and again, or recovered after that. */
-  async #report({ job, report }: JobReport): Promise<void> {
-    const { events } = this.deps;
-    const { update, attempt, decision } = report;
-    const succeeded = decision.status === DeliveryStatus.Success;
-    const lastAttempt = {
-      id: attempt.id,
-      timestamp: new Date(attempt.createdAt).toISOString(),
-      responseStatusCode: attempt.responseStatusCode,
-    };
-    const about = {
-      appId: attempt.appId,
-      msgId: job.message.id,
-      msgEventId: job.message.eventId,
-      endpointId: job.target.id,
-    };
-    if (decision.status === DeliveryStatus.Fail)
-      await events.emit('message.attempt.exhausted', { ...about, lastAttempt });
-    else if (!succeeded && update.attemptCount === FAILING_AFTER_ATTEMPTS)
-      await events.emit('message.attempt.failing', { ...about, lastAttempt });
-    else if (succeeded && update.attemptCount > FAILING_AFTER_ATTEMPTS)
-      await events.emit('message.attempt.recovered', { ...about, lastAttempt });
+    for (const { job, report: each, event } of told) {
+      const { attempt } = each;
+      const lastAttempt = {
+        id: attempt.id,
+        timestamp: new Date(attempt.createdAt).toISOString(),
+        responseStatusCode: attempt.responseStatusCode,
+      };
+      const about = {
+        appId: attempt.appId,
+        msgId: job.message.id,
+        msgEventId: job.message.eventId,
+        endpointId: job.target.id,
+      };
+      await events.emit(event, { ...about, lastAttempt });
+    }
   }
 }
+
+/** What an attempt tells the operator of: a delivery given up, failing again and again, or recovered after that. */
+function operatorEvent({ update, decision }: AttemptReport): OperatorAttemptEvent | null {
+  const succeeded = decision.status === DeliveryStatus.Success;
+  if (decision.status === DeliveryStatus.Fail) return 'message.attempt.exhausted';
+  if (!succeeded && update.attemptCount === FAILING_AFTER_ATTEMPTS) return 'message.attempt.failing';
+  if (succeeded && update.attemptCount > FAILING_AFTER_ATTEMPTS) return 'message.attempt.recovered';
+  return null;
+}
+
+type OperatorAttemptEvent =
+  'message.attempt.exhausted' | 'message.attempt.failing' | 'message.attempt.recovered';

@@ -1,13 +1,16 @@
 /**
  * Operational events tell the operator what happens to deliveries: `endpoint.disabled`,
  * `message.attempt.exhausted`, `message.attempt.failing` and `message.attempt.recovered`, with Svix's payloads;
- * `sla.breached` and `sla.recovered` (Herald's own, from the SLA evaluator); and, when an operator webhook is set, what happens to endpoints: `endpoint.created`, `endpoint.updated` and
- * `endpoint.deleted` (see {@link OperationalEvents.endpointChanged}).
+ * and what happens to endpoints through the API: `endpoint.created`, `endpoint.updated`, `endpoint.deleted`,
+ * `endpoint.disabled` and `endpoint.enabled` (see {@link OperationalEvents.endpointChanged}). These are all the
+ * operational events Svix documents for its webhooks product; Herald adds its own `sla.breached` and
+ * `sla.recovered`, from the SLA evaluator.
  *
  * They are ordinary messages of an internal application (uid `herald-operational`), so they are recorded,
- * listed and retried like any other, and reach every endpoint of that application. With
- * HERALD_OPERATOR_WEBHOOK_URL set, Herald keeps an endpoint there. Events about that application's own
- * deliveries are not emitted, so a failing operator endpoint cannot feed itself.
+ * listed and retried like any other, and reach the endpoints of that application whose filter takes them: the
+ * operational-webhook endpoints of `/api/v1/operational-webhook/endpoint`, each signing with its own secret.
+ * HERALD_OPERATOR_WEBHOOK_URL creates the first of them. Events about that application's own deliveries are not
+ * emitted, so a failing operational endpoint cannot feed itself.
  */
 import type { Logger } from 'pino';
 import type { Application, JsonObject, Store } from '../store/index.js';
@@ -17,16 +20,26 @@ import { Router } from './routing.js';
 export const OPERATIONAL_APP_UID = 'herald-operational';
 export const OPERATOR_ENDPOINT_UID = 'operator-webhook';
 
-export type OperationalEventType =
-  | 'endpoint.disabled'
-  | 'endpoint.created'
-  | 'endpoint.updated'
-  | 'endpoint.deleted'
-  | 'message.attempt.exhausted'
-  | 'message.attempt.failing'
-  | 'message.attempt.recovered'
-  | 'sla.breached'
-  | 'sla.recovered';
+/** Every operational event type: Svix's, in the order its documentation lists them, then Herald's own. */
+export const OPERATIONAL_EVENT_TYPES = [
+  'endpoint.created',
+  'endpoint.deleted',
+  'endpoint.disabled',
+  'endpoint.enabled',
+  'endpoint.updated',
+  'message.attempt.exhausted',
+  'message.attempt.failing',
+  'message.attempt.recovered',
+  // Herald's own.
+  'sla.breached',
+  'sla.recovered',
+] as const;
+
+export type OperationalEventType = (typeof OPERATIONAL_EVENT_TYPES)[number];
+
+/** The events about an endpoint changed through the API. */
+export type EndpointChange =
+  'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted' | 'endpoint.disabled' | 'endpoint.enabled';
 
 /** The attempt number after which a still-failing delivery is reported as failing, as Svix does. */
 export const FAILING_AFTER_ATTEMPTS = 4;
@@ -42,16 +55,36 @@ export class OperationalEvents {
   ) {}
 
   /**
-   * Reports an endpoint created, updated (its settings or secret) or deleted through the API, as Svix does, with
-   * `{appId, appUid, endpointId, endpointUid}`. Not for the operational application's own endpoints.
+   * Reports an endpoint created, updated (its settings or secret), deleted, disabled or enabled through the API,
+   * as Svix does, with `{appId, appUid, endpointId, endpointUid}` (and `trigger: "manual"` for a disable). Not
+   * for the operational application's own endpoints; and nothing is recorded before that application exists,
+   * since no operational endpoint can be listening then.
    */
   async endpointChanged(
-    type: 'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted',
+    type: EndpointChange,
     endpoint: { id: string; appId: string; uid: string | null },
   ): Promise<void> {
-    await this.lookup();
-    if (this.isOperational(endpoint.appId)) return;
-    await this.emit(type, { appId: endpoint.appId, endpointId: endpoint.id, endpointUid: endpoint.uid });
+    if (await this.isOperational(endpoint.appId)) return;
+    if (this.#app === null) return;
+    await this.emit(type, {
+      appId: endpoint.appId,
+      endpointId: endpoint.id,
+      endpointUid: endpoint.uid,
+      ...(type === 'endpoint.disabled' && { failSince: null, trigger: 'manual' }),
+    });
+  }
+
+  /**
+   * Reports an endpoint changed through the API (`endpoint.updated`), and, when the change switched it off or on,
+   * `endpoint.disabled` or `endpoint.enabled` after it.
+   */
+  async endpointUpdated(
+    before: { disabled: boolean },
+    after: { id: string; appId: string; uid: string | null; disabled: boolean },
+  ): Promise<void> {
+    await this.endpointChanged('endpoint.updated', after);
+    if (before.disabled !== after.disabled)
+      await this.endpointChanged(after.disabled ? 'endpoint.disabled' : 'endpoint.enabled', after);
   }
 
   async application(): Promise<Application> {
@@ -69,14 +102,20 @@ export class OperationalEvents {
 
   /**
    * Finds the internal application if it exists, without creating it: it appears only once there is an event
-   * to record or an operator webhook to deliver to.
+   * to record or an operational-webhook endpoint to deliver to.
    */
-  async lookup(): Promise<void> {
+  async lookup(): Promise<Application | null> {
     this.#app ??= (await this.store.applicationGet(OPERATIONAL_APP_UID)) ?? null;
+    return this.#app;
   }
 
-  /** Whether `appId` is the internal application, whose deliveries never produce events. */
-  isOperational(appId: string): boolean {
+  /**
+   * Whether `appId` is the internal application, whose deliveries never produce events. Until that application
+   * is known it is looked up again, since another process (the API creating the first operational-webhook
+   * endpoint) may have created it since.
+   */
+  async isOperational(appId: string): Promise<boolean> {
+    await this.lookup();
     return this.#app?.id === appId;
   }
 

@@ -1,7 +1,9 @@
 /**
- * Keeps the operator's webhook (HERALD_OPERATOR_WEBHOOK_URL) as an endpoint of the operational-events
- * application, so operational events reach it with signatures, retries and an attempt log. Its signing
- * secret is generated once and can be read through the API like any endpoint's.
+ * HERALD_OPERATOR_WEBHOOK_URL creates the first operational-webhook endpoint (uid `operator-webhook`), so
+ * operational events reach it with signatures, retries and an attempt log; its signing secret is generated once
+ * and read through `GET /api/v1/operational-webhook/endpoint/operator-webhook/secret`. Once it exists, a changed
+ * URL moves it. Other operational-webhook endpoints are managed through the API; when some exist and this one
+ * does not (it was deleted), the setting does not bring it back.
  */
 import type { Vault } from '../security/vault.js';
 import { EndpointSecrets } from '../signing/secrets.js';
@@ -21,6 +23,8 @@ export async function ensureOperatorEndpoint(
     if (existing.url !== url) await store.endpointUpdate(app.id, existing.id, { url });
     return;
   }
+  const others = await store.endpointList(app.id, { limit: 1, reverse: false, order: 'ascending' });
+  if (others.data.length > 0) return;
   const secrets = new EndpointSecrets(vault);
   try {
     await store.endpointCreate({

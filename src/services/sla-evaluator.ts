@@ -99,7 +99,7 @@ async function evaluateOne(
   });
   run.evaluated++;
   // The operational application's own SLAs are evaluated but not reported, so that they cannot feed it.
-  const quiet = events.isOperational(sla.appId);
+  const quiet = await events.isOperational(sla.appId);
   if (figures.status === 'breached') {
     if (!(await store.slaBreachBegin(sla.id, now)) || quiet) return;
     run.breached++;

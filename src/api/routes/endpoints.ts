@@ -182,7 +182,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         secretsSealed: secrets.sealNewSecret(body.secret),
         ...newEndpointSigning(body.signatureVersions, secrets, defaultVersion),
       });
-      await context.events?.endpointChanged('endpoint.created', created);
+      await context.events.endpointChanged('endpoint.created', created);
       await audit.recordEndpoint(request, 'endpoint.created', created, {
         after: {
           url: urlForRecord(created.url),
@@ -248,7 +248,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
           secretsSealed: secrets.sealNewSecret(null),
           ...newEndpointSigning(body.signatureVersions, secrets, defaultVersion),
         });
-        await context.events?.endpointChanged('endpoint.created', created);
+        await context.events.endpointChanged('endpoint.created', created);
         return reply.status(201).send(endpointOut(created));
       }
       checkUrlKindKept(existing, url);
@@ -260,7 +260,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         ...changedEndpointSigning(body.signatureVersions, existing, secrets),
       });
       if (!updated) throw notFound('endpoint', endpoint_id);
-      await context.events?.endpointChanged('endpoint.updated', updated);
+      await context.events.endpointUpdated(existing, updated);
       await auditUrlChange(request, existing, updated);
       await auditSigningChange(audit, request, existing, updated);
       return endpointOut(updated);
@@ -307,7 +307,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
         ...changedEndpointSigning(request.body.signatureVersions, existing, secrets),
       });
       if (!updated) throw notFound('endpoint', request.params.endpoint_id);
-      await context.events?.endpointChanged('endpoint.updated', updated);
+      await context.events.endpointUpdated(existing, updated);
       await auditUrlChange(request, existing, updated);
       await auditSigningChange(audit, request, existing, updated);
       if (secret !== undefined) await audit.recordEndpoint(request, 'endpoint.secret.replaced', existing);
@@ -328,7 +328,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const existing = await findEndpoint(store, appId, request.params.endpoint_id);
       if (!(await store.endpointDelete(appId, existing.id)))
         throw notFound('endpoint', request.params.endpoint_id);
-      await context.events?.endpointChanged('endpoint.deleted', existing);
+      await context.events.endpointChanged('endpoint.deleted', existing);
       await audit.recordEndpoint(request, 'endpoint.deleted', existing, { before: { url: existing.url } });
       return reply.status(204).send(null);
     },

@@ -14,7 +14,7 @@ import {
 import { ContentOut, ContentSettings } from './endpoint-content.js';
 import { ShapingOut, ShapingSettings } from './endpoint-shaping.js';
 
-const Url = Type.String({
+export const Url = Type.String({
   minLength: 1,
   maxLength: 4096,
   format: 'uri',
@@ -22,7 +22,7 @@ const Url = Type.String({
     'An http:// or https:// URL that receives the webhooks, or a poll: URL (such as poll://inbox) for an endpoint read only through the poller API, or a relay: URL (such as relay://ada-laptop) for an endpoint whose deliveries go to `herald listen`',
   example: 'https://example.com/webhook/',
 });
-const Description = Type.String({ maxLength: 1024, pattern: TEXT_PATTERN });
+export const Description = Type.String({ maxLength: 1024, pattern: TEXT_PATTERN });
 const EventTypes = Type.Array(EventTypeName, {
   minItems: 1,
   maxItems: 1000,
@@ -50,7 +50,7 @@ export const Secret = Type.String({
 /** Custom headers sent with every webhook to an endpoint. */
 const HeaderName = Type.String({ minLength: 1, maxLength: 256 });
 // TypeBox does not carry the key schema into the JSON Schema; propertyNames bounds the names.
-const HeaderMap = Type.Record(HeaderName, Type.String({ maxLength: 8192 }), {
+export const HeaderMap = Type.Record(HeaderName, Type.String({ maxLength: 8192 }), {
   maxProperties: 50,
   propertyNames: { minLength: 1, maxLength: 256 },
 });
