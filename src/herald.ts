@@ -6,6 +6,7 @@ import { startDeliveryEngine } from './delivery/engine.js';
 import { DeliveryThreads } from './delivery/threads.js';
 import type { DeliveryWorker } from './delivery/worker.js';
 import { ensureOperatorEndpoint } from './delivery/operator-endpoint.js';
+import { listOperationalEventTypes } from './delivery/operational-events.js';
 import { autoDisabler } from './services/auto-disabler.js';
 import { idempotencyPruner } from './services/idempotency-pruner.js';
 import { leaseRescuer, requeueLeftovers } from './services/lease-rescuer.js';
@@ -62,6 +63,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
     const token = await bootstrapAdminKey(store);
     if (token !== null) options.onFirstAdminKey?.(token);
+    if (config.operationalEventTypes === 'catalogue') await listOperationalEventTypes(store);
 
     const metrics = new Metrics(store, config.metricsEndpointLabels);
     let worker: DeliveryWorker | null = null;

@@ -220,6 +220,11 @@ describe('loadConfig', () => {
       },
       { env: { HERALD_APP_KEY_ACCESS: 'strict' }, variable: 'HERALD_APP_KEY_ACCESS', says: /svix/ },
       {
+        env: { HERALD_OPERATIONAL_EVENT_TYPES: 'listed' },
+        variable: 'HERALD_OPERATIONAL_EVENT_TYPES',
+        says: /catalogue/,
+      },
+      {
         env: { HERALD_PUBLIC_URL: 'ftp://hooks.example.com' },
         variable: 'HERALD_PUBLIC_URL',
         says: /https?:\/\//,

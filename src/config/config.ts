@@ -24,6 +24,8 @@ export const SIGNATURE_TYPES = ['hmac', 'ed25519'] as const;
  * GET /app and answers 403 for another; `svix` answers 403 at GET /app and 404 for another, as Svix does.
  */
 export const APP_KEY_ACCESS = ['herald', 'svix'] as const;
+/** Whether the operational event types are listed in the event-type catalogue (`catalogue`, as Svix does). */
+export const OPERATIONAL_EVENT_TYPE_LISTING = ['hidden', 'catalogue'] as const;
 
 export const DEFAULT_PORT = 8071;
 export const DEFAULT_HOST = 'localhost';
@@ -120,6 +122,7 @@ export interface Config {
   readonly defaultSignatureType: (typeof SIGNATURE_TYPES)[number];
   /** How an application key is answered outside its application: Herald's way, or Svix's (see APP_KEY_ACCESS). */
   readonly appKeyAccess: (typeof APP_KEY_ACCESS)[number];
+  readonly operationalEventTypes: (typeof OPERATIONAL_EVENT_TYPE_LISTING)[number];
 }
 
 /** Flags from the command line. Each one overrides its environment variable. */
@@ -467,6 +470,12 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
       nonEmpty(env.HERALD_APP_KEY_ACCESS),
       APP_KEY_ACCESS,
       'herald',
+    ),
+    operationalEventTypes: oneOf(
+      'HERALD_OPERATIONAL_EVENT_TYPES',
+      nonEmpty(env.HERALD_OPERATIONAL_EVENT_TYPES),
+      OPERATIONAL_EVENT_TYPE_LISTING,
+      'hidden',
     ),
   };
   // Each delivery worker of the process gets a share of the process's limits, at least one request each.

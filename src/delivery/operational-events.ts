@@ -37,6 +37,29 @@ export const OPERATIONAL_EVENT_TYPES = [
 
 export type OperationalEventType = (typeof OPERATIONAL_EVENT_TYPES)[number];
 
+/**
+ * Adds the operational event types that are missing to the event-type catalogue, as Svix lists them
+ * (`HERALD_OPERATIONAL_EVENT_TYPES=catalogue`). An existing event type of the same name is left as it is, so
+ * that running it in every process, at every start, changes nothing after the first.
+ */
+export async function listOperationalEventTypes(store: Store): Promise<void> {
+  for (const name of OPERATIONAL_EVENT_TYPES) {
+    if ((await store.eventTypeGet(name)) !== undefined) continue;
+    const eventType = {
+      name,
+      description: `Herald operational event (${name}), sent to the operational-webhook endpoints`,
+      schemas: null,
+      archived: false,
+      deprecated: false,
+      featureFlag: null,
+    };
+    // Another process starting at the same moment may have added it in between: then it exists, as wanted.
+    await store.eventTypeCreate(eventType).catch(async (error: unknown) => {
+      if ((await store.eventTypeGet(name)) === undefined) throw error;
+    });
+  }
+}
+
 /** The events about an endpoint changed through the API. */
 export type EndpointChange =
   'endpoint.created' | 'endpoint.updated' | 'endpoint.deleted' | 'endpoint.disabled' | 'endpoint.enabled';

@@ -6,6 +6,7 @@
 import { ApiException, Svix } from 'svix';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listOperationalEventTypes } from '../../src/delivery/operational-events.js';
 import { HERALD_STORES, startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 
@@ -299,6 +300,39 @@ for (const store of HERALD_STORES)
       );
       await api.delete(toGone.id);
       await api.delete(toWatcher.id);
+    });
+
+    it('lists the operational event types in the catalogue only with HERALD_OPERATIONAL_EVENT_TYPES=catalogue', async () => {
+      // The default keeps the catalogue to the platform's own event types.
+      const hidden = await h.call('GET', '/event-type/endpoint.created');
+      expect([hidden.status, hidden.body.code]).toEqual([404, 'not_found']);
+      expect(hidden.body.detail).not.toMatch(/no route/);
+      const own = await startTestHerald(
+        { HERALD_OPERATIONAL_EVENT_TYPES: 'catalogue' },
+        { postgres: store.postgres },
+      );
+      try {
+        const names = async () =>
+          ((await own.call('GET', '/event-type?limit=100')).body.data as { name: string }[]).map(
+            (type) => type.name,
+          );
+        expect(await names()).toEqual(expect.arrayContaining([...ENDPOINT_EVENTS, ...ATTEMPT_EVENTS]));
+        // Every start adds what is missing and leaves the rest as they are, as another process starting would.
+        const edited = await own.call('PATCH', '/event-type/sla.breached', { description: 'ours' });
+        expect(edited.status).toBe(200);
+        await own.call('DELETE', '/event-type/endpoint.enabled');
+        await own.call('DELETE', '/event-type/endpoint.updated?expunge=true');
+        expect((await own.call('GET', '/event-type/endpoint.updated')).status).toBe(404);
+        await listOperationalEventTypes(own.herald.store);
+        expect((await own.call('GET', '/event-type/endpoint.updated')).status).toBe(200);
+        expect((await own.call('GET', '/event-type/sla.breached')).body.description).toBe('ours');
+        // Archived by the operator (DELETE archives), it stays archived.
+        const archived = await own.call('GET', '/event-type/endpoint.enabled');
+        expect([archived.status, archived.body.archived]).toEqual([200, true]);
+        expect((await names()).filter((name) => name === 'endpoint.created')).toHaveLength(1);
+      } finally {
+        await own.close();
+      }
     });
 
     it('creates the first one from HERALD_OPERATOR_WEBHOOK_URL, readable and changeable through the API', async () => {
