@@ -7,6 +7,12 @@ import { blankDatabase, describeStore, type BlankDatabase } from './harness.js';
 const ALL = MIGRATIONS.map((migration) => migration.version);
 const LATEST = ALL.at(-1)!;
 
+// The migrator takes the last one as the newest it knows, and applies them in this order.
+it('lists the migrations in ascending order of their numbers, each once', () => {
+  expect(ALL).toEqual([...new Set(ALL)].sort((a, b) => a - b));
+  for (const migration of MIGRATIONS) expect(migration.name).toMatch(/^[a-z0-9_]+$/);
+});
+
 describeStore('store: migrations', (ctx) => {
   const opened: Store[] = [];
   let database: BlankDatabase | undefined;

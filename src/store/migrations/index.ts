@@ -10,10 +10,10 @@ import { ordering } from './0009_ordering.js';
 import { privacy } from './0010_privacy.js';
 import { pollerConsumers } from './0011_poller_consumers.js';
 import { batching } from './0012_batching.js';
+import { adaptiveThrottling } from './0013_adaptive_throttling.js';
 import { relayRequests } from './0014_relay_requests.js';
 import { sla } from './0015_sla.js';
 import { traceContext } from './0017_trace_context.js';
-import { adaptiveThrottling } from './0013_adaptive_throttling.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
@@ -30,8 +30,8 @@ export const MIGRATIONS: readonly Migration[] = [
   privacy,
   pollerConsumers,
   batching,
+  adaptiveThrottling,
   relayRequests,
   sla,
   traceContext,
-  adaptiveThrottling,
 ];
