@@ -172,6 +172,7 @@ for (const store of HERALD_STORES)
         /filterTypes/,
       );
       expect(await refused({ url: 'poll://inbox' })).toMatch(/url/);
+      expect(await refused({ url: 'relay://ops-laptop' })).toMatch(/url/);
       expect(await refused({ url: 'ftp://127.0.0.1/' })).toMatch(/url/);
       expect(
         await refused({

@@ -11,6 +11,7 @@ import { urlForRecord } from '../../security/redact.js';
 import { EndpointSecrets } from '../../signing/secrets.js';
 import { eventTypeFilter, throttleRate } from '../aliases.js';
 import { checkEndpointUrl, checkHeaders, isPollingUrl } from '../endpoint-config.js';
+import { isRelayUrl } from '../../delivery/relay.js';
 import { declareCredentialRoutes } from '../endpoint-credentials.js';
 import { newEndpointSigning } from '../endpoint-security.js';
 import { notFound, unprocessable } from '../errors.js';
@@ -49,8 +50,10 @@ export const operationalWebhookRoutes = routeModule({ tags: ['Webhook Endpoint']
   /** The settings a create or PUT sets; what the body leaves out takes its default. */
   const settings = (body: OperationalWebhookEndpointUpsertIn) => {
     const url = checkEndpointUrl(body.url, config);
-    // Operational events are pushed: an endpoint read only through the poller would never get them.
-    if (isPollingUrl(url)) throw unprocessable('body.url must be an http:// or https:// URL');
+    // Operational events are pushed to the operator's own service: not read through the poller, nor relayed to
+    // a `herald listen` of the internal application.
+    if (isPollingUrl(url) || isRelayUrl(url))
+      throw unprocessable('body.url must be an http:// or https:// URL');
     return {
       url,
       description: body.description ?? '',
