@@ -83,11 +83,14 @@ describeSvix('e2e_operational_webhooks', (h) => {
       ]);
   });
 
-  // Herald lists them only with HERALD_OPERATIONAL_EVENT_TYPES=catalogue (in SVIX_ENV); by default its catalogue
-  // holds the platform's own event types only, which customers pick from.
+  // Herald lists them only with HERALD_OPERATIONAL_EVENT_TYPES=catalogue; by default its catalogue holds the
+  // platform's own event types only, which customers pick from (and which the other suites here count).
   it('test_operational_webhooks_event_types_exist', async () => {
     const operator = await h.receiver();
-    const { client } = await h.start({ HERALD_OPERATOR_WEBHOOK_URL: operator.url });
+    const { client } = await h.start({
+      HERALD_OPERATOR_WEBHOOK_URL: operator.url,
+      HERALD_OPERATIONAL_EVENT_TYPES: 'catalogue',
+    });
     for (const eventType of [
       'message.attempt.failing',
       'message.attempt.exhausted',

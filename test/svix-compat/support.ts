@@ -25,7 +25,6 @@ export const SVIX_ENV: Record<string, string> = {
   HERALD_DELIVERY_HEADER_STYLE: 'svix',
   HERALD_IDEMPOTENCY_KEY_REUSE: 'replay',
   HERALD_APP_KEY_ACCESS: 'svix',
-  HERALD_OPERATIONAL_EVENT_TYPES: 'catalogue',
 };
 
 /** Svix's TestClient: a path relative to the server (`api/v1/app/`), the expected status, the parsed body. */
