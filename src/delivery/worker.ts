@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import { AdaptiveLimits } from './adaptive-limits.js';
+import { ApplicationThrottle } from './app-throttle.js';
 import { attempt, cutOffAtShutdown } from './attempt.js';
 import { attemptBatch } from './batch-attempt.js';
 import { BatchCollector } from './batches.js';
@@ -76,6 +77,7 @@ export class DeliveryWorker {
   readonly #logger: Logger;
   readonly #writer: ResultsWriter;
   readonly #targets: Targets;
+  readonly #appThrottle: ApplicationThrottle;
   readonly #slots: Slots;
   readonly #outbound: Outbound;
   readonly #consequences: Consequences;
@@ -126,6 +128,7 @@ export class DeliveryWorker {
       if (this.#claimWanted || this.#leftBehind.more) this.#claimWhenRoom();
     });
     this.#targets = new Targets(store, vault, options.timeoutMs, options.redactionRules);
+    this.#appThrottle = new ApplicationThrottle(store, this.id);
     const health = new EndpointHealth(store, logger, options.circuitThreshold);
     this.#outbound = new Outbound(store, sender, logger, new RelaySender(store, vault));
     this.#adaptive = new AdaptiveLimits(
@@ -405,6 +408,15 @@ export class DeliveryWorker {
       throw error;
     }
     if (loaded.orphans.length > 0) this.#slots.letGo(loaded.orphans);
+    try {
+      const postponed = await this.#appThrottle.apply(loaded.jobs, now);
+      if (postponed > 0) this.#slots.handedBack(postponed);
+    } catch (error) {
+      const ids = [...loaded.jobs.values()].flat().map((job) => job.delivery.id);
+      this.#slots.letGo(ids);
+      this.#logger.error({ err: error }, "throttling deliveries by their applications' rates failed");
+      return;
+    }
     for (const endpointJobs of loaded.jobs.values()) {
       if (endpointJobs[0]!.target.batching !== null) {
         try {

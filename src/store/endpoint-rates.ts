@@ -1,5 +1,5 @@
 /**
- * Endpoints' token buckets for their `throttleRate`. A bucket lives in the database, so the rate holds however
+ * Endpoints' and applications' token buckets for their `throttleRate`. A bucket lives in the database, so the rate holds however
  * many workers, threads and processes send to the endpoint.
  */
 import type { Connection } from './dialect.js';
@@ -13,6 +13,8 @@ export interface EndpointRateQueries {
    * second's worth of burst). Returns how many were granted.
    */
   endpointTakeTokens(endpointId: string, rate: number, wanted: number, now?: number): Promise<number>;
+  /** The same for an application's bucket: its `throttleRate` holds across all its endpoints together. */
+  applicationTakeTokens(appId: string, rate: number, wanted: number, now?: number): Promise<number>;
 }
 
 export function endpointRateQueries(connection: Connection): EndpointRateQueries {
@@ -33,32 +35,57 @@ export function endpointRateQueries(connection: Connection): EndpointRateQueries
       );
     },
 
-    async endpointTakeTokens(
-      endpointId: string,
-      rate: number,
-      wanted: number,
-      now = Date.now(),
-    ): Promise<number> {
-      // The bucket is read and written under its row lock (SQLite's single writer serialises by itself).
-      return db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('endpoint_rate')
-          .values({ endpoint_id: endpointId, tokens: rate, updated_at: now })
-          .onConflict((oc) => oc.column('endpoint_id').doNothing())
-          .execute();
-        let select = trx.selectFrom('endpoint_rate').selectAll().where('endpoint_id', '=', endpointId);
-        if (connection.profile.supportsSkipLocked) select = select.forUpdate();
-        const bucket = await select.executeTakeFirstOrThrow();
-        const elapsed = Math.max(0, now - Number(bucket.updated_at));
-        const available = Math.min(rate, Number(bucket.tokens) + (elapsed * rate) / 1000);
-        const granted = Math.max(0, Math.min(wanted, Math.floor(available)));
-        await trx
-          .updateTable('endpoint_rate')
-          .set({ tokens: available - granted, updated_at: Math.max(now, Number(bucket.updated_at)) })
-          .where('endpoint_id', '=', endpointId)
-          .execute();
-        return granted;
-      });
+    endpointTakeTokens(endpointId: string, rate: number, wanted: number, now = Date.now()): Promise<number> {
+      return takeTokens(connection, 'endpoint_rate', 'endpoint_id', endpointId, rate, wanted, now);
+    },
+
+    applicationTakeTokens(appId: string, rate: number, wanted: number, now = Date.now()): Promise<number> {
+      // Both bucket tables have the same shape; only the key column's name differs.
+      return takeTokens(
+        connection,
+        'application_rate' as 'endpoint_rate',
+        'app_id' as 'endpoint_id',
+        appId,
+        rate,
+        wanted,
+        now,
+      );
     },
   };
+}
+
+/** Takes up to `wanted` tokens from the bucket keyed `id` in `table`, creating it full if it is new. */
+async function takeTokens(
+  connection: Connection,
+  table: 'endpoint_rate',
+  column: 'endpoint_id',
+  id: string,
+  rate: number,
+  wanted: number,
+  now: number,
+): Promise<number> {
+  // The bucket is read and written under its row lock (SQLite's single writer serialises by itself).
+  return connection.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto(table)
+      .values({ [column]: id, tokens: rate, updated_at: now } as {
+        endpoint_id: string;
+        tokens: number;
+        updated_at: number;
+      })
+      .onConflict((oc) => oc.column(column).doNothing())
+      .execute();
+    let select = trx.selectFrom(table).selectAll().where(column, '=', id);
+    if (connection.profile.supportsSkipLocked) select = select.forUpdate();
+    const bucket = await select.executeTakeFirstOrThrow();
+    const elapsed = Math.max(0, now - Number(bucket.updated_at));
+    const available = Math.min(rate, Number(bucket.tokens) + (elapsed * rate) / 1000);
+    const granted = Math.max(0, Math.min(wanted, Math.floor(available)));
+    await trx
+      .updateTable(table)
+      .set({ tokens: available - granted, updated_at: Math.max(now, Number(bucket.updated_at)) })
+      .where(column, '=', id)
+      .execute();
+    return granted;
+  });
 }

@@ -203,6 +203,12 @@ export interface EndpointRateTable {
   updated_at: number;
 }
 
+export interface ApplicationRateTable {
+  app_id: string;
+  tokens: number;
+  updated_at: number;
+}
+
 export interface MigrationTable {
   version: number;
   name: string;
@@ -304,6 +310,7 @@ export interface Database {
   message: MessageTable;
   delivery: DeliveryTable;
   endpoint_rate: EndpointRateTable;
+  application_rate: ApplicationRateTable;
   attempt: AttemptTable;
   api_key: ApiKeyTable;
   idempotency_key: IdempotencyKeyTable;

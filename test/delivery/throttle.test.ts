@@ -20,6 +20,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       await h.close();
     });
     afterEach(() => vi.useRealTimers());
+    let before = 0;
 
     const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 
@@ -49,6 +50,34 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       expect(new Set(receiver.received.map((r) => JSON.parse(r.body).i)).size).toBe(17);
       const stats = await h.call('GET', `/app/throttled/endpoint/${endpoint.body.id}/stats`);
       expect(stats.body.success).toBe(17);
+    });
+
+    it("holds an application's rate across all its endpoints together", async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2033-05-01T00:00:00Z'));
+      const app = await h.call('POST', '/app', {
+        name: 'app-throttled',
+        uid: 'app-throttled',
+        throttleRate: 4,
+      });
+      expect(app.body.throttleRate).toBe(4);
+      expect((await h.call('GET', '/app/app-throttled')).body.throttleRate).toBe(4);
+      before = receiver.received.length;
+      for (const path of ['/one', '/two'])
+        await h.call('POST', '/app/app-throttled/endpoint', { url: `${receiver.url}${path}` });
+      const messages = Array.from({ length: 5 }, (_, i) => ({ eventType: 'tick', payload: { i } }));
+      expect((await h.call('POST', '/app/app-throttled/msg/batch', { messages })).status).toBe(202);
+
+      // Ten deliveries (five messages, two endpoints) at four a second for the whole application.
+      for (const expected of [4, 8, 10]) {
+        await receiver.waitFor(before + expected);
+        await settle();
+        expect(receiver.received.length - before).toBe(expected);
+        vi.setSystemTime(Date.now() + 1000);
+      }
+      const paths = receiver.received.slice(before).map((r) => r.path);
+      expect(paths.filter((p) => p === '/one')).toHaveLength(5);
+      expect(paths.filter((p) => p === '/two')).toHaveLength(5);
     });
   });
 }

@@ -1,4 +1,4 @@
-/** Endpoints' token buckets: the rate holds whoever takes from them, and however many at once. */
+/** Endpoints' and applications' token buckets: the rate holds whoever takes from them, and however many at once. */
 import { expect, it } from 'vitest';
 import { appWithEndpoints } from './builders.js';
 import { describeStore } from './harness.js';
@@ -40,5 +40,15 @@ describeStore("store: an endpoint's token bucket", (ctx) => {
       Array.from({ length: 10 }, () => ctx.store.endpointTakeTokens(endpoints[0]!.id, 4, 1, T)),
     );
     expect(granted.reduce((sum, n) => sum + n, 0)).toBe(4);
+  });
+
+  it("keeps an application's bucket apart from its endpoints' buckets", async () => {
+    const { app, endpoints } = await appWithEndpoints(ctx.store, 1);
+    expect(await ctx.store.applicationTakeTokens(app.id, 3, 5, T)).toBe(3);
+    expect(await ctx.store.applicationTakeTokens(app.id, 3, 5, T)).toBe(0);
+    expect(await ctx.store.endpointTakeTokens(endpoints[0]!.id, 3, 5, T)).toBe(3);
+    expect(await ctx.store.applicationTakeTokens(app.id, 3, 5, T + 1_000)).toBe(3);
+    // The bucket goes with its application.
+    await ctx.store.applicationDelete(app.id);
   });
 });

@@ -12,6 +12,7 @@ export const ApplicationIn = Type.Object({
   name: Name,
   uid: Type.Optional(Nullable(Uid)),
   metadata: Type.Optional(Metadata),
+  /** Messages per second at most to all the application's endpoints together (docs/delivery.md#rate-limits). */
   throttleRate: Type.Optional(Nullable(ThrottleRate)),
   rateLimit: Type.Optional(Nullable(RateLimit)),
 });
