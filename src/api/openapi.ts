@@ -36,6 +36,7 @@ export function openApiOptions(config: Config): SwaggerOptions {
         { name: 'Health' },
         { name: 'Authentication' },
         { name: 'Webhook Endpoint', description: 'Operational-webhook endpoints' },
+        { name: 'Environment', description: 'The whole platform as one document, to move or restore it' },
         { name: 'Herald', description: 'Capabilities Herald adds to the Svix API' },
       ],
     },

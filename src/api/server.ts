@@ -27,6 +27,7 @@ import { endpointSecurityRoutes } from './routes/endpoint-security.js';
 import { operationalWebhookRoutes } from './routes/operational-webhooks.js';
 import { endpointSettingRoutes } from './routes/endpoint-settings.js';
 import { endpointRoutes } from './routes/endpoints.js';
+import { environmentRoutes } from './routes/environment.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { healthRoutes } from './routes/health.js';
 import { healthReportRoutes } from './routes/health-report.js';
@@ -130,6 +131,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(endpointSettingRoutes(context));
       await api.register(endpointFilterRoutes(context));
       await api.register(eventTypeRoutes(context));
+      await api.register(environmentRoutes(context));
       await api.register(templateRoutes(context));
       await api.register(templateVersionRoutes(context));
       await api.register(templateRenderRoutes(context));

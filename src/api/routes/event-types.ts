@@ -32,7 +32,7 @@ export function eventTypeOut(eventType: EventType, withContent = true) {
 type SchemasIn = Record<string, JsonObject> | null | undefined;
 
 /** The checked fields of a create or PUT, with defaults for what the body leaves out. */
-function replacedFields(body: EventTypeUpdate) {
+export function replacedFields(body: EventTypeUpdate) {
   checkPayloadSchemas(body.schemas as SchemasIn);
   checkDeprecatedVersions(body.deprecatedVersions, body.schemas as SchemasIn);
   return {
