@@ -5,9 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ApiException, AutoConfigConsumer, Ordering, Svix } from 'svix';
+import { AutoConfigConsumer, Ordering, Svix } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
+import { apiError } from './helpers/sdk.js';
 import { startHerald, type Herald } from '../src/herald.js';
 
 /** Every endpoint URL points at this machine; nothing in this file sends a webhook anywhere else. */
@@ -49,17 +50,6 @@ async function runHerald(env: Record<string, string> = {}): Promise<Running> {
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Runs `call` and returns the `ApiException` it must throw. */
-async function apiError(call: () => Promise<unknown>): Promise<ApiException<unknown>> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof ApiException) return error;
-    throw error;
-  }
-  throw new Error('expected the SDK call to fail with an ApiException');
 }
 
 type ErrorBody = { code: string; detail: string };

@@ -29,6 +29,7 @@ import { endpointSettingRoutes } from './routes/endpoint-settings.js';
 import { endpointRoutes } from './routes/endpoints.js';
 import { environmentRoutes } from './routes/environment.js';
 import { eventTypeRoutes } from './routes/event-types.js';
+import { eventTypeOpenApiRoutes } from './routes/event-type-openapi.js';
 import { healthRoutes } from './routes/health.js';
 import { healthReportRoutes } from './routes/health-report.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -131,6 +132,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(endpointSettingRoutes(context));
       await api.register(endpointFilterRoutes(context));
       await api.register(eventTypeRoutes(context));
+      await api.register(eventTypeOpenApiRoutes(context));
       await api.register(environmentRoutes(context));
       await api.register(templateRoutes(context));
       await api.register(templateVersionRoutes(context));

@@ -48,6 +48,7 @@ const ROUTES: Array<[Method, string, Access]> = [
   ['PUT', '/event-type/{event_type_name}', 'admin'],
   ['PATCH', '/event-type/{event_type_name}', 'admin'],
   ['DELETE', '/event-type/{event_type_name}', 'admin'],
+  ['POST', '/event-type/import/openapi', 'admin'],
   ['POST', '/environment/export', 'admin'],
   ['POST', '/environment/import', 'admin'],
   ['GET', '/template', 'any'],

@@ -85,3 +85,37 @@ export const EventTypeOut = Type.Object({
 });
 
 export const EventTypeParams = Type.Object({ event_type_name: EventTypeName });
+
+export const EventTypeImportOpenApiIn = Type.Object({
+  dryRun: Type.Optional(
+    Type.Boolean({
+      default: false,
+      description: 'Return the event types that would change, and change nothing',
+    }),
+  ),
+  replaceAll: Type.Optional(
+    Type.Boolean({ default: false, description: 'Archive the event types the document does not name' }),
+  ),
+  spec: Type.Optional(
+    Nullable(Type.Object({}, { additionalProperties: true, description: 'The OpenAPI document' })),
+  ),
+  specRaw: Type.Optional(
+    Nullable(
+      Type.String({ maxLength: 16 * 1024 * 1024, description: 'The OpenAPI document as YAML or JSON text' }),
+    ),
+  ),
+});
+
+const EventTypeFromOpenApi = Type.Object({
+  name: Type.String(),
+  description: Type.String(),
+  schemas: Nullable(Type.Record(Type.String(), Type.Object({}, { additionalProperties: true }))),
+  deprecated: Type.Boolean(),
+});
+
+export const EventTypeImportOpenApiOut = Type.Object({
+  data: Type.Object({
+    modified: Type.Array(Type.String(), { description: 'The event types created or updated' }),
+    to_modify: Nullable(Type.Array(EventTypeFromOpenApi, { description: 'With dryRun: what would be' })),
+  }),
+});
