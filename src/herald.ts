@@ -13,6 +13,7 @@ import { leaseRescuer, requeueLeftovers } from './services/lease-rescuer.js';
 import { workerTakeover } from './services/worker-takeover.js';
 import { Maintenance, type MaintenanceService } from './services/maintenance.js';
 import { retentionPruner } from './services/retention-pruner.js';
+import { failLeftoverTasks, taskReaper } from './services/task-reaper.js';
 import { slaEvaluator } from './services/sla-evaluator.js';
 import type { Config } from './config/config.js';
 import { generateApiKey } from './security/api-keys.js';
@@ -75,6 +76,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     };
     // Maintenance runs on this thread only, and once per interval across every process sharing the database.
     const services: MaintenanceService[] = [];
+    if (!store.profile.multiProcess) await failLeftoverTasks(store, logger);
     if (config.role !== 'api') {
       if (!store.profile.multiProcess) await requeueLeftovers(store, logger);
       const engine = await startDeliveryEngine(
@@ -102,7 +104,7 @@ export async function startHerald(config: Config, options: StartOptions = {}): P
     // Every role listens: a worker-only process serves just health and metrics, for probes and scrapers.
     let notify = wakeDelivery;
     if (config.role !== 'worker') {
-      services.push(idempotencyPruner(store));
+      services.push(idempotencyPruner(store), taskReaper(store, logger));
       const announce = coalesced(() => store.deliveryAnnounce(), logger);
       notify = () => {
         wakeDelivery();

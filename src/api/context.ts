@@ -4,6 +4,7 @@ import type { OperationalEvents } from '../delivery/operational-events.js';
 import type { Vault } from '../security/vault.js';
 import type { Store } from '../store/index.js';
 import type { KeyCache } from './auth.js';
+import type { BackgroundTasks } from './background-tasks.js';
 import type { Audit } from './audit.js';
 
 /** What every route module receives. */
@@ -18,4 +19,6 @@ export interface ApiContext {
   metrics: Metrics;
   /** Operational events the API reports (endpoint changes), and the operational application they go to. */
   events: OperationalEvents;
+  /** The background tasks this process runs. */
+  tasks: BackgroundTasks;
 }

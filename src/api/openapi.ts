@@ -35,6 +35,8 @@ export function openApiOptions(config: Config): SwaggerOptions {
         { name: 'Message Attempt' },
         { name: 'Health' },
         { name: 'Authentication' },
+        { name: 'Background Task', description: 'Work an operation started and runs after answering 202' },
+        { name: 'Statistics' },
         { name: 'Webhook Endpoint', description: 'Operational-webhook endpoints' },
         { name: 'Environment', description: 'The whole platform as one document, to move or restore it' },
         { name: 'Herald', description: 'Capabilities Herald adds to the Svix API' },

@@ -11,6 +11,7 @@ import type { Store } from '../store/index.js';
 import { Audit } from './audit.js';
 import { KeyCache, registerAuth } from './auth.js';
 import { registerAuthAudit } from './auth-audit.js';
+import { BackgroundTasks } from './background-tasks.js';
 import { registerDashboard } from './dashboard.js';
 import type { ApiContext } from './context.js';
 import { errorHandler, HttpError } from './errors.js';
@@ -41,6 +42,10 @@ import { relayRoutes } from './routes/relay.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
+import { backgroundTaskRoutes } from './routes/background-tasks.js';
+import { endpointReplayRoutes } from './routes/endpoint-replays.js';
+import { messagePurgeRoutes } from './routes/message-purge.js';
+import { usageStatRoutes } from './routes/usage-stats.js';
 import { securityRoutes } from './routes/security.js';
 import { slaRoutes } from './routes/slas.js';
 import { templateRenderRoutes } from './routes/template-render.js';
@@ -112,7 +117,10 @@ export async function buildApi(options: ApiOptions) {
     metrics: options.metrics ?? new Metrics(store),
     // Endpoint changes are reported to the operational-webhook endpoints, as Svix reports them.
     events: new OperationalEvents(store, app.log, options.notify ?? (() => {})),
+    tasks: new BackgroundTasks(store, app.log),
   };
+  // Closing the API lets the tasks it started end, so that none is left running by a clean stop.
+  app.addHook('onClose', () => context.tasks.close());
   registerAuth(app, store, keys, config.appKeyAccess);
   registerAuthAudit(app, context.audit);
   registerRateLimit(app, { defaultRate: config.apiRateLimit, audit: context.audit });
@@ -143,6 +151,10 @@ export async function buildApi(options: ApiOptions) {
       await api.register(relayRoutes(context));
       await api.register(ingestRoutes(context));
       await api.register(recoveryRoutes(context));
+      await api.register(endpointReplayRoutes(context));
+      await api.register(messagePurgeRoutes(context));
+      await api.register(backgroundTaskRoutes(context));
+      await api.register(usageStatRoutes(context));
       await api.register(healthReportRoutes(context));
       await api.register(attemptRoutes(context));
       await api.register(apiKeyRoutes(context));

@@ -2,7 +2,9 @@
  * Retention of content: after the retention period, messages keep their record but lose their payload, and
  * attempts lose the bodies they sent and received.
  */
+import type { Kysely, Transaction } from 'kysely';
 import { idFloor } from '../util/ids.js';
+import type { Database } from './schema.js';
 import { DeliveryStatus } from './types.js';
 import type { Connection } from './dialect.js';
 
@@ -56,38 +58,52 @@ export function contentQueries({ db }: Connection): ContentQueries {
     },
 
     async contentPruneExpired(now: number, chunk = 1000): Promise<number> {
-      let total = 0;
-      for (;;) {
-        const ids = await db.transaction().execute(async (trx) => {
-          const rows = await trx
-            .selectFrom('message')
-            .select('id')
-            .where('payload_expires_at', '<=', now)
-            .where(({ not, exists, selectFrom }) =>
-              not(
-                exists(
-                  selectFrom('delivery')
-                    .select('delivery.id')
-                    .whereRef('delivery.msg_id', '=', 'message.id')
-                    .where('delivery.status', 'in', [DeliveryStatus.Pending, DeliveryStatus.Sending]),
-                ),
+      return expungeInChunks(db, chunk, async (trx) => {
+        const rows = await trx
+          .selectFrom('message')
+          .select('id')
+          .where('payload_expires_at', '<=', now)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('delivery')
+                  .select('delivery.id')
+                  .whereRef('delivery.msg_id', '=', 'message.id')
+                  .where('delivery.status', 'in', [DeliveryStatus.Pending, DeliveryStatus.Sending]),
               ),
-            )
-            .limit(chunk)
-            .execute();
-          const found = rows.map((row) => row.id);
-          if (found.length === 0) return found;
-          await trx
-            .updateTable('message')
-            .set({ payload: null, payload_expires_at: null })
-            .where('id', 'in', found)
-            .execute();
-          await trx.updateTable('attempt').set({ request_body: null }).where('msg_id', 'in', found).execute();
-          return found;
-        });
-        total += ids.length;
-        if (ids.length < chunk) return total;
-      }
+            ),
+          )
+          .limit(chunk)
+          .execute();
+        return rows.map((row) => row.id);
+      });
     },
   };
+}
+
+/**
+ * Expunges messages in transactions of at most `chunk`: `pick` chooses the next ids, whose payloads are removed
+ * with the request bodies their attempts sent, until it finds fewer than `chunk`. Returns how many it expunged.
+ */
+export async function expungeInChunks(
+  db: Kysely<Database>,
+  chunk: number,
+  pick: (trx: Transaction<Database>) => Promise<string[]>,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const ids = await db.transaction().execute(async (trx) => {
+      const found = await pick(trx);
+      if (found.length === 0) return found;
+      await trx
+        .updateTable('message')
+        .set({ payload: null, payload_expires_at: null })
+        .where('id', 'in', found)
+        .execute();
+      await trx.updateTable('attempt').set({ request_body: null }).where('msg_id', 'in', found).execute();
+      return found;
+    });
+    total += ids.length;
+    if (ids.length < chunk) return total;
+  }
 }

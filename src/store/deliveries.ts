@@ -92,7 +92,7 @@ export function toDelivery(row: Selectable<DeliveryTable>): Delivery {
 }
 
 /** The columns that put a delivery back in the queue as a manual attempt with a fresh schedule. */
-function requeued(now: number) {
+export function requeued(now: number) {
   return {
     status: DeliveryStatus.Pending,
     attempt_count: 0,
@@ -105,8 +105,43 @@ function requeued(now: number) {
   };
 }
 
+/** A new delivery of the message to the endpoint, queued now as a manual attempt. */
+export function manualDelivery(appId: string, msgId: string, endpointId: string, now: number) {
+  return {
+    id: newId('delivery', now),
+    app_id: appId,
+    msg_id: msgId,
+    endpoint_id: endpointId,
+    created_at: now,
+    ...requeued(now),
+  };
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- shared filter for a select and an update
-type WhereBuilder = { where: (...args: any[]) => any };
+export type WhereBuilder = { where: (...args: any[]) => any };
+
+/**
+ * Puts the deliveries `match` selects back in the queue with `columns`, in one transaction: the sequences of
+ * ordered endpoints among them are locked first, and settled after. Returns how many it queued.
+ */
+export function requeueMatching(
+  connection: Connection,
+  match: <QB extends WhereBuilder>(query: QB) => QB,
+  columns: Partial<ReturnType<typeof requeued>>,
+  now: number,
+): Promise<number> {
+  return connection.db.transaction().execute(async (trx) => {
+    const sequences = (
+      await match(trx.selectFrom('delivery').select(['endpoint_id', 'seq_key']).distinct())
+        .where('seq_key', 'is not', null)
+        .execute()
+    ).map((row) => ({ endpointId: row.endpoint_id, key: row.seq_key! }));
+    await lockSequences(trx, connection.profile, sequences);
+    const result = await match(trx.updateTable('delivery').set(columns)).executeTakeFirst();
+    await settleSequences(trx, sequences, now);
+    return Number(result.numUpdatedRows);
+  });
+}
 
 export function deliveryQueries(connection: Connection): DeliveryQueries {
   const { db } = connection;
@@ -175,14 +210,7 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
       // which skips it while it is in flight. Neither step can race a concurrent resend or claim.
       const inserted = await db
         .insertInto('delivery')
-        .values({
-          id: newId('delivery', now),
-          app_id: appId,
-          msg_id: msgId,
-          endpoint_id: endpointId,
-          created_at: now,
-          ...requeued(now),
-        })
+        .values(manualDelivery(appId, msgId, endpointId, now))
         .onConflict((oc) => oc.columns(['msg_id', 'endpoint_id']).doNothing())
         .executeTakeFirst();
       if ((inserted.numInsertedOrUpdatedRows ?? 0n) > 0n) return true;
@@ -239,20 +267,8 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
         ).executeTakeFirstOrThrow();
         return Number(row.n);
       }
-      return db.transaction().execute(async (trx) => {
-        // The sequences of ordered endpoints among them are locked first, and settled after.
-        const sequences = (
-          await match(trx.selectFrom('delivery').select(['endpoint_id', 'seq_key']).distinct())
-            .where('seq_key', 'is not', null)
-            .execute()
-        ).map((row) => ({ endpointId: row.endpoint_id, key: row.seq_key! }));
-        await lockSequences(trx, connection.profile, sequences);
-        const { attempt_count, ...once } = requeued(now);
-        const columns = options.once ? once : { ...once, attempt_count };
-        const result = await match(trx.updateTable('delivery').set(columns)).executeTakeFirst();
-        await settleSequences(trx, sequences, now);
-        return Number(result.numUpdatedRows);
-      });
+      const { attempt_count, ...once } = requeued(now);
+      return requeueMatching(connection, match, options.once ? once : { ...once, attempt_count }, now);
     },
 
     deliveryBlockedSequences: (endpointId, limit) => blockedSequences(db, endpointId, limit),

@@ -9,6 +9,7 @@ import { apiKeyQueries, type ApiKeyQueries } from './api-keys.js';
 import { applicationQueries, type ApplicationQueries } from './applications.js';
 import { attemptQueries, type AttemptQueries } from './attempts.js';
 import { auditQueries, type AuditQueries } from './audit.js';
+import { backgroundTaskQueries, type BackgroundTaskQueries } from './background-tasks.js';
 import { contentQueries, type ContentQueries } from './content.js';
 import { deliveryQueries, type DeliveryQueries } from './deliveries.js';
 import { deliveryBatchQueries, type DeliveryBatchQueries } from './delivery-batches.js';
@@ -24,9 +25,11 @@ import { migrate, type MigrationResult } from './migrator.js';
 import { observabilityQueries, type ObservabilityQueries } from './observability.js';
 import { pollerQueries, type PollerQueries } from './poller.js';
 import { relayQueries, type RelayQueries } from './relay.js';
+import { replayQueries, type ReplayQueries } from './replays.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { slaQueries, type SlaQueries } from './slas.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
+import { usageQueries, type UsageQueries } from './usage.js';
 import { workerQueries, type WorkerQueries } from './workers.js';
 
 export interface Store
@@ -52,7 +55,10 @@ export interface Store
     ServiceRunQueries,
     SlaQueries,
     WorkerQueries,
-    ObservabilityQueries {
+    ObservabilityQueries,
+    BackgroundTaskQueries,
+    ReplayQueries,
+    UsageQueries {
   /** Which database this is, for logs; code that must act differently asks `profile` what it can do. */
   readonly dialect: DialectName;
   /** What the database can do (several processes, row locks, concurrent writes, …). */
@@ -99,6 +105,9 @@ export function openStore(options: ConnectOptions): Store {
     ...slaQueries(connection),
     ...workerQueries(connection),
     ...observabilityQueries(connection),
+    ...backgroundTaskQueries(connection),
+    ...replayQueries(connection),
+    ...usageQueries(connection),
   };
 }
 
@@ -123,6 +132,10 @@ export type {
 } from './slas.js';
 export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
 export type { RelayRequest, RelayState } from './relay.js';
+export type { BackgroundTask, BackgroundTaskFilter, BackgroundTaskStatus } from './background-tasks.js';
+export { ABANDONED_ERROR, TASK_HEARTBEAT_MS } from './background-tasks.js';
+export type { MissingMessage, ReplayFilter } from './replays.js';
+export type { EndpointSubscription } from './usage.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type { MoreClaim } from './delivery-batches.js';
 export type {

@@ -301,6 +301,20 @@ export interface EndpointLimitTable {
   updated_at: number;
 }
 
+/** A background task (`qtask_…`); see migration 0018. */
+export interface BackgroundTaskTable {
+  id: string;
+  app_id: string | null;
+  task: string;
+  status: string;
+  params: string;
+  data: string;
+  holder: string | null;
+  heartbeat_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -324,4 +338,5 @@ export interface Database {
   sla_rollup: SlaRollupTable;
   relay_request: RelayRequestTable;
   endpoint_limit: EndpointLimitTable;
+  background_task: BackgroundTaskTable;
 }

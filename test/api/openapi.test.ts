@@ -28,6 +28,20 @@ for (const [path, operations] of Object.entries(full.paths as Schema))
   if (path.startsWith('/api/v1/operational-webhook/')) svix.paths[path] = operations;
 for (const [name, schema] of Object.entries(full.components.schemas as Schema))
   svix.components.schemas[name] ??= schema;
+/** Background tasks and the operations that start them, from the full document too. */
+const TASK_OPERATIONS = new Set([
+  'v1.background-task.list',
+  'v1.background-task.get',
+  'v1.endpoint.recover',
+  'v1.endpoint.replay-missing',
+  'v1.endpoint.bulk-replay',
+  'v1.message.expunge-all-contents',
+  'v1.statistics.aggregate-app-stats',
+  'v1.statistics.aggregate-event-types',
+]);
+for (const [path, operations] of Object.entries(full.paths as Schema))
+  for (const [method, operation] of Object.entries(operations as Schema))
+    if (TASK_OPERATIONS.has(operation.operationId)) (svix.paths[path] ??= {})[method] = operation;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
 describe('OpenAPI document and docs page', () => {

@@ -1,6 +1,8 @@
-/** Getting deliveries through after failures: resend, recover, dead letters, bulk replay, and endpoint stats. */
+/**
+ * Getting deliveries through after failures: resend, dead letters and their bulk replay, and endpoint stats.
+ * The endpoint-wide replays (recover, replay-missing, bulk-replay) are background tasks: endpoint-replays.ts.
+ */
 import { Type } from '@sinclair/typebox';
-import { newId } from '../../util/ids.js';
 import { viewerRedactor } from '../redaction-view.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint, findMessage } from '../lookups.js';
@@ -21,8 +23,7 @@ import { ListFilters, MessageOut, MessageParams, StatusNumber, StatusText } from
 import { messageOut } from './messages.js';
 
 const DAY_MS = 24 * 3600 * 1000;
-/** Svix's limits on how far back `since` may reach, with its five minutes' grace for clocks. */
-const RECOVER_MAX_DAYS = 14;
+/** Svix's limit on how far back `since` may reach, with its five minutes' grace for clocks. */
 const STATS_MAX_DAYS = 28;
 const GRACE_MS = 5 * 60 * 1000;
 
@@ -103,56 +104,6 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify, config })
     (_appId, msgId, endpointId) => store.deliverySkipBlocking(msgId, endpointId),
     'this message holds no sequence at this endpoint: only a given-up delivery of an endpoint with ' +
       'orderingAfterGiveUp "block" does',
-  );
-
-  route.post(
-    '/app/:app_id/endpoint/:endpoint_id/recover',
-    {
-      access: 'app',
-      tags: ['Endpoint'],
-      summary: "Resend an endpoint's failed messages",
-      description:
-        'Queues every failed delivery of the endpoint created since `since` (and before `until`) again, as ' +
-        'manual attempts: one attempt each, as in Svix (a failure leaves it failed). `since` may be at most ' +
-        `${RECOVER_MAX_DAYS} days before \`until\` (or now).`,
-      params: EndpointParams,
-      headers: IdempotencyHeaders,
-      body: Type.Object({ since: Timestamp, until: Type.Optional(Type.Union([Timestamp, Type.Null()])) }),
-      response: {
-        202: Type.Object({
-          id: Type.String(),
-          status: Type.Literal('running'),
-          task: Type.Literal('endpoint.recover'),
-          updatedAt: Timestamp,
-        }),
-      },
-    },
-    async (request, reply) => {
-      const appId = request.application.id;
-      const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
-      const since = Date.parse(request.body.since);
-      const until = request.body.until ? Date.parse(request.body.until) : undefined;
-      if (until !== undefined && until <= since) throw unprocessable('body.until must be after body.since');
-      if ((until ?? Date.now()) - since > RECOVER_MAX_DAYS * DAY_MS + GRACE_MS)
-        throw unprocessable(
-          `body.since must be at most ${RECOVER_MAX_DAYS} days before body.until (or now); recover older ` +
-            'failures with POST /app/{app_id}/dead-letter/replay',
-        );
-      const queued = await store.deliveryRequeueFailed(
-        { appId, endpointId: endpoint.id, since, until },
-        false,
-        undefined,
-        { once: true },
-      );
-      if (queued > 0) notify();
-      const now = Date.now();
-      return reply.status(202).send({
-        id: newId('task', now),
-        status: 'running',
-        task: 'endpoint.recover',
-        updatedAt: toIso(now),
-      });
-    },
   );
 
   route.get(

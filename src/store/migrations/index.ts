@@ -14,6 +14,7 @@ import { adaptiveThrottling } from './0013_adaptive_throttling.js';
 import { relayRequests } from './0014_relay_requests.js';
 import { sla } from './0015_sla.js';
 import { traceContext } from './0017_trace_context.js';
+import { backgroundTasks } from './0018_background_tasks.js';
 import { applicationRate } from './0023_application_rate.js';
 import type { Migration } from './types.js';
 
@@ -35,5 +36,6 @@ export const MIGRATIONS: readonly Migration[] = [
   relayRequests,
   sla,
   traceContext,
+  backgroundTasks,
   applicationRate,
 ];

@@ -1,7 +1,11 @@
-/** Queues an endpoint's failed deliveries of a recent period again (the API's "recover"). */
+/**
+ * Queues an endpoint's failed deliveries of a recent period again (the API's "recover", a background task),
+ * and follows the task until it says how many it queued.
+ */
 import { useState } from 'react';
 import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/use-action';
+import { followTask } from '../lib/background-task';
 import { ConfirmChoice } from '../components/ConfirmChoice';
 
 /** How far back to look, in hours. */
@@ -26,9 +30,17 @@ export function RecoverButton({ path, onDone }: { path: string; onDone: (notice:
     );
   const recover = () =>
     run(async () => {
-      await api.post(`${path}/recover`, { since: new Date(Date.now() - hours * 3_600_000).toISOString() });
+      const started = await api.post<{ id: string }>(`${path}/recover`, {
+        since: new Date(Date.now() - hours * 3_600_000).toISOString(),
+      });
+      const task = await followTask(api, started.id);
+      const sent = Number(task.data.messagesSent ?? 0);
       setOpen(false);
-      onDone('Failed deliveries queued again; watch them below.');
+      onDone(
+        sent === 0
+          ? 'No failed deliveries in that period.'
+          : `${sent} failed ${sent === 1 ? 'delivery' : 'deliveries'} queued again; watch them below.`,
+      );
     });
   return (
     <ConfirmChoice
@@ -37,7 +49,7 @@ export function RecoverButton({ path, onDone }: { path: string; onDone: (notice:
       choices={PERIODS}
       value={hours}
       onChange={setHours}
-      action={['Recover', 'Queuing…']}
+      action={['Recover', 'Recovering…']}
       busy={busy}
       onConfirm={recover}
       onCancel={() => setOpen(false)}
