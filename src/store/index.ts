@@ -27,6 +27,7 @@ import { relayQueries, type RelayQueries } from './relay.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { slaQueries, type SlaQueries } from './slas.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
+import { transformationQueries, type TransformationQueries } from './transformations.js';
 import { workerQueries, type WorkerQueries } from './workers.js';
 
 export interface Store
@@ -38,6 +39,7 @@ export interface Store
     EndpointRateQueries,
     EndpointLimitQueries,
     TemplateQueries,
+    TransformationQueries,
     MessageQueries,
     PollerQueries,
     RelayQueries,
@@ -84,6 +86,7 @@ export function openStore(options: ConnectOptions): Store {
     ...endpointRateQueries(connection),
     ...endpointLimitQueries(connection),
     ...templateQueries(connection),
+    ...transformationQueries(connection),
     ...messageQueries(connection),
     ...pollerQueries(connection),
     ...relayQueries(connection),
@@ -123,6 +126,7 @@ export type {
 } from './slas.js';
 export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
 export type { RelayRequest, RelayState } from './relay.js';
+export type { Transformation, TransformationChanges } from './transformations.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type { MoreClaim } from './delivery-batches.js';
 export type {
@@ -144,6 +148,7 @@ export type {
   ServiceRunQueries,
   SlaQueries,
   TemplateQueries,
+  TransformationQueries,
   WorkerQueries,
 };
 /** The migrations in order, for tests that check what a database recorded. */

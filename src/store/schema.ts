@@ -295,6 +295,15 @@ export interface EndpointLimitTable {
   updated_at: number;
 }
 
+/** An endpoint's transformation: its code, whether it runs, and Svix's variables (a JSON object, or null). */
+export interface EndpointTransformationTable {
+  endpoint_id: string;
+  code: string | null;
+  enabled: number;
+  variables: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -317,4 +326,5 @@ export interface Database {
   sla_rollup: SlaRollupTable;
   relay_request: RelayRequestTable;
   endpoint_limit: EndpointLimitTable;
+  endpoint_transformation: EndpointTransformationTable;
 }
