@@ -36,7 +36,7 @@ describe('dashboard: transformations', () => {
     await expect.poll(() => card.getByRole('alert').textContent()).toMatch(/longer than/);
 
     await card.getByRole('textbox', { name: 'Code' }).fill(CODE);
-    await card.getByLabel('Payload').fill('{"id": "inv_9"}');
+    await card.getByLabel('Sample JSON').fill('{"id": "inv_9"}');
     await card.getByRole('button', { name: 'Simulate' }).click();
     const result = card.getByRole('region', { name: 'Simulation result' });
     await expect.poll(() => result.textContent()).toContain('Would send PUT to');

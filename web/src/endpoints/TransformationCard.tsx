@@ -107,11 +107,11 @@ export function TransformationCard({ path, endpoint }: Props) {
           {save.error && <ErrorMessage error={save.error} />}
 
           <h3>Simulate</h3>
-          <Field label="Event type">
+          <Field label="Sample eventType">
             <input value={eventType} onChange={(e) => setEventType(e.target.value)} />
           </Field>
           <JsonEditor
-            label="Payload"
+            label="Sample JSON"
             value={payload}
             onChange={setPayload}
             error={parsed.error}
