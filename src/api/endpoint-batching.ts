@@ -1,7 +1,7 @@
 /**
  * An endpoint's batching: checked on every write, with the body settings it depends on. A batch is a JSON
  * array, so a batching endpoint takes JSON bodies only: no XML or form conversion, and a template (the version
- * it pins, or its latest) whose content type is JSON.
+ * it pins, or its latest) whose content type is JSON. Nor does it run a transformation (docs/transformations.md).
  */
 import type { Batching, Endpoint, Store } from '../store/index.js';
 import { unprocessable } from './errors.js';
@@ -23,7 +23,7 @@ export async function batchingSettings(
   store: Store,
   body: BatchingBody,
   shaping: Shaping,
-  existing?: Pick<Endpoint, 'batching'>,
+  existing?: Pick<Endpoint, 'batching'> & Partial<Pick<Endpoint, 'id'>>,
 ): Promise<{ batching: Batching | null }> {
   const batching =
     body.batching === undefined
@@ -36,6 +36,12 @@ export async function batchingSettings(
             maxWaitMs: body.batching.maxWaitMs ?? 0,
           };
   if (batching === null) return { batching };
+  // A transformation may change each message's URL and method, which one request for many messages cannot.
+  if (existing?.id !== undefined && (await store.transformationGet(existing.id))?.enabled === true)
+    throw unprocessable(
+      'body.batching cannot be used with a transformation, which runs per message: disable the ' +
+        "endpoint's transformation first (or set batching null)",
+    );
   if (shaping.conversion !== 'none')
     throw unprocessable(
       `body.batching sends messages as one JSON array, which cannot hold ${shaping.conversion === 'xml' ? 'XML' : 'form-encoded'} ` +

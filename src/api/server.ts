@@ -51,6 +51,7 @@ import { slaRoutes } from './routes/slas.js';
 import { templateRenderRoutes } from './routes/template-render.js';
 import { templateVersionRoutes } from './routes/template-versions.js';
 import { templateRoutes } from './routes/templates.js';
+import { transformationRoutes } from './routes/transformations.js';
 import { validatorCompiler } from './validation.js';
 import { fastifyTracing } from '../util/otel.js';
 
@@ -145,6 +146,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(templateRoutes(context));
       await api.register(templateVersionRoutes(context));
       await api.register(templateRenderRoutes(context));
+      await api.register(transformationRoutes(context));
       await api.register(messageRoutes(context));
       await api.register(pollerRoutes(context));
       await api.register(pollerLeaseRoutes(context));

@@ -17,6 +17,7 @@ import type { Job, Target } from './job.js';
 import type { Outbound } from './outbound.js';
 import { decide, type Decision } from './outcome.js';
 import type { SendOutcome } from './sender.js';
+import { transformJob } from './transform-step.js';
 
 export const USER_AGENT = 'Herald-Webhooks/0.1 (+https://github.com/herald-webhooks/herald)';
 const JSON_CONTENT_TYPE = CONTENT_TYPE_HEADERS.json;
@@ -55,7 +56,14 @@ export interface Sent {
 export async function sendSigned(
   target: Target,
   outbound: Outbound,
-  request: { id: string; eventType: string; timestamp: number; body: string; contentType: string },
+  request: {
+    id: string;
+    eventType: string;
+    timestamp: number;
+    body: string;
+    contentType: string;
+    method?: string;
+  },
 ): Promise<Sent> {
   const { id, timestamp, body } = request;
   const prefix = target.headerStyle === 'svix' ? 'svix' : 'webhook';
@@ -81,6 +89,7 @@ export async function sendSigned(
     headers,
     body,
     ...(compressed !== null && { wire: compressed.bytes }),
+    ...(request.method !== undefined && { method: request.method }),
   });
   return { outcome: sent.outcome, requestHeaders: sent.headers, compressed };
 }
@@ -110,36 +119,50 @@ export async function attempt(job: Job, outbound: Outbound): Promise<AttemptRepo
   const started = Date.now();
   const shaped = shapeJob(job);
   const unsent = (outcome: SendOutcome): Sent => ({ outcome, requestHeaders: {}, compressed: null });
-  const sent =
-    shaped === null
-      ? unsent({
-          kind: 'error',
-          errorClass: 'network',
-          detail: 'the message content was deleted',
-          durationMs: 0,
-        })
-      : !shaped.ok
-        ? // A template that cannot render never sends a broken body; no retry would render it differently.
-          unsent({
-            kind: 'error',
-            errorClass: 'template_error',
-            detail: describeProblems(shaped.problems),
-            durationMs: Date.now() - started,
-          })
-        : await sendSigned(job.target, outbound, {
-            id: job.message.id,
-            eventType: job.message.eventType,
-            timestamp: Math.floor(started / 1000),
-            body: shaped.body,
-            contentType: shaped.contentType,
-          });
-  return reportOf(job, {
+  if (shaped === null)
+    return reportOf(job, {
+      started,
+      sent: unsent({
+        kind: 'error',
+        errorClass: 'network',
+        detail: 'the message content was deleted',
+        durationMs: 0,
+      }),
+      requestBody: null,
+      asked: true,
+    });
+  if (!shaped.ok)
+    // A template that cannot render never sends a broken body; no retry would render it differently. A template
+    // error says nothing about the endpoint's health: nothing was sent to it.
+    return reportOf(job, {
+      started,
+      sent: unsent({
+        kind: 'error',
+        errorClass: 'template_error',
+        detail: describeProblems(shaped.problems),
+        durationMs: Date.now() - started,
+      }),
+      requestBody: null,
+      asked: false,
+    });
+  const request = await transformJob(job, shaped);
+  if (!request.send)
+    return reportOf(job, { started, sent: unsent(request.outcome), requestBody: null, asked: false });
+  const sent = await sendSigned(request.target, outbound, {
+    id: job.message.id,
+    eventType: job.message.eventType,
+    timestamp: Math.floor(started / 1000),
+    body: request.body,
+    contentType: shaped.contentType,
+    ...(request.method !== undefined && { method: request.method }),
+  });
+  // The attempt shows the URL the request went to, which a transformation may have changed.
+  return reportOf(request.changed ? { ...job, target: request.target } : job, {
     started,
     sent,
-    // Stored only when a template or conversion changed the body; otherwise it is the message payload.
-    requestBody: shaped?.ok === true && shapesBody(job.target) ? shaped.body : null,
-    // A template error says nothing about the endpoint's health: nothing was sent to it.
-    asked: shaped?.ok !== false,
+    // Stored only when a template, conversion or transformation changed the body; otherwise it is the payload.
+    requestBody: request.changed || shapesBody(job.target) ? request.body : null,
+    asked: true,
   });
 }
 
@@ -249,7 +272,8 @@ function record(
       requestBody: shown(requestBody),
       durationMs: outcome.durationMs,
       triggerType: delivery.triggerType,
-      errorClass: succeeded ? null : outcome.kind === 'response' ? 'http_status' : outcome.errorClass,
+      // A cancelled delivery succeeds with its reason: `cancelled`.
+      errorClass: outcome.kind === 'error' ? outcome.errorClass : succeeded ? null : 'http_status',
       errorDetail: outcome.kind === 'error' ? outcome.detail : null,
       createdAt: started,
     },

@@ -20,10 +20,12 @@ export interface JobReport {
 /**
  * The job's element of a batch body: its message's id, event type and time, and the body the endpoint would
  * get for it alone (the standard JSON, or a JSON template's output) as `payload`; null when it cannot go in a
- * batch (its content was deleted, or its template fails or is not JSON), so that it is attempted on its own,
- * which records why without sending anything.
+ * batch (its content was deleted, its template fails or is not JSON, or its endpoint has a transformation), so
+ * that it is attempted on its own, which records why without sending anything.
  */
 export function batchElement(job: Job): string | null {
+  // A transformation runs per request: such a delivery goes alone, which records why it cannot be sent.
+  if (job.target.transformation) return null;
   const shaped = shapeJob(job);
   if (shaped === null || !shaped.ok) return null;
   const { message } = job;

@@ -31,6 +31,14 @@ export interface Target extends HealthState, OutboundTarget, ShapeTarget, Compre
   ordering: Ordering;
   /** Whether the requests in flight follow the endpoint's response times (`adaptive-limit.ts`). */
   adaptiveThrottling: boolean;
+  /** The transformation each request runs after its template, when one is enabled (docs/transformations.md). */
+  transformation?: TargetTransformation | null;
+}
+
+/** An enabled transformation as a delivery runs it. */
+export interface TargetTransformation {
+  code: string;
+  variables: Record<string, string> | null;
 }
 
 /** One claimed delivery, ready to send. */

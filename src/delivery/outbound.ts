@@ -56,6 +56,8 @@ export class Outbound {
       headers: Record<string, string>;
       body: string;
       wire?: Buffer;
+      /** POST unless a transformation chose another method. */
+      method?: string;
     },
   ): Promise<{ outcome: SendOutcome; headers: Record<string, string> }> {
     const restrict: Cidr[][] = [];
@@ -88,7 +90,14 @@ export class Outbound {
               body,
             })
           : await deliveryRequest(() =>
-              this.sender.send({ url: target.url, headers, body, timeoutMs: target.timeoutMs, restrict }),
+              this.sender.send({
+                url: target.url,
+                headers,
+                body,
+                timeoutMs: target.timeoutMs,
+                restrict,
+                ...(request.method !== undefined && { method: request.method }),
+              }),
             );
       return { outcome, headers, token };
     };

@@ -14,7 +14,7 @@ export interface Decision {
 }
 
 /** Error classes that no retry can fix: the delivery fails at once. */
-const PERMANENT: ReadonlySet<string> = new Set(['template_error']);
+const PERMANENT: ReadonlySet<string> = new Set(['template_error', 'transformation_error']);
 
 export function isSuccess(outcome: SendOutcome): boolean {
   return outcome.kind === 'response' && outcome.status >= 200 && outcome.status < 300;
@@ -27,7 +27,9 @@ export function decide(
   schedule?: readonly number[],
   random?: () => number,
 ): Decision {
-  if (isSuccess(outcome))
+  // A delivery its endpoint's transformation cancelled is done: Svix shows it as a success unless asked for
+  // expanded statuses, and so does Herald (its attempt says `cancelled`).
+  if (isSuccess(outcome) || (outcome.kind === 'error' && outcome.errorClass === 'cancelled'))
     return { status: DeliveryStatus.Success, nextAttemptAt: null, disableEndpoint: null };
   if (outcome.kind === 'error' && PERMANENT.has(outcome.errorClass))
     return { status: DeliveryStatus.Fail, nextAttemptAt: null, disableEndpoint: null };

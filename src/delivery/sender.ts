@@ -25,6 +25,10 @@ export type ErrorClass =
   | 'invalid_url'
   /** Set by the worker, not the sender: the body could not be rendered, so nothing was sent. */
   | 'template_error'
+  /** Set by the worker, not the sender: the endpoint's transformation failed, so nothing was sent. */
+  | 'transformation_error'
+  /** Set by the worker, not the sender: the endpoint's transformation cancelled the delivery; nothing was sent. */
+  | 'cancelled'
   | 'network'
   | 'oauth_token'
   /** Set by the worker, not the sender: Herald shut down before the endpoint answered. */
@@ -36,6 +40,8 @@ export interface SendRequest {
   /** The body as sent: text, or the bytes of a compressed body. */
   body: string | Buffer;
   timeoutMs: number;
+  /** POST unless a transformation chose PUT or PATCH. */
+  method?: string;
   /**
    * IP restrictions: lists of CIDRs (the application's, the endpoint's) that must each allow the address
    * connected to, beside the SSRF guard. An address outside them fails with `ip_restricted`.
@@ -230,7 +236,7 @@ export class Sender {
       const response = await this.#agentFor(restrict).request({
         origin: url.origin,
         path: url.pathname + url.search,
-        method: 'POST',
+        method: request.method ?? 'POST',
         headers: request.headers,
         body: request.body,
         signal: AbortSignal.timeout(request.timeoutMs),

@@ -6,7 +6,7 @@
  */
 import type { Vault } from '../security/vault.js';
 import { EndpointSecrets } from '../signing/secrets.js';
-import type { Delivery, Endpoint, Store } from '../store/index.js';
+import type { Delivery, Endpoint, Store, Transformation } from '../store/index.js';
 import { BodyShaper } from '../templates/shaper.js';
 import { parseCidrs } from '../util/cidr.js';
 import type { Job, Target } from './job.js';
@@ -70,14 +70,27 @@ export class Targets {
     return { jobs, orphans };
   }
 
-  /** Endpoints as of now, as targets. */
+  /**
+   * Endpoints as of now, as targets. Transformations are read only for endpoints that changed since this worker
+   * last built their target (a transformation's change touches its endpoint), so a steady state reads none.
+   */
   async #load(ids: string[]): Promise<Map<string, Target>> {
     const endpoints = await this.store.endpointGetMany(ids);
+    const stale = [...endpoints.values()]
+      .filter((endpoint) => this.#cache.get(endpoint.id)?.updatedAt !== endpoint.updatedAt)
+      .map((endpoint) => endpoint.id);
+    const transformations =
+      stale.length === 0 ? new Map<string, Transformation>() : await this.store.transformationGetMany(stale);
     const targets = new Map<string, Target>();
     for (const endpoint of endpoints.values()) {
       let target = this.#cache.get(endpoint.id);
       if (!target || target.updatedAt !== endpoint.updatedAt) {
+        const transformation = transformations.get(endpoint.id);
         target = this.#target(endpoint);
+        target.transformation =
+          transformation?.enabled === true && transformation.code !== null
+            ? { code: transformation.code, variables: transformation.variables }
+            : null;
         this.#cache.set(endpoint.id, target);
       }
       target.failingSince = endpoint.failingSince;

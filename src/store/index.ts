@@ -30,6 +30,7 @@ import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { slaQueries, type SlaQueries } from './slas.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
 import { usageQueries, type UsageQueries } from './usage.js';
+import { transformationQueries, type TransformationQueries } from './transformations.js';
 import { workerQueries, type WorkerQueries } from './workers.js';
 
 export interface Store
@@ -41,6 +42,7 @@ export interface Store
     EndpointRateQueries,
     EndpointLimitQueries,
     TemplateQueries,
+    TransformationQueries,
     MessageQueries,
     PollerQueries,
     RelayQueries,
@@ -90,6 +92,7 @@ export function openStore(options: ConnectOptions): Store {
     ...endpointRateQueries(connection),
     ...endpointLimitQueries(connection),
     ...templateQueries(connection),
+    ...transformationQueries(connection),
     ...messageQueries(connection),
     ...pollerQueries(connection),
     ...relayQueries(connection),
@@ -136,6 +139,7 @@ export type { BackgroundTask, BackgroundTaskFilter, BackgroundTaskStatus } from 
 export { ABANDONED_ERROR, TASK_HEARTBEAT_MS } from './background-tasks.js';
 export type { MissingMessage, ReplayFilter } from './replays.js';
 export type { EndpointSubscription } from './usage.js';
+export type { Transformation, TransformationChanges } from './transformations.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type { MoreClaim } from './delivery-batches.js';
 export type {
@@ -157,6 +161,7 @@ export type {
   ServiceRunQueries,
   SlaQueries,
   TemplateQueries,
+  TransformationQueries,
   WorkerQueries,
 };
 /** The migrations in order, for tests that check what a database recorded. */

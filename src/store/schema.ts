@@ -315,6 +315,15 @@ export interface BackgroundTaskTable {
   updated_at: number;
 }
 
+/** An endpoint's transformation: its code, whether it runs, and Svix's variables (a JSON object, or null). */
+export interface EndpointTransformationTable {
+  endpoint_id: string;
+  code: string | null;
+  enabled: number;
+  variables: string | null;
+  updated_at: number;
+}
+
 export interface Database {
   application: ApplicationTable;
   event_type: EventTypeTable;
@@ -339,4 +348,5 @@ export interface Database {
   relay_request: RelayRequestTable;
   endpoint_limit: EndpointLimitTable;
   background_task: BackgroundTaskTable;
+  endpoint_transformation: EndpointTransformationTable;
 }

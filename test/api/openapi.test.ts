@@ -21,11 +21,18 @@ const SVIX_POLLER = fileURLToPath(new URL('../fixtures/svix-openapi-poller.json'
 const poller = JSON.parse(fs.readFileSync(SVIX_POLLER, 'utf8')) as Schema;
 Object.assign(svix.paths, poller.paths);
 Object.assign(svix.components.schemas, poller.components.schemas);
-/** The operational-webhook routes, from Svix's full document (vendored unchanged), with the schemas they use. */
+/**
+ * The operational-webhook and endpoint transformation routes, from Svix's full document (vendored unchanged),
+ * with the schemas they use.
+ */
 const SVIX_FULL = fileURLToPath(new URL('../fixtures/svix-openapi-full.json', import.meta.url));
 const full = JSON.parse(fs.readFileSync(SVIX_FULL, 'utf8')) as Schema;
 for (const [path, operations] of Object.entries(full.paths as Schema))
-  if (path.startsWith('/api/v1/operational-webhook/')) svix.paths[path] = operations;
+  if (
+    path.startsWith('/api/v1/operational-webhook/') ||
+    path.startsWith('/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation')
+  )
+    svix.paths[path] = operations;
 for (const [name, schema] of Object.entries(full.components.schemas as Schema))
   svix.components.schemas[name] ??= schema;
 /** Background tasks and the operations that start them, from the full document too. */

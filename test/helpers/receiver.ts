@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
+  method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
@@ -35,6 +36,7 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const request = {
+        method: req.method ?? '',
         path: req.url ?? '/',
         headers: req.headers,
         body: raw.toString(),

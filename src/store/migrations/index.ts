@@ -15,6 +15,7 @@ import { relayRequests } from './0014_relay_requests.js';
 import { sla } from './0015_sla.js';
 import { traceContext } from './0017_trace_context.js';
 import { backgroundTasks } from './0018_background_tasks.js';
+import { transformations } from './0019_transformations.js';
 import { applicationRate } from './0023_application_rate.js';
 import type { Migration } from './types.js';
 
@@ -37,5 +38,6 @@ export const MIGRATIONS: readonly Migration[] = [
   sla,
   traceContext,
   backgroundTasks,
+  transformations,
   applicationRate,
 ];

@@ -21,6 +21,7 @@ import { SendTest } from './SendTest';
 import { SecretCard } from './SecretCard';
 import { RecoverButton } from './RecoverButton';
 import { BodyFormatCard } from './BodyFormatCard';
+import { TransformationCard } from './TransformationCard';
 import { AuthCard } from '../security/AuthCard';
 import { NetworksCard } from '../security/NetworksCard';
 import { RateLimitLine } from '../security/RateLimits';
@@ -136,6 +137,7 @@ export function EndpointPage({ appId, endpointId }: { appId: string; endpointId:
                 <SecretCard path={path} />
                 <BodyFormatCard path={path} endpoint={ep} onSaved={endpoint.reload} />
               </div>
+              <TransformationCard path={path} endpoint={ep} />
               <div className="grid-2 cards">
                 <AuthCard path={path} />
                 <NetworksCard path={`${path}/ip-restrictions`} scope="endpoint" url={ep.url} />
