@@ -62,6 +62,8 @@ export default tseslint.config(
       'bench/dist/',
       '.bench-dist/',
       '.compat-doc-dist/',
+      '.preview-dist/',
+      'scripts/grafana-preview/dist/',
     ],
   },
   js.configs.recommended,

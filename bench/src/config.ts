@@ -13,6 +13,7 @@ export const SCENARIOS = [
   'backlog',
   'ordered',
   'batching',
+  'tracing',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -47,6 +48,9 @@ export interface BenchConfig {
   orderedSeconds: number;
   /** The batching scenario: messages drained over 100 endpoints, unbatched and then 100 per request. */
   batchingMessages: number;
+  /** The tracing scenario: messages per drain, and rounds of its three drains (off, sampled off, on). */
+  tracingMessages: number;
+  tracingRounds: number;
 }
 
 function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -93,5 +97,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     orderedRate: number(env, 'BENCH_ORDERED_RATE', 500, 1, 100_000),
     orderedSeconds: scaled('BENCH_ORDERED_SECONDS', 20, 5),
     batchingMessages: scaled('BENCH_BATCHING_MESSAGES', 100_000, 2_000),
+    tracingMessages: scaled('BENCH_TRACING_MESSAGES', 50_000, 2_000),
+    tracingRounds: number(env, 'BENCH_TRACING_ROUNDS', 3, 1, 20),
   };
 }

@@ -22,7 +22,8 @@ export const HERALD_DIST = path.resolve(ROOT, process.env.BENCH_HERALD_DIST ?? '
 const CLI = path.join(HERALD_DIST, 'cli', 'main.js');
 const SERVING = /Herald is serving (http:\/\/127\.0\.0\.1:\d+)/;
 const ADMIN_TOKEN = /hk_admin_[A-Za-z0-9_-]{20,}/;
-const START_TIMEOUT_MS = 60_000;
+/** Long enough for a start on a shared machine whose cores are taken by others (tracing on loads the SDK too). */
+const START_TIMEOUT_MS = 180_000;
 const OUTPUT_KEPT = 64 * 1024;
 
 export type Database = 'sqlite' | 'postgres';

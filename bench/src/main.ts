@@ -22,6 +22,7 @@ import { isolation } from './scenarios/isolation.js';
 import { latency } from './scenarios/latency.js';
 import { ordered } from './scenarios/ordered.js';
 import { batching } from './scenarios/batching.js';
+import { tracing } from './scenarios/tracing.js';
 
 type Outcome = Omit<ScenarioResult, 'scenario' | 'database' | 'seconds' | 'load'>;
 const RUNNERS: Record<ScenarioName, (context: Context) => Promise<Outcome>> = {
@@ -34,6 +35,7 @@ const RUNNERS: Record<ScenarioName, (context: Context) => Promise<Outcome>> = {
   backlog,
   ordered,
   batching,
+  tracing,
 };
 
 const BENCH_VARIABLES = /^(BENCH_|HERALD_BENCH_DATABASE_URL$)/;

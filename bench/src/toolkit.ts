@@ -91,7 +91,13 @@ export class Instance {
 
   /** Starts Herald again on the same storage; `env` adds Herald settings to the bench's defaults. */
   async resume(role: 'all' | 'api', env: Record<string, string> = {}): Promise<void> {
-    this.herald = await HeraldProcess.start(this.storage, { role, env });
+    try {
+      this.herald = await HeraldProcess.start(this.storage, { role, env });
+    } catch (error) {
+      // On a machine whose cores others take, a start can miss Fastify's 10 s plugin timeout: try once more.
+      console.log(`herald did not start, trying once more: ${(error as Error).message.slice(0, 300)}`);
+      this.herald = await HeraldProcess.start(this.storage, { role, env });
+    }
     this.api = new HeraldApi(this.herald.url, this.token);
   }
 

@@ -10,6 +10,7 @@ import { newId } from '../util/ids.js';
 import { reportOf, sendSigned, shapeJob, type AttemptReport } from './attempt.js';
 import type { Job } from './job.js';
 import type { Outbound } from './outbound.js';
+import { tracedBatch } from './tracing.js';
 
 /** One delivery's attempt and what it came to, as `consequences.ts` applies it. */
 export interface JobReport {
@@ -40,12 +41,17 @@ export function batchBody(elements: readonly string[]): string {
   return `[${elements.join(',')}]`;
 }
 
-/** Sends the job's batch as one request, and reports each delivery in it. */
-export async function attemptBatch(job: Job, outbound: Outbound): Promise<JobReport[]> {
-  const members = job.batch!;
+/** Sends the job's batch as one request (traced, when tracing is on), and reports each delivery in it. */
+export function attemptBatch(job: Job, outbound: Outbound): Promise<JobReport[]> {
   const started = Date.now();
+  const id = newId('batch', started);
+  return tracedBatch(job, id, () => sendBatch(job, outbound, id, started));
+}
+
+async function sendBatch(job: Job, outbound: Outbound, id: string, started: number): Promise<JobReport[]> {
+  const members = job.batch!;
   const sent = await sendSigned(job.target, outbound, {
-    id: newId('batch', started),
+    id,
     // A relay listener shows it; a batch may mix types.
     eventType: batchEventType(members.map(({ job: member }) => member.message.eventType)),
     timestamp: Math.floor(started / 1000),

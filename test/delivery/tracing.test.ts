@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTEMPT_SPAN } from '../../src/delivery/tracing.js';
+import { ATTEMPT_SPAN, BATCH_SPAN } from '../../src/delivery/tracing.js';
 import { WRITE_SPAN } from '../../src/api/ingest-tracing.js';
 import { tracingConfigured } from '../../src/util/otel.js';
 import { freshPgDatabase, PG_URL } from '../helpers/env.js';
@@ -158,6 +158,82 @@ describe.each(HERALD_STORES)('tracing ($dialect)', ({ postgres, skip }) => {
     // No span carries the endpoint's path: only its host.
     expect(JSON.stringify(spans)).not.toContain('/hook');
   });
+
+  it.skipIf(skip)(
+    'a batch request is a span of its own, linked both ways to each message attempt',
+    async () => {
+      const app = `batched-${hex(4)}`;
+      await h.call('POST', '/app', { name: app, uid: app });
+      // Both messages wait for each other and go in one request, which fails once and is retried.
+      const batched = await endpoint(app, {
+        propagateTraceContext: true,
+        retrySchedule: [0],
+        batching: { maxMessages: 2, maxWaitMs: 60_000 },
+      });
+      let calls = 0;
+      batched.receiver.answer(() => (++calls === 1 ? { status: 503 } : { status: 204 }));
+      const traceIds = [hex(16), hex(16)];
+      const msgIds: string[] = [];
+      for (const traceId of traceIds) {
+        const sent = await sendTraced(
+          h,
+          `/app/${app}/msg`,
+          { eventType: 'order.paid', payload: {} },
+          `00-${traceId}-${hex(8)}-01`,
+        );
+        expect(sent.status).toBe(202);
+        msgIds.push(sent.body.id);
+      }
+      const requests = await batched.receiver.waitFor(2);
+      const ofEndpoint = (s: ReceivedSpan) => s.attributes['herald.endpoint.id'] === batched.id;
+      const spans = await otlp.waitFor(
+        (all) =>
+          all.filter((s) => s.name === BATCH_SPAN && ofEndpoint(s)).length === 2 &&
+          all.filter((s) => s.name === ATTEMPT_SPAN && ofEndpoint(s)).length === 4,
+      );
+      const batches = spans.filter((s) => s.name === BATCH_SPAN && ofEndpoint(s));
+      const attempts = spans.filter((s) => s.name === ATTEMPT_SPAN && ofEndpoint(s));
+
+      for (const [index, request] of requests.entries()) {
+        // The request's span: the receiver's parent, in a trace of its own, the whole response on it.
+        const batch = batches.find(
+          (s) => s.attributes['herald.batch.id'] === request!.headers['webhook-id'],
+        )!;
+        expect(request!.headers.traceparent).toBe(`00-${batch.traceId}-${batch.spanId}-01`);
+        expect(batch.parentSpanId).toBe('');
+        expect(traceIds).not.toContain(batch.traceId);
+        expect(batch.kind).toBe(3); // client
+        expect(batch.attributes).toMatchObject({
+          'herald.batch.size': 2,
+          'herald.app.id': expect.stringMatching(/^app_/),
+          'http.response.status_code': index === 0 ? 503 : 204,
+          'server.address': '127.0.0.1',
+        });
+        expect(batch.status.code).toBe(index === 0 ? 2 : 0);
+        // Each message's attempt: in the message's trace under its write, linked to and from the request.
+        const mine = attempts.filter(
+          (s) => s.attributes['herald.batch.id'] === batch.attributes['herald.batch.id'],
+        );
+        expect(mine.map((s) => s.attributes['herald.message.id']).sort()).toEqual([...msgIds].sort());
+        expect(batch.links.map((link) => link.spanId).sort()).toEqual(mine.map((s) => s.spanId).sort());
+        for (const attempt of mine) {
+          const message = msgIds.indexOf(String(attempt.attributes['herald.message.id']));
+          const write = spans.find((s) => s.name === WRITE_SPAN && s.traceId === traceIds[message])!;
+          expect(attempt.traceId).toBe(traceIds[message]);
+          expect(attempt.parentSpanId).toBe(write.spanId);
+          expect(attempt.kind).toBe(1); // internal: the request is the batch's span
+          expect(attempt.links).toEqual([{ traceId: batch.traceId, spanId: batch.spanId, attributes: {} }]);
+          expect(attempt.attributes).toMatchObject({
+            'herald.attempt.number': index + 1,
+            'herald.attempt.outcome': index === 0 ? 'retry' : 'success',
+            'http.response.status_code': index === 0 ? 503 : 204,
+          });
+          const link = batch.links.find((l) => l.spanId === attempt.spanId)!;
+          expect(link.attributes['herald.message.id']).toBe(attempt.attributes['herald.message.id']);
+        }
+      }
+    },
+  );
 
   it.skipIf(skip)('propagateTraceContext is read back, changed by PATCH and reset by PUT', async () => {
     const app = `settings-${hex(4)}`;

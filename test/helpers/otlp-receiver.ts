@@ -20,6 +20,7 @@ interface OtlpSpan {
   name: string;
   kind: number;
   attributes?: Array<{ key: string; value: AnyValue }>;
+  links?: Array<{ traceId: string; spanId: string; attributes?: Array<{ key: string; value: AnyValue }> }>;
   status?: { code?: number; message?: string };
 }
 
@@ -41,6 +42,8 @@ export interface ReceivedSpan {
   scope: string;
   service: string;
   attributes: Record<string, string | number | boolean>;
+  /** The spans it links to (span links), with their attributes. */
+  links: Array<{ traceId: string; spanId: string; attributes: Record<string, string | number | boolean> }>;
   status: { code: number; message?: string };
 }
 
@@ -88,6 +91,11 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               scope: scope?.name ?? '',
               service,
               attributes: attributesOf(span.attributes),
+              links: (span.links ?? []).map((link) => ({
+                traceId: link.traceId,
+                spanId: link.spanId,
+                attributes: attributesOf(link.attributes),
+              })),
               status: { code: span.status?.code ?? 0, message: span.status?.message },
             });
       }
