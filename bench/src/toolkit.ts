@@ -89,15 +89,22 @@ export class Instance {
     await this.herald.stop();
   }
 
-  /** Starts Herald again on the same storage; `env` adds Herald settings to the bench's defaults. */
-  async resume(role: 'all' | 'api', env: Record<string, string> = {}): Promise<void> {
-    this.herald = await HeraldProcess.start(this.storage, { role, env });
+  /**
+   * Starts Herald again on the same storage; `env` adds Herald settings to the bench's defaults, and
+   * `profileDir` has it write a V8 CPU profile there when it exits.
+   */
+  async resume(role: 'all' | 'api', env: Record<string, string> = {}, profileDir?: string): Promise<void> {
+    this.herald = await HeraldProcess.start(this.storage, {
+      role,
+      env,
+      ...(profileDir !== undefined && { profileDir }),
+    });
     this.api = new HeraldApi(this.herald.url, this.token);
   }
 
-  async restart(role: 'all' | 'api', env: Record<string, string> = {}): Promise<void> {
+  async restart(role: 'all' | 'api', env: Record<string, string> = {}, profileDir?: string): Promise<void> {
     await this.pause();
-    await this.resume(role, env);
+    await this.resume(role, env, profileDir);
   }
 
   async stop(): Promise<void> {
