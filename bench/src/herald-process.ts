@@ -79,7 +79,7 @@ export class HeraldProcess {
   /** Starts `herald serve`, resolving once it says where it serves. */
   static async start(
     storage: Storage,
-    options: { role?: 'all' | 'api'; env?: Record<string, string> } = {},
+    options: { role?: 'all' | 'api'; env?: Record<string, string>; profileDir?: string } = {},
   ): Promise<HeraldProcess> {
     if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing; npm run bench compiles it`);
     const env: NodeJS.ProcessEnv = {};
@@ -94,8 +94,9 @@ export class HeraldProcess {
       }),
       ...options.env,
     });
-    // BENCH_HERALD_CPU_PROF=<dir> writes a V8 CPU profile of every Herald process there when it exits.
-    const profileDir = process.env.BENCH_HERALD_CPU_PROF;
+    // BENCH_HERALD_CPU_PROF=<dir> writes a V8 CPU profile of every Herald process there when it exits; a
+    // scenario may ask for one of a single process.
+    const profileDir = options.profileDir ?? process.env.BENCH_HERALD_CPU_PROF;
     const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir)] : [];
     const args = [
       ...profile,

@@ -89,21 +89,25 @@ export class Instance {
     await this.herald.stop();
   }
 
-  /** Starts Herald again on the same storage; `env` adds Herald settings to the bench's defaults. */
-  async resume(role: 'all' | 'api', env: Record<string, string> = {}): Promise<void> {
+  /**
+   * Starts Herald again on the same storage; `env` adds Herald settings to the bench's defaults, and
+   * `profileDir` has it write a V8 CPU profile there when it exits.
+   */
+  async resume(role: 'all' | 'api', env: Record<string, string> = {}, profileDir?: string): Promise<void> {
+    const options = { role, env, ...(profileDir !== undefined && { profileDir }) };
     try {
-      this.herald = await HeraldProcess.start(this.storage, { role, env });
+      this.herald = await HeraldProcess.start(this.storage, options);
     } catch (error) {
       // On a machine whose cores others take, a start can miss Fastify's 10 s plugin timeout: try once more.
       console.log(`herald did not start, trying once more: ${(error as Error).message.slice(0, 300)}`);
-      this.herald = await HeraldProcess.start(this.storage, { role, env });
+      this.herald = await HeraldProcess.start(this.storage, options);
     }
     this.api = new HeraldApi(this.herald.url, this.token);
   }
 
-  async restart(role: 'all' | 'api', env: Record<string, string> = {}): Promise<void> {
+  async restart(role: 'all' | 'api', env: Record<string, string> = {}, profileDir?: string): Promise<void> {
     await this.pause();
-    await this.resume(role, env);
+    await this.resume(role, env, profileDir);
   }
 
   async stop(): Promise<void> {

@@ -246,17 +246,17 @@ function record(
     body === null || privacy.redactor === null ? body : privacy.redactor.redactText(body);
   const responseBody =
     outcome.kind === 'response' && privacy.storeResponseBodies ? shown(outcome.body) : null;
+  const update: DeliveryUpdate = {
+    id: delivery.id,
+    status: decision.status,
+    attemptCount: run.attemptCount,
+    nextAttemptAt: decision.nextAttemptAt,
+    lastAttemptAt: finished,
+  };
+  // Only a delivery in a sequence (at an ordered endpoint) carries one; an unordered one's update is the above.
+  if (delivery.seqKey !== null) update.sequence = { endpointId: delivery.endpointId, key: delivery.seqKey };
   return {
-    update: {
-      id: delivery.id,
-      status: decision.status,
-      attemptCount: run.attemptCount,
-      nextAttemptAt: decision.nextAttemptAt,
-      lastAttemptAt: finished,
-      ...(delivery.seqKey !== null && {
-        sequence: { endpointId: delivery.endpointId, key: delivery.seqKey },
-      }),
-    },
+    update,
     attempt: {
       id: newId('attempt', started),
       appId: delivery.appId,

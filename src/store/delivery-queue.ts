@@ -11,7 +11,7 @@ import { attemptRows } from './attempts.js';
 import { toDelivery } from './deliveries.js';
 import type { Connection } from './dialect.js';
 import type { DeliveryTable } from './schema.js';
-import { lockSequences, settleSequences, type SequenceRef } from './sequences.js';
+import { endedInSequences, lockEnded, settleEnded, type SequenceRef } from './sequences.js';
 import { slaRollupAddIn, slaRollupInsert, type SlaRollupDelta } from './slas.js';
 import { DeliveryStatus, TriggerType, type Attempt, type Delivery } from './types.js';
 
@@ -210,17 +210,12 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
       rollups: SlaRollupDelta[] = [],
     ): Promise<number> {
       if (updates.length === 0 && attempts.length === 0) return 0;
-      const ended = updates.filter(
-        (u): u is DeliveryUpdate & { sequence: SequenceRef } =>
-          u.sequence !== undefined && u.status !== DeliveryStatus.Pending,
-      );
+      // Unordered deliveries (every one, at an endpoint with `ordering: none`) take no part in what follows:
+      // one look at each update, and nothing allocated, locked or queried for them.
+      const ended = endedInSequences(updates);
       return db.transaction().execute(async (trx) => {
         // Sequences first, as every writer to a sequence locks it before its deliveries.
-        await lockSequences(
-          trx,
-          connection.profile,
-          ended.map((u) => u.sequence),
-        );
+        if (ended !== null) await lockEnded(trx, connection.profile, ended);
         if (attempts.length > 0) await trx.insertInto('attempt').values(attemptRows(attempts)).execute();
         if (updates.length === 0) {
           await slaRollupAddIn(trx, rollups);
@@ -246,23 +241,7 @@ export function deliveryQueueQueries(connection: Connection): DeliveryQueueQueri
           where delivery.id = v.id and delivery.leased_by = ${worker}`.execute(trx);
         // After the deliveries: a busy application's rollup row is shared by every writer, so it is locked late.
         if (!rollupsInUpdate) await slaRollupAddIn(trx, rollups);
-        if (ended.length === 0) return 0;
-        const givenUp = ended.filter((u) => u.status === DeliveryStatus.Fail).map((u) => u.id);
-        if (givenUp.length > 0)
-          await trx
-            .updateTable('delivery')
-            .set({ blocking: 1 })
-            .where('id', 'in', givenUp)
-            .where('status', '=', DeliveryStatus.Fail)
-            .where('endpoint_id', 'in', (eb) =>
-              eb.selectFrom('endpoint').select('id').where('ordering_after_give_up', '=', 'block'),
-            )
-            .execute();
-        return settleSequences(
-          trx,
-          ended.map((u) => u.sequence),
-          now,
-        );
+        return ended === null ? 0 : settleEnded(trx, ended, now);
       });
     },
 

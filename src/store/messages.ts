@@ -108,19 +108,19 @@ function chunks<T>(items: T[], size: number): T[][] {
  * The delivery rows of the messages that were inserted. A delivery in a sequence gets its place from `places`
  * (the next one of its sequence each time) and waits, with no time to be tried, until its sequence is settled.
  */
-function deliveryRows(inputs: NewMessage[], inserted: Set<string>, places = new Map<string, number>()) {
+function deliveryRows(inputs: NewMessage[], inserted: Set<string>, places?: Map<string, number>) {
   return inputs
     .filter(({ message }) => inserted.has(message.id))
     .flatMap(({ message, deliveries }) =>
       deliveries.map((delivery) => {
         const seqKey = delivery.seqKey ?? null;
         let seq: number | null = null;
-        if (seqKey !== null) {
+        if (seqKey !== null && places !== undefined) {
           const name = sequenceName({ endpointId: delivery.endpointId, key: seqKey });
           seq = places.get(name)!;
           places.set(name, seq + 1);
         }
-        return {
+        const row = {
           id: delivery.id,
           app_id: message.appId,
           msg_id: message.id,
@@ -129,11 +129,11 @@ function deliveryRows(inputs: NewMessage[], inserted: Set<string>, places = new 
           attempt_count: 0,
           trigger_type: delivery.triggerType ?? TriggerType.Scheduled,
           next_attempt_at: seqKey === null ? message.createdAt : null,
-          seq_key: seqKey,
-          seq,
           created_at: message.createdAt,
           updated_at: message.createdAt,
         };
+        // A write with no delivery in a sequence leaves the sequence columns out (they default to null).
+        return places === undefined ? row : { ...row, seq_key: seqKey, seq };
       }),
     );
 }
@@ -163,8 +163,11 @@ async function insertInChunks(
   trx: Kysely<Database>,
   inputs: NewMessage[],
   acceptedOrder: NewMessage[] = inputs,
+  sequenced = true,
 ): Promise<Set<string>> {
   const inserted = new Set<string>();
+  // Without an ordering key in the write the column is left out (it defaults to null).
+  const keyed = inputs.some(({ message }) => message.orderingKey !== null);
   for (const chunk of chunks(inputs, INSERT_CHUNK)) {
     // The insert itself claims each eventId: a select first would let two concurrent requests both see
     // nothing and the later insert fail on the unique key instead of returning the original.
@@ -178,7 +181,7 @@ async function insertInChunks(
           event_id: message.eventId,
           payload: toJsonOrNull(message.payload),
           channels: toJsonOrNull(message.channels),
-          ordering_key: message.orderingKey,
+          ...(keyed && { ordering_key: message.orderingKey }),
           payload_expires_at: payloadExpiresAt ?? null,
           trace_context: message.traceContext ?? null,
           created_at: message.createdAt,
@@ -190,7 +193,7 @@ async function insertInChunks(
     for (const row of rows) inserted.add(row.id);
   }
   // Places in sequences follow the order the messages were accepted in (`inputs` may be sorted for locking).
-  const joined = sequencesJoined(acceptedOrder, inserted);
+  const joined = sequenced ? sequencesJoined(acceptedOrder, inserted) : [];
   const places = joined.length > 0 ? await takePlaces(trx, joined) : undefined;
   for (const chunk of chunks(deliveryRows(acceptedOrder, inserted, places), INSERT_CHUNK))
     await trx.insertInto('delivery').values(chunk).execute();
@@ -213,16 +216,18 @@ async function insertAtOnce(db: Kysely<Database>, inputs: NewMessage[]): Promise
   const deliveries = inputs.flatMap(({ message, deliveries }) =>
     deliveries.map((delivery) => ({ message, delivery })),
   );
+  // Without an ordering key in the write the column is left out (it defaults to null).
+  const keyed = messages.some((m) => m.orderingKey !== null);
   const result = await sql<{ id: string }>`
     with m as (
-      insert into message (id, app_id, event_type, event_id, payload, channels, ordering_key, created_at,
-        payload_expires_at, trace_context)
+      insert into message (id, app_id, event_type, event_id, payload, channels,
+        ${keyed ? sql`ordering_key, ` : sql``}created_at, payload_expires_at, trace_context)
       select * from unnest(
         ${messages.map((m) => m.id)}::text[], ${messages.map((m) => m.appId)}::text[],
         ${messages.map((m) => m.eventType)}::text[], ${messages.map((m) => m.eventId)}::text[],
         ${messages.map((m) => toJsonOrNull(m.payload))}::text[],
         ${messages.map((m) => toJsonOrNull(m.channels))}::text[],
-        ${messages.map((m) => m.orderingKey)}::text[],
+        ${keyed ? sql`${messages.map((m) => m.orderingKey)}::text[],` : sql``}
         ${messages.map((m) => m.createdAt)}::bigint[],
         ${inputs.map((input) => input.payloadExpiresAt ?? null)}::bigint[],
         ${messages.map((m) => m.traceContext ?? null)}::text[])
@@ -263,7 +268,7 @@ export function messageQueries(connection: Connection): MessageQueries {
       const write = async (executor: Kysely<Database>) => {
         const inserted = atOnce
           ? await insertAtOnce(executor, ordered)
-          : await insertInChunks(executor, ordered, inputs);
+          : await insertInChunks(executor, ordered, inputs, sequenced);
         const repeated = inputs.filter(({ message }) => !inserted.has(message.id));
         const originals = await originalsOf(
           executor,

@@ -136,6 +136,67 @@ async function settle(trx: Kysely<Database>, ref: SequenceRef, now: number): Pro
   return 1;
 }
 
+/** A result of a delivery in a sequence that ended it (anything but pending again): its sequence moves on. */
+export interface EndedInSequence {
+  id: string;
+  status: DeliveryStatus;
+  sequence: SequenceRef;
+}
+
+/**
+ * The results among `updates` that end a delivery of a sequence, or null when there are none: always for
+ * unordered endpoints' deliveries, which carry no sequence, so a write of their results allocates nothing here.
+ */
+export function endedInSequences(
+  updates: ReadonlyArray<{ id: string; status: DeliveryStatus; sequence?: SequenceRef }>,
+): EndedInSequence[] | null {
+  let ended: EndedInSequence[] | null = null;
+  for (const update of updates)
+    if (update.sequence !== undefined && update.status !== DeliveryStatus.Pending)
+      (ended ??= []).push(update as EndedInSequence);
+  return ended;
+}
+
+/** Locks the sequences of the ended deliveries, before the write changes any of their deliveries. */
+export function lockEnded(
+  trx: Kysely<Database>,
+  profile: DialectProfile,
+  ended: EndedInSequence[],
+): Promise<void> {
+  return lockSequences(
+    trx,
+    profile,
+    ended.map((u) => u.sequence),
+  );
+}
+
+/**
+ * After the ended deliveries' results are written: those given up at an endpoint that blocks hold their
+ * sequence, and every sequence is settled. Resolves how many deliveries were made due.
+ */
+export async function settleEnded(
+  trx: Kysely<Database>,
+  ended: EndedInSequence[],
+  now: number,
+): Promise<number> {
+  const givenUp = ended.filter((u) => u.status === DeliveryStatus.Fail).map((u) => u.id);
+  if (givenUp.length > 0)
+    await trx
+      .updateTable('delivery')
+      .set({ blocking: 1 })
+      .where('id', 'in', givenUp)
+      .where('status', '=', DeliveryStatus.Fail)
+      .where('endpoint_id', 'in', (eb) =>
+        eb.selectFrom('endpoint').select('id').where('ordering_after_give_up', '=', 'block'),
+      )
+      .execute();
+  return settleSequences(
+    trx,
+    ended.map((u) => u.sequence),
+    now,
+  );
+}
+
 /** The first given-up delivery that holds the sequence (placed after `after`, when given), if any. */
 export async function firstHolder(
   trx: Kysely<Database>,

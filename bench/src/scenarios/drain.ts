@@ -4,6 +4,10 @@
  * with the default role on the same storage and drains the queue, every delivery signed and its attempt logged.
  * The rate is measured at the receiver, first arrival to last; RSS is sampled throughout the drain.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { codeShare, ORDERING_CODE } from '../cpu-profile.js';
 import { ceilingFigure, figure, type Figure } from '../figures.js';
 import { cpuMsOf, RssSampler } from '../machine.js';
 import { channelOf } from '../payload.js';
@@ -45,12 +49,13 @@ export async function drainOnce(
     total: context.config.drainMessages,
     endpoints: context.config.drainEndpoints,
   },
+  profileDir?: string,
 ): Promise<DrainRun> {
   const { total, endpoints } = size;
   context.log(`drain: queueing ${total} messages over ${endpoints} endpoints`);
   const queued = await instance.api.queueMessages(appId, total, (i) => [channelOf(i % endpoints)]);
   await receiver.reset();
-  await instance.restart('all', env);
+  await instance.restart('all', env, profileDir);
   const sampler = new RssSampler(instance.herald.pid);
   const cpuBefore = cpuMsOf(instance.herald.pid);
   const done = await waitForArrivals(receiver, total, {
@@ -161,6 +166,8 @@ export async function drain(context: Context) {
         ),
       );
     }
+    const ordering = await orderingShare(context, receiver, instance, appId);
+    figures.push(ordering.figure);
     return {
       figures,
       details: {
@@ -169,8 +176,58 @@ export async function drain(context: Context) {
         endpointSetupSeconds: round(created.seconds, 2),
         ...details(run),
         ...(threaded === null ? {} : { threads, threaded: details(threaded) }),
+        profiled: ordering.details,
       },
       series: { deliveriesPerSecond: run.series, rssMB: run.rssMB },
     };
   });
+}
+
+/**
+ * What ordered delivery costs these endpoints, which are not ordered: a quarter of the drain again (at least
+ * 5,000 messages), by a Herald under V8's CPU profiler, and the share of its CPU time with ordered delivery's
+ * code on the stack (`ORDERING_CODE`). The profiler slows Herald a little, which is why the drain figures above
+ * come from runs without it.
+ */
+async function orderingShare(context: Context, receiver: Receiver, instance: Instance, appId: string) {
+  const total = Math.max(5_000, Math.round(context.config.drainMessages / 4));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-bench-prof-'));
+  try {
+    await instance.restart('api');
+    const run = await drainOnce(
+      context,
+      receiver,
+      instance,
+      appId,
+      {},
+      { total, endpoints: context.config.drainEndpoints },
+      dir,
+    );
+    // The profile is written when the process exits.
+    await instance.restart('api');
+    const share = codeShare(dir, ORDERING_CODE);
+    const percent = round(share.share * 100, 3);
+    return {
+      figure: figure(
+        'drain.ordering',
+        'drain',
+        `ordered delivery's share of Herald CPU draining ${total.toLocaleString('en-US')} messages to unordered endpoints (profiled)`,
+        percent,
+        '%',
+        `${percent} % (${share.matched} of ${share.samples.toLocaleString('en-US')} samples)`,
+        null,
+      ),
+      details: {
+        ...details(run),
+        samples: share.samples,
+        sampledMs: round(share.sampledMs),
+        orderingSamples: share.matched,
+        orderingMs: round(share.matchedMs, 1),
+        orderingShare: share.share,
+        orderingFunctions: share.functions,
+      },
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
