@@ -54,6 +54,9 @@ export function Layout({ children }: { children: ReactNode }) {
               <Link to="/audit-log" aria-current={current('/audit-log')}>
                 Audit log
               </Link>
+              <Link to="/environment" aria-current={current('/environment')}>
+                Export / Import
+              </Link>
               <a href="/api/v1/docs" target="_blank" rel="noreferrer">
                 API reference
               </a>

@@ -16,6 +16,7 @@ import { TemplateList } from './templates/TemplateList';
 import { TemplateEditor } from './templates/TemplateEditor';
 import { AppSecurity } from './security/AppSecurity';
 import { SlasAtRisk } from './sla/SlasAtRisk';
+import { EnvironmentPage } from './environment/EnvironmentPage';
 import { Empty } from './components/states';
 import { Link } from './lib/router';
 
@@ -38,6 +39,7 @@ export function Routes() {
   if ((params = match('/apps/:app', path))) return <AppOverview key={params.app} appId={params.app!} />;
   if (match('/audit-log', path)) return <AuditLog />;
   if (match('/slas', path)) return <SlasAtRisk />;
+  if (match('/environment', path)) return <EnvironmentPage />;
   if (match('/event-types', path)) return <EventTypeList />;
   if (match('/event-types/new', path)) return <EventTypeEditor />;
   if ((params = match('/event-types/:name', path)))

@@ -1,35 +1,10 @@
 /** Calls Herald's API with the signed-in key. Every failure becomes an ApiError whose message says what to do. */
 import type { Page } from './types';
+import { ApiError, describe } from './api-error';
+
+export { ApiError };
 
 export const API_BASE = '/api/v1';
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    detail: string,
-  ) {
-    super(detail);
-    this.name = 'ApiError';
-  }
-}
-
-/** Turns the API's `{code, detail, errors}` into one sentence. */
-function describe(status: number, body: unknown): ApiError {
-  if (body && typeof body === 'object' && 'detail' in body) {
-    const { code, detail, errors } = body as {
-      code?: string;
-      detail?: string;
-      errors?: Array<{ loc?: string[]; msg?: string }>;
-    };
-    const items = (errors ?? [])
-      .map((e) => `${(e.loc ?? []).join('.')}: ${e.msg ?? ''}`.trim())
-      .filter((text) => text !== ':' && !(detail ?? '').includes(text));
-    const text = [detail, ...items].filter(Boolean).join('; ');
-    return new ApiError(status, code ?? 'error', text || `the server answered ${status}`);
-  }
-  return new ApiError(status, 'error', `the server answered ${status}; try again, or check Herald's log`);
-}
 
 export type Query = Record<string, string | number | boolean | string[] | undefined | null>;
 
