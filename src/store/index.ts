@@ -20,6 +20,7 @@ import { endpointQueries, type EndpointQueries } from './endpoints.js';
 import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
 import { idempotencyQueries, type IdempotencyQueries } from './idempotency.js';
 import { messageQueries, type MessageQueries } from './messages.js';
+import { messageFeedQueries, type MessageFeedQueries } from './message-feed.js';
 import { migrate, type MigrationResult } from './migrator.js';
 import { observabilityQueries, type ObservabilityQueries } from './observability.js';
 import { pollerQueries, type PollerQueries } from './poller.js';
@@ -39,6 +40,7 @@ export interface Store
     EndpointLimitQueries,
     TemplateQueries,
     MessageQueries,
+    MessageFeedQueries,
     PollerQueries,
     RelayQueries,
     DeliveryQueries,
@@ -85,6 +87,7 @@ export function openStore(options: ConnectOptions): Store {
     ...endpointLimitQueries(connection),
     ...templateQueries(connection),
     ...messageQueries(connection),
+    ...messageFeedQueries(connection),
     ...pollerQueries(connection),
     ...relayQueries(connection),
     ...deliveryQueries(connection),
@@ -123,6 +126,7 @@ export type {
 } from './slas.js';
 export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
 export type { RelayRequest, RelayState } from './relay.js';
+export type { MessageFeedFilter, MessageFeedPage, MessageFeedQuery } from './message-feed.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type { MoreClaim } from './delivery-batches.js';
 export type {

@@ -26,6 +26,19 @@ const SVIX_FULL = fileURLToPath(new URL('../fixtures/svix-openapi-full.json', im
 const full = JSON.parse(fs.readFileSync(SVIX_FULL, 'utf8')) as Schema;
 for (const [path, operations] of Object.entries(full.paths as Schema))
   if (path.startsWith('/api/v1/operational-webhook/')) svix.paths[path] = operations;
+/** The other operations of the full document Herald serves, held to the same contract. */
+const FULL_OPERATIONS = [
+  'get /api/v1/event-type/{event_type_name}/retry-schedule',
+  'put /api/v1/event-type/{event_type_name}/retry-schedule',
+  'post /api/v1/app/{app_id}/msg/search',
+  'get /api/v1/app/{app_id}/events',
+  'get /api/v1/app/{app_id}/msg/{msg_id}/raw',
+  'post /api/v1/app/{app_id}/msg/precheck/active',
+];
+for (const operation of FULL_OPERATIONS) {
+  const [method, path] = operation.split(' ') as [string, string];
+  svix.paths[path] = { ...svix.paths[path], [method]: full.paths[path][method] };
+}
 for (const [name, schema] of Object.entries(full.components.schemas as Schema))
   svix.components.schemas[name] ??= schema;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
