@@ -11,6 +11,7 @@ import { attemptQueries, type AttemptQueries } from './attempts.js';
 import { auditQueries, type AuditQueries } from './audit.js';
 import { contentQueries, type ContentQueries } from './content.js';
 import { deliveryQueries, type DeliveryQueries } from './deliveries.js';
+import { deliveryCancelQueries, type DeliveryCancelQueries } from './delivery-cancel.js';
 import { deliveryBatchQueries, type DeliveryBatchQueries } from './delivery-batches.js';
 import { deliveryQueueQueries, type DeliveryQueueQueries } from './delivery-queue.js';
 import { connect, type ConnectOptions, type DialectName, type DialectProfile } from './dialect.js';
@@ -27,6 +28,7 @@ import { pollerQueries, type PollerQueries } from './poller.js';
 import { relayQueries, type RelayQueries } from './relay.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { slaQueries, type SlaQueries } from './slas.js';
+import { statisticsQueries, type StatisticsQueries } from './statistics.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
 import { workerQueries, type WorkerQueries } from './workers.js';
 
@@ -44,6 +46,7 @@ export interface Store
     PollerQueries,
     RelayQueries,
     DeliveryQueries,
+    DeliveryCancelQueries,
     DeliveryQueueQueries,
     DeliveryBatchQueries,
     AttemptQueries,
@@ -53,6 +56,7 @@ export interface Store
     AuditQueries,
     ServiceRunQueries,
     SlaQueries,
+    StatisticsQueries,
     WorkerQueries,
     ObservabilityQueries {
   /** Which database this is, for logs; code that must act differently asks `profile` what it can do. */
@@ -91,6 +95,7 @@ export function openStore(options: ConnectOptions): Store {
     ...pollerQueries(connection),
     ...relayQueries(connection),
     ...deliveryQueries(connection),
+    ...deliveryCancelQueries(connection),
     ...deliveryQueueQueries(connection),
     ...deliveryBatchQueries(connection),
     ...attemptQueries(connection),
@@ -100,6 +105,7 @@ export function openStore(options: ConnectOptions): Store {
     ...auditQueries(connection),
     ...serviceRunQueries(connection),
     ...slaQueries(connection),
+    ...statisticsQueries(connection),
     ...workerQueries(connection),
     ...observabilityQueries(connection),
   };
@@ -126,6 +132,7 @@ export type {
 } from './slas.js';
 export type { CircuitState, CircuitsReport, EndpointQueue } from './observability.js';
 export type { RelayRequest, RelayState } from './relay.js';
+export type { AttemptStatsRow } from './statistics.js';
 export type { MessageFeedFilter, MessageFeedPage, MessageFeedQuery } from './message-feed.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type { MoreClaim } from './delivery-batches.js';

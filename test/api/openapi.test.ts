@@ -34,6 +34,13 @@ const FULL_OPERATIONS = [
   'get /api/v1/app/{app_id}/events',
   'get /api/v1/app/{app_id}/msg/{msg_id}/raw',
   'post /api/v1/app/{app_id}/msg/precheck/active',
+  'get /api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}/count',
+  'get /api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/headers',
+  'post /api/v1/app/{app_id}/endpoint/{endpoint_id}/cancel-msgs',
+  'get /api/v1/app/stats/count-active',
+  'get /api/v1/stats/endpoint/count',
+  'get /api/v1/app/{app_id}/stats/attempts',
+  'get /api/v1/stats/app/{app_id}/attempt',
 ];
 for (const operation of FULL_OPERATIONS) {
   const [method, path] = operation.split(' ') as [string, string];

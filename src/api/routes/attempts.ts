@@ -65,7 +65,7 @@ function deliveryState(delivery: Delivery) {
   };
 }
 
-const AttemptFilters = Type.Object({
+export const AttemptFilters = Type.Object({
   ...PageQueryString,
   ...ListFilters,
   status: Type.Optional(StatusNumber),

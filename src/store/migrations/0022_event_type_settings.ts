@@ -7,6 +7,7 @@ import type { Migration } from './types.js';
  * - `group_name`: the event type's group, which portals group the catalogue by.
  * - `feature_flags`: the flags (a JSON array) that make the event type visible to an application key carrying
  *   one of them. It replaces the single `feature_flag`, which is copied over as a list of one and dropped.
+ * - an index of canceled deliveries (status 4, new: an endpoint's pending messages canceled), for statistics.
  */
 export const eventTypeSettings: Migration = {
   version: 22,
@@ -18,6 +19,8 @@ export const eventTypeSettings: Migration = {
       `alter table event_type add column feature_flags text`,
       `update event_type set feature_flags = '["' || feature_flag || '"]' where feature_flag is not null`,
       `alter table event_type drop column feature_flag`,
+      // Canceled deliveries (status 4, from cancel-msgs), counted by application over a time window.
+      `create index delivery_canceled on delivery (app_id, updated_at) where status = 4`,
     ];
   },
 };
