@@ -81,6 +81,7 @@ const ROUTES: Array<[Method, string, Access]> = [
   ['GET', '/app/{app_id}/events', 'app'],
   ['GET', '/app/{app_id}/msg/{msg_id}/raw', 'app'],
   ['POST', '/app/{app_id}/msg/precheck/active', 'app'],
+  ['POST', '/app/{app_id}/endpoint/{endpoint_id}/msg/test-attempt', 'app'],
   ['GET', '/app/{app_id}/attempt/endpoint/{endpoint_id}/count', 'app'],
   ['GET', '/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/headers', 'app'],
   ['POST', '/app/{app_id}/endpoint/{endpoint_id}/cancel-msgs', 'app'],

@@ -34,6 +34,7 @@ const FULL_OPERATIONS = [
   'get /api/v1/app/{app_id}/events',
   'get /api/v1/app/{app_id}/msg/{msg_id}/raw',
   'post /api/v1/app/{app_id}/msg/precheck/active',
+  'post /api/v1/app/{app_id}/endpoint/{endpoint_id}/msg/test-attempt',
   'get /api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}/count',
   'get /api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/headers',
   'post /api/v1/app/{app_id}/endpoint/{endpoint_id}/cancel-msgs',

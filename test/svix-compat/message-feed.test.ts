@@ -135,6 +135,34 @@ describeSvix('message search, events, raw, precheck', (h) => {
   });
 });
 
+describeSvix('test-attempt', (h) => {
+  it('sends a message to one endpoint, whatever its filters, and answers its first attempt', async () => {
+    const { client } = h.server();
+    const app = (await createTestApp(client, 'test-attempt')).id;
+    await client.post('api/v1/event-type/', { name: 'tested.type', description: 'tested' }, 201);
+    const receiver = await h.receiver(200, '{"seen":true}');
+    const other = await h.receiver();
+    const ep = (await createTestEndpoint(client, app, receiver.url, { filterTypes: ['tested.type'] })).id;
+    await createTestEndpoint(client, app, other.url);
+    const attempt = await client.post(
+      `api/v1/app/${app}/endpoint/${ep}/msg/test-attempt`,
+      { eventType: 'other.type', payload: { hello: 'world' } },
+      201,
+    );
+    expect(attempt).toMatchObject({ endpointId: ep, status: 0, responseStatusCode: 200 });
+    expect(JSON.parse(attempt.response)).toEqual({ seen: true });
+    expect(JSON.parse(receiver.received[0]!.body)).toEqual({ hello: 'world' });
+    expect(other.received).toHaveLength(0);
+    const bad = await client.post(`api/v1/app/${app}/endpoint/${ep}/msg/test-attempt`, { payload: {} }, 422);
+    expect(JSON.stringify(bad)).toContain('eventType');
+    await client.post(
+      `api/v1/app/${app}/endpoint/ep_none/msg/test-attempt`,
+      { eventType: 'a', payload: {} },
+      404,
+    );
+  });
+});
+
 describeSvix('event-type retry schedule', (h) => {
   it('retries the messages of an event type on its schedule, after an endpoint schedule of its own', async () => {
     const server = h.server();
