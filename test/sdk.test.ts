@@ -229,25 +229,37 @@ describe('svix SDK against Herald', () => {
       expect(created).toMatchObject({ name: 'sdk.user.created', description: 'A user signed up' });
     });
 
-    it('accepts featureFlags and groupName, which Herald ignores', async () => {
+    it('stores featureFlags and groupName, and hides flagged event types from keys without a flag', async () => {
       const created = await svix.eventType.create({
         name: 'sdk.flags',
         description: 'With the newer fields',
+        featureFlags: ['beta', 'eu'],
+        groupName: 'billing',
+      });
+      expect(created).toMatchObject({
         featureFlag: 'beta',
         featureFlags: ['beta', 'eu'],
         groupName: 'billing',
       });
-      expect(created).toMatchObject({ name: 'sdk.flags', featureFlag: 'beta' });
-      expect(created.featureFlags ?? null).toBeNull();
-      expect(created.groupName ?? null).toBeNull();
       const updated = await svix.eventType.update('sdk.flags', {
         description: 'Updated',
         featureFlags: ['eu'],
         groupName: 'billing',
       });
-      expect(updated.description).toBe('Updated');
+      expect(updated).toMatchObject({ description: 'Updated', featureFlags: ['eu'] });
+      expect((await svix.eventType.get('sdk.flags')).groupName).toBe('billing');
+      const app = await svix.application.create({ name: 'flags' });
+      const portal = async (featureFlags: string[]) => {
+        const access = await svix.authentication.appPortalAccess(app.id, { featureFlags });
+        return new Svix(access.token, { serverUrl: run.serverUrl, retryScheduleInMs: [] });
+      };
+      const names = async (client: Svix) =>
+        (await client.eventType.list({ limit: 250 })).data.map((eventType) => eventType.name);
+      expect(await names(await portal(['eu']))).toContain('sdk.flags');
+      expect(await names(await portal(['beta']))).not.toContain('sdk.flags');
       const patched = await svix.eventType.patch('sdk.flags', { featureFlags: null, groupName: 'other' });
-      expect(patched.description).toBe('Updated');
+      expect(patched).toMatchObject({ description: 'Updated', featureFlags: null, groupName: 'other' });
+      expect(await names(await portal([]))).toContain('sdk.flags');
     });
 
     it('refuses a duplicate name with 409', async () => {

@@ -5,11 +5,16 @@ const NAME = new RegExp(NAME_PATTERN);
 
 /** Accepts `event_types=a&event_types=b` and the Svix SDKs' `event_types=a,b` alike. */
 export function eventTypesFilter(raw: string[] | undefined): string[] | undefined {
+  return namesFilter(raw, 'event_types', 'an event type name');
+}
+
+/** A list of names from a query string (`event_types`, `channels`): repeats or a comma-separated list. */
+export function namesFilter(raw: string[] | undefined, field: string, what: string): string[] | undefined {
   if (raw === undefined) return undefined;
   const names = raw.flatMap((part) => part.split(',')).filter((name) => name !== '');
   for (const name of names)
     if (!NAME.test(name) || name.length > 256)
-      throw unprocessable(`query.event_types: "${name.slice(0, 100)}" is not an event type name`);
+      throw unprocessable(`query.${field}: "${name.slice(0, 100)}" is not ${what}`);
   return names.length > 0 ? names : undefined;
 }
 
@@ -17,7 +22,7 @@ export function timeFilter(raw: string | undefined): number | undefined {
   return raw === undefined ? undefined : Date.parse(raw);
 }
 
-export const STATUS_TEXT = ['success', 'pending', 'fail', 'sending'] as const;
+export const STATUS_TEXT = ['success', 'pending', 'fail', 'sending', 'canceled'] as const;
 
 /** The message filters shared by the listing routes, from their query strings. */
 export function messageFilter(query: {

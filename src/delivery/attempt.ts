@@ -174,14 +174,14 @@ export function reportOf(
   job: Job,
   run: { started: number; sent: Sent; requestBody: string | null; asked: boolean },
 ): AttemptReport {
-  const { delivery, message, target } = job;
+  const { delivery, message } = job;
   const { outcome, requestHeaders, compressed } = run.sent;
   const finished = Date.now();
   const attemptsMade = delivery.attemptCount + 1;
   const decision: Decision =
     message.payload === null
       ? { status: DeliveryStatus.Fail, nextAttemptAt: null, disableEndpoint: null }
-      : decide(outcome, attemptsMade, finished, target.retrySchedule);
+      : decide(outcome, attemptsMade, finished, job.retrySchedule);
   return {
     ...record(
       job,

@@ -50,6 +50,8 @@ export interface Job {
   shaping: ShapingBatch;
   /** What the attempt record may keep of the bodies: its application's privacy settings. */
   privacy: AttemptPrivacy;
+  /** The delays before its retries: the endpoint's schedule, else its event type's; undefined for the default. */
+  retrySchedule: readonly number[] | undefined;
   /**
    * At a batching endpoint, the deliveries sent in this one request (`batches.ts`), this job's first, each with
    * its element of the JSON array; undefined for a request of one message.

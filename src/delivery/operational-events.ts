@@ -51,7 +51,7 @@ export async function listOperationalEventTypes(store: Store): Promise<void> {
       schemas: null,
       archived: false,
       deprecated: false,
-      featureFlag: null,
+      featureFlags: null,
     };
     // Another process starting at the same moment may have added it in between: then it exists, as wanted.
     await store.eventTypeCreate(eventType).catch(async (error: unknown) => {

@@ -9,6 +9,7 @@ import { EndpointSecrets } from '../signing/secrets.js';
 import type { Delivery, Endpoint, Store, Transformation } from '../store/index.js';
 import { BodyShaper } from '../templates/shaper.js';
 import { parseCidrs } from '../util/cidr.js';
+import { EventTypeSchedules } from './event-type-schedules.js';
 import type { Job, Target } from './job.js';
 import type { OutboundAuthConfig } from './outbound-auth.js';
 import { PrivacySettings } from './privacy.js';
@@ -25,6 +26,7 @@ export class Targets {
   readonly #secrets: EndpointSecrets;
   readonly #shaper: BodyShaper;
   readonly #privacy: PrivacySettings;
+  readonly #schedules: EventTypeSchedules;
 
   constructor(
     private readonly store: Store,
@@ -37,6 +39,7 @@ export class Targets {
     this.#secrets = new EndpointSecrets(vault);
     this.#shaper = new BodyShaper(store);
     this.#privacy = new PrivacySettings(store, defaultRedactionRules);
+    this.#schedules = new EventTypeSchedules(store);
   }
 
   /** The endpoint as last loaded here, if it was. */
@@ -51,6 +54,9 @@ export class Targets {
       this.#load([...new Set(deliveries.map((delivery) => delivery.endpointId))]),
       this.#privacy.forApps(deliveries.map((delivery) => delivery.appId)),
     ]);
+    const schedules = await this.#schedules.forEventTypes(
+      [...messages.values()].map((message) => message.eventType),
+    );
     const shaping = await this.#shaper.prepare(targets.values(), messages.values());
     const orphans: string[] = [];
     const jobs = new Map<string, Job[]>();
@@ -63,7 +69,15 @@ export class Targets {
         continue;
       }
       const forEndpoint = jobs.get(target.id);
-      const job = { delivery, message, target, shaping, privacy: settings };
+      const job = {
+        delivery,
+        message,
+        target,
+        shaping,
+        privacy: settings,
+        // The endpoint's own schedule comes first, then the event type's; without either, the default.
+        retrySchedule: target.retrySchedule ?? schedules.get(message.eventType),
+      };
       if (forEndpoint) forEndpoint.push(job);
       else jobs.set(target.id, [job]);
     }

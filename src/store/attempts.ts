@@ -11,6 +11,15 @@ export interface AttemptQueries {
   attemptGet(appId: string, msgId: string, attemptId: string): Promise<Attempt | undefined>;
   /** An application's attempts filtered by message, endpoint, outcome, and their messages' type and channel. */
   attemptList(appId: string, filter: AttemptFilter, page: PageQuery): Promise<Page<Attempt>>;
+  /**
+   * How many of an application's attempts match `filter`, counting at most `cap`; `approximated` says there are
+   * more.
+   */
+  attemptCount(
+    appId: string,
+    filter: AttemptFilter,
+    cap: number,
+  ): Promise<{ count: number; approximated: boolean }>;
   /** Deletes the bodies an attempt received and sent, keeping its record. False if there is no such attempt. */
   attemptExpungeContent(appId: string, msgId: string, attemptId: string): Promise<boolean>;
 }
@@ -62,6 +71,34 @@ export function attemptRows(attempts: Attempt[]) {
 
 export function attemptQueries(connection: Connection): AttemptQueries {
   const { db } = connection;
+  /** An application's attempts matching `filter`, as a query to page or count. */
+  const filtered = (appId: string, filter: AttemptFilter) => {
+    let query = db.selectFrom('attempt').selectAll('attempt').where('attempt.app_id', '=', appId);
+    if (filter.msgId !== undefined) query = query.where('attempt.msg_id', '=', filter.msgId);
+    if (filter.endpointId !== undefined) query = query.where('attempt.endpoint_id', '=', filter.endpointId);
+    if (filter.status !== undefined) query = query.where('attempt.status', '=', filter.status);
+    if (filter.statusCodeClass !== undefined) {
+      const low = filter.statusCodeClass;
+      query =
+        low === 0
+          ? query.where('attempt.response_status_code', '=', 0)
+          : query
+              .where('attempt.response_status_code', '>=', low)
+              .where('attempt.response_status_code', '<', low + 100);
+    }
+    if (filter.before !== undefined) query = query.where('attempt.created_at', '<', filter.before);
+    if (filter.after !== undefined) query = query.where('attempt.created_at', '>=', filter.after);
+    const byMessage = filter.channel !== undefined || (filter.eventTypes?.length ?? 0) > 0;
+    if (byMessage) {
+      let joined = query.innerJoin('message', 'message.id', 'attempt.msg_id');
+      if (filter.eventTypes !== undefined && filter.eventTypes.length > 0)
+        joined = joined.where('message.event_type', 'in', filter.eventTypes);
+      if (filter.channel !== undefined)
+        joined = joined.where(hasChannel(connection, 'message.channels', filter.channel));
+      query = joined;
+    }
+    return query;
+  };
   return {
     async attemptInsertMany(attempts: Attempt[]): Promise<void> {
       if (attempts.length === 0) return;
@@ -80,32 +117,22 @@ export function attemptQueries(connection: Connection): AttemptQueries {
     },
 
     async attemptList(appId: string, filter: AttemptFilter, page: PageQuery): Promise<Page<Attempt>> {
-      let query = db.selectFrom('attempt').selectAll('attempt').where('attempt.app_id', '=', appId);
-      if (filter.msgId !== undefined) query = query.where('attempt.msg_id', '=', filter.msgId);
-      if (filter.endpointId !== undefined) query = query.where('attempt.endpoint_id', '=', filter.endpointId);
-      if (filter.status !== undefined) query = query.where('attempt.status', '=', filter.status);
-      if (filter.statusCodeClass !== undefined) {
-        const low = filter.statusCodeClass;
-        query =
-          low === 0
-            ? query.where('attempt.response_status_code', '=', 0)
-            : query
-                .where('attempt.response_status_code', '>=', low)
-                .where('attempt.response_status_code', '<', low + 100);
-      }
-      if (filter.before !== undefined) query = query.where('attempt.created_at', '<', filter.before);
-      if (filter.after !== undefined) query = query.where('attempt.created_at', '>=', filter.after);
-      const byMessage = filter.channel !== undefined || (filter.eventTypes?.length ?? 0) > 0;
-      if (byMessage) {
-        let joined = query.innerJoin('message', 'message.id', 'attempt.msg_id');
-        if (filter.eventTypes !== undefined && filter.eventTypes.length > 0)
-          joined = joined.where('message.event_type', 'in', filter.eventTypes);
-        if (filter.channel !== undefined)
-          joined = joined.where(hasChannel(connection, 'message.channels', filter.channel));
-        query = joined;
-      }
+      const query = filtered(appId, filter);
       const rows = await paged(query, 'attempt.id', page).execute();
       return pageOf(rows.map(toAttempt), page, (attempt) => attempt.id);
+    },
+
+    async attemptCount(appId: string, filter: AttemptFilter, cap: number) {
+      const capped = filtered(appId, filter)
+        .clearSelect()
+        .select('attempt.id')
+        .limit(cap + 1);
+      const row = await db
+        .selectFrom(capped.as('counted'))
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const count = Number(row.n);
+      return { count: Math.min(count, cap), approximated: count > cap };
     },
 
     async attemptExpungeContent(appId: string, msgId: string, attemptId: string): Promise<boolean> {

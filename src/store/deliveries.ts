@@ -309,7 +309,7 @@ export function deliveryQueries(connection: Connection): DeliveryQueries {
         .groupBy(['status', tried]);
       if (since !== undefined) query = query.where('created_at', '>=', since);
       if (until !== undefined) query = query.where('created_at', '<', until);
-      const counts: Record<DeliveryStatus, number> = { 0: 0, 1: 0, 2: 0, 3: 0 };
+      const counts: Record<DeliveryStatus, number> = { 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 };
       for (const row of await query.execute()) {
         const status =
           row.status === DeliveryStatus.Pending && Number(row.tried) === 1

@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Connection } from './dialect.js';
-import { flag, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
+import { flag, fromJson, fromJsonOrNull, guardUnique, paged, pageOf, toJson, toJsonOrNull } from './rows.js';
 import type { EventTypeTable } from './schema.js';
 import type { EventType, EventTypeChanges, EventTypeInsert, Page, PageQuery } from './types.js';
 
@@ -14,16 +14,34 @@ export interface EventTypeQueries {
   eventTypeGetMany(names: string[]): Promise<Map<string, EventType>>;
   /** Which of `names` are in the catalogue and not archived. */
   eventTypeFindActive(names: string[]): Promise<Set<string>>;
-  /** A page of the catalogue by name, archived event types only with `includeArchived`. */
   /**
-   * The catalogue. With `featureFlags`, only the event types without a `featureFlag` or with one of those
-   * (what an application key carrying them may see).
+   * A page of the catalogue by name, archived event types only with `includeArchived`. With `featureFlags`,
+   * only the event types without flags or with one of those (what an application key carrying them may see).
    */
   eventTypeList(page: PageQuery, includeArchived: boolean, featureFlags?: string[]): Promise<Page<EventType>>;
   /** Changes what `changes` sets. Undefined if there is no such event type. */
   eventTypeUpdate(name: string, changes: EventTypeChanges, now?: number): Promise<EventType | undefined>;
+  /** The retry schedules (ms) of those of `names` that have one, by name, in one query. */
+  eventTypeRetrySchedules(names: string[]): Promise<Map<string, number[]>>;
   /** Removes an event type from the catalogue; false if there was none. Messages of that type stay. */
   eventTypeDelete(name: string): Promise<boolean>;
+}
+
+/** Stored as a JSON array of flag names; an empty list is stored as none. */
+function flagsJson(flags: string[] | null | undefined): string | null {
+  return flags === null || flags === undefined || flags.length === 0 ? null : toJson([...new Set(flags)]);
+}
+
+/**
+ * The event types visible to a key carrying `flags`: those without flags, and those with one of `flags`. Flag
+ * names are restricted (letters, digits, `-_.`), so `"name"` appears in the JSON array only for that exact flag.
+ */
+function visibleWith(connection: Connection, flags: string[]) {
+  const position = sql.raw(connection.profile.substringPositionFn);
+  return sql<boolean>`(feature_flags is null${sql.join(
+    flags.map((name) => sql` or ${position}(feature_flags, ${JSON.stringify(name)}) > 0`),
+    sql``,
+  )})`;
 }
 
 function toEventType(row: Selectable<EventTypeTable>): EventType {
@@ -33,7 +51,9 @@ function toEventType(row: Selectable<EventTypeTable>): EventType {
     schemas: fromJsonOrNull(row.schemas),
     archived: row.archived === 1,
     deprecated: row.deprecated === 1,
-    featureFlag: row.feature_flag,
+    featureFlags: fromJsonOrNull(row.feature_flags),
+    groupName: row.group_name,
+    retrySchedule: fromJsonOrNull(row.retry_schedule),
     deprecatedVersions: fromJsonOrNull<string[]>(row.deprecated_versions) ?? [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -50,7 +70,9 @@ export function eventTypeQueries(connection: Connection): EventTypeQueries {
         schemas: toJsonOrNull(eventType.schemas),
         archived: flag(eventType.archived),
         deprecated: flag(eventType.deprecated),
-        feature_flag: eventType.featureFlag,
+        feature_flags: flagsJson(eventType.featureFlags),
+        group_name: eventType.groupName ?? null,
+        retry_schedule: toJsonOrNull(eventType.retrySchedule),
         deprecated_versions: toJson(eventType.deprecatedVersions ?? []),
         created_at: now,
         updated_at: now,
@@ -90,12 +112,7 @@ export function eventTypeQueries(connection: Connection): EventTypeQueries {
     ): Promise<Page<EventType>> {
       let query = db.selectFrom('event_type').selectAll();
       if (!includeArchived) query = query.where('archived', '=', 0);
-      if (featureFlags !== undefined)
-        query = query.where((eb) =>
-          featureFlags.length === 0
-            ? eb('feature_flag', 'is', null)
-            : eb.or([eb('feature_flag', 'is', null), eb('feature_flag', 'in', featureFlags)]),
-        );
+      if (featureFlags !== undefined) query = query.where(visibleWith(connection, featureFlags));
       const rows = await paged(query, 'name', page).execute();
       return pageOf(rows.map(toEventType), page, (eventType) => eventType.name);
     },
@@ -106,7 +123,9 @@ export function eventTypeQueries(connection: Connection): EventTypeQueries {
         ...(changes.schemas !== undefined && { schemas: toJsonOrNull(changes.schemas) }),
         ...(changes.archived !== undefined && { archived: flag(changes.archived) }),
         ...(changes.deprecated !== undefined && { deprecated: flag(changes.deprecated) }),
-        ...(changes.featureFlag !== undefined && { feature_flag: changes.featureFlag }),
+        ...(changes.featureFlags !== undefined && { feature_flags: flagsJson(changes.featureFlags) }),
+        ...(changes.groupName !== undefined && { group_name: changes.groupName }),
+        ...(changes.retrySchedule !== undefined && { retry_schedule: toJsonOrNull(changes.retrySchedule) }),
         ...(changes.deprecatedVersions !== undefined && {
           deprecated_versions: toJson(changes.deprecatedVersions),
         }),
@@ -119,6 +138,17 @@ export function eventTypeQueries(connection: Connection): EventTypeQueries {
         .returningAll()
         .executeTakeFirst();
       return row && toEventType(row);
+    },
+
+    async eventTypeRetrySchedules(names: string[]): Promise<Map<string, number[]>> {
+      if (names.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('event_type')
+        .select(['name', 'retry_schedule'])
+        .where('name', 'in', names)
+        .where('retry_schedule', 'is not', null)
+        .execute();
+      return new Map(rows.map((row) => [row.name, fromJson<number[]>(row.retry_schedule!)]));
     },
 
     async eventTypeDelete(name: string): Promise<boolean> {

@@ -12,6 +12,7 @@ import { auditQueries, type AuditQueries } from './audit.js';
 import { backgroundTaskQueries, type BackgroundTaskQueries } from './background-tasks.js';
 import { contentQueries, type ContentQueries } from './content.js';
 import { deliveryQueries, type DeliveryQueries } from './deliveries.js';
+import { deliveryCancelQueries, type DeliveryCancelQueries } from './delivery-cancel.js';
 import { deliveryBatchQueries, type DeliveryBatchQueries } from './delivery-batches.js';
 import { deliveryQueueQueries, type DeliveryQueueQueries } from './delivery-queue.js';
 import { connect, type ConnectOptions, type DialectName, type DialectProfile } from './dialect.js';
@@ -21,6 +22,7 @@ import { endpointQueries, type EndpointQueries } from './endpoints.js';
 import { eventTypeQueries, type EventTypeQueries } from './event-types.js';
 import { idempotencyQueries, type IdempotencyQueries } from './idempotency.js';
 import { messageQueries, type MessageQueries } from './messages.js';
+import { messageFeedQueries, type MessageFeedQueries } from './message-feed.js';
 import { migrate, type MigrationResult } from './migrator.js';
 import { observabilityQueries, type ObservabilityQueries } from './observability.js';
 import { pollerQueries, type PollerQueries } from './poller.js';
@@ -28,6 +30,7 @@ import { relayQueries, type RelayQueries } from './relay.js';
 import { replayQueries, type ReplayQueries } from './replays.js';
 import { serviceRunQueries, type ServiceRunQueries } from './service-runs.js';
 import { slaQueries, type SlaQueries } from './slas.js';
+import { statisticsQueries, type StatisticsQueries } from './statistics.js';
 import { templateQueries, type TemplateQueries } from './templates.js';
 import { usageQueries, type UsageQueries } from './usage.js';
 import { transformationQueries, type TransformationQueries } from './transformations.js';
@@ -44,9 +47,11 @@ export interface Store
     TemplateQueries,
     TransformationQueries,
     MessageQueries,
+    MessageFeedQueries,
     PollerQueries,
     RelayQueries,
     DeliveryQueries,
+    DeliveryCancelQueries,
     DeliveryQueueQueries,
     DeliveryBatchQueries,
     AttemptQueries,
@@ -56,6 +61,7 @@ export interface Store
     AuditQueries,
     ServiceRunQueries,
     SlaQueries,
+    StatisticsQueries,
     WorkerQueries,
     ObservabilityQueries,
     BackgroundTaskQueries,
@@ -94,9 +100,11 @@ export function openStore(options: ConnectOptions): Store {
     ...templateQueries(connection),
     ...transformationQueries(connection),
     ...messageQueries(connection),
+    ...messageFeedQueries(connection),
     ...pollerQueries(connection),
     ...relayQueries(connection),
     ...deliveryQueries(connection),
+    ...deliveryCancelQueries(connection),
     ...deliveryQueueQueries(connection),
     ...deliveryBatchQueries(connection),
     ...attemptQueries(connection),
@@ -106,6 +114,7 @@ export function openStore(options: ConnectOptions): Store {
     ...auditQueries(connection),
     ...serviceRunQueries(connection),
     ...slaQueries(connection),
+    ...statisticsQueries(connection),
     ...workerQueries(connection),
     ...observabilityQueries(connection),
     ...backgroundTaskQueries(connection),
@@ -140,6 +149,8 @@ export { ABANDONED_ERROR, TASK_HEARTBEAT_MS } from './background-tasks.js';
 export type { MissingMessage, ReplayFilter } from './replays.js';
 export type { EndpointSubscription } from './usage.js';
 export type { Transformation, TransformationChanges } from './transformations.js';
+export type { AttemptStatsRow } from './statistics.js';
+export type { MessageFeedFilter, MessageFeedPage, MessageFeedQuery } from './message-feed.js';
 export type { ClaimRequest, ClaimResult, DeliveryUpdate, QueueStats } from './delivery-queue.js';
 export type { MoreClaim } from './delivery-batches.js';
 export type {

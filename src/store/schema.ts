@@ -25,8 +25,12 @@ export interface EventTypeTable {
   schemas: string | null;
   archived: number;
   deprecated: number;
-  feature_flag: string | null;
   deprecated_versions: string | null;
+  /** JSON array of delays (ms) before each retry of a message of this type; null: the endpoint's or default. */
+  retry_schedule: ColumnType<string | null, string | null | undefined, string | null>;
+  group_name: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON array of the flags that show the event type to application keys carrying one of them; null: none. */
+  feature_flags: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: number;
   updated_at: number;
 }

@@ -28,7 +28,7 @@ export type JsonObject = { [key: string]: Json };
 export type Metadata = Record<string, string>;
 
 /** Svix's MessageStatus numbers, used for deliveries and attempts alike. */
-export const DeliveryStatus = { Success: 0, Pending: 1, Fail: 2, Sending: 3 } as const;
+export const DeliveryStatus = { Success: 0, Pending: 1, Fail: 2, Sending: 3, Canceled: 4 } as const;
 export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
 
 /** Svix's MessageAttemptTriggerType numbers. */
@@ -71,14 +71,22 @@ export interface EventType {
   schemas: Record<string, JsonObject> | null;
   archived: boolean;
   deprecated: boolean;
-  featureFlag: string | null;
+  /** Application keys see the event type only when they carry one of these flags; null (or empty): all see it. */
+  featureFlags: string[] | null;
+  /** The group a portal lists the event type under, or null. */
+  groupName: string | null;
+  /** Delays (ms) before each retry of a message of this type; null: the endpoint's schedule or the default. */
+  retrySchedule: number[] | null;
   /** Payload versions (keys of `schemas`) that still work but that consumers should move off. */
   deprecatedVersions: string[];
   createdAt: number;
   updatedAt: number;
 }
-export type EventTypeInsert = Omit<EventType, 'createdAt' | 'updatedAt' | 'deprecatedVersions'> &
-  Partial<Pick<EventType, 'deprecatedVersions'>>;
+export type EventTypeInsert = Omit<
+  EventType,
+  'createdAt' | 'updatedAt' | 'deprecatedVersions' | 'groupName' | 'retrySchedule'
+> &
+  Partial<Pick<EventType, 'deprecatedVersions' | 'groupName' | 'retrySchedule'>>;
 export type EventTypeChanges = Partial<Omit<EventType, 'name' | 'createdAt' | 'updatedAt'>>;
 
 export interface Endpoint {

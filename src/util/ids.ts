@@ -3,7 +3,7 @@
  * bytewise in creation order (monotonic within one millisecond in one process), so lists page by id.
  */
 import { randomBytes } from 'node:crypto';
-import { encodeTime, monotonicFactory } from 'ulid';
+import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
 
 /** Random bytes drawn from the OS in blocks: ulid's default asks for them one character at a time. */
 const POOL_SIZE = 4096;
@@ -46,3 +46,12 @@ export function newId(kind: IdKind, now = Date.now()): string {
 export function idFloor(kind: IdKind, time: number): string {
   return `${ID_PREFIX[kind]}_${encodeTime(Math.max(0, Math.floor(time)), 10)}${'0'.repeat(16)}`;
 }
+
+/** The creation time (ms) an id carries, or undefined when `id` is not an id of `kind`. */
+export function idTime(kind: IdKind, id: string): number | undefined {
+  const prefix = `${ID_PREFIX[kind]}_`;
+  if (!id.startsWith(prefix) || !ID_BODY.test(id.slice(prefix.length))) return undefined;
+  return decodeTime(id.slice(prefix.length));
+}
+
+const ID_BODY = /^[0-9A-HJKMNP-TV-Z]{26}$/;

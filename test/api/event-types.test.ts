@@ -34,6 +34,8 @@ describe('event types', () => {
       archived: false,
       deprecated: true,
       featureFlag: 'beta-billing',
+      featureFlags: ['beta-billing'],
+      groupName: null,
       schemas: { '1': invoiceSchema },
       deprecatedVersions: [],
       createdAt: expect.any(String),
@@ -55,35 +57,45 @@ describe('event types', () => {
     });
   });
 
-  describe('featureFlags and groupName, which the svix SDKs may send', () => {
+  describe('featureFlags and groupName', () => {
     const extra = { featureFlags: ['beta', 'eu-only'], groupName: 'billing' };
 
-    it('are accepted on create, PUT and PATCH, and ignored: not stored, not returned', async () => {
+    it('are stored and returned on create, PUT and PATCH; PATCH with null removes them', async () => {
       const created = await admin.post('/event-type', { name: 'sdk.extra', description: 'x', ...extra });
       expect(created.statusCode).toBe(201);
-      const put = await admin.put('/event-type/sdk.extra', { description: 'y', ...extra });
-      expect(put.statusCode).toBe(200);
+      expect(created.json()).toMatchObject({ ...extra, featureFlag: 'beta' });
+      const put = await admin.put('/event-type/sdk.extra', { description: 'y', groupName: 'other' });
+      expect(put.json()).toMatchObject({ featureFlags: null, featureFlag: null, groupName: 'other' });
       const putNew = await admin.put('/event-type/sdk.extra.new', { description: 'y', ...extra });
       expect(putNew.statusCode).toBe(201);
+      expect(putNew.json()).toMatchObject(extra);
       const patched = await admin.patch('/event-type/sdk.extra', { ...extra, description: 'z' });
-      expect(patched.statusCode).toBe(200);
+      expect(patched.json()).toMatchObject({ ...extra, description: 'z' });
+      const kept = await admin.patch('/event-type/sdk.extra', { description: 'w' });
+      expect(kept.json()).toMatchObject(extra);
       const nulls = await admin.patch('/event-type/sdk.extra', { featureFlags: null, groupName: null });
-      expect(nulls.statusCode).toBe(200);
-      for (const res of [created, put, putNew, patched, nulls, await admin.get('/event-type/sdk.extra')]) {
-        expect(res.json()).not.toHaveProperty('featureFlags');
-        expect(res.json()).not.toHaveProperty('groupName');
-      }
-      expect((await admin.get('/event-type/sdk.extra')).json()).toMatchObject({ description: 'z' });
+      expect(nulls.json()).toMatchObject({ featureFlags: null, featureFlag: null, groupName: null });
+      expect((await admin.get('/event-type/sdk.extra')).json()).toMatchObject({ groupName: null });
     });
 
-    it('do not touch featureFlag, the contract field that is stored', async () => {
+    it('take the deprecated featureFlag as a list of one', async () => {
       await createEventType(f, 'sdk.flagged', { featureFlag: 'kept' });
+      expect((await admin.get('/event-type/sdk.flagged')).json()).toMatchObject({
+        featureFlag: 'kept',
+        featureFlags: ['kept'],
+      });
       const res = await admin.patch('/event-type/sdk.flagged', { featureFlags: ['other'] });
-      expect(res.json().featureFlag).toBe('kept');
+      expect(res.json()).toMatchObject({ featureFlag: 'other', featureFlags: ['other'] });
     });
 
     it('must still have the types the SDK sends', async () => {
-      for (const body of [{ featureFlags: 'beta' }, { featureFlags: [1] }, { groupName: 5 }])
+      for (const body of [
+        { featureFlags: 'beta' },
+        { featureFlags: [1] },
+        { featureFlags: ['a b'] },
+        { groupName: 5 },
+        { groupName: 'a/b' },
+      ])
         expectError(
           await admin.post('/event-type', { name: 'sdk.bad.extra', description: 'x', ...body }),
           422,
@@ -280,6 +292,44 @@ describe('event types', () => {
       expect([413, 422]).toContain(res.statusCode);
       expectError(res, res.statusCode);
       expectError(await admin.get('/event-type/deep.schema'), 404);
+    });
+  });
+
+  describe('retry schedule', () => {
+    it('is null until set, then reads back as Svix durations; null removes it', async () => {
+      await createEventType(f, 'retry.set');
+      const path = '/event-type/retry.set/retry-schedule';
+      expect((await admin.get(path)).json()).toEqual({ retrySchedule: null });
+      const schedule = [
+        { secs: 1, nanos: 0 },
+        { secs: 0, nanos: 500_000_000 },
+        { secs: 3600, nanos: 0 },
+      ];
+      const put = await admin.put(path, { retrySchedule: schedule });
+      expect(put.statusCode).toBe(200);
+      expect(put.json()).toEqual({ retrySchedule: schedule });
+      expect((await admin.get(path)).json()).toEqual({ retrySchedule: schedule });
+      // Replacing the event type keeps its schedule: the schedule is a resource of its own.
+      await admin.put('/event-type/retry.set', { description: 'replaced' });
+      expect((await admin.get(path)).json()).toEqual({ retrySchedule: schedule });
+      expect((await admin.put(path, { retrySchedule: [] })).json()).toEqual({ retrySchedule: [] });
+      expect((await admin.put(path, { retrySchedule: null })).json()).toEqual({ retrySchedule: null });
+      expect((await admin.put(path, {})).json()).toEqual({ retrySchedule: null });
+    });
+
+    it('answers 404 for an unknown event type and a 4xx naming the field for a bad schedule', async () => {
+      expectError(await admin.get('/event-type/retry.none/retry-schedule'), 404);
+      expectError(await admin.put('/event-type/retry.none/retry-schedule', { retrySchedule: [] }), 404);
+      await createEventType(f, 'retry.bad');
+      for (const retrySchedule of [[{ secs: -1, nanos: 0 }], [{ secs: 1 }], [5], 'soon']) {
+        const res = await admin.put('/event-type/retry.bad/retry-schedule', { retrySchedule });
+        expect(res.statusCode).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode).toBeLessThan(500);
+        expect(res.body).toMatch(/retrySchedule/);
+      }
+      expect((await admin.get('/event-type/retry.bad/retry-schedule')).json()).toEqual({
+        retrySchedule: null,
+      });
     });
   });
 });

@@ -33,6 +33,27 @@ for (const [path, operations] of Object.entries(full.paths as Schema))
     path.startsWith('/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation')
   )
     svix.paths[path] = operations;
+/** The other operations of the full document Herald serves, held to the same contract. */
+const FULL_OPERATIONS = [
+  'get /api/v1/event-type/{event_type_name}/retry-schedule',
+  'put /api/v1/event-type/{event_type_name}/retry-schedule',
+  'post /api/v1/app/{app_id}/msg/search',
+  'get /api/v1/app/{app_id}/events',
+  'get /api/v1/app/{app_id}/msg/{msg_id}/raw',
+  'post /api/v1/app/{app_id}/msg/precheck/active',
+  'post /api/v1/app/{app_id}/endpoint/{endpoint_id}/msg/test-attempt',
+  'get /api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}/count',
+  'get /api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/headers',
+  'post /api/v1/app/{app_id}/endpoint/{endpoint_id}/cancel-msgs',
+  'get /api/v1/app/stats/count-active',
+  'get /api/v1/stats/endpoint/count',
+  'get /api/v1/app/{app_id}/stats/attempts',
+  'get /api/v1/stats/app/{app_id}/attempt',
+];
+for (const operation of FULL_OPERATIONS) {
+  const [method, path] = operation.split(' ') as [string, string];
+  svix.paths[path] = { ...svix.paths[path], [method]: full.paths[path][method] };
+}
 for (const [name, schema] of Object.entries(full.components.schemas as Schema))
   svix.components.schemas[name] ??= schema;
 /** Background tasks and the operations that start them, from the full document too. */

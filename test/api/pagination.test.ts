@@ -94,7 +94,7 @@ describe('cursor pagination', () => {
         schemas: null,
         archived: false,
         deprecated: false,
-        featureFlag: null,
+        featureFlags: null,
       });
     const res = await admin.get('/event-type');
     expect(res.json().data).toHaveLength(50);

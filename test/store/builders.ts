@@ -52,7 +52,7 @@ export function eventTypeInsert(name: string, overrides: Partial<EventTypeInsert
     schemas: null,
     archived: false,
     deprecated: false,
-    featureFlag: null,
+    featureFlags: null,
     ...overrides,
   };
 }

@@ -9,7 +9,7 @@ describeStore('store: event types', (ctx) => {
   it('creates an event type and reads it back with its schemas', async () => {
     const schemas = { '1': { type: 'object', properties: { amount: { type: 'number' } } } };
     const created = await ctx.store.eventTypeCreate(
-      eventTypeInsert('invoice.paid', { schemas, deprecated: true, featureFlag: 'beta' }),
+      eventTypeInsert('invoice.paid', { schemas, deprecated: true, featureFlags: ['beta'] }),
       1_000,
     );
     expect(created).toEqual({
@@ -18,13 +18,52 @@ describeStore('store: event types', (ctx) => {
       schemas,
       archived: false,
       deprecated: true,
-      featureFlag: 'beta',
+      featureFlags: ['beta'],
+      groupName: null,
+      retrySchedule: null,
       deprecatedVersions: [],
       createdAt: 1_000,
       updatedAt: 1_000,
     });
     expect(await ctx.store.eventTypeGet('invoice.paid')).toEqual(created);
     expect(await ctx.store.eventTypeGet('invoice.unknown')).toBeUndefined();
+  });
+
+  it('keeps a group name and a retry schedule, and reads the schedules of many event types at once', async () => {
+    const store = await ctx.fresh();
+    await store.eventTypeCreate(
+      eventTypeInsert('a.grouped', { groupName: 'billing', retrySchedule: [10, 20] }),
+    );
+    await store.eventTypeCreate(eventTypeInsert('b.plain'));
+    expect(await store.eventTypeGet('a.grouped')).toMatchObject({
+      groupName: 'billing',
+      retrySchedule: [10, 20],
+    });
+    await store.eventTypeUpdate('b.plain', { retrySchedule: [] });
+    expect(await store.eventTypeRetrySchedules(['a.grouped', 'b.plain', 'c.none'])).toEqual(
+      new Map([
+        ['a.grouped', [10, 20]],
+        ['b.plain', []],
+      ]),
+    );
+    await store.eventTypeUpdate('a.grouped', { retrySchedule: null, groupName: null });
+    expect(await store.eventTypeGet('a.grouped')).toMatchObject({ groupName: null, retrySchedule: null });
+  });
+
+  it('shows an event type with feature flags only to keys carrying one of them', async () => {
+    const store = await ctx.fresh();
+    await store.eventTypeCreate(eventTypeInsert('a.open'));
+    await store.eventTypeCreate(eventTypeInsert('b.beta', { featureFlags: ['beta', 'eu'] }));
+    await store.eventTypeCreate(eventTypeInsert('c.alpha', { featureFlags: ['alpha'] }));
+    await store.eventTypeCreate(eventTypeInsert('d.emptied', { featureFlags: [] }));
+    const names = async (flags?: string[]) =>
+      (await store.eventTypeList(ALL, false, flags)).data.map((eventType) => eventType.name);
+    expect(await names()).toEqual(['a.open', 'b.beta', 'c.alpha', 'd.emptied']);
+    expect(await names([])).toEqual(['a.open', 'd.emptied']);
+    expect(await names(['eu'])).toEqual(['a.open', 'b.beta', 'd.emptied']);
+    expect(await names(['alpha', 'beta'])).toEqual(['a.open', 'b.beta', 'c.alpha', 'd.emptied']);
+    expect(await names(['bet', '"beta"', 'be%'])).toEqual(['a.open', 'd.emptied']);
+    expect((await store.eventTypeGet('d.emptied'))?.featureFlags).toBeNull();
   });
 
   it('refuses a second event type with the same name', async () => {

@@ -34,7 +34,7 @@ function responseText(attempt: Attempt, redactor: Redactor | null): string {
   return attempt.responseStatusCode > 0 ? EXPUNGED_RESPONSE : '';
 }
 
-function attemptOut(attempt: Attempt, withContent = true, redactor: Redactor | null = null) {
+export function attemptOut(attempt: Attempt, withContent = true, redactor: Redactor | null = null) {
   return {
     id: attempt.id,
     msgId: attempt.msgId,
@@ -65,7 +65,7 @@ function deliveryState(delivery: Delivery) {
   };
 }
 
-const AttemptFilters = Type.Object({
+export const AttemptFilters = Type.Object({
   ...PageQueryString,
   ...ListFilters,
   status: Type.Optional(StatusNumber),

@@ -40,7 +40,7 @@ export const eventTypeOpenApiRoutes = routeModule({ tags: ['Event Type', 'Herald
       for (const eventType of found) {
         const fields = { ...eventType, archived: false };
         if (!(await store.eventTypeUpdate(eventType.name, fields)))
-          await store.eventTypeCreate({ ...fields, featureFlag: null });
+          await store.eventTypeCreate({ ...fields, featureFlags: null });
       }
       if (replaceAll) {
         const named = new Set(found.map((eventType) => eventType.name));

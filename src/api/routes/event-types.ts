@@ -21,7 +21,9 @@ export function eventTypeOut(eventType: EventType, withContent = true) {
     description: eventType.description,
     archived: eventType.archived,
     deprecated: eventType.deprecated,
-    featureFlag: eventType.featureFlag,
+    featureFlag: eventType.featureFlags?.[0] ?? null,
+    featureFlags: eventType.featureFlags,
+    groupName: eventType.groupName,
     schemas: withContent ? eventType.schemas : null,
     deprecatedVersions: eventType.deprecatedVersions,
     createdAt: toIso(eventType.createdAt),
@@ -39,10 +41,27 @@ export function replacedFields(body: EventTypeUpdate) {
     description: body.description,
     archived: body.archived ?? false,
     deprecated: body.deprecated ?? false,
-    featureFlag: body.featureFlag ?? null,
+    featureFlags: featureFlagsIn(body) ?? null,
+    groupName: body.groupName ?? null,
     schemas: (body.schemas as SchemasIn) ?? null,
     deprecatedVersions: body.deprecatedVersions ?? [],
   };
+}
+
+/**
+ * The flags a body sets: `featureFlags`, or Svix's deprecated `featureFlag` as a list of one; undefined when it
+ * sets neither (a PATCH that leaves them).
+ */
+function featureFlagsIn(body: EventTypePatch): string[] | null | undefined {
+  if (body.featureFlags !== undefined) return body.featureFlags;
+  if (body.featureFlag !== undefined) return body.featureFlag === null ? null : [body.featureFlag];
+  return undefined;
+}
+
+/** Whether an application key carrying `flags` sees the event type (undefined: an admin key, which sees all). */
+export function visibleTo(eventType: EventType, flags: string[] | undefined): boolean {
+  const needed = eventType.featureFlags ?? [];
+  return flags === undefined || needed.length === 0 || needed.some((flag) => flags.includes(flag));
 }
 
 /** The feature flags that decide what an application key sees; undefined for an admin key, which sees all. */
@@ -56,7 +75,7 @@ export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { s
       access: 'any',
       summary: 'List event types',
       description:
-        'An application key sees the event types without a `featureFlag`, and those whose flag it carries ' +
+        'An application key sees the event types without `featureFlags`, and those with a flag it carries ' +
         '(from `featureFlags` in app-portal-access), as in Svix.',
       querystring: Type.Object({
         ...PageQueryString,
@@ -103,9 +122,8 @@ export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { s
     },
     async (request) => {
       const eventType = await findEventType(store, request.params.event_type_name);
-      const flags = visibleFlags(request.principal);
-      // Hidden from an application key without its flag: as if it did not exist.
-      if (flags && eventType.featureFlag !== null && !flags.includes(eventType.featureFlag))
+      // Hidden from an application key without one of its flags: as if it did not exist.
+      if (!visibleTo(eventType, visibleFlags(request.principal)))
         throw notFound('event type', request.params.event_type_name);
       return eventTypeOut(eventType);
     },
@@ -142,8 +160,7 @@ export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { s
     },
     async (request) => {
       const name = request.params.event_type_name;
-      // featureFlags and groupName are accepted for the svix SDKs but not stored.
-      const { schemas, description, archived, deprecated, featureFlag, deprecatedVersions } = request.body;
+      const { schemas, description, archived, deprecated, groupName, deprecatedVersions } = request.body;
       checkPayloadSchemas(schemas as SchemasIn);
       if (deprecatedVersions !== undefined || schemas !== undefined) {
         const current = await findEventType(store, name);
@@ -156,7 +173,8 @@ export const eventTypeRoutes = routeModule({ tags: ['Event Type'] }, (route, { s
         description,
         archived,
         deprecated,
-        featureFlag,
+        featureFlags: featureFlagsIn(request.body),
+        groupName,
         deprecatedVersions,
         ...(schemas !== undefined && {
           schemas: schemas as SchemasIn as Record<string, JsonObject> | null,

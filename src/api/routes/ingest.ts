@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Application } from '../../store/index.js';
 import { isPollingUrl } from '../endpoint-config.js';
-import { conflict, unprocessable } from '../errors.js';
+import { conflict, HttpError, unprocessable } from '../errors.js';
 import { IngestWriter } from '../ingest-writer.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint, findEventType, findOrCreateApplication } from '../lookups.js';
@@ -10,8 +10,12 @@ import { exampleOf } from '../payload-schemas.js';
 import { AppParams, EventTypeName, IdempotencyHeaders } from '../schemas/common.js';
 import { EndpointParams } from '../schemas/endpoints.js';
 import { MAX_BATCH, MessageBatchIn, MessageIn } from '../schemas/ingest.js';
-import { MessageOut } from '../schemas/messages.js';
+import { AttemptOut, MessageOut } from '../schemas/messages.js';
+import { attemptOut } from './attempts.js';
 import { messageOut } from './messages.js';
+
+/** How long test-attempt waits past the endpoint's timeout for the attempt. */
+const TEST_ATTEMPT_GRACE_MS = 30_000;
 
 /** A batch may be this many times larger than a single request. */
 const BATCH_BODY_FACTOR = 16;
@@ -151,6 +155,45 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
       const payload = (request.body.payload ?? example ?? {}) as MessageIn['payload'];
       const [written] = await accept(application, [{ eventType: name, payload }], endpoint.id);
       return messageOut(written!.message);
+    },
+  );
+
+  route.post(
+    '/app/:app_id/endpoint/:endpoint_id/msg/test-attempt',
+    {
+      access: 'app',
+      tags: ['Message'],
+      summary: 'Send a message to one endpoint and get its first attempt',
+      description:
+        'Sends the message to this endpoint only, whatever its filters, as send-example does, waits for its ' +
+        `first attempt (up to the endpoint's timeout plus ${TEST_ATTEMPT_GRACE_MS / 1000} s) and answers it ` +
+        '(201); 504 when no attempt came in that time (the delivery goes on). Retries follow as usual.',
+      params: EndpointParams,
+      headers: IdempotencyHeaders,
+      body: MessageIn,
+      response: { 201: AttemptOut },
+    },
+    async (request, reply) => {
+      const application = request.application;
+      const endpoint = await findEndpoint(store, application.id, request.params.endpoint_id);
+      if (isPollingUrl(endpoint.url))
+        throw conflict(
+          `endpoint "${request.params.endpoint_id}" is a polling endpoint, which Herald sends nothing`,
+        );
+      const [written] = await accept(application, [withRawPayload(request.body as MessageIn)], endpoint.id);
+      const msgId = written!.message.id;
+      const deadline = Date.now() + (endpoint.timeoutMs ?? config.deliveryTimeoutMs) + TEST_ATTEMPT_GRACE_MS;
+      for (let wait = 20; Date.now() < deadline; wait = Math.min(wait * 2, 250)) {
+        const page = await store.attemptList(
+          application.id,
+          { msgId, endpointId: endpoint.id },
+          { limit: 1, order: 'ascending', reverse: false },
+        );
+        const first = page.data[0];
+        if (first) return reply.status(201).send(attemptOut(first));
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+      throw new HttpError(504, 'timeout', `message ${msgId} was queued, but no attempt was made in time`);
     },
   );
 });

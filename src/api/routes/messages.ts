@@ -14,9 +14,13 @@ import { ListFilters, MessageOut, MessageParams } from '../schemas/messages.js';
 export const EXPIRED_PAYLOAD = { expired: true };
 
 /** A message as the API shows it; `redactor` hides what the viewer may not see (see redaction-view.ts). */
+/** A message's payload as the viewer may see it: redacted for them, or `EXPIRED_PAYLOAD` once removed. */
+export function payloadOf(message: Message, redactor: Redactor | null) {
+  return message.payload === null ? EXPIRED_PAYLOAD : (redactor?.redact(message.payload) ?? message.payload);
+}
+
 export function messageOut(message: Message, withContent = true, redactor: Redactor | null = null) {
-  const payload =
-    message.payload === null ? EXPIRED_PAYLOAD : (redactor?.redact(message.payload) ?? message.payload);
+  const payload = payloadOf(message, redactor);
   return {
     id: message.id,
     eventType: message.eventType,

@@ -207,7 +207,7 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify, config })
           pending: Type.Integer(),
           fail: Type.Integer(),
           sending: Type.Integer(),
-          canceled: Type.Integer({ description: 'Always 0: Herald does not cancel deliveries' }),
+          canceled: Type.Integer({ description: 'Deliveries canceled by cancel-msgs' }),
         }),
       },
     },
@@ -218,7 +218,13 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify, config })
       if (since !== undefined && (until ?? Date.now()) - since > STATS_MAX_DAYS * DAY_MS + GRACE_MS)
         throw badRequest(`query.since must be at most ${STATS_MAX_DAYS} days before query.until (or now)`);
       const counts = await store.deliveryStats(endpoint.id, since, until);
-      return { success: counts[0], pending: counts[1], fail: counts[2], sending: counts[3], canceled: 0 };
+      return {
+        success: counts[0],
+        pending: counts[1],
+        fail: counts[2],
+        sending: counts[3],
+        canceled: counts[4],
+      };
     },
   );
 });

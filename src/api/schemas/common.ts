@@ -46,6 +46,9 @@ export const RateLimit = Type.Integer({
 
 export const Ordering = Type.Union([Type.Literal('ascending'), Type.Literal('descending')]);
 
+/** The most retries a retry schedule (an endpoint's, an event type's) may list. */
+export const MAX_RETRIES = 20;
+
 export const MAX_PAGE_SIZE = 250;
 export const DEFAULT_PAGE_SIZE = 50;
 

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { SECRET_PATTERN } from '../../signing/secrets.js';
 import {
+  MAX_RETRIES,
   Channel,
   EventTypeName,
   Metadata,
@@ -67,7 +68,6 @@ const SignatureVersions = Type.Array(Type.Union([Type.Literal('v1'), Type.Litera
 });
 
 /** Herald's per-endpoint delivery settings. */
-export const MAX_RETRIES = 20;
 export const MAX_BATCH_MESSAGES = 1000;
 export const MAX_BATCH_BYTES = 10 * 1024 * 1024;
 const DeliverySettings = {

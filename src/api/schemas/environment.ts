@@ -5,7 +5,7 @@
  * `sealed`, encrypted under a key derived from the passphrase of the export (docs/security.md).
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_RETRIES } from './endpoints.js';
+import { MAX_RETRIES } from './common.js';
 import {
   Channel,
   EventTypeName,

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { EventTypeName, NAME_PATTERN, Nullable, TEXT_PATTERN, Timestamp } from './common.js';
+import { EventTypeName, MAX_RETRIES, NAME_PATTERN, Nullable, TEXT_PATTERN, Timestamp } from './common.js';
 
 const Description = Type.String({ maxLength: 4096, pattern: TEXT_PATTERN, example: 'A user has signed up' });
 const FeatureFlag = Type.String({ maxLength: 256, pattern: NAME_PATTERN });
@@ -30,28 +30,20 @@ const DeprecatedVersions = Type.Array(PayloadVersion, {
     'endpoints can still pin them',
 });
 
-/**
- * Fields newer svix SDKs send that Herald does not store yet (storing them needs a migration). They are
- * accepted, so those SDK calls work, and ignored; the responses do not carry them.
- */
-const IgnoredSdkFields = {
-  featureFlags: Type.Optional(
-    Nullable(
-      Type.Array(FeatureFlag, {
-        maxItems: 100,
-        description: 'Accepted for the svix SDKs and ignored: Herald does not store it yet',
-      }),
-    ),
-  ),
-  groupName: Type.Optional(
-    Nullable(
-      Type.String({
-        maxLength: 256,
-        description: 'Accepted for the svix SDKs and ignored: Herald does not store it yet',
-      }),
-    ),
-  ),
-};
+const FeatureFlags = Type.Array(FeatureFlag, {
+  maxItems: 100,
+  uniqueItems: true,
+  description:
+    'Application keys see the event type only when they carry one of these flags (from app-portal-access); ' +
+    'replaces `featureFlag`',
+  example: ['cool-new-feature'],
+});
+const GroupName = Type.String({
+  maxLength: 256,
+  pattern: NAME_PATTERN,
+  description: "The event type group's name",
+  example: 'user',
+});
 
 export const EventTypeIn = Type.Object({
   name: EventTypeName,
@@ -61,7 +53,8 @@ export const EventTypeIn = Type.Object({
   featureFlag: Type.Optional(Nullable(FeatureFlag)),
   schemas: Type.Optional(Nullable(Schemas)),
   deprecatedVersions: Type.Optional(DeprecatedVersions),
-  ...IgnoredSdkFields,
+  featureFlags: Type.Optional(Nullable(FeatureFlags)),
+  groupName: Type.Optional(Nullable(GroupName)),
 });
 export type EventTypeIn = Static<typeof EventTypeIn>;
 
@@ -77,7 +70,9 @@ export const EventTypeOut = Type.Object({
   description: Type.String(),
   archived: Type.Boolean(),
   deprecated: Type.Boolean(),
-  featureFlag: Nullable(Type.String()),
+  featureFlag: Nullable(Type.String({ description: 'Deprecated: the first of `featureFlags`' })),
+  featureFlags: Nullable(Type.Array(Type.String())),
+  groupName: Nullable(Type.String()),
   schemas: Nullable(Type.Record(Type.String(), Type.Object({}, { additionalProperties: true }))),
   deprecatedVersions: Type.Array(Type.String(), { description: 'Herald: deprecated payload versions' }),
   createdAt: Timestamp,
@@ -119,3 +114,23 @@ export const EventTypeImportOpenApiOut = Type.Object({
     to_modify: Nullable(Type.Array(EventTypeFromOpenApi, { description: 'With dryRun: what would be' })),
   }),
 });
+/** Svix's Duration: a retry delay. */
+const Duration = Type.Object({
+  secs: Type.Integer({ minimum: 0, maximum: 604_800 }),
+  nanos: Type.Integer({ minimum: 0, maximum: 999_999_999 }),
+});
+
+export const RetryScheduleInOut = Type.Object({
+  retrySchedule: Type.Optional(
+    Nullable(
+      Type.Array(Duration, {
+        maxItems: MAX_RETRIES,
+        description:
+          'Delays before each retry of a message of this event type (at most 20, each ±20 % jitter); [] never ' +
+          "retries; null removes the schedule. An endpoint's own `retrySchedule` comes first; without either, " +
+          'the default schedule applies.',
+      }),
+    ),
+  ),
+});
+export type RetryScheduleInOut = Static<typeof RetryScheduleInOut>;

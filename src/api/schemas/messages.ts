@@ -1,14 +1,16 @@
 import { Type } from '@sinclair/typebox';
 import { Channel, Nullable, Timestamp, Uid } from './common.js';
 
-export const StatusNumber = Type.Union([Type.Literal(0), Type.Literal(1), Type.Literal(2), Type.Literal(3)], {
-  description: 'Delivery status: 0 success, 1 pending, 2 fail, 3 sending',
-});
+export const StatusNumber = Type.Union(
+  [Type.Literal(0), Type.Literal(1), Type.Literal(2), Type.Literal(3), Type.Literal(4)],
+  { description: 'Delivery status: 0 success, 1 pending, 2 fail, 3 sending, 4 canceled' },
+);
 export const StatusText = Type.Union([
   Type.Literal('success'),
   Type.Literal('pending'),
   Type.Literal('fail'),
   Type.Literal('sending'),
+  Type.Literal('canceled'),
 ]);
 
 export const MessageOut = Type.Object({
