@@ -9,7 +9,7 @@ export function eventTypesFilter(raw: string[] | undefined): string[] | undefine
   const names = raw.flatMap((part) => part.split(',')).filter((name) => name !== '');
   for (const name of names)
     if (!NAME.test(name) || name.length > 256)
-      throw unprocessable(`query.event_types: "${name.slice(0, 100)}" is not an event type name`);
+      throw unprocessable(['query', 'event_types'], `"${name.slice(0, 100)}" is not an event type name`);
   return names.length > 0 ? names : undefined;
 }
 

@@ -64,7 +64,7 @@ describe('hostile and malformed input', () => {
       const url = path === 'TARGET' ? target() : path === 'ENDPOINT' ? endpoint() : path;
       const res = await admin.send(method, url, body);
       const error = expectError(res, 422, 'validation', detail);
-      expect(error.errors).toEqual(
+      expect(error.problems).toEqual(
         expect.arrayContaining([expect.objectContaining({ loc: expect.any(Array) })]),
       );
     });

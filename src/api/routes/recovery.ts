@@ -132,10 +132,12 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify, config })
       const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
       const since = Date.parse(request.body.since);
       const until = request.body.until ? Date.parse(request.body.until) : undefined;
-      if (until !== undefined && until <= since) throw unprocessable('body.until must be after body.since');
+      if (until !== undefined && until <= since)
+        throw unprocessable(['body', 'until'], 'must be after since');
       if ((until ?? Date.now()) - since > RECOVER_MAX_DAYS * DAY_MS + GRACE_MS)
         throw unprocessable(
-          `body.since must be at most ${RECOVER_MAX_DAYS} days before body.until (or now); recover older ` +
+          ['body', 'since'],
+          `must be at most ${RECOVER_MAX_DAYS} days before until (or now); recover older ` +
             'failures with POST /app/{app_id}/dead-letter/replay',
         );
       const queued = await store.deliveryRequeueFailed(
@@ -227,7 +229,7 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify, config })
       const since = timeFilter(body.since);
       const until = timeFilter(body.until);
       if (since !== undefined && until !== undefined && until <= since)
-        throw unprocessable('body.until must be after body.since');
+        throw unprocessable(['body', 'until'], 'must be after since');
       const dryRun = body.dryRun ?? false;
       const count = await store.deliveryRequeueFailed(
         { appId, endpointId, eventTypes: eventTypesFilter(body.eventTypes), since, until },
