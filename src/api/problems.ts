@@ -36,6 +36,20 @@ export function formatLoc(loc: Loc): string {
 export const describeProblem = (problem: ValidationProblem) => `${formatLoc(problem.loc)} ${problem.msg}`;
 
 /**
+ * What an error body says, as one line: its `detail` sentence, or a 422's problems as sentences. Null when
+ * the body is not one of Herald's (or Svix's) error bodies.
+ */
+export function errorBodyText(body: unknown): string | null {
+  const detail = (body as { detail?: unknown } | null)?.detail;
+  if (typeof detail === 'string') return detail;
+  if (!Array.isArray(detail)) return null;
+  return detail
+    .filter((item): item is ValidationProblem => Array.isArray(item?.loc) && typeof item?.msg === 'string')
+    .map(describeProblem)
+    .join('; ');
+}
+
+/**
  * Reads a place written as `formatLoc` writes it (`body.schemas["2"].examples[1]`) from the start of `text`.
  * Returns the place and the text after it, or null when `text` does not start with one of the request's parts.
  */
