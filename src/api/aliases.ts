@@ -12,9 +12,19 @@ function eitherName<T>(
 ): T | undefined {
   if (value === undefined) return aliasValue;
   if (aliasValue !== undefined && JSON.stringify(aliasValue) !== JSON.stringify(value))
-    throw unprocessable(`body.${name} and body.${alias} are the same setting; send only one of them`);
+    throw unprocessable(
+      [name, alias].map((field) => ({
+        loc: ['body', field],
+        msg: `is the same setting as ${field === name ? alias : name}, with another value; send only one of them`,
+        type: 'value_error.conflict',
+      })),
+    );
   return value;
 }
+
+/** The name a body sent its event-type filter under, for messages about it. */
+export const eventTypeFilterName = (body: { eventTypes?: unknown; filterTypes?: unknown }) =>
+  body.eventTypes === undefined && body.filterTypes !== undefined ? 'filterTypes' : 'eventTypes';
 
 /** An endpoint's event-type filter: `eventTypes` in the contract, `filterTypes` in the SDKs. */
 export const eventTypeFilter = (body: {

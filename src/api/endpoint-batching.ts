@@ -44,7 +44,8 @@ export async function batchingSettings(
     );
   if (shaping.conversion !== 'none')
     throw unprocessable(
-      `body.batching sends messages as one JSON array, which cannot hold ${shaping.conversion === 'xml' ? 'XML' : 'form-encoded'} ` +
+      ['body', 'batching'],
+      `sends messages as one JSON array, which cannot hold ${shaping.conversion === 'xml' ? 'XML' : 'form-encoded'} ` +
         `bodies; set conversion "none" (or batching null)`,
     );
   if (shaping.templateId !== null) {
@@ -54,7 +55,8 @@ export async function batchingSettings(
       (await store.templateVersionGet(template.id, shaping.templateVersion ?? template.latestVersion));
     if (version && version.contentType !== 'json')
       throw unprocessable(
-        `body.batching sends messages as one JSON array, but template "${template!.name}" (version ` +
+        ['body', 'batching'],
+        `sends messages as one JSON array, but template "${template!.name}" (version ` +
           `${version.version}) produces ${version.contentType}; give the template the json content type, or set ` +
           'batching null',
       );

@@ -8,6 +8,7 @@ import { blockedHostReason } from '../security/ssrf.js';
 import { isSensitiveHeader } from '../security/redact.js';
 import type { Store } from '../store/index.js';
 import { unprocessable } from './errors.js';
+import type { Loc } from './problems.js';
 
 export { isSensitiveHeader };
 
@@ -20,7 +21,8 @@ export function checkEndpointUrl(raw: string, config: Config): string {
     url = new URL(raw);
   } catch {
     throw unprocessable(
-      `body.url "${raw.slice(0, 100)}" is not a URL; send an absolute http:// or https:// URL`,
+      ['body', 'url'],
+      `"${raw.slice(0, 100)}" is not a URL; send an absolute http:// or https:// URL`,
     );
   }
   // A polling endpoint: read only through the poller API, never sent to (routing leaves it out). A relay
@@ -28,15 +30,20 @@ export function checkEndpointUrl(raw: string, config: Config): string {
   if (url.protocol === POLLING_SCHEME || url.protocol === RELAY_SCHEME) return url.toString();
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw unprocessable(
-      `body.url must use http:// or https:// (or poll: for a polling endpoint, relay: for \`herald listen\`), ` +
+      ['body', 'url'],
+      `must use http:// or https:// (or poll: for a polling endpoint, relay: for \`herald listen\`), ` +
         `not ${url.protocol}//`,
     );
   if (config.endpointHttpsOnly && url.protocol !== 'https:')
-    throw unprocessable('body.url must use https:// on this server (HERALD_ENDPOINT_HTTPS_ONLY is on)');
+    throw unprocessable(
+      ['body', 'url'],
+      'must use https:// on this server (HERALD_ENDPOINT_HTTPS_ONLY is on)',
+    );
   const blocked = blockedHostReason(url.hostname, config.ssrfAllow);
   if (blocked !== null)
     throw unprocessable(
-      `body.url points at ${url.hostname} (${blocked}), which Herald does not deliver to; use a public address, ` +
+      ['body', 'url'],
+      `points at ${url.hostname} (${blocked}), which Herald does not deliver to; use a public address, ` +
         'or have the operator allow the range in HERALD_SSRF_ALLOW_CIDRS',
     );
   return url.toString();
@@ -62,18 +69,25 @@ export function checkUrlKindKept(existing: { url: string }, url: string): string
   const now = urlKind(url);
   if (was !== now)
     throw unprocessable(
-      `body.url cannot make ${was} endpoint ${now} endpoint; create a new endpoint with that URL instead`,
+      ['body', 'url'],
+      `cannot make ${was} endpoint ${now} endpoint; create a new endpoint with that URL instead`,
     );
   return url;
 }
 
-export async function checkEventTypes(store: Store, names: string[] | null | undefined): Promise<void> {
+/** Refuses names not in the catalogue; `field` is the name the request sent them under (`filterTypes`…). */
+export async function checkEventTypes(
+  store: Store,
+  names: string[] | null | undefined,
+  field = 'eventTypes',
+): Promise<void> {
   if (!names) return;
   const active = await store.eventTypeFindActive(names);
   const unknown = names.filter((name) => !active.has(name));
   if (unknown.length > 0)
     throw unprocessable(
-      `body.eventTypes names event types that are not in the catalogue: ${unknown.join(', ')}; ` +
+      ['body', field],
+      `names event types that are not in the catalogue: ${unknown.join(', ')}; ` +
         'create them first (POST /api/v1/event-type) or fix the names',
     );
 }
@@ -110,19 +124,20 @@ const INFRASTRUCTURE_PREFIXES = [
   'x-svix-',
 ];
 
-export function checkHeaders(headers: Record<string, string | null>): void {
+export function checkHeaders(headers: Record<string, string | null>, field: Loc = ['body', 'headers']): void {
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
-    if (!TOKEN.test(name)) throw unprocessable(`headers: "${name.slice(0, 100)}" is not a valid header name`);
+    if (!TOKEN.test(name)) throw unprocessable([...field, name], 'is not a valid header name');
     if (RESERVED.has(lower) || RESERVED_PREFIXES.some((prefix) => lower.startsWith(prefix)))
-      throw unprocessable(`headers: "${name}" is set by Herald itself and cannot be overridden`);
+      throw unprocessable([...field, name], 'is set by Herald itself and cannot be overridden');
     if (INFRASTRUCTURE_PREFIXES.some((prefix) => lower.startsWith(prefix)))
       throw unprocessable(
-        `headers: "${name}" starts with a prefix reserved for cloud infrastructure or Svix ` +
+        [...field, name],
+        `starts with a prefix reserved for cloud infrastructure or Svix ` +
           `(${INFRASTRUCTURE_PREFIXES.join(', ')}); choose another name`,
       );
     if (value !== null && /[\r\n\0]/.test(value))
-      throw unprocessable(`headers: the value of "${name}" must not contain line breaks or NUL characters`);
+      throw unprocessable([...field, name], 'must not contain line breaks or NUL characters');
   }
 }
 

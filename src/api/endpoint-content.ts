@@ -5,6 +5,7 @@
 import { checkContentFilter } from '../delivery/content-filter.js';
 import type { Compression, Endpoint, JsonObject } from '../store/index.js';
 import { unprocessable } from './errors.js';
+import { parseLoc } from './problems.js';
 
 type Content = Pick<Endpoint, 'filter' | 'compression' | 'compressionThreshold'>;
 
@@ -33,7 +34,9 @@ export function compressionRetried(body: ContentBody): { compressionRefusedAt?: 
 /** Answers 422 naming the place when `filter` is not a filter Herald accepts. */
 export function checkFilter(filter: unknown, place: string): void {
   const problem = checkContentFilter(filter, place);
-  if (problem !== null) throw unprocessable(`${problem.place} ${problem.problem}`);
+  if (problem === null) return;
+  const where = parseLoc(problem.place);
+  throw unprocessable(where?.rest === '' ? where.loc : ['body', 'filter'], problem.problem);
 }
 
 /**

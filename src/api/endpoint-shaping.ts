@@ -50,23 +50,26 @@ function effective(body: ShapingBody, existing: Shaping | undefined): Shaping {
 export async function shapingSettings(store: Store, body: ShapingBody, existing?: Shaping): Promise<Shaping> {
   const settings = effective(body, existing);
   if (body.templateVersion !== undefined && body.templateVersion !== null && settings.templateId === null)
-    throw unprocessable('body.templateVersion pins a version of a template; set templateId too');
+    throw unprocessable(['body', 'templateVersion'], 'pins a version of a template; set templateId too');
   if (settings.templateId === null) return settings;
   if (settings.conversion !== 'none')
     throw unprocessable(
-      `body.conversion "${settings.conversion}" converts the standard body, but a template sets the body itself; ` +
+      ['body', 'conversion'],
+      `"${settings.conversion}" converts the standard body, but a template sets the body itself; ` +
         'use conversion "none" with a template, or give the template the content type you want',
     );
   const template = await store.templateGet(settings.templateId);
   if (!template)
     throw unprocessable(
-      `body.templateId "${settings.templateId}" is not a template; create it first (POST /api/v1/template)`,
+      ['body', 'templateId'],
+      `"${settings.templateId}" is not a template; create it first (POST /api/v1/template)`,
     );
   const number = settings.templateVersion ?? template.latestVersion;
   const version = await store.templateVersionGet(template.id, number);
   if (!version)
     throw unprocessable(
-      `body.templateVersion ${number} does not exist; template "${template.name}" has versions 1 to ` +
+      ['body', 'templateVersion'],
+      `${number} does not exist; template "${template.name}" has versions 1 to ` +
         `${template.latestVersion}`,
     );
   if (
@@ -75,7 +78,8 @@ export async function shapingSettings(store: Store, body: ShapingBody, existing?
     version.payloadVersion !== settings.payloadVersion
   )
     throw unprocessable(
-      `body.payloadVersion is "${settings.payloadVersion}", but version ${version.version} of template ` +
+      ['body', 'payloadVersion'],
+      `is "${settings.payloadVersion}", but version ${version.version} of template ` +
         `"${template.name}" produces payload version "${version.payloadVersion}"; pin a template version that ` +
         'produces it, or change payloadVersion',
     );

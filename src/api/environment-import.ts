@@ -257,7 +257,7 @@ async function plannedApplications(store: Store, body: EnvironmentIn) {
       );
     }
     if (application.redactionRules)
-      checkRedactionRules(application.redactionRules, `applications[${i}].redactionRules`);
+      checkRedactionRules(application.redactionRules, ['body', 'applications', String(i), 'redactionRules']);
     const { endpoints: _endpoints, ...fields } = application;
     appIds.push(application.id);
     added.push(fields);

@@ -1,10 +1,19 @@
 /**
- * The API's one error type and the one handler that turns every failure into `{code, detail}` with the right
- * status. `detail` always tells the caller what to fix. Nothing unexpected leaks: a bug becomes a logged 500
- * with a generic body.
+ * The API's one error type and the one handler that turns every failure into its body with the right status:
+ * `{code, detail}` (Svix's `HttpErrorOut`), or for a 422 `{code, detail: [{loc, msg, type}, …]}` (Svix's
+ * `HTTPValidationError`, see problems.ts). `detail` always tells the caller what to fix. Nothing unexpected
+ * leaks: a bug becomes a logged 500 with a generic body.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { isDatabaseBusy, isDatabaseUnavailable, UniqueViolation } from '../store/index.js';
+import {
+  describeProblem,
+  type Loc,
+  partOf,
+  pointerSegments,
+  problemFromSentence,
+  type ValidationProblem,
+} from './problems.js';
 
 export class HttpError extends Error {
   constructor(
@@ -29,7 +38,37 @@ export const forbidden = (detail: string) => new HttpError(403, 'forbidden', det
 
 export const badRequest = (detail: string) => new HttpError(400, 'bad_request', detail);
 
-export const unprocessable = (detail: string) => new HttpError(422, 'validation', detail);
+/**
+ * A 422: the request is well-formed but some of its values are not acceptable. `problems` become the body's
+ * `detail` list; `detail` (what logs and the audit log read) is them as one sentence.
+ */
+export class ValidationFailed extends HttpError {
+  constructor(
+    readonly problems: ValidationProblem[],
+    code = 'validation',
+  ) {
+    super(422, code, problems.map(describeProblem).join('; '));
+  }
+}
+
+/**
+ * A 422 about the value at `loc` (`['body', 'url']`, `['query', 'limit']`), named as the caller sent it; `msg`
+ * says what is wrong and what to do without repeating the place. A list of problems covers a request whose
+ * problem is in several fields. The one-string form (a sentence that starts with its place, such as
+ * `body.url must …`) is kept for older call sites: the place is read from the sentence, or is the whole body.
+ */
+export function unprocessable(loc: Loc, msg: string, type?: string): ValidationFailed;
+export function unprocessable(problems: ValidationProblem[]): ValidationFailed;
+export function unprocessable(sentence: string): ValidationFailed;
+export function unprocessable(
+  first: Loc | ValidationProblem[] | string,
+  msg?: string,
+  type = 'value_error',
+): ValidationFailed {
+  if (typeof first === 'string') return new ValidationFailed([problemFromSentence(first)]);
+  if (msg === undefined) return new ValidationFailed(first as ValidationProblem[]);
+  return new ValidationFailed([{ loc: [...(first as Loc)], msg, type }]);
+}
 
 /** Seconds a caller is asked to wait when the database was too busy to answer in time. */
 export const DATABASE_BUSY_RETRY_SECONDS = 1;
@@ -61,21 +100,30 @@ interface ValidationIssue {
   params: Record<string, unknown>;
 }
 
-/** Turns an Ajv issue into a sentence such as `body.url: must match format "uri"`. */
-function describeIssue(
-  context: string,
-  issue: ValidationIssue,
-): { loc: string[]; msg: string; type: string } {
-  const path = issue.instancePath.split('/').filter(Boolean);
-  if (issue.keyword === 'required') path.push(String(issue.params.missingProperty));
-  if (issue.keyword === 'additionalProperties') path.push(String(issue.params.additionalProperty));
-  const loc = [context, ...path];
+/** Turns an Ajv issue into a problem such as `{loc: ['body', 'url'], msg: 'must match format "uri"'}`. */
+function problemOf(context: string | undefined, issue: ValidationIssue): ValidationProblem {
+  const loc = [partOf(context), ...pointerSegments(issue.instancePath)];
   let msg = issue.message ?? 'is invalid';
-  if (issue.keyword === 'required') msg = 'is required';
-  if (issue.keyword === 'enum')
-    msg = `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}`;
-  if (issue.keyword === 'additionalProperties') msg = 'is not a known field';
-  return { loc, msg, type: `value_error.${issue.keyword}` };
+  let type = `value_error.${issue.keyword}`;
+  switch (issue.keyword) {
+    case 'required':
+      loc.push(String(issue.params.missingProperty));
+      msg = 'is required';
+      type = 'value_error.missing';
+      break;
+    case 'additionalProperties':
+      loc.push(String(issue.params.additionalProperty));
+      msg = 'is not a known field';
+      type = 'value_error.extra';
+      break;
+    case 'enum':
+      msg = `must be one of ${(issue.params.allowedValues as unknown[]).join(', ')}`;
+      break;
+    case 'type':
+      type = `type_error.${String(issue.params.type).split(',')[0]}`;
+      break;
+  }
+  return { loc, msg, type };
 }
 
 const FASTIFY_ERRORS: Record<string, (error: FastifyError) => HttpError> = {
@@ -127,9 +175,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     request.log.error({ err: error }, 'the database cannot be reached');
     http = databaseUnavailable();
   } else if (error.validation) {
-    const issues = error.validation.map((issue) => describeIssue(error.validationContext ?? 'body', issue));
-    const detail = issues.map((issue) => `${issue.loc.join('.')} ${issue.msg}`).join('; ');
-    http = new HttpError(422, 'validation', detail, { errors: issues });
+    http = new ValidationFailed(error.validation.map((issue) => problemOf(error.validationContext, issue)));
   } else if (error.code && FASTIFY_ERRORS[error.code]) http = FASTIFY_ERRORS[error.code]!(error);
   else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY')
     http = new HttpError(400, 'invalid_json', `the body is not valid JSON: ${error.message}`);
@@ -143,10 +189,18 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
       detail: 'Herald failed to handle this request; the error is in its log',
     });
   }
+  // A 422's detail is its list of problems (Svix's HTTPValidationError); `code` stays for Herald's own clients.
+  // A 422 made some other way (`new HttpError(422, …)`) still answers the list, its place read from the sentence.
+  const detail =
+    http instanceof ValidationFailed
+      ? http.problems
+      : http.statusCode === 422
+        ? [problemFromSentence(http.detail)]
+        : http.detail;
   return reply
     .status(http.statusCode)
     .headers(http.headers)
-    .send({ code: http.code, detail: http.detail, ...http.extra });
+    .send({ code: http.code, detail, ...http.extra });
 }
 
 function uniqueDetail(target: string): string {

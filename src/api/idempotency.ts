@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Store } from '../store/index.js';
-import { HttpError } from './errors.js';
+import { HttpError, unprocessable, ValidationFailed } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -45,7 +45,7 @@ export function registerIdempotency(
     const key = request.headers['idempotency-key'];
     if (typeof key !== 'string' || key === '' || !request.principal) return;
     if (key.length > 256)
-      throw new HttpError(422, 'validation', 'Idempotency-Key must be at most 256 characters');
+      throw unprocessable(['header', 'idempotency-key'], 'must be at most 256 characters');
     const scope = request.principal.appId ?? 'admin';
     const state = await store.idempotencyBegin(scope, key, requestHash(request, reuse), ttlMs);
     switch (state.kind) {
@@ -59,10 +59,15 @@ export function registerIdempotency(
           'a request with this Idempotency-Key is still being processed; retry after it finishes',
         );
       case 'mismatch':
-        throw new HttpError(
-          422,
+        throw new ValidationFailed(
+          [
+            {
+              loc: ['header', 'idempotency-key'],
+              msg: 'was already used for a different request; use a new key for a new request',
+              type: 'value_error.idempotency_key_reused',
+            },
+          ],
           'idempotency_key_reused',
-          'this Idempotency-Key was already used for a different request; use a new key for a new request',
         );
       case 'completed':
         return reply

@@ -221,7 +221,7 @@ export class IngestWriter {
       checkPayload(
         eventTypes.get(item.eventType),
         item.payload,
-        items.length > 1 ? `body.messages[${index}].payload` : 'body.payload',
+        items.length > 1 ? ['body', 'messages', String(index), 'payload'] : ['body', 'payload'],
       ),
     );
     const endpoints = filters.get(application.id) ?? [];

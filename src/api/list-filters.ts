@@ -14,7 +14,7 @@ export function namesFilter(raw: string[] | undefined, field: string, what: stri
   const names = raw.flatMap((part) => part.split(',')).filter((name) => name !== '');
   for (const name of names)
     if (!NAME.test(name) || name.length > 256)
-      throw unprocessable(`query.${field}: "${name.slice(0, 100)}" is not ${what}`);
+      throw unprocessable(['query', field], `"${name.slice(0, 100)}" is not ${what}`);
   return names.length > 0 ? names : undefined;
 }
 

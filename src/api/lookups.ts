@@ -45,11 +45,13 @@ export async function findOrCreateApplication(
   const fields = inline();
   if (!fields.uid)
     throw unprocessable(
-      `body.application.uid is required to create application "${idOrUid}": give it the path's id, "${idOrUid}"`,
+      ['body', 'application', 'uid'],
+      `is required to create application "${idOrUid}": give it the path's id, "${idOrUid}"`,
     );
   if (fields.uid !== idOrUid)
     throw unprocessable(
-      `body.application.uid "${fields.uid}" must match the application in the path, "${idOrUid}"`,
+      ['body', 'application', 'uid'],
+      `"${fields.uid}" must match the application in the path, "${idOrUid}"`,
     );
   return store.applicationCreateOrGet({
     id: newId('application'),

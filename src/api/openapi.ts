@@ -42,6 +42,11 @@ export function openApiOptions(config: Config): SwaggerOptions {
         { name: 'Herald', description: 'Capabilities Herald adds to the Svix API' },
       ],
     },
+    // Shared schemas (see sharedSchemas) appear under their own name, as in Svix's document.
+    refResolver: {
+      buildLocalReference: (json, _base, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
     transform: ({ schema, url, route }) => {
       const transformed = { ...(schema as object) } as Record<string, unknown>;
       if (route.config?.access === 'public') transformed.security = [];

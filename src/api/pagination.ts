@@ -18,7 +18,8 @@ export interface ListQueryString {
 export function pageQuery(query: ListQueryString, defaultOrder: PageQuery['order']): PageQuery {
   if (query.iterator !== undefined && query.iterator !== '' && !ITERATOR.test(query.iterator))
     throw unprocessable(
-      'query.iterator is malformed: pass back an iterator or prevIterator from a previous page',
+      ['query', 'iterator'],
+      'is malformed: pass back an iterator or prevIterator from a previous page',
     );
   const reverse = query.iterator?.startsWith('-') ?? false;
   const iterator = reverse ? query.iterator!.slice(1) : query.iterator;

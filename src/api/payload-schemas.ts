@@ -25,13 +25,17 @@ export function checkPayloadSchemas(schemas: Record<string, JsonObject> | null |
     try {
       validate = ajv.compile(schema);
     } catch (error) {
-      throw unprocessable(`body.schemas.${version} is not a valid JSON Schema: ${(error as Error).message}`);
+      throw unprocessable(
+        ['body', 'schemas', version],
+        `is not a valid JSON Schema: ${(error as Error).message}`,
+      );
     }
     const examples = Array.isArray(schema.examples) ? schema.examples : [];
     examples.forEach((example, index) => {
       if (!validate(example))
         throw unprocessable(
-          `body.schemas.${version}.examples[${index}] does not match its schema: ${ajv.errorsText(validate.errors)}`,
+          ['body', 'schemas', version, 'examples', String(index)],
+          `does not match its schema: ${ajv.errorsText(validate.errors)}`,
         );
     });
   }
@@ -45,8 +49,9 @@ export function checkDeprecatedVersions(
   const unknown = (deprecated ?? []).filter((version) => !schemas?.[version]);
   if (unknown.length > 0)
     throw unprocessable(
-      `body.deprecatedVersions names versions the event type has no schema for: ${unknown.join(', ')}; ` +
-        'deprecate only versions in body.schemas',
+      ['body', 'deprecatedVersions'],
+      `names versions the event type has no schema for: ${unknown.join(', ')}; ` +
+        'deprecate only versions in schemas',
     );
 }
 

@@ -7,6 +7,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { EventType } from '../store/index.js';
 import { unprocessable } from './errors.js';
+import { type Loc, pointerSegments } from './problems.js';
 
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
 const CACHE_LIMIT = 1000;
@@ -37,15 +38,15 @@ function validatorFor(eventType: EventType): ValidateFunction | null {
 export function checkPayload(
   eventType: EventType | undefined,
   payload: unknown,
-  field = 'body.payload',
+  field: Loc = ['body', 'payload'],
 ): void {
   if (!eventType) return;
   const validate = validatorFor(eventType);
   if (!validate || validate(payload)) return;
-  const problems = (validate.errors ?? [])
-    .slice(0, 5)
-    .map((error) => `${field}${error.instancePath.replaceAll('/', '.')} ${error.message ?? 'is invalid'}`);
-  throw unprocessable(
-    `the payload does not match the schema of event type "${eventType.name}": ${problems.join('; ')}`,
-  );
+  const problems = (validate.errors ?? []).slice(0, 5).map((error) => ({
+    loc: [...field, ...pointerSegments(error.instancePath)],
+    msg: `${error.message ?? 'is invalid'}, as the schema of event type "${eventType.name}" says`,
+    type: `value_error.schema.${error.keyword}`,
+  }));
+  throw unprocessable(problems);
 }

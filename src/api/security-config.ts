@@ -10,16 +10,18 @@ import { generateJwtKey, jwtKeyProblem, jwtPublicKey } from '../security/jwt.js'
 import { blockedHostReason } from '../security/ssrf.js';
 import { formatCidr, parseCidrList } from '../util/cidr.js';
 import { unprocessable } from './errors.js';
+import type { Loc } from './problems.js';
 import type { EndpointAuthIn, EndpointAuthOut } from './schemas/security.js';
 
 /** Parses a CIDR list, naming the first entry that is not one; returns it in canonical form. */
-export function checkCidrs(list: string[], field: string): string[] {
+export function checkCidrs(list: string[], field: Loc): string[] {
   return list.map((entry, index) => {
     try {
       return formatCidr(parseCidrList(entry)[0]!);
     } catch {
       throw unprocessable(
-        `${field}[${index}] "${entry.slice(0, 64)}" is not a CIDR; write e.g. 203.0.113.0/24, 2001:db8::/32 or 198.51.100.7`,
+        [...field, String(index)],
+        `"${entry.slice(0, 64)}" is not a CIDR; write e.g. 203.0.113.0/24, 2001:db8::/32 or 198.51.100.7`,
       );
     }
   });
@@ -38,7 +40,11 @@ export function checkAuthConfig(
   const need = (field: keyof typeof body): string => {
     const value = body[field];
     if (typeof value !== 'string' || value === '')
-      throw unprocessable(`body.${field} is required for ${body.type} authentication`);
+      throw unprocessable(
+        ['body', field],
+        `is required for ${body.type} authentication`,
+        'value_error.missing',
+      );
     return value;
   };
   switch (body.type) {
@@ -49,7 +55,7 @@ export function checkAuthConfig(
       const generated = body.key === undefined ? generateJwtKey(algorithm) : undefined;
       const key = body.key ?? generated!;
       const problem = jwtKeyProblem(algorithm, key);
-      if (problem !== null) throw unprocessable(`body.key: ${problem}`);
+      if (problem !== null) throw unprocessable(['body', 'key'], problem);
       return {
         auth: {
           type: 'jwt',
@@ -70,14 +76,15 @@ export function checkAuthConfig(
       try {
         url = new URL(tokenUrl);
       } catch {
-        throw unprocessable('body.tokenUrl is not a URL; send an absolute https:// URL');
+        throw unprocessable(['body', 'tokenUrl'], 'is not a URL; send an absolute https:// URL');
       }
       if (url.protocol !== 'https:' && url.protocol !== 'http:')
-        throw unprocessable(`body.tokenUrl must use https:// or http://, not ${url.protocol}//`);
+        throw unprocessable(['body', 'tokenUrl'], `must use https:// or http://, not ${url.protocol}//`);
       const blocked = blockedHostReason(url.hostname, config.ssrfAllow);
       if (blocked !== null)
         throw unprocessable(
-          `body.tokenUrl points at ${url.hostname} (${blocked}), which Herald does not connect to; use a public ` +
+          ['body', 'tokenUrl'],
+          `points at ${url.hostname} (${blocked}), which Herald does not connect to; use a public ` +
             'address, or have the operator allow the range in HERALD_SSRF_ALLOW_CIDRS',
         );
       return {

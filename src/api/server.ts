@@ -56,6 +56,7 @@ import { templateRenderRoutes } from './routes/template-render.js';
 import { templateVersionRoutes } from './routes/template-versions.js';
 import { templateRoutes } from './routes/templates.js';
 import { transformationRoutes } from './routes/transformations.js';
+import { sharedSchemas } from './schemas/common.js';
 import { validatorCompiler } from './validation.js';
 import { fastifyTracing } from '../util/otel.js';
 
@@ -100,6 +101,7 @@ export async function buildApi(options: ApiOptions) {
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler());
   app.setErrorHandler(errorHandler);
+  for (const schema of sharedSchemas) app.addSchema(schema);
   // The dashboard answers GETs outside /api/ that match no route; a worker-only process serves none.
   const dashboard = options.surface === 'operations' ? null : await registerDashboard(app);
   app.setNotFoundHandler((request, reply) => {

@@ -5,9 +5,9 @@
  */
 import type { EventType, Store, Template, TemplateContent, TemplateVersion } from '../store/index.js';
 import { checkTemplate } from '../templates/compile.js';
-import { describeProblem, describeProblems, type TemplateProblem } from '../templates/problems.js';
+import { describeProblem, type TemplateProblem } from '../templates/problems.js';
 import type { Audit } from './audit.js';
-import { HttpError, notFound } from './errors.js';
+import { type HttpError, notFound, unprocessable } from './errors.js';
 
 /** The content fields of a request body in store form: the optional ones are null when left out. */
 export function contentOf(body: {
@@ -29,18 +29,17 @@ export async function boundEventType(store: Store, content: TemplateContent): Pr
   return content.eventType === null ? undefined : await store.eventTypeGet(content.eventType);
 }
 
-/** A 422 that lists each problem with where it is, in the shape of the API's validation errors. */
+/** A 422 that lists each problem with where it is: the field, and the line and column in the template. */
 function invalidTemplate(problems: TemplateProblem[]): HttpError {
-  const errors = problems.map((p) => ({
-    loc: ['body', p.kind === 'binding' ? 'eventType' : 'body'],
-    msg: describeProblem(p),
-    type: `template.${p.kind}`,
-    line: p.line,
-    column: p.column,
-  }));
-  return new HttpError(422, 'validation', `the template has problems: ${describeProblems(problems)}`, {
-    errors,
-  });
+  return unprocessable(
+    problems.map((p) => ({
+      loc: ['body', p.kind === 'binding' ? 'eventType' : 'body'],
+      msg: p.line === null ? p.message : `has a problem at ${describeProblem(p)}`,
+      type: `template.${p.kind}`,
+      line: p.line,
+      column: p.column,
+    })),
+  );
 }
 
 /** Refuses content with any problem a save can find; returns it unchanged. */

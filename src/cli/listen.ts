@@ -9,6 +9,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request, type Dispatcher } from 'undici';
+import { errorBodyText } from '../api/problems.js';
 
 /** Seconds Herald holds a poll while nothing waits; below the idle timeout of ordinary reverse proxies. */
 export const POLL_WAIT_SECONDS = 20;
@@ -344,8 +345,7 @@ export class Listener {
 }
 
 function detailOf(json: unknown, fallback: string): string {
-  const detail = (json as { detail?: unknown } | null)?.detail;
-  return typeof detail === 'string' ? detail : fallback;
+  return errorBodyText(json) || fallback;
 }
 
 /** The body as text, up to what Herald keeps; the rest is read and dropped. */

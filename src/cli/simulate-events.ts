@@ -8,6 +8,7 @@ import { SingleBar } from 'cli-progress';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
+import { errorBodyText } from '../api/problems.js';
 import { PayloadSource, type CatalogueEventType, type PayloadMode, type PayloadOrigin } from './payloads.js';
 import { seededRandom, type Random } from './random.js';
 
@@ -95,7 +96,7 @@ async function catalogue(client: HeraldClient): Promise<CatalogueEventType[]> {
 }
 
 function detailOf(body: Record<string, unknown> | null): string {
-  return typeof body?.detail === 'string' ? body.detail : JSON.stringify(body);
+  return errorBodyText(body) || JSON.stringify(body);
 }
 
 /** The value at fraction `q` of sorted `values` (nearest rank). */

@@ -238,7 +238,7 @@ describe('event types', () => {
         422,
         'validation',
       );
-      expect(body.detail).toMatch(/schemas\.2/);
+      expect(body.detail).toMatch(/schemas\[2\]/);
       expectError(await admin.get('/event-type/bad.schema'), 404);
     });
 
@@ -249,7 +249,7 @@ describe('event types', () => {
         422,
         'validation',
       );
-      expect(body.detail).toMatch(/schemas\.1\.examples\[1\]/);
+      expect(body.detail).toMatch(/schemas\[1\]\.examples\[1\]/);
     });
 
     it('checks schemas on PUT and PATCH too, leaving the stored ones alone', async () => {

@@ -6,6 +6,7 @@ import {
   createEndpoint,
   createEventType,
   expectError,
+  expectValidationShape,
   V1,
   type Client,
 } from './support.js';
@@ -44,6 +45,38 @@ describe('hostile and malformed input', () => {
   const endpoint = () => `/app/${appId}/endpoint/${endpointId}`;
 
   describe('wrong types and missing fields', () => {
+    it('answers hostile bodies with a 4xx whose 422 places are well-formed loc arrays, never a 500', async () => {
+      const bodies: Array<[string, unknown]> = [
+        ['/app', { name: ['x', ['y', [{}]]] }],
+        ['/app', { name: 'x', metadata: { 'a/b~c': 5 } }],
+        ['/app', { name: 'x', uid: '日本語', '😀': { '': [] } }],
+        ['/app', { name: '\u0000', throttleRate: [[1]] }],
+        [`/app/${appId}/endpoint`, { url: 'https://example.com/h', channels: [['nested']] }],
+        [`/app/${appId}/endpoint`, { url: 'https://example.com/h', channels: ['ok', 5] }],
+        [`/app/${appId}/endpoint`, { url: 'https://example.com/h', filterTypes: [{}] }],
+        [`/app/${appId}/endpoint`, { url: 'https://example.com/h', headers: { 'Bad Header\n': 'x' } }],
+        [`/app/${appId}/endpoint`, { url: 'https://example.com/h', filter: { 'payload."]': { $gt: [] } } }],
+        [`/app/${appId}/msg`, { eventType: 'x', payload: [[[]]] }],
+        ['/event-type', { name: 'é.ü', description: '', schemas: { '1': { type: 'nope' } } }],
+      ];
+      const seen = new Map<string, string[][]>();
+      for (const [path, body] of bodies) {
+        const res = await admin.post(path, body);
+        expect(res.statusCode, `${path} ${JSON.stringify(body)}: ${res.body}`).toBeGreaterThanOrEqual(400);
+        expect(res.statusCode, `${path} ${JSON.stringify(body)}: ${res.body}`).toBeLessThan(500);
+        if (res.statusCode === 422)
+          seen.set(
+            JSON.stringify(body),
+            expectValidationShape(res.json()).problems.map((p) => p.loc),
+          );
+      }
+      // Array indexes and odd keys are loc segments of their own, as strings, exactly as sent.
+      expect(seen.get(JSON.stringify(bodies[1]![1]))).toContainEqual(['body', 'metadata', 'a/b~c']);
+      expect(seen.get(JSON.stringify(bodies[4]![1]))).toContainEqual(['body', 'channels', '0']);
+      expect(seen.get(JSON.stringify(bodies[5]![1]))).toContainEqual(['body', 'channels', '1']);
+      expect(seen.get(JSON.stringify(bodies[6]![1]))![0]!.slice(0, 3)).toEqual(['body', 'filterTypes', '0']);
+    });
+
     it.each([
       ['POST', '/app', {}, /body\.name is required/],
       ['POST', '/app', { name: 123 }, /body\.name/],
@@ -64,7 +97,7 @@ describe('hostile and malformed input', () => {
       const url = path === 'TARGET' ? target() : path === 'ENDPOINT' ? endpoint() : path;
       const res = await admin.send(method, url, body);
       const error = expectError(res, 422, 'validation', detail);
-      expect(error.errors).toEqual(
+      expect(error.problems).toEqual(
         expect.arrayContaining([expect.objectContaining({ loc: expect.any(Array) })]),
       );
     });

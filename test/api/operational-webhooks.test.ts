@@ -6,6 +6,7 @@
 import { ApiException, Svix } from 'svix';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectValidationShape } from './support.js';
 import { listOperationalEventTypes } from '../../src/delivery/operational-events.js';
 import { HERALD_STORES, startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
@@ -166,7 +167,7 @@ for (const store of HERALD_STORES)
       const refused = async (body: Record<string, unknown>) => {
         const response = await h.call('POST', '/operational-webhook/endpoint', body);
         expect(response.status, JSON.stringify(response.body)).toBe(422);
-        return response.body.detail as string;
+        return expectValidationShape(response.body).text;
       };
       expect(await refused({ url: 'http://127.0.0.1:9/', filterTypes: ['invoice.paid'] })).toMatch(
         /filterTypes/,

@@ -6,6 +6,7 @@
  */
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { expectValidationShape } from './support.js';
 import { retentionPruner } from '../../src/services/retention-pruner.js';
 import { HERALD_STORES, heraldSuite, startTestHerald } from '../helpers/herald.js';
 import { startReceiver } from '../helpers/receiver.js';
@@ -163,7 +164,7 @@ describe.each(HERALD_STORES)('privacy on $dialect', (store) => {
       redactionRules: ['payload.customer.email', 'customer..email'],
     });
     expect(bad.status).toBe(422);
-    expect(bad.body.detail).toContain('body.redactionRules[1] "customer..email"');
+    expect(expectValidationShape(bad.body).text).toContain('body.redactionRules[1] "customer..email"');
     const retention = await suite.h.call('PUT', `/app/${uid}/privacy`, { payloadRetentionHours: 0 });
     expect(retention.status).toBe(422);
   });

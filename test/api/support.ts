@@ -8,6 +8,7 @@ import {
   type JsonObject,
   type Message,
 } from '../../src/store/index.js';
+import { formatLoc } from '../../src/api/problems.js';
 import { newId } from '../../src/util/ids.js';
 import type { ApiFixture } from '../helpers/env.js';
 
@@ -51,22 +52,60 @@ export function client(f: ApiFixture, auth: Headers | null = f.admin): Client {
   };
 }
 
-/** Asserts an error response: the status, a JSON `{code, detail}` body with non-empty strings, and the code. */
+/** A 422's problems, as Svix's `HTTPValidationError` has them. */
+export interface Problem {
+  loc: string[];
+  msg: string;
+  type: string;
+  [more: string]: unknown;
+}
+
+/**
+ * Asserts that `body` has Svix's `HTTPValidationError` shape (`{detail: [{loc, msg, type}, …]}`, every `loc` a
+ * non-empty list of strings starting with the request's part) and returns its problems as one sentence.
+ */
+export function expectValidationShape(body: unknown): { text: string; problems: Problem[] } {
+  const detail = (body as { detail?: unknown }).detail;
+  expect(Array.isArray(detail), JSON.stringify(body)).toBe(true);
+  const problems = detail as Problem[];
+  expect(problems.length).toBeGreaterThan(0);
+  for (const problem of problems) {
+    expect(problem.loc.length, JSON.stringify(problem)).toBeGreaterThan(0);
+    expect(['body', 'query', 'path', 'header']).toContain(problem.loc[0]);
+    for (const segment of problem.loc) expect(typeof segment, JSON.stringify(problem)).toBe('string');
+    expect(typeof problem.msg).toBe('string');
+    expect(problem.msg.length).toBeGreaterThan(0);
+    expect(typeof problem.type).toBe('string');
+  }
+  return { text: problems.map((p) => `${formatLoc(p.loc)} ${p.msg}`).join('; '), problems };
+}
+
+/**
+ * Asserts an error response: the status, a JSON body and its code. Other errors are `{code, detail}` with a
+ * non-empty string; a 422 is Svix's `HTTPValidationError`, and comes back with `detail` as one sentence (each
+ * problem's place and message) and its list in `problems`. `detail` is matched against that sentence.
+ */
 export function expectError(
   res: LightMyRequestResponse,
   status: number,
   code?: string,
   detail?: RegExp | string,
-): { code: string; detail: string } & Record<string, unknown> {
+): { code: string; detail: string; problems: Problem[] } & Record<string, unknown> {
   expect(res.statusCode, res.body).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   const body = res.json() as { code: unknown; detail: unknown } & Record<string, unknown>;
   expect(typeof body.code).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  expect((body.detail as string).length).toBeGreaterThan(0);
+  let text: string;
+  let problems: Problem[] = [];
+  if (status === 422) ({ text, problems } = expectValidationShape(body));
+  else {
+    expect(typeof body.detail).toBe('string');
+    text = body.detail as string;
+  }
+  expect(text.length).toBeGreaterThan(0);
   if (code !== undefined) expect(body.code).toBe(code);
-  if (detail !== undefined) expect(body.detail).toMatch(detail);
-  return body as { code: string; detail: string } & Record<string, unknown>;
+  if (detail !== undefined) expect(text).toMatch(detail);
+  return { ...body, code: body.code as string, detail: text, problems };
 }
 
 export async function createApp(

@@ -123,7 +123,7 @@ describe('templates API', () => {
       body: '{\n  "text": {{ event.type }\n}',
     });
     const error = expectError(res, 422, 'validation', /line 2, column 11: output .* not closed/);
-    expect(error.errors).toEqual([
+    expect(error.problems).toEqual([
       expect.objectContaining({ loc: ['body', 'body'], type: 'template.syntax', line: 2, column: 11 }),
     ]);
   });
@@ -146,7 +146,7 @@ describe('templates API', () => {
       body: '{{ event.data.invoiceId }}\n{{ event.data.amont }} {{ event.data.customer.nmae }} {{ secret }}',
     });
     const error = expectError(res, 422, 'validation');
-    expect(error.errors).toEqual([
+    expect(error.problems).toEqual([
       expect.objectContaining({ type: 'template.unknown_variable', line: 2, column: 4 }),
       expect.objectContaining({ type: 'template.unknown_variable', line: 2, column: 27 }),
       expect.objectContaining({ type: 'template.unknown_variable', line: 2, column: 58 }),

@@ -3,6 +3,7 @@ import { Svix, Webhook as SvixWebhook } from 'svix';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { errorBodyText } from '../../src/api/problems.js';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
@@ -190,7 +191,7 @@ describe('delivery end to end', () => {
       payload: { amount: 'ten' },
     });
     expect(bad.status).toBe(422);
-    expect(bad.body.detail).toContain('amount');
+    expect(errorBodyText(bad.body)).toContain('amount');
     const good = await h.call('POST', `/app/${uid}/msg`, {
       eventType: 'invoice.created',
       payload: { amount: 10 },

@@ -7,6 +7,7 @@ import { Sender } from '../../src/delivery/sender.js';
 import { parseCidrList } from '../../src/util/cidr.js';
 import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { errorBodyText } from '../../src/api/problems.js';
 
 describe('IP restrictions at the sender', () => {
   let receiver: Receiver;
@@ -147,6 +148,6 @@ describe('IP restrictions end to end', () => {
       allowedDestinationCidrs: ['127.0.0.1/32', '300.1.1.1/8'],
     });
     expect(res.status).toBe(422);
-    expect(res.body.detail).toMatch(/allowedDestinationCidrs\[1\] "300\.1\.1\.1\/8" is not a CIDR/);
+    expect(errorBodyText(res.body)).toMatch(/allowedDestinationCidrs\[1\] "300\.1\.1\.1\/8" is not a CIDR/);
   });
 });

@@ -6,6 +6,7 @@ import { createHash, createHmac, createPublicKey, generateKeyPairSync, verify } 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Receiver, type Received } from '../helpers/receiver.js';
+import { errorBodyText } from '../../src/api/problems.js';
 
 function decodeJwt(token: string) {
   const [header, claims, signature] = token.split('.');
@@ -229,7 +230,7 @@ describe('outbound authentication end to end', () => {
     for (const [body, detail] of cases) {
       const res = await h.call('PUT', `${ep}/auth`, body);
       expect(res.status, JSON.stringify(body)).toBe(422);
-      expect(res.body.detail).toMatch(detail);
+      expect(errorBodyText(res.body)).toMatch(detail);
     }
     await h.call('PUT', `${ep}/auth`, { type: 'basic', username: 'one', password: 'first-password' });
     await h.call('PUT', `${ep}/auth`, {

@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { errorBodyText } from '../../src/api/problems.js';
 
 async function eventually<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
   for (let i = 0; i < 300; i++) {
@@ -166,7 +167,7 @@ describe('batch ingest and examples', () => {
       ],
     });
     expect(bad.status).toBe(422);
-    expect(bad.body.detail).toContain('messages[1]');
+    expect(errorBodyText(bad.body)).toContain('messages[1]');
     expect((await h.call('GET', '/app/batch/msg?limit=250')).body.data.length).toBe(before);
   });
 

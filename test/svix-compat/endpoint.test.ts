@@ -11,6 +11,7 @@ import {
   describeSvix,
   endpointIn,
   eventTypeIn,
+  expectSvixValidationError,
   getMsgAttemptListAndAssertCount,
   recoverWebhooks,
   sleep,
@@ -485,7 +486,11 @@ describeSvix('e2e_endpoint', (h) => {
     const withEvents = { url: 'http://www.example.com', version: 1, filterTypes: [eventType] };
     const noEvents = { url: 'http://www.example.com', version: 1 };
     await client.post(`api/v1/app/${app}/endpoint/`, { ...noEvents, filterTypes: [] }, 422);
-    await client.post(`api/v1/app/${app}/endpoint/`, withEvents, 422);
+    // Svix's 422 shape, naming the field as the request sent it: filterTypes, not Herald's eventTypes.
+    const refused = await client.post(`api/v1/app/${app}/endpoint/`, withEvents, 422);
+    expect(expectSvixValidationError(refused)).toEqual([
+      expect.objectContaining({ loc: ['body', 'filterTypes'], msg: expect.stringContaining(eventType) }),
+    ]);
     await client.post('api/v1/event-type/', eventTypeIn(eventType), 201);
     const ep = await client.post(`api/v1/app/${app}/endpoint/`, withEvents, 201);
     expect(ep.filterTypes).toEqual([eventType]);

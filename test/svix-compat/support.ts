@@ -11,6 +11,8 @@
  * - Svix's organisation token is Herald's admin key; an application token from app-portal-access is Herald's
  *   application-scoped key (`hk_app_…`).
  */
+import fs from 'node:fs';
+import { Ajv } from 'ajv';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { PG_URL } from '../helpers/env.js';
 import { startTestHerald, type RunningHerald } from '../helpers/herald.js';
@@ -28,6 +30,27 @@ export const SVIX_ENV: Record<string, string> = {
 };
 
 /** Svix's TestClient: a path relative to the server (`api/v1/app/`), the expected status, the parsed body. */
+/** Svix's own `HTTPValidationError` schema, from its full OpenAPI document, which every 422 body must satisfy. */
+const svixValidationError = (() => {
+  const doc = JSON.parse(
+    fs.readFileSync(new URL('../fixtures/svix-openapi-full.json', import.meta.url), 'utf8'),
+  ) as { components: { schemas: Record<string, object> } };
+  const { HTTPValidationError, ValidationError } = doc.components.schemas;
+  const ajv = new Ajv({ strict: false });
+  ajv.addSchema({ $id: 'svix', components: { schemas: { HTTPValidationError, ValidationError } } });
+  return ajv.getSchema('svix#/components/schemas/HTTPValidationError')!;
+})();
+
+/** Asserts that `body` is a 422 body as Svix sends it: `{detail: [{loc: string[], msg, type}, …]}`. */
+export function expectSvixValidationError(
+  body: unknown,
+): Array<{ loc: string[]; msg: string; type: string }> {
+  expect(svixValidationError(body), JSON.stringify(svixValidationError.errors)).toBe(true);
+  const detail = (body as { detail: Array<{ loc: string[]; msg: string; type: string }> }).detail;
+  expect(detail.length).toBeGreaterThan(0);
+  return detail;
+}
+
 export class SvixClient {
   constructor(
     readonly baseUrl: string,
@@ -58,7 +81,9 @@ export class SvixClient {
     expect(response.status, `${method} ${path} answered ${response.status}: ${text.slice(0, 500)}`).toBe(
       status,
     );
-    return text === '' ? null : JSON.parse(text);
+    const parsed = text === '' ? null : JSON.parse(text);
+    if (response.status === 422) expectSvixValidationError(parsed);
+    return parsed;
   }
 
   get(path: string, status = 200): Promise<Json> {

@@ -34,7 +34,7 @@ describe('dashboard: endpoint content filter and compression', () => {
     await page.getByText(/not valid JSON/).waitFor();
     // An operator Herald refuses: the server's reason, naming the place.
     await filter.fill('{"payload.amount": {"$where": "1"}}');
-    await page.getByText(/body\.filter\["payload\.amount"\]\.\$where is not an operator/).waitFor();
+    await page.getByText(/filter\["payload\.amount"\]\.\$where is not an operator/).waitFor();
     await filter.fill('{"payload.note": {"$regex": "(?<!x)y"}}');
     await page.getByText(/\$regex is not a regular expression Herald can evaluate safely/).waitFor();
     // Cleared, the filter has nothing wrong with it any more.
@@ -109,5 +109,25 @@ describe('dashboard: endpoint content filter and compression', () => {
       .toBeNull();
     await health.getByText(/Refused \(415\) at/).waitFor({ state: 'detached' });
     await checkPhoneScreens(f, [['endpoint-filter-phone', `/apps/initech/endpoints/${endpointId}/edit`]]);
+  });
+
+  it("shows a 422's problems, each at the form field it names", async () => {
+    const { page } = f;
+    await page.goto(`${f.herald.url}/apps/initech/endpoints/new`);
+    // A private address passes the form's own checks; Herald refuses it, naming body.url (Svix's 422 shape).
+    await page.getByLabel('URL').fill('http://10.0.0.1/invoices');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/url points at 10\.0\.0\.1 .*HERALD_SSRF_ALLOW_CIDRS/i)
+      .waitFor();
+    const urlField = page.locator('.field.invalid', { has: page.getByLabel('URL') });
+    await urlField.getByText(/^points at 10\.0\.0\.1/).waitFor();
+    expect(await page.getByLabel('URL').getAttribute('aria-invalid')).toBe('true');
+    await f.browser.screenshot('endpoint-form-refused-field');
+    // Editing the form clears what the server said about the last attempt.
+    await page.getByLabel('URL').fill(`${f.receiver.url}/invoices`);
+    await urlField.getByText(/points at/).waitFor({ state: 'detached' });
+    expect((await f.setup('GET', '/app/initech/endpoint')).data).toHaveLength(1);
   });
 });

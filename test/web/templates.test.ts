@@ -101,7 +101,7 @@ describe('dashboard: templates', () => {
     await page.getByRole('button', { name: 'Save template' }).click();
     await page
       .getByRole('alert')
-      .getByText(/the template has problems: line 3, column \d+: .*not closed/i)
+      .getByText(/body has a problem at line 3, column \d+: .*not closed/i)
       .waitFor();
 
     // Choosing the problem puts the caret on its line.

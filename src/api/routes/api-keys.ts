@@ -102,9 +102,9 @@ export const apiKeyRoutes = routeModule({ tags: ['Herald'] }, (route, { store, a
       const appId = body.appId ? (await findApplication(store, body.appId)).id : null;
       const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
       if (expiresAt !== null && expiresAt <= Date.now())
-        throw unprocessable('body.expiresAt must be in the future');
+        throw unprocessable(['body', 'expiresAt'], 'must be in the future');
       const allowedClientCidrs = body.allowedClientCidrs
-        ? checkCidrs(body.allowedClientCidrs, 'body.allowedClientCidrs')
+        ? checkCidrs(body.allowedClientCidrs, ['body', 'allowedClientCidrs'])
         : null;
       const { key, token } = generateApiKey({
         name: body.name,
@@ -144,7 +144,7 @@ export const apiKeyRoutes = routeModule({ tags: ['Herald'] }, (route, { store, a
         allowedClientCidrs:
           allowedClientCidrs === undefined || allowedClientCidrs === null
             ? allowedClientCidrs
-            : checkCidrs(allowedClientCidrs, 'body.allowedClientCidrs'),
+            : checkCidrs(allowedClientCidrs, ['body', 'allowedClientCidrs']),
         rateLimit,
       }))!;
       keys.clear();

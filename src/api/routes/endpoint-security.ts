@@ -184,7 +184,7 @@ export const endpointSecurityRoutes = routeModule({ tags: ['Herald'] }, (route, 
       const appId = request.application.id;
       const endpoint = await findEndpoint(store, appId, request.params.endpoint_id);
       const list = request.body.allowedDestinationCidrs;
-      const cidrs = list === null ? null : checkCidrs(list, 'body.allowedDestinationCidrs');
+      const cidrs = list === null ? null : checkCidrs(list, ['body', 'allowedDestinationCidrs']);
       await store.endpointUpdate(appId, endpoint.id, { allowedDestinationCidrs: cidrs });
       await audit.recordEndpoint(request, 'endpoint.ip_restrictions.changed', endpoint, {
         before: { allowedDestinationCidrs: endpoint.allowedDestinationCidrs },

@@ -32,8 +32,11 @@ export const endpointSettingRoutes = routeModule({ tags: ['Endpoint'] }, (route,
         .map(([name]) => name);
       if (setAndDeleted.length > 0)
         throw unprocessable(
-          `body.headers sets ${setAndDeleted.join(', ')}, which body.deleteHeaders removes; ` +
-            'set or delete each header, not both',
+          setAndDeleted.map((name) => ({
+            loc: ['body', 'headers', name],
+            msg: 'is also in deleteHeaders; set or delete each header, not both',
+            type: 'value_error.conflict',
+          })),
         );
       const change = (current: Record<string, string>) => {
         const next = { ...current };

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { Endpoint, HeaderStyle, Ordering, OrderingAfterGiveUp } from '../../store/index.js';
 import { newId } from '../../util/ids.js';
 import { urlForRecord } from '../../security/redact.js';
-import { eventTypeFilter, throttleRate } from '../aliases.js';
+import { eventTypeFilter, eventTypeFilterName, throttleRate } from '../aliases.js';
 import { routeModule } from '../route-group.js';
 import { findEndpoint } from '../lookups.js';
 import { EndpointSecrets } from '../../signing/secrets.js';
@@ -163,7 +163,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const rate = throttleRate(body);
       const headers = body.headers ?? {};
       checkHeaders(headers);
-      await checkEventTypes(store, eventTypes);
+      await checkEventTypes(store, eventTypes, eventTypeFilterName(body));
       const shaping = await shapingSettings(store, body);
       const batching = await batchingSettings(store, body, shaping);
       const created = await store.endpointCreate({
@@ -225,7 +225,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const body = request.body;
       const url = checkEndpointUrl(body.url, config);
       const eventTypes = eventTypeFilter(body);
-      await checkEventTypes(store, eventTypes);
+      await checkEventTypes(store, eventTypes, eventTypeFilterName(body));
       const shaping = await shapingSettings(store, body);
       const fields = {
         ...replacedSettings(body, {
@@ -283,7 +283,7 @@ export const endpointRoutes = routeModule({ tags: ['Endpoint'] }, (route, contex
       const version = request.body.version ?? undefined;
       const eventTypes = eventTypeFilter(request.body);
       const rate = throttleRate(request.body);
-      await checkEventTypes(store, eventTypes);
+      await checkEventTypes(store, eventTypes, eventTypeFilterName(request.body));
       const shaping = await shapingSettings(store, request.body, existing);
       const batching = await batchingSettings(store, request.body, shaping, existing);
       // Only the documented fields: the body may carry unknown keys, which must never reach the store.

@@ -192,9 +192,9 @@ export const healthReportRoutes = routeModule({}, (route, { store }) => {
       const endpoint = await findEndpoint(store, request.application.id, request.params.endpoint_id);
       const now = Date.now();
       const after = request.query.after === undefined ? now - 3_600_000 : Date.parse(request.query.after);
-      if (!(after < now)) throw unprocessable('after must be a time in the past');
+      if (!(after < now)) throw unprocessable(['query', 'after'], 'must be a time in the past');
       if (now - after > HISTORY_DAYS * 86_400_000)
-        throw unprocessable(`after may be at most ${HISTORY_DAYS} days ago`);
+        throw unprocessable(['query', 'after'], `may be at most ${HISTORY_DAYS} days ago`);
       const reports = await store.endpointLimitHistory(endpoint.id, after - (after % 60_000), HISTORY_ROWS);
       return {
         data: limitHistory(reports, after, now, request.query.periods ?? 60).map((period) => ({

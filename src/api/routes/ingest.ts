@@ -25,17 +25,22 @@ const PING_EVENT_TYPE = 'svix.ping';
 const PING_PAYLOAD = { success: true };
 
 /** A message whose `transformationsParams.rawPayload` is given sends that JSON instead of `payload`. */
-function withRawPayload(item: MessageIn): MessageIn {
+function withRawPayload(item: MessageIn, index?: number): MessageIn {
   const raw = item.transformationsParams?.rawPayload;
   if (raw === undefined || raw === null) return item;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw unprocessable('body.transformationsParams.rawPayload must be a JSON object, as a string');
+    parsed = undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    throw unprocessable('body.transformationsParams.rawPayload must be a JSON object, as a string');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const item = index === undefined ? ['body'] : ['body', 'messages', String(index)];
+    throw unprocessable(
+      [...item, 'transformationsParams', 'rawPayload'],
+      'must be a JSON object, as a string',
+    );
+  }
   return { ...item, payload: parsed as MessageIn['payload'] };
 }
 
@@ -113,7 +118,10 @@ export const ingestRoutes = routeModule({}, (route, { store, notify, config, met
       const items = request.body.messages as MessageIn[];
       const inline = items.find((item) => item.application)?.application;
       const application = await targetApplication(request.application, request.params.app_id, inline);
-      const messages = await accept(application, items.map(withRawPayload));
+      const messages = await accept(
+        application,
+        items.map((item, index) => withRawPayload(item, index)),
+      );
       const withContent = request.query.with_content ?? true;
       return reply.status(202).send({ data: messages.map((w) => messageOut(w.message, withContent)) });
     },

@@ -53,7 +53,7 @@ export const operationalWebhookRoutes = routeModule({ tags: ['Webhook Endpoint']
     // Operational events are pushed to the operator's own service: not read through the poller, nor relayed to
     // a `herald listen` of the internal application.
     if (isPollingUrl(url) || isRelayUrl(url))
-      throw unprocessable('body.url must be an http:// or https:// URL');
+      throw unprocessable(['body', 'url'], 'must be an http:// or https:// URL');
     return {
       url,
       description: body.description ?? '',

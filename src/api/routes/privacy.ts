@@ -5,16 +5,17 @@
 import type { Application } from '../../store/index.js';
 import { redactionRuleProblem } from '../../util/redaction.js';
 import { unprocessable } from '../errors.js';
+import type { Loc } from '../problems.js';
 import { findApplication } from '../lookups.js';
 import { routeModule } from '../route-group.js';
 import { AppParams } from '../schemas/common.js';
 import { PrivacyIn, PrivacyOut } from '../schemas/privacy.js';
 
 /** The rules, or a 422 naming the first that is not one. */
-export function checkRedactionRules(rules: string[], field: string): string[] {
+export function checkRedactionRules(rules: string[], field: Loc): string[] {
   rules.forEach((rule, index) => {
     const problem = redactionRuleProblem(rule);
-    if (problem !== null) throw unprocessable(`${field}[${index}] "${rule.slice(0, 64)}" ${problem}`);
+    if (problem !== null) throw unprocessable([...field, String(index)], `"${rule.slice(0, 64)}" ${problem}`);
   });
   return rules;
 }
@@ -59,7 +60,7 @@ export const privacyRoutes = routeModule({ tags: ['Herald'] }, (route, context) 
       const changes = {
         payloadRetentionHours: request.body.payloadRetentionHours ?? null,
         storeResponseBodies: request.body.storeResponseBodies ?? true,
-        redactionRules: rules === null ? null : checkRedactionRules(rules, 'body.redactionRules'),
+        redactionRules: rules === null ? null : checkRedactionRules(rules, ['body', 'redactionRules']),
       };
       const after = (await store.applicationUpdate(before.id, changes)) ?? { ...before, ...changes };
       await audit.record(request, {

@@ -178,7 +178,7 @@ export const recoveryRoutes = routeModule({}, (route, { store, notify, config })
       const since = timeFilter(body.since);
       const until = timeFilter(body.until);
       if (since !== undefined && until !== undefined && until <= since)
-        throw unprocessable('body.until must be after body.since');
+        throw unprocessable(['body', 'until'], 'must be after since');
       const dryRun = body.dryRun ?? false;
       const count = await store.deliveryRequeueFailed(
         { appId, endpointId, eventTypes: eventTypesFilter(body.eventTypes), since, until },

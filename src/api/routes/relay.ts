@@ -63,7 +63,13 @@ function nextChance(endpointId: string, ms: number, abort: AbortSignal): Promise
 function answerOf(body: typeof RelayAnswerIn.static): RelayAnswer {
   const { status, error, durationMs } = body;
   if ((status === undefined) === (error === undefined))
-    throw unprocessable('send either status (the local response) or error (why there was none), not both');
+    throw unprocessable(
+      ['status', 'error'].map((field) => ({
+        loc: ['body', field],
+        msg: 'send either status (the local response) or error (why there was none), one of them',
+        type: 'value_error',
+      })),
+    );
   if (error !== undefined) return { error, detail: body.detail ?? '', durationMs };
   const text = Buffer.from(body.body ?? '');
   const cut =

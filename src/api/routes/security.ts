@@ -71,7 +71,7 @@ export const securityRoutes = routeModule({ tags: ['Herald'] }, (route, context)
     async (request) => {
       const before = await findApplication(store, request.params.app_id);
       const list = request.body.allowedDestinationCidrs;
-      const cidrs = list === null ? null : checkCidrs(list, 'body.allowedDestinationCidrs');
+      const cidrs = list === null ? null : checkCidrs(list, ['body', 'allowedDestinationCidrs']);
       await store.applicationUpdate(before.id, { allowedDestinationCidrs: cidrs });
       await audit.record(request, {
         action: 'application.ip_restrictions.changed',

@@ -40,16 +40,32 @@ async function settingsOf(store: Store, app: Application, body: Static<typeof Sl
   const delayTarget = fraction(body.delayTarget);
   const delaySeconds = body.delaySeconds ?? null;
   if (successTarget === null && delayTarget === null)
-    throw unprocessable('an SLA needs a target: set body.successTarget, body.delayTarget, or both');
+    throw unprocessable(
+      ['successTarget', 'delayTarget'].map((field) => ({
+        loc: ['body', field],
+        msg: 'is missing, and so is the other target: an SLA needs a target; set successTarget, delayTarget, or both',
+        type: 'value_error.missing',
+      })),
+    );
   if ((delayTarget === null) !== (delaySeconds === null))
-    throw unprocessable('body.delayTarget and body.delaySeconds go together: set both or neither');
+    throw unprocessable(
+      ['body', delayTarget === null ? 'delayTarget' : 'delaySeconds'],
+      `is missing: delayTarget and delaySeconds go together; set both or neither`,
+      'value_error.missing',
+    );
   if (delaySeconds !== null && !DELAY_SECONDS.includes(delaySeconds))
-    throw unprocessable(`body.delaySeconds must be one of ${DELAY_SECONDS.join(', ')}, got ${delaySeconds}`);
+    throw unprocessable(
+      ['body', 'delaySeconds'],
+      `must be one of ${DELAY_SECONDS.join(', ')}, got ${delaySeconds}`,
+    );
   let endpointId: string | null = null;
   if (body.endpointId != null) {
     const endpoint = await store.endpointGet(app.id, body.endpointId);
     if (!endpoint)
-      throw unprocessable(`body.endpointId "${body.endpointId}" is not an endpoint of this application`);
+      throw unprocessable(
+        ['body', 'endpointId'],
+        `"${body.endpointId}" is not an endpoint of this application`,
+      );
     endpointId = endpoint.id;
   }
   return {
@@ -146,6 +162,7 @@ export const slaRoutes = routeModule({ tags: ['Herald'] }, (route, { store, audi
       );
       if (sla === null)
         throw unprocessable(
+          ['body'],
           `an application has at most ${MAX_SLAS_PER_APPLICATION} SLAs; delete one before creating another`,
         );
       await audit.record(request, {

@@ -72,7 +72,7 @@ export const templateRoutes = routeModule({ tags: ['Template', 'Herald'] }, (rou
       description:
         'Herald: creates a template and its version 1. The template is checked first: syntax (with line and ' +
         'column), unknown filters, and variables (strictly: only event, endpoint and app fields, and with ' +
-        '`eventType`, only fields of its newest schema). Problems get 422 with one entry per problem in `errors`.',
+        '`eventType`, only fields of its newest schema). Problems get 422 with one `detail` item per problem.',
       headers: IdempotencyHeaders,
       body: TemplateIn,
       response: { 201: TemplateOut },

@@ -80,6 +80,45 @@ export const HttpErrorOut = Type.Object(
   { additionalProperties: true },
 );
 
+/** One validation problem, as Svix's `ValidationError`: where it is in the request, and what to do. */
+export const ValidationErrorSchema = Type.Object(
+  {
+    loc: Type.Array(Type.String(), {
+      description:
+        'Where the value is in the request: the part (`body`, `query`, `path`, `header`), then field names as ' +
+        'the request sent them and array indexes, as strings (`["body", "channels", "0"]`)',
+    }),
+    msg: Type.String({
+      description: 'What is wrong with the value and what to change, without repeating loc',
+    }),
+    type: Type.String({ description: 'The kind of problem: `value_error…` or `type_error…`' }),
+  },
+  {
+    $id: 'ValidationError',
+    additionalProperties: true,
+    description: 'One problem of a 422; a template problem also has its `line` and `column`.',
+  },
+);
+
+/**
+ * Svix's `HTTPValidationError`, the body of every 422. `code` (`validation`, or `idempotency_key_reused`) is
+ * Herald's, so that a client can branch on `code` whatever the status; Svix clients ignore it.
+ */
+export const HTTPValidationErrorSchema = Type.Object(
+  {
+    code: Type.Optional(
+      Type.String({ description: "Herald's error code: `validation` or `idempotency_key_reused`" }),
+    ),
+    detail: Type.Array(Type.Ref(ValidationErrorSchema)),
+  },
+  { $id: 'HTTPValidationError', additionalProperties: true },
+);
+
+/** The schemas responses refer to by `$ref`, added to the server once (and named so in the OpenAPI document). */
+export const sharedSchemas = [ValidationErrorSchema, HTTPValidationErrorSchema];
+
+export const HTTPValidationError = Type.Ref(HTTPValidationErrorSchema);
+
 export const AppIdParam = Type.String({ minLength: 1, maxLength: 256, pattern: NAME_PATTERN });
 
 export const AppParams = Type.Object({ app_id: AppIdParam });
@@ -96,7 +135,7 @@ export const errorResponses = {
   404: HttpErrorOut,
   409: HttpErrorOut,
   413: HttpErrorOut,
-  422: HttpErrorOut,
+  422: HTTPValidationError,
   429: HttpErrorOut,
   503: HttpErrorOut,
 };

@@ -19,12 +19,16 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   );
 }
 
+/** Capitalised, unless it starts with a field name as the API spells it (`tokenUrl`, `channels[0]`). */
+const sentenceCase = (text: string) =>
+  /^[a-z]+[\s,;:]/.test(text) ? text.charAt(0).toUpperCase() + text.slice(1) : text;
+
 /** An error with what to do about it; `retry` adds a button that tries again. */
 export function ErrorMessage({ error, retry }: { error: Error | string; retry?: () => void }) {
   const text = typeof error === 'string' ? error : error.message;
   return (
     <div className="error" role="alert">
-      <span>{text.charAt(0).toUpperCase() + text.slice(1)}</span>
+      <span>{sentenceCase(text)}</span>
       {retry && (
         <button type="button" className="small" onClick={retry}>
           Try again

@@ -1,7 +1,7 @@
 /** Create an endpoint, or edit one: URL, event types, delivery settings and custom headers. */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Endpoint, EndpointHeaders, EventType } from '../lib/types';
-import { enc } from '../lib/api';
+import { ApiError, enc } from '../lib/api';
 import { navigate } from '../lib/router';
 import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
@@ -44,6 +44,8 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
   const [submitted, setSubmitted] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** What the server refused, by the field it named; cleared by the next edit. */
+  const [refused, setRefused] = useState<Record<string, string>>({});
 
   useEffect(() => {
     const { endpoint, headers } = loaded.data ?? {};
@@ -54,6 +56,12 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
   }, [loaded.data]);
 
   const errors = draftErrors(draft);
+  const shown = { ...errors };
+  for (const field of Object.keys(errors) as Array<keyof typeof errors>) shown[field] ??= refused[field];
+  const edit = (next: EndpointDraft) => {
+    setRefused({});
+    setDraft(next);
+  };
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setSubmitted(true);
@@ -83,6 +91,7 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
       navigate(`/apps/${enc(appId)}/endpoints/${enc(saved.id)}`);
     } catch (failure) {
       setError((failure as Error).message);
+      setRefused(failure instanceof ApiError ? failure.fieldErrors() : {});
       setBusy(false);
     }
   };
@@ -97,8 +106,8 @@ export function EndpointFormPage({ appId, endpointId }: { appId: string; endpoin
           <EndpointFields
             appId={appId}
             draft={draft}
-            onChange={setDraft}
-            errors={errors}
+            onChange={edit}
+            errors={shown}
             showAll={submitted}
             catalogue={loaded.data.catalogue}
           />

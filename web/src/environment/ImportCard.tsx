@@ -3,7 +3,7 @@
  * added; the API checks the whole document before it writes anything, and its errors name the place.
  */
 import { useState, type ChangeEvent, type FormEvent } from 'react';
-import { ApiError } from '../lib/api';
+import { ApiError, placeOf } from '../lib/api';
 import { useSession } from '../lib/session-context';
 import { Field } from '../components/Field';
 import { PassphraseField } from './PassphraseField';
@@ -63,7 +63,10 @@ export function ImportCard() {
           'event types were replaced by the file’s.',
       );
     } catch (error) {
-      const problems = error instanceof ApiError ? error.problems : [];
+      const problems =
+        error instanceof ApiError
+          ? error.problems.map(({ loc, msg }) => `${placeOf(loc.slice(1))} ${msg}`.trim())
+          : [];
       setFailure({ message: (error as Error).message, problems });
     } finally {
       setBusy(false);

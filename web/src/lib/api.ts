@@ -2,7 +2,7 @@
 import type { Page } from './types';
 import { ApiError, describe } from './api-error';
 
-export { ApiError };
+export { ApiError, placeOf, type ApiProblem } from './api-error';
 
 export const API_BASE = '/api/v1';
 
