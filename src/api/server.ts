@@ -37,6 +37,8 @@ import { pollerRoutes } from './routes/poller.js';
 import { pollerLeaseRoutes } from './routes/poller-leases.js';
 import { relayRoutes } from './routes/relay.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
+import { authTokenRoutes } from './routes/auth-tokens.js';
+import { pollerTokenRoutes } from './routes/poller-tokens.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { securityRoutes } from './routes/security.js';
@@ -148,6 +150,8 @@ export async function buildApi(options: ApiOptions) {
       await api.register(privacyRoutes(context));
       await api.register(slaRoutes(context));
       await api.register(portalAccessRoutes(context));
+      await api.register(authTokenRoutes(context));
+      await api.register(pollerTokenRoutes(context));
       routeGroup(api).get('/openapi.json', { access: 'public', hide: true }, async () => app.swagger());
     },
     { prefix: API_PREFIX },

@@ -120,6 +120,13 @@ const ROUTES: Array<[Method, string, Access]> = [
   ['GET', '/audit-log', 'admin'],
   ['POST', '/auth/app-portal-access/{app_id}', 'admin'],
   ['POST', '/auth/dashboard-access/{app_id}', 'admin'],
+  ['GET', '/auth/whoami', 'any'],
+  ['POST', '/auth/logout', 'any'],
+  ['POST', '/auth/app/{app_id}/expire-all', 'admin'],
+  ['POST', '/auth/app/{app_id}/create-message-token', 'admin'],
+  ['POST', '/auth/one-time-token', 'public'],
+  ['GET', '/auth/app/{app_id}/poller/{endpoint_id}/token', 'app'],
+  ['POST', '/auth/app/{app_id}/poller/{endpoint_id}/token/rotate', 'app'],
 ];
 
 const fill = (template: string) => template.replace(/\{[a-z_]+\}/g, 'some-id');
@@ -277,6 +284,8 @@ describe('authentication and authorisation', () => {
         ['GET', `/app/${app}/privacy`],
         ['GET', `/app/${app}/rate-limit`],
         ['GET', `${ep}/msg`],
+        ['GET', `/auth/app/${app}/poller/${ids.ep}/token`],
+        ['POST', `/auth/app/${app}/poller/${ids.ep}/token/rotate`, {}],
         ['GET', `/app/${app}/msg`],
         ['POST', `/app/${app}/msg`, { eventType: 'user.signup', payload: { from: 'auth test' } }],
         ['GET', msg],
@@ -345,6 +354,8 @@ describe('authentication and authorisation', () => {
         ['GET', '/audit-log'],
         ['POST', '/auth/app-portal-access/app-a', {}],
         ['POST', '/auth/dashboard-access/app-a', {}],
+        ['POST', '/auth/app/app-a/expire-all', {}],
+        ['POST', '/auth/app/app-a/create-message-token', { name: 'escalate' }],
       ];
       for (const [method, path, body] of requests)
         expectError(await appKeyClient.send(method, path, body), 403, 'forbidden', /admin/);

@@ -21,11 +21,15 @@ const SVIX_POLLER = fileURLToPath(new URL('../fixtures/svix-openapi-poller.json'
 const poller = JSON.parse(fs.readFileSync(SVIX_POLLER, 'utf8')) as Schema;
 Object.assign(svix.paths, poller.paths);
 Object.assign(svix.components.schemas, poller.components.schemas);
-/** The operational-webhook routes, from Svix's full document (vendored unchanged), with the schemas they use. */
+/**
+ * The operational-webhook and authentication routes, from Svix's full document (vendored unchanged), with the
+ * schemas they use.
+ */
 const SVIX_FULL = fileURLToPath(new URL('../fixtures/svix-openapi-full.json', import.meta.url));
 const full = JSON.parse(fs.readFileSync(SVIX_FULL, 'utf8')) as Schema;
 for (const [path, operations] of Object.entries(full.paths as Schema))
-  if (path.startsWith('/api/v1/operational-webhook/')) svix.paths[path] = operations;
+  if (path.startsWith('/api/v1/operational-webhook/') || path.startsWith('/api/v1/auth/'))
+    svix.paths[path] ??= operations;
 for (const [name, schema] of Object.entries(full.components.schemas as Schema))
   svix.components.schemas[name] ??= schema;
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -80,7 +84,8 @@ describe('OpenAPI document and docs page', () => {
     expect(doc.security).toEqual([{ HTTPBearer: [] }]);
     for (const [path, operations] of Object.entries(doc.paths as Schema))
       for (const [method, operation] of Object.entries(operations as Schema)) {
-        const isPublic = path.startsWith(`${V1}/health`);
+        // The one-time token is its own credential: its exchange needs no key.
+        const isPublic = path.startsWith(`${V1}/health`) || path === `${V1}/auth/one-time-token`;
         expect(operation.security, `${method} ${path}`).toEqual(isPublic ? [] : undefined);
       }
   });

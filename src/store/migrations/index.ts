@@ -14,6 +14,7 @@ import { adaptiveThrottling } from './0013_adaptive_throttling.js';
 import { relayRequests } from './0014_relay_requests.js';
 import { sla } from './0015_sla.js';
 import { traceContext } from './0017_trace_context.js';
+import { scopedTokens } from './0021_scoped_tokens.js';
 import type { Migration } from './types.js';
 
 /** Every migration in order. Append only: a released migration is never edited or renumbered. */
@@ -34,4 +35,5 @@ export const MIGRATIONS: readonly Migration[] = [
   relayRequests,
   sla,
   traceContext,
+  scopedTokens,
 ];
