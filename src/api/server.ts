@@ -39,6 +39,9 @@ import { relayRoutes } from './routes/relay.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
 import { authTokenRoutes } from './routes/auth-tokens.js';
 import { pollerTokenRoutes } from './routes/poller-tokens.js';
+import { endpointOauthRoutes } from './routes/endpoint-oauth.js';
+import { endpointThrottlingRoutes } from './routes/endpoint-throttling.js';
+import { environmentSettingsRoutes } from './routes/environment-settings.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { securityRoutes } from './routes/security.js';
@@ -152,6 +155,9 @@ export async function buildApi(options: ApiOptions) {
       await api.register(portalAccessRoutes(context));
       await api.register(authTokenRoutes(context));
       await api.register(pollerTokenRoutes(context));
+      await api.register(endpointOauthRoutes(context));
+      await api.register(endpointThrottlingRoutes(context));
+      await api.register(environmentSettingsRoutes(context));
       routeGroup(api).get('/openapi.json', { access: 'public', hide: true }, async () => app.swagger());
     },
     { prefix: API_PREFIX },

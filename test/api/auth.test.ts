@@ -127,6 +127,14 @@ const ROUTES: Array<[Method, string, Access]> = [
   ['POST', '/auth/one-time-token', 'public'],
   ['GET', '/auth/app/{app_id}/poller/{endpoint_id}/token', 'app'],
   ['POST', '/auth/app/{app_id}/poller/{endpoint_id}/token/rotate', 'app'],
+  ['GET', '/app/{app_id}/endpoint/{endpoint_id}/oauth', 'app'],
+  ['PUT', '/app/{app_id}/endpoint/{endpoint_id}/oauth', 'app'],
+  ['DELETE', '/app/{app_id}/endpoint/{endpoint_id}/oauth', 'app'],
+  ['GET', '/app/{app_id}/endpoint/{endpoint_id}/oauth-config', 'app'],
+  ['GET', '/app/{app_id}/endpoint/{endpoint_id}/rate-limit-status', 'app'],
+  ['PATCH', '/app/{app_id}/alert-email', 'app'],
+  ['GET', '/app/{app_id}/alert-email', 'app'],
+  ['GET', '/environment/settings', 'any'],
 ];
 
 const fill = (template: string) => template.replace(/\{[a-z_]+\}/g, 'some-id');
@@ -285,6 +293,23 @@ describe('authentication and authorisation', () => {
         ['GET', `/app/${app}/rate-limit`],
         ['GET', `${ep}/msg`],
         ['GET', `/auth/app/${app}/poller/${ids.ep}/token`],
+        [
+          'PUT',
+          `${ep}/oauth`,
+          {
+            grantType: 'clientCredentials',
+            authMethod: 'clientSecretBasic',
+            clientId: 'c',
+            clientSecret: 's',
+            tokenUrl: 'https://example.com/token',
+          },
+        ],
+        ['GET', `${ep}/oauth`],
+        ['GET', `${ep}/oauth-config`],
+        ['DELETE', `${ep}/oauth`],
+        ['GET', `${ep}/rate-limit-status`],
+        ['PATCH', `/app/${app}/alert-email`, { email: 'ops@example.com' }],
+        ['GET', `/app/${app}/alert-email`],
         ['POST', `/auth/app/${app}/poller/${ids.ep}/token/rotate`, {}],
         ['GET', `/app/${app}/msg`],
         ['POST', `/app/${app}/msg`, { eventType: 'user.signup', payload: { from: 'auth test' } }],

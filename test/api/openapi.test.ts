@@ -25,10 +25,22 @@ Object.assign(svix.components.schemas, poller.components.schemas);
  * The operational-webhook and authentication routes, from Svix's full document (vendored unchanged), with the
  * schemas they use.
  */
+/** Other operations of the full document that Herald serves. */
+const FROM_FULL = [
+  '/endpoint/{endpoint_id}/oauth',
+  '/endpoint/{endpoint_id}/oauth-config',
+  '/endpoint/{endpoint_id}/rate-limit-status',
+  '/app/{app_id}/alert-email',
+  '/api/v1/environment/settings',
+];
 const SVIX_FULL = fileURLToPath(new URL('../fixtures/svix-openapi-full.json', import.meta.url));
 const full = JSON.parse(fs.readFileSync(SVIX_FULL, 'utf8')) as Schema;
 for (const [path, operations] of Object.entries(full.paths as Schema))
-  if (path.startsWith('/api/v1/operational-webhook/') || path.startsWith('/api/v1/auth/'))
+  if (
+    path.startsWith('/api/v1/operational-webhook/') ||
+    path.startsWith('/api/v1/auth/') ||
+    FROM_FULL.some((tail) => path.endsWith(tail))
+  )
     svix.paths[path] ??= operations;
 for (const [name, schema] of Object.entries(full.components.schemas as Schema))
   svix.components.schemas[name] ??= schema;
