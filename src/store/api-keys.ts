@@ -58,7 +58,8 @@ function toApiKey(row: Selectable<ApiKeyTable>): ApiKey {
     allowedClientCidrs: fromJsonOrNull(row.allowed_client_cidrs),
     rateLimit: row.rate_limit,
     ...(row.feature_flags !== null && { featureFlags: fromJsonOrNull<string[]>(row.feature_flags) }),
-    kind: row.kind as ApiKeyKind,
+    // `key`, the default, is left out, as generateApiKey leaves it out.
+    ...(row.kind !== 'key' && { kind: row.kind as ApiKeyKind }),
     ...(row.endpoint_id !== null && { endpointId: row.endpoint_id }),
     ...(row.session_id !== null && { sessionId: row.session_id }),
   };
