@@ -26,8 +26,8 @@ export function registerAuthAudit(app: FastifyInstance, audit: Audit) {
     seen.count += 1;
     if (seen.count > FAILURES_PER_MINUTE) return;
     const header = request.headers.authorization ?? '';
-    // The scheme and the token's recognisable prefix (hk_admin_, hk_app_) only: never the secret part.
-    const prefix = /^Bearer\s+(hk_(?:admin|app)_)/i.exec(header)?.[1] ?? null;
+    // The scheme and the token's recognisable prefix (hk_admin_, hk_app_, hk_msg_…) only: never the secret part.
+    const prefix = /^Bearer\s+(hk_(?:admin|app|msg|poll|ott)_)/i.exec(header)?.[1] ?? null;
     await audit.record(request, {
       action: error.statusCode === 401 ? 'auth.failed' : 'auth.forbidden',
       targetType: 'route',

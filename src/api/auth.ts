@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { hashToken } from '../security/api-keys.js';
 import { inCidrList, parseCidrs, type Cidr } from '../util/cidr.js';
-import type { ApiKey, Application, Store } from '../store/index.js';
+import type { ApiKey, ApiKeyKind, Application, Store } from '../store/index.js';
 import { forbidden, HttpError, notFound } from './errors.js';
 
 export type Access = 'public' | 'admin' | 'app' | 'any';
@@ -21,7 +21,38 @@ export interface Principal {
   rateLimit: number | null;
   /** An application key's feature flags: which event types behind a `featureFlag` it sees. */
   featureFlags: string[];
+  kind: ApiKeyKind;
+  /** A poller token's endpoint. */
+  endpointId: string | null;
+  sessionId: string | null;
 }
+
+/**
+ * The only routes a restricted token may use, by kind; every other route answers 403. Deny by default: a
+ * route added later is closed to these tokens until it is listed here.
+ */
+const RESTRICTED_ROUTES: Partial<Record<ApiKeyKind, ReadonlySet<string>>> = {
+  message: new Set([
+    'POST /api/v1/app/:app_id/msg',
+    'POST /api/v1/app/:app_id/msg/batch',
+    'GET /api/v1/auth/whoami',
+    'POST /api/v1/auth/logout',
+  ]),
+  poller: new Set([
+    'GET /api/v1/app/:app_id/poller/:sink_id',
+    'GET /api/v1/app/:app_id/poller/:sink_id/consumer/:consumer_id',
+    'POST /api/v1/app/:app_id/poller/:sink_id/consumer/:consumer_id/seek',
+    'GET /api/v1/app/:app_id/polling-endpoint/:sink_id/consumer/:consumer_id',
+    'POST /api/v1/app/:app_id/polling-endpoint/:sink_id/consumer/:consumer_id/commit',
+    'GET /api/v1/auth/whoami',
+    'POST /api/v1/auth/logout',
+  ]),
+};
+
+const RESTRICTED_DETAIL: Partial<Record<ApiKeyKind, string>> = {
+  message: 'this is a message token; it may only create messages in its application',
+  poller: "this is a poller token; it may only poll its endpoint's messages",
+};
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -112,12 +143,22 @@ export function registerAuth(
     if (!key) throw unauthorized('this API key is not valid; check that it was copied whole');
     if (key.revokedAt !== null) throw unauthorized('this API key has been revoked; create a new one');
     if (key.expiresAt !== null && key.expiresAt <= now) throw unauthorized('this API key has expired');
+    const kind = key.kind ?? 'key';
+    // A portal link's one-time token authenticates nothing; only its exchange (a public route) reads it.
+    if (kind === 'one_time')
+      throw unauthorized('this is a one-time token; exchange it at POST /api/v1/auth/one-time-token first');
     request.principal = {
       keyId: key.id,
       appId: key.appId,
       rateLimit: key.rateLimit,
       featureFlags: key.featureFlags ?? [],
+      kind,
+      endpointId: key.endpointId ?? null,
+      sessionId: key.sessionId ?? null,
     };
+    const allowed = RESTRICTED_ROUTES[kind];
+    if (allowed !== undefined && !allowed.has(`${request.method} ${request.routeOptions.url}`))
+      throw forbidden(RESTRICTED_DETAIL[kind]!);
     if (key.allowedClientCidrs !== null && !clientAllowed(request.ip, key.allowedClientCidrs))
       throw forbidden(
         `this API key may not be used from ${request.ip}; its allowed client networks exclude it`,
@@ -142,5 +183,19 @@ export function registerAuth(
       throw notFound('application', appId);
     }
     request.application = application;
+    if (principal.endpointId !== null) await checkPollerEndpoint(store, request, application, principal);
   });
+}
+
+/** A poller token reaches its own endpoint only, named by id or uid in `sink_id`. */
+async function checkPollerEndpoint(
+  store: Store,
+  request: FastifyRequest,
+  application: Application,
+  principal: Principal,
+): Promise<void> {
+  const sinkId = (request.params as { sink_id?: string }).sink_id;
+  const endpoint = sinkId === undefined ? undefined : await store.endpointGet(application.id, sinkId);
+  if (endpoint?.id !== principal.endpointId)
+    throw forbidden(`this poller token may only poll endpoint ${principal.endpointId}`);
 }

@@ -43,6 +43,11 @@ import { pollerRoutes } from './routes/poller.js';
 import { pollerLeaseRoutes } from './routes/poller-leases.js';
 import { relayRoutes } from './routes/relay.js';
 import { portalAccessRoutes } from './routes/portal-access.js';
+import { authTokenRoutes } from './routes/auth-tokens.js';
+import { pollerTokenRoutes } from './routes/poller-tokens.js';
+import { endpointOauthRoutes } from './routes/endpoint-oauth.js';
+import { endpointThrottlingRoutes } from './routes/endpoint-throttling.js';
+import { environmentSettingsRoutes } from './routes/environment-settings.js';
 import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { backgroundTaskRoutes } from './routes/background-tasks.js';
@@ -176,6 +181,11 @@ export async function buildApi(options: ApiOptions) {
       await api.register(privacyRoutes(context));
       await api.register(slaRoutes(context));
       await api.register(portalAccessRoutes(context));
+      await api.register(authTokenRoutes(context));
+      await api.register(pollerTokenRoutes(context));
+      await api.register(endpointOauthRoutes(context));
+      await api.register(endpointThrottlingRoutes(context));
+      await api.register(environmentSettingsRoutes(context));
       routeGroup(api).get('/openapi.json', { access: 'public', hide: true }, async () => app.swagger());
     },
     { prefix: API_PREFIX },

@@ -33,12 +33,26 @@ export type OutboundAuthConfig =
       clientSecret: string;
       scope?: string | undefined;
       audience?: string | undefined;
-      /** `basic` sends the client credentials in an Authorization header (RFC 6749's default); `body` in the form. */
-      clientAuth: 'basic' | 'body';
+      /**
+       * `basic` sends the client credentials in an Authorization header (RFC 6749's default); `body` in the form;
+       * `jwt` sends an RS256 client assertion signed with `assertionKey` (RFC 7523, Svix's `clientSecretJwt`).
+       */
+      clientAuth: 'basic' | 'body' | 'jwt';
+      /** `jwt`: the PEM private key, its `kid`, and the assertion's lifetime. */
+      assertionKey?: string | undefined;
+      assertionKeyId?: string | undefined;
+      assertionExpiresInSeconds?: number | undefined;
+      /** The grant (Svix's `grantType`); omitted means client credentials. */
+      grantType?: 'client_credentials' | 'refresh_token' | undefined;
+      /** The refresh token of the `refresh_token` grant; a credential. */
+      refreshToken?: string | undefined;
+      /** More form parameters and headers of the token request (Svix's `extraParams`, `extraHeaders`). */
+      extraParams?: Record<string, string> | undefined;
+      extraHeaders?: Record<string, string> | undefined;
     };
 
 /** The fields of each method that hold credentials: never returned, logged or audited. */
-export const SECRET_FIELDS = ['password', 'key', 'clientSecret'] as const;
+export const SECRET_FIELDS = ['password', 'key', 'clientSecret', 'refreshToken', 'assertionKey'] as const;
 
 /** A token is used until this long before it expires, so it does not lapse on the way. */
 const EXPIRY_MARGIN_MS = 30_000;
@@ -112,14 +126,21 @@ export class OutboundAuth {
     auth: Extract<OutboundAuthConfig, { type: 'oauth2' }>,
     timeoutMs: number,
   ): Promise<CachedToken | SendOutcome> {
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    const form = new URLSearchParams(auth.extraParams);
+    form.set('grant_type', auth.grantType ?? 'client_credentials');
+    if (auth.grantType === 'refresh_token' && auth.refreshToken) form.set('refresh_token', auth.refreshToken);
     if (auth.scope) form.set('scope', auth.scope);
     if (auth.audience) form.set('audience', auth.audience);
     const headers: Record<string, string> = {
+      ...auth.extraHeaders,
       'content-type': 'application/x-www-form-urlencoded',
       accept: 'application/json',
     };
-    if (auth.clientAuth === 'body') {
+    if (auth.clientAuth === 'jwt') {
+      form.set('client_id', auth.clientId);
+      form.set('client_assertion_type', 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      form.set('client_assertion', clientAssertion(auth));
+    } else if (auth.clientAuth === 'body') {
       form.set('client_id', auth.clientId);
       form.set('client_secret', auth.clientSecret);
     } else {
@@ -176,9 +197,37 @@ function jwtFor(
   return signJwt(auth.algorithm, auth.key, claims, auth.keyId);
 }
 
+/** RFC 7523's client assertion: the client says who it is to the token URL, signed with its key. */
+function clientAssertion(auth: Extract<OutboundAuthConfig, { type: 'oauth2' }>): string {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: auth.clientId,
+    sub: auth.clientId,
+    aud: auth.tokenUrl,
+    jti: randomUUID(),
+    iat: now,
+    exp: now + (auth.assertionExpiresInSeconds ?? 300),
+  };
+  return signJwt('RS256', auth.assertionKey ?? '', claims, auth.assertionKeyId);
+}
+
 function fingerprint(auth: Extract<OutboundAuthConfig, { type: 'oauth2' }>): string {
   return createHash('sha256')
-    .update(JSON.stringify([auth.tokenUrl, auth.clientId, auth.clientSecret, auth.scope, auth.audience]))
+    .update(
+      JSON.stringify([
+        auth.tokenUrl,
+        auth.clientId,
+        auth.clientSecret,
+        auth.scope,
+        auth.audience,
+        auth.grantType,
+        auth.refreshToken,
+        auth.extraParams,
+        auth.extraHeaders,
+        auth.clientAuth,
+        auth.assertionKey,
+      ]),
+    )
     .digest('hex')
     .slice(0, 32);
 }

@@ -3,10 +3,21 @@
  * hash is safe, and it lets every request find its key with one indexed lookup.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { ApiKey } from '../store/index.js';
+import type { ApiKey, ApiKeyKind } from '../store/index.js';
 import { newId } from '../util/ids.js';
 
-export const TOKEN_PREFIX = { admin: 'hk_admin_', app: 'hk_app_' } as const;
+export const TOKEN_PREFIX = {
+  admin: 'hk_admin_',
+  app: 'hk_app_',
+  message: 'hk_msg_',
+  poller: 'hk_poll_',
+  one_time: 'hk_ott_',
+} as const;
+
+function prefixFor(kind: ApiKeyKind, appId: string | null): string {
+  if (kind === 'message' || kind === 'poller' || kind === 'one_time') return TOKEN_PREFIX[kind];
+  return appId === null ? TOKEN_PREFIX.admin : TOKEN_PREFIX.app;
+}
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -26,9 +37,13 @@ export function generateApiKey(options: {
   rateLimit?: number | null;
   /** Feature flags of an application key (app-portal-access). */
   featureFlags?: string[] | null;
+  /** What the key may do (default `key`); a poller token names its endpoint. */
+  kind?: ApiKeyKind;
+  endpointId?: string | null;
+  sessionId?: string | null;
 }): NewKey {
-  const token =
-    (options.appId === null ? TOKEN_PREFIX.admin : TOKEN_PREFIX.app) + randomBytes(32).toString('base64url');
+  const kind = options.kind ?? 'key';
+  const token = prefixFor(kind, options.appId) + randomBytes(32).toString('base64url');
   const now = Date.now();
   return {
     token,
@@ -44,6 +59,9 @@ export function generateApiKey(options: {
       allowedClientCidrs: options.allowedClientCidrs ?? null,
       rateLimit: options.rateLimit ?? null,
       ...(options.featureFlags && options.featureFlags.length > 0 && { featureFlags: options.featureFlags }),
+      ...(kind !== 'key' && { kind }),
+      ...(options.endpointId != null && { endpointId: options.endpointId }),
+      ...(options.sessionId != null && { sessionId: options.sessionId }),
     },
   };
 }

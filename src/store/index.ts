@@ -5,6 +5,7 @@
  * imports from this module only.
  */
 import { sql } from 'kysely';
+import { alertEmailQueries, type AlertEmailQueries } from './alert-emails.js';
 import { apiKeyQueries, type ApiKeyQueries } from './api-keys.js';
 import { applicationQueries, type ApplicationQueries } from './applications.js';
 import { attemptQueries, type AttemptQueries } from './attempts.js';
@@ -57,6 +58,7 @@ export interface Store
     AttemptQueries,
     ContentQueries,
     ApiKeyQueries,
+    AlertEmailQueries,
     IdempotencyQueries,
     AuditQueries,
     ServiceRunQueries,
@@ -110,6 +112,7 @@ export function openStore(options: ConnectOptions): Store {
     ...attemptQueries(connection),
     ...contentQueries(connection),
     ...apiKeyQueries(connection),
+    ...alertEmailQueries(connection),
     ...idempotencyQueries(connection),
     ...auditQueries(connection),
     ...serviceRunQueries(connection),

@@ -176,6 +176,16 @@ export interface ApiKeyTable {
   rate_limit: number | null;
   /** JSON array of feature flag names, or null for none. */
   feature_flags: string | null;
+  kind: ColumnType<string, string | undefined, string>;
+  endpoint_id: ColumnType<string | null, string | null | undefined, string | null>;
+  session_id: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface ApplicationAlertEmailTable {
+  app_id: string;
+  /** Svix's comma-separated list, as given. */
+  emails: string;
+  updated_at: number;
 }
 
 export interface IdempotencyKeyTable {
@@ -340,6 +350,7 @@ export interface Database {
   application_rate: ApplicationRateTable;
   attempt: AttemptTable;
   api_key: ApiKeyTable;
+  application_alert_email: ApplicationAlertEmailTable;
   idempotency_key: IdempotencyKeyTable;
   audit_log: AuditLogTable;
   herald_migration: MigrationTable;

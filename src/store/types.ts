@@ -385,7 +385,22 @@ export interface ApiKey {
    * visible to it only when it carries that flag. Omitted or null: none.
    */
   featureFlags?: string[] | null;
+  /** What the key may do; omitted means `key`. See {@link ApiKeyKind}. */
+  kind?: ApiKeyKind;
+  /** A poller token's endpoint: the only feed it may read. */
+  endpointId?: string | null;
+  /** The portal session a portal token was made for (Svix's `sessionId`), which expire-all may name. */
+  sessionId?: string | null;
 }
+
+/**
+ * - `key`: made under /api-key or by the CLI; admin, or scoped to an application.
+ * - `portal`: an application token for the consumer portal (app-portal-access); expire-all ends these.
+ * - `message`: may only create messages in its application (create-message-token).
+ * - `poller`: may only poll its endpoint's feed (the poller token routes).
+ * - `one_time`: a portal link's single-use token; good only for exchanging at /auth/one-time-token.
+ */
+export type ApiKeyKind = 'key' | 'portal' | 'message' | 'poller' | 'one_time';
 /** A key's client networks and rate limit; `undefined` leaves a setting as it is. */
 export type ApiKeyChanges = Partial<Pick<ApiKey, 'allowedClientCidrs' | 'rateLimit'>>;
 

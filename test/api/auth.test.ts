@@ -147,6 +147,21 @@ const ROUTES: Array<[Method, string, Access]> = [
   ['GET', '/audit-log', 'admin'],
   ['POST', '/auth/app-portal-access/{app_id}', 'admin'],
   ['POST', '/auth/dashboard-access/{app_id}', 'admin'],
+  ['GET', '/auth/whoami', 'any'],
+  ['POST', '/auth/logout', 'any'],
+  ['POST', '/auth/app/{app_id}/expire-all', 'admin'],
+  ['POST', '/auth/app/{app_id}/create-message-token', 'admin'],
+  ['POST', '/auth/one-time-token', 'public'],
+  ['GET', '/auth/app/{app_id}/poller/{endpoint_id}/token', 'app'],
+  ['POST', '/auth/app/{app_id}/poller/{endpoint_id}/token/rotate', 'app'],
+  ['GET', '/app/{app_id}/endpoint/{endpoint_id}/oauth', 'app'],
+  ['PUT', '/app/{app_id}/endpoint/{endpoint_id}/oauth', 'app'],
+  ['DELETE', '/app/{app_id}/endpoint/{endpoint_id}/oauth', 'app'],
+  ['GET', '/app/{app_id}/endpoint/{endpoint_id}/oauth-config', 'app'],
+  ['GET', '/app/{app_id}/endpoint/{endpoint_id}/rate-limit-status', 'app'],
+  ['PATCH', '/app/{app_id}/alert-email', 'app'],
+  ['GET', '/app/{app_id}/alert-email', 'app'],
+  ['GET', '/environment/settings', 'any'],
 ];
 
 const fill = (template: string) => template.replace(/\{[a-z_]+\}/g, 'some-id');
@@ -304,6 +319,25 @@ describe('authentication and authorisation', () => {
         ['GET', `/app/${app}/privacy`],
         ['GET', `/app/${app}/rate-limit`],
         ['GET', `${ep}/msg`],
+        ['GET', `/auth/app/${app}/poller/${ids.ep}/token`],
+        [
+          'PUT',
+          `${ep}/oauth`,
+          {
+            grantType: 'clientCredentials',
+            authMethod: 'clientSecretBasic',
+            clientId: 'c',
+            clientSecret: 's',
+            tokenUrl: 'https://example.com/token',
+          },
+        ],
+        ['GET', `${ep}/oauth`],
+        ['GET', `${ep}/oauth-config`],
+        ['DELETE', `${ep}/oauth`],
+        ['GET', `${ep}/rate-limit-status`],
+        ['PATCH', `/app/${app}/alert-email`, { email: 'ops@example.com' }],
+        ['GET', `/app/${app}/alert-email`],
+        ['POST', `/auth/app/${app}/poller/${ids.ep}/token/rotate`, {}],
         ['GET', `/app/${app}/msg`],
         ['POST', `/app/${app}/msg`, { eventType: 'user.signup', payload: { from: 'auth test' } }],
         ['GET', msg],
@@ -372,6 +406,8 @@ describe('authentication and authorisation', () => {
         ['GET', '/audit-log'],
         ['POST', '/auth/app-portal-access/app-a', {}],
         ['POST', '/auth/dashboard-access/app-a', {}],
+        ['POST', '/auth/app/app-a/expire-all', {}],
+        ['POST', '/auth/app/app-a/create-message-token', { name: 'escalate' }],
       ];
       for (const [method, path, body] of requests)
         expectError(await appKeyClient.send(method, path, body), 403, 'forbidden', /admin/);

@@ -21,18 +21,28 @@ const SVIX_POLLER = fileURLToPath(new URL('../fixtures/svix-openapi-poller.json'
 const poller = JSON.parse(fs.readFileSync(SVIX_POLLER, 'utf8')) as Schema;
 Object.assign(svix.paths, poller.paths);
 Object.assign(svix.components.schemas, poller.components.schemas);
+/** Other operations of the full document that Herald serves. */
+const FROM_FULL = [
+  '/endpoint/{endpoint_id}/oauth',
+  '/endpoint/{endpoint_id}/oauth-config',
+  '/endpoint/{endpoint_id}/rate-limit-status',
+  '/app/{app_id}/alert-email',
+  '/api/v1/environment/settings',
+];
 /**
- * The operational-webhook and endpoint transformation routes, from Svix's full document (vendored unchanged),
- * with the schemas they use.
+ * The operational-webhook, endpoint transformation and authentication routes, from Svix's full document
+ * (vendored unchanged), with the schemas they use.
  */
 const SVIX_FULL = fileURLToPath(new URL('../fixtures/svix-openapi-full.json', import.meta.url));
 const full = JSON.parse(fs.readFileSync(SVIX_FULL, 'utf8')) as Schema;
 for (const [path, operations] of Object.entries(full.paths as Schema))
   if (
     path.startsWith('/api/v1/operational-webhook/') ||
-    path.startsWith('/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation')
+    path.startsWith('/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation') ||
+    path.startsWith('/api/v1/auth/') ||
+    FROM_FULL.some((tail) => path.endsWith(tail))
   )
-    svix.paths[path] = operations;
+    svix.paths[path] ??= operations;
 /** The other operations of the full document Herald serves, held to the same contract. */
 const FULL_OPERATIONS = [
   'get /api/v1/event-type/{event_type_name}/retry-schedule',
@@ -122,7 +132,8 @@ describe('OpenAPI document and docs page', () => {
     expect(doc.security).toEqual([{ HTTPBearer: [] }]);
     for (const [path, operations] of Object.entries(doc.paths as Schema))
       for (const [method, operation] of Object.entries(operations as Schema)) {
-        const isPublic = path.startsWith(`${V1}/health`);
+        // The one-time token is its own credential: its exchange needs no key.
+        const isPublic = path.startsWith(`${V1}/health`) || path === `${V1}/auth/one-time-token`;
         expect(operation.security, `${method} ${path}`).toEqual(isPublic ? [] : undefined);
       }
   });

@@ -1,18 +1,19 @@
 /**
  * The consumer portal's magic link (Svix's "app portal access"). An admin hands each customer a link to the
  * dashboard that signs the browser in with a new application-scoped key, so the customer sees and manages only
- * their own application. The token is an ordinary API key with an expiry, so it can be listed and revoked
- * under /api-key like any other.
+ * their own application. The token is an API key of kind `portal` with an expiry, so it can be listed and
+ * revoked under /api-key like any other, and ended by /auth/app/{app_id}/expire-all or /auth/logout.
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { generateApiKey } from '../../security/api-keys.js';
 import type { Application } from '../../store/index.js';
 import { throttleRate } from '../aliases.js';
 import { routeModule } from '../route-group.js';
 import { findOrCreateApplication } from '../lookups.js';
 import { ApplicationIn } from '../schemas/applications.js';
+import { SessionIdSchema } from '../schemas/auth.js';
 import { AppParams, IdempotencyHeaders, Nullable } from '../schemas/common.js';
+import { grantToken } from '../token-grants.js';
 
 const HOUR = 60 * 60;
 /** How long a portal link works when the request does not say. */
@@ -45,6 +46,14 @@ const AppPortalAccessIn = Type.Object({
         'The event types behind a `featureFlag` the portal may see (those without one are always shown), as in Svix',
     }),
   ),
+  sessionId: Type.Optional(
+    Nullable(
+      Type.Unsafe<string>({
+        ...SessionIdSchema,
+        description: 'A session id to attach to the token, so that expire-all can end only that session',
+      }),
+    ),
+  ),
 });
 
 const AppPortalAccessOut = Type.Object({
@@ -63,34 +72,22 @@ function publicUrl(configured: string, request: FastifyRequest): string {
 }
 
 export const portalAccessRoutes = routeModule({}, (route, { store, audit, config }) => {
-  /** A new application-scoped key for the portal, recorded as any key creation is, and the link that uses it. */
+  /** A new portal token for the application, recorded as any key creation is, and the link that uses it. */
   const grant = async (
     request: FastifyRequest,
     application: Application,
     expirySeconds: number,
     via: 'app-portal-access' | 'dashboard-access',
-    featureFlags: string[] = [],
+    options: { featureFlags?: string[]; sessionId?: string | null } = {},
   ) => {
-    const expiresAt = Date.now() + expirySeconds * 1000;
-    const { key, token } = generateApiKey({
-      name: `app portal access (${application.uid ?? application.id})`.slice(0, 256),
+    const { token } = await grantToken({ store, audit }, request, {
+      name: `app portal access (${application.uid ?? application.id})`,
       appId: application.id,
-      expiresAt,
-      featureFlags,
-    });
-    await store.apiKeyCreate(key);
-    // An ordinary key creation, as POST /api-key records it, marked as made for the portal.
-    await audit.record(request, {
-      action: 'api_key.created',
-      targetType: 'api_key',
-      targetId: key.id,
-      appId: application.id,
-      after: {
-        name: key.name,
-        appId: application.id,
-        expiresAt: new Date(expiresAt).toISOString(),
-        via,
-      },
+      kind: 'portal',
+      expiresAt: Date.now() + expirySeconds * 1000,
+      featureFlags: options.featureFlags ?? [],
+      sessionId: options.sessionId ?? null,
+      via,
     });
     const url = `${publicUrl(config.publicUrl, request)}${PORTAL_PATH}#key=${encodeURIComponent(token)}`;
     return { token, url };
@@ -123,7 +120,10 @@ export const portalAccessRoutes = routeModule({}, (route, { store, audit, config
         inline && (() => ({ ...inline, throttleRate: throttleRate(inline) })),
       );
       const expiry = request.body.expiry ?? PORTAL_DEFAULT_EXPIRY_SECONDS;
-      return grant(request, application, expiry, 'app-portal-access', request.body.featureFlags ?? []);
+      return grant(request, application, expiry, 'app-portal-access', {
+        featureFlags: request.body.featureFlags ?? [],
+        sessionId: request.body.sessionId ?? null,
+      });
     },
   );
 

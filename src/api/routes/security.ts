@@ -9,6 +9,7 @@ import { findApplication } from '../lookups.js';
 import { timeFilter } from '../list-filters.js';
 import { mapPage, pageQuery } from '../pagination.js';
 import { checkCidrs } from '../security-config.js';
+import { bucketTokens } from '../rate-buckets.js';
 import {
   AppParams,
   ListResponse,
@@ -153,13 +154,7 @@ export const securityRoutes = routeModule({ tags: ['Herald'] }, (route, context)
       return mapPage(page, (endpoint) => {
         const rate = endpoint.throttleRate;
         const bucket = buckets.get(endpoint.id);
-        // The same refill as the worker's: one second's worth at most, `rate` tokens a second.
-        const tokens =
-          rate === null
-            ? null
-            : bucket === undefined
-              ? rate
-              : Math.min(rate, bucket.tokens + (Math.max(0, now - bucket.updatedAt) * rate) / 1000);
+        const tokens = bucketTokens(rate, bucket, now);
         const nextTokenAt =
           rate === null || tokens === null || tokens >= 1
             ? null

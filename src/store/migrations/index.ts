@@ -16,6 +16,7 @@ import { sla } from './0015_sla.js';
 import { traceContext } from './0017_trace_context.js';
 import { backgroundTasks } from './0018_background_tasks.js';
 import { transformations } from './0019_transformations.js';
+import { scopedTokens } from './0021_scoped_tokens.js';
 import { eventTypeSettings } from './0022_event_type_settings.js';
 import { applicationRate } from './0023_application_rate.js';
 import type { Migration } from './types.js';
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   traceContext,
   backgroundTasks,
   transformations,
+  scopedTokens,
   eventTypeSettings,
   applicationRate,
 ];

@@ -9,6 +9,7 @@ import { useSession } from '../lib/session-context';
 import { useAction } from '../lib/use-action';
 import { CopyField } from '../components/CopyField';
 import { ErrorMessage } from '../components/states';
+import { PollerToken } from './PollerToken';
 
 interface PollPage {
   data: Array<{ id: string; eventType: string; timestamp: string }>;
@@ -41,11 +42,12 @@ export function PollingCard({ appId, endpointId }: { appId: string; endpointId: 
     <section className="card" aria-labelledby="polling-title">
       <h2 id="polling-title">Polling endpoint</h2>
       <p className="muted small">
-        Herald sends nothing to this endpoint. Your customer reads its messages with an application key from
-        this URL (the svix SDK&apos;s <code>message.poller</code>); add <code>/consumer/&lt;name&gt;</code> to
-        have Herald keep their position.
+        Herald sends nothing to this endpoint. Your customer reads its messages with a poller token (below) or
+        an application key from this URL (the svix SDK&apos;s <code>message.poller</code>); add{' '}
+        <code>/consumer/&lt;name&gt;</code> to have Herald keep their position.
       </p>
       <CopyField label="Poller URL" value={`${window.location.origin}/api/v1${path}`} />
+      <PollerToken appId={appId} endpointId={endpointId} />
       <div className="actions">
         <button type="button" onClick={() => read(null)} disabled={busy}>
           Show the first messages
