@@ -62,7 +62,7 @@ import { templateVersionRoutes } from './routes/template-versions.js';
 import { templateRoutes } from './routes/templates.js';
 import { transformationRoutes } from './routes/transformations.js';
 import { sharedSchemas } from './schemas/common.js';
-import { validatorCompiler } from './validation.js';
+import { lazySerializerFactory, validatorCompiler } from './validation.js';
 import { fastifyTracing } from '../util/otel.js';
 
 export interface ApiOptions {
@@ -87,6 +87,8 @@ export async function buildApi(options: ApiOptions) {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    // Response serializers are compiled on first use; see validation.ts.
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } },
     // Path parameters hold ids and uids of up to 256 characters; fastify's default of 100 would turn a valid
     // long uid into "no such route". Longer ones still reach validation, which names the limit.
     // Svix's clients and tests write paths with a trailing slash (`/api/v1/app/`); both spellings reach a route.

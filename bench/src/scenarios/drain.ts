@@ -2,14 +2,15 @@
  * Scenario 2 (drain throughput) and 8 (memory under load). N messages are queued over 100 endpoints through
  * the batch route by a Herald with `--role api` (so nothing is delivered while queueing); then Herald restarts
  * with the default role on the same storage and drains the queue, every delivery signed and its attempt logged.
- * The rate is measured at the receiver, first arrival to last; RSS is sampled throughout the drain.
+ * The rate is measured at the receiver, first arrival to last; RSS is sampled throughout the drain. Before
+ * anything is queued, Herald's idle RSS is read once, with the default role on the empty storage.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { codeShare, ORDERING_CODE } from '../cpu-profile.js';
 import { ceilingFigure, figure, type Figure } from '../figures.js';
-import { cpuMsOf, RssSampler } from '../machine.js';
+import { cpuMsOf, memoryOf, RssSampler } from '../machine.js';
 import { channelOf } from '../payload.js';
 import { round } from '../stats.js';
 import {
@@ -20,6 +21,18 @@ import {
   type Instance,
   type Receiver,
 } from '../toolkit.js';
+
+/** How long an idle Herald is left after start before its RSS is read. */
+const IDLE_SETTLE_MS = 10_000;
+
+/** The RSS, in MB, of a Herald with the default role on empty storage, `IDLE_SETTLE_MS` after it started. */
+async function idleRss(instance: Instance): Promise<number> {
+  await instance.restart('all', {});
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+  const rssMB = Math.round(memoryOf(instance.herald.pid)?.rssMB ?? Number.NaN);
+  await instance.restart('api');
+  return rssMB;
+}
 
 interface DrainRun {
   rate: number;
@@ -99,6 +112,7 @@ function details(run: DrainRun) {
 export async function drain(context: Context) {
   const { drainMessages: total, drainEndpoints: endpoints, threads } = context.config;
   return withSetup(context, 'api', async (receiver, instance) => {
+    const idleMB = await idleRss(instance);
     const appId = await instance.api.createApp('drain');
     const created = await instance.api.createEndpoints(
       appId,
@@ -135,6 +149,10 @@ export async function drain(context: Context) {
           value: 250,
         },
       ),
+      figure('memory.idle', 'memory', 'idle RSS after start, empty storage', idleMB, 'MB', `${idleMB} MB`, {
+        op: '<=',
+        value: 90,
+      }),
     ];
     // The same drain again with delivery spread over threads (HERALD_WORKER_THREADS), for comparison.
     let threaded: DrainRun | null = null;
@@ -173,6 +191,7 @@ export async function drain(context: Context) {
       details: {
         messages: total,
         endpoints,
+        idleRssMB: idleMB,
         endpointSetupSeconds: round(created.seconds, 2),
         ...details(run),
         ...(threaded === null ? {} : { threads, threaded: details(threaded) }),
