@@ -35,7 +35,8 @@ export type Transformed = ({ ok: true } & WebhookOut) | { ok: false; error: stri
  * Headers Herald sets itself, which a transformation may not replace: the signature and what it covers, and the
  * framing of the request.
  */
-const RESERVED_HEADER = /^(webhook|svix)-(id|timestamp|signature)$|^(content-length|content-encoding|host|transfer-encoding|connection)$/;
+const RESERVED_HEADER =
+  /^(webhook|svix)-(id|timestamp|signature)$|^(content-length|content-encoding|host|transfer-encoding|connection)$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 

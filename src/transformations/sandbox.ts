@@ -8,12 +8,7 @@
  * times out, runs out of memory) throws its runtime away, since its globals may be left half-changed. The
  * WebAssembly module is loaded on first use only: a process whose endpoints use no transformation never loads it.
  */
-import type {
-  QuickJSContext,
-  QuickJSHandle,
-  QuickJSRuntime,
-  QuickJSWASMModule,
-} from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from 'quickjs-emscripten';
 
 /** The heap one code version may use. */
 export const MEMORY_LIMIT_BYTES = 16 * 1024 * 1024;

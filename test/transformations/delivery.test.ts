@@ -95,8 +95,16 @@ describe.each(HERALD_STORES)('transformations at delivery ($dialect)', (store) =
 
   test.each([
     ['an infinite loop', 'function handler(w) { for (;;) {} }', /longer than/],
-    ['a huge allocation', 'function handler(w) { const a = []; for (;;) a.push("x".repeat(4096)); }', /memory|longer/],
-    ['a throw', 'function handler(w) { throw new Error("refused " + w.payload.id); }', /Error: refused inv_4/],
+    [
+      'a huge allocation',
+      'function handler(w) { const a = []; for (;;) a.push("x".repeat(4096)); }',
+      /memory|longer/,
+    ],
+    [
+      'a throw',
+      'function handler(w) { throw new Error("refused " + w.payload.id); }',
+      /Error: refused inv_4/,
+    ],
     ['a bad shape', 'function handler(w) { return { url: 5 }; }', /url must be a string/],
   ])('records %s as the attempt error, sends nothing, and goes on delivering', async (_name, code, error) => {
     const { app, receiver, send, attempts, svix, endpointId } = await setup(code);

@@ -58,18 +58,29 @@ describe('the transformation sandbox', () => {
       'function handler(w) { let s = "x"; for (;;) s = s + s; }',
       /more than \d+ MB of memory|string too long/,
     ],
-    ['a huge array', 'function handler(w) { const a = []; for (;;) a.push({ a: [1, 2, 3] }); }', /memory|longer/],
+    [
+      'a huge array',
+      'function handler(w) { const a = []; for (;;) a.push({ a: [1, 2, 3] }); }',
+      /memory|longer/,
+    ],
     ['deep recursion', 'function handler(w) { return handler(w); }', /stack|recursed too deeply/i],
     ['no return', 'function handler(w) { }', /return the webhook/],
     ['a bad method', 'function handler(w) { w.method = "DELETE"; return w; }', /method must be one of/],
     ['a bad url', 'function handler(w) { w.url = "ftp://x"; return w; }', /http or https/],
-    ['a reserved header', 'function handler(w) { w.headers["webhook-signature"] = "x"; return w; }', /set by Herald/],
+    [
+      'a reserved header',
+      'function handler(w) { w.headers["webhook-signature"] = "x"; return w; }',
+      /set by Herald/,
+    ],
     ['a header with a line break', 'function handler(w) { w.headers.a = "x\\ny"; return w; }', /line breaks/],
     ['no I/O', 'function handler(w) { require("fs"); return w; }', /ReferenceError/],
   ])('reports %s as an error, and goes on working', async (_name, code, error) => {
     const result = await transform(code);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error).toMatch(error);
-    expect(await transform('function handler(w) { return w; }')).toMatchObject({ ok: true, body: '{"id":1}' });
+    expect(await transform('function handler(w) { return w; }')).toMatchObject({
+      ok: true,
+      body: '{"id":1}',
+    });
   });
 });
