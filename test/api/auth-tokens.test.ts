@@ -3,7 +3,6 @@
  * Each token is shown once, reaches only what its kind allows, and stops working when ended or expired.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { generateApiKey } from '../../src/security/api-keys.js';
 import { apiFixture, DIALECTS, type ApiFixture } from '../helpers/env.js';
 import { client, createApp, createEndpoint, expectError, type Client } from './support.js';
 
@@ -191,38 +190,78 @@ for (const dialect of DIALECTS) {
       expectError(await client(f, bearer(last.json().token)).get(`/app/tenant/poller/feed`), 403);
     });
 
-    it('exchanges a one-time token once, for a portal token', async () => {
-      const { key, token } = generateApiKey({
-        name: 'portal link',
-        appId,
-        kind: 'one_time',
-        expiresAt: Date.now() + 3600_000,
-        sessionId: 'user_ott',
-      });
-      await f.store.apiKeyCreate(key);
+    const linkOf = async (body: object = {}) => {
+      const res = await admin.post('/auth/app-portal-access/tenant', body);
+      expect(res.statusCode, res.body).toBe(200);
+      const { token, url } = res.json() as { token: string; url: string };
+      return { token, oneTime: decodeURIComponent(new URL(url).hash.replace(/^#key=/, '')) };
+    };
+
+    it("exchanges a portal link's one-time token once, for a portal token", async () => {
+      const { token: portal, oneTime } = await linkOf({ sessionId: 'user_ott', expiry: 7200 });
+      expect(oneTime).toMatch(/^hk_ott_/);
+      expect(oneTime).not.toBe(portal);
+      // The one-time token itself reaches nothing.
       expectError(
-        await client(f, bearer(token)).get('/app/tenant'),
+        await client(f, bearer(oneTime)).get('/app/tenant'),
         401,
         'authentication_failed',
         /one-time/,
       );
       const anonymous = client(f, null);
-      const res = await anonymous.post('/auth/one-time-token', { oneTimeToken: token });
+      const res = await anonymous.post('/auth/one-time-token', { oneTimeToken: oneTime });
       expect(res.statusCode, res.body).toBe(200);
       const exchanged = res.json().token as string;
       expect(exchanged).toMatch(/^hk_app_/);
-      expect((await client(f, bearer(exchanged)).get('/auth/whoami')).json()).toMatchObject({
-        appId,
-        kind: 'portal',
-        sessionId: 'user_ott',
-      });
+      const me = (await client(f, bearer(exchanged)).get('/auth/whoami')).json();
+      const original = (await client(f, bearer(portal)).get('/auth/whoami')).json();
+      expect(me).toMatchObject({ appId, kind: 'portal', sessionId: 'user_ott' });
+      // The session lasts as long as the portal token the link was made with, not the one-time token's minutes.
+      expect(me.expiresAt).toBe(original.expiresAt);
       expectError(
-        await anonymous.post('/auth/one-time-token', { oneTimeToken: token }),
+        await anonymous.post('/auth/one-time-token', { oneTimeToken: oneTime }),
         401,
         'authentication_failed',
+        /used already/,
       );
       expectError(await anonymous.post('/auth/one-time-token', { oneTimeToken: f.adminToken }), 401);
       expectFieldError(await anonymous.post('/auth/one-time-token', {}), 'oneTimeToken');
+
+      const audit = await f.store.auditList(
+        { appId, action: 'api_key.exchanged' },
+        { limit: 10, order: 'descending' },
+      );
+      expect(audit.data).toHaveLength(1);
+      expect(audit.data[0]!.after).toMatchObject({ via: 'one-time-token', granted: true });
+      expect(JSON.stringify(audit.data)).not.toContain(oneTime);
+    });
+
+    it('refuses a one-time token after ten minutes', async () => {
+      const { oneTime } = await linkOf();
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 10 * 60_000 + 1000);
+      expectError(
+        await client(f, null).post('/auth/one-time-token', { oneTimeToken: oneTime }),
+        401,
+        'authentication_failed',
+        /expired/,
+      );
+    });
+
+    it('refuses a one-time token whose portal token was revoked or expired', async () => {
+      const revokedLink = await linkOf();
+      const keyId = (await client(f, bearer(revokedLink.token)).get('/auth/whoami')).json().keyId as string;
+      expect((await admin.del(`/api-key/${keyId}`)).statusCode).toBe(204);
+      expectError(
+        await client(f, null).post('/auth/one-time-token', { oneTimeToken: revokedLink.oneTime }),
+        401,
+      );
+      const expiredLink = await linkOf();
+      expect((await admin.post('/auth/app/tenant/expire-all', {})).statusCode).toBe(204);
+      expectError(
+        await client(f, null).post('/auth/one-time-token', { oneTimeToken: expiredLink.oneTime }),
+        401,
+      );
     });
   });
 }

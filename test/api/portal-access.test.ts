@@ -18,14 +18,14 @@ describe('consumer portal access', () => {
   });
   afterAll(async () => f.close());
 
-  it('returns an app-scoped token that expires in 7 days and a portal URL that carries it', async () => {
+  it('returns an app-scoped token that expires in 7 days and a portal URL with a one-time token', async () => {
     const before = Date.now();
     const res = await admin.post('/auth/app-portal-access/tenant', {});
     expect(res.statusCode, res.body).toBe(200);
     const { token, url } = res.json() as { token: string; url: string };
     expect(token).toMatch(/^hk_app_/);
     expect(url).toMatch(/^http:\/\/localhost:8071\/portal#key=/);
-    expect(tokenOf(url)).toBe(token);
+    expect(tokenOf(url)).toMatch(/^hk_ott_/);
 
     const keys = (await admin.get('/api-key')).json().data as Array<Record<string, string | null>>;
     const key = keys.find((k) => token.startsWith(k.tokenPrefix!) && k.appId === appId)!;
@@ -38,9 +38,14 @@ describe('consumer portal access', () => {
       { appId, action: 'api_key.created' },
       { limit: 10, order: 'descending' },
     );
-    expect(audit.data).toHaveLength(1);
-    expect(audit.data[0]).toMatchObject({ targetId: key.id, after: { via: 'app-portal-access' } });
-    expect(JSON.stringify(audit.data[0])).not.toContain(token);
+    // The portal token and the link's one-time token, each recorded without the token.
+    expect(audit.data).toHaveLength(2);
+    const created = audit.data.find((entry) => entry.targetId === key.id)!;
+    expect(created).toMatchObject({ after: { via: 'app-portal-access', kind: 'portal' } });
+    const oneTime = audit.data.find((entry) => entry.targetId !== key.id)!;
+    expect(oneTime).toMatchObject({ after: { via: 'app-portal-access', kind: 'one_time' } });
+    expect(JSON.stringify(audit.data)).not.toContain(token);
+    expect(JSON.stringify(audit.data)).not.toContain(tokenOf(url));
   });
 
   it('gives a token that reaches only its own application', async () => {
@@ -73,6 +78,21 @@ describe('consumer portal access', () => {
     expect((await admin.get('/app/newcomer')).json()).toMatchObject({ name: 'Newcomer', uid: 'newcomer' });
   });
 
+  it('audits a refused one-time token without the token', async () => {
+    const { url } = (await admin.post('/auth/app-portal-access/tenant', {})).json() as { url: string };
+    const anonymous = client(f, null);
+    expect((await anonymous.post('/auth/one-time-token', { oneTimeToken: tokenOf(url) })).statusCode).toBe(
+      200,
+    );
+    expectError(await anonymous.post('/auth/one-time-token', { oneTimeToken: tokenOf(url) }), 401);
+    const failed = await f.store.auditList({ action: 'auth.failed' }, { limit: 50, order: 'descending' });
+    expect(failed.data[0]).toMatchObject({
+      targetId: 'POST /api/v1/auth/one-time-token',
+      after: { status: 401 },
+    });
+    expect(JSON.stringify(failed.data)).not.toContain(tokenOf(url));
+  });
+
   it('does not replay the token under an Idempotency-Key', async () => {
     const headers = { 'idempotency-key': 'portal-once' };
     const first = (await admin.post('/auth/app-portal-access/tenant', {}, headers)).json();
@@ -92,7 +112,7 @@ describe('consumer portal access over HTTP', () => {
     const svix = new Svix(h.token, { serverUrl: h.url });
     const app = await svix.application.create({ name: 'Via SDK', uid: 'via-sdk' });
     const access = await svix.authentication.appPortalAccess(app.id, {});
-    expect(access.url.startsWith(`${h.url}/portal#key=`)).toBe(true);
+    expect(access.url.startsWith(`${h.url}/portal#key=hk_ott_`)).toBe(true);
     const holder = new Svix(access.token, { serverUrl: h.url });
     expect((await holder.application.list()).data.map((a) => a.id)).toEqual([app.id]);
   });

@@ -72,7 +72,8 @@ describe('dashboard: secrets and the consumer portal', () => {
     await page.getByText('Consumer portal link').click();
     await page.getByRole('button', { name: 'Create portal link' }).click();
     const link = await page.getByLabel('Portal link').inputValue();
-    expect(link).toMatch(new RegExp(`^${f.herald.url}/portal#key=hk_app_`));
+    // The link carries a one-time token, which the portal page exchanges for the portal token.
+    expect(link).toMatch(new RegExp(`^${f.herald.url}/portal#key=hk_ott_`));
 
     const customer = await launchBrowser();
     try {
@@ -98,12 +99,23 @@ describe('dashboard: secrets and the consumer portal', () => {
       await portal.getByRole('link', { name: 'Event types' }).click();
       await portal.getByRole('link', { name: 'user.created' }).waitFor();
       expect(await portal.getByRole('link', { name: 'New event type' }).count()).toBe(0);
-      // Revoking the link's key signs the customer out, with a message that says what to do.
+      // Revoking the session's key signs the customer out, with a message that says what to do.
       const keys = (await f.setup('GET', '/api-key')).data as Array<{ id: string; name: string }>;
-      const key = keys.find((k) => k.name.includes('portal'))!;
+      const key = keys.find((k) => k.name.includes('(opened by link)'))!;
       await f.setup('DELETE', `/api-key/${key.id}`);
       await portal.reload();
       await portal.getByText(/This portal link no longer works .*revoked.*ask whoever sent it/).waitFor();
+      // The link works once: opened again, it says so.
+      await portal.goto(link);
+      await portal
+        .getByText('This portal link has expired or was already used. Ask whoever sent it')
+        .waitFor();
+      expect(portal.url()).not.toContain('key=');
+      // A link that carries the portal key itself, as older links did, still signs in.
+      const { token } = await f.setup('POST', '/auth/app-portal-access/initech', {});
+      await portal.goto('about:blank');
+      await portal.goto(`${f.herald.url}/portal#key=${encodeURIComponent(token)}`);
+      await portal.getByRole('heading', { name: 'Initech' }).waitFor();
     } finally {
       await customer.close();
     }

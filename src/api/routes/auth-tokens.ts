@@ -5,10 +5,10 @@
  * in poller-tokens.ts. Every token is stored hashed and shown once; every change is audited.
  */
 import { Type } from '@sinclair/typebox';
-import { hashToken } from '../../security/api-keys.js';
 import type { ApiKeyKind } from '../../store/index.js';
-import { forbidden, HttpError } from '../errors.js';
+import { forbidden } from '../errors.js';
 import { findApplication } from '../lookups.js';
+import { exchangeOneTimeToken } from '../one-time-links.js';
 import { routeModule } from '../route-group.js';
 import {
   ApiTokenOut,
@@ -156,30 +156,17 @@ export const authTokenRoutes = routeModule({ tags: ['Authentication'] }, (route,
       idempotent: false,
       summary: "Exchange a portal link's one-time token",
       description:
-        'Trades the single-use token of a consumer portal link for a portal token of the same application, ' +
-        'feature flags, session and expiry. The one-time token works once: a second exchange answers 401.',
+        "Trades the single-use token of a consumer portal link (the `#key=hk_ott_…` of app-portal-access's " +
+        '`url`) for a portal token with the application, feature flags, session and expiry of the portal token ' +
+        'the link was made with. The one-time token works once and for 10 minutes: a second exchange, an expired ' +
+        'one, or one whose portal token was revoked or has expired answers 401.',
       headers: IdempotencyHeaders,
       body: OneTimeTokenIn,
       response: { 200: OneTimeTokenOut },
     },
     async (request) => {
-      const used = await store.apiKeyConsumeOneTime(hashToken(request.body.oneTimeToken));
-      if (!used || used.appId === null || used.expiresAt === null)
-        throw new HttpError(
-          401,
-          'authentication_failed',
-          'this one-time token is not valid: it was used already, has expired, or was never issued',
-        );
+      const token = await exchangeOneTimeToken({ store, audit }, request, request.body.oneTimeToken);
       keys.clear();
-      const { token } = await grantToken({ store, audit }, request, {
-        name: used.name,
-        appId: used.appId,
-        kind: 'portal',
-        expiresAt: used.expiresAt,
-        featureFlags: used.featureFlags ?? [],
-        sessionId: used.sessionId ?? null,
-        via: 'one-time-token',
-      });
       return { token, capabilities: [] };
     },
   );

@@ -1,8 +1,9 @@
 /**
  * The consumer portal's magic link (Svix's "app portal access"). An admin hands each customer a link to the
- * dashboard that signs the browser in with a new application-scoped key, so the customer sees and manages only
+ * dashboard that signs the browser in with an application-scoped key, so the customer sees and manages only
  * their own application. The token is an API key of kind `portal` with an expiry, so it can be listed and
- * revoked under /api-key like any other, and ended by /auth/app/{app_id}/expire-all or /auth/logout.
+ * revoked under /api-key like any other, and ended by /auth/app/{app_id}/expire-all or /auth/logout. The link
+ * itself carries only a single-use, short-lived one-time token that the portal page exchanges (one-time-links.ts).
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ import { findOrCreateApplication } from '../lookups.js';
 import { ApplicationIn } from '../schemas/applications.js';
 import { SessionIdSchema } from '../schemas/auth.js';
 import { AppParams, IdempotencyHeaders, Nullable } from '../schemas/common.js';
+import { issueOneTimeToken } from '../one-time-links.js';
 import { grantToken } from '../token-grants.js';
 
 const HOUR = 60 * 60;
@@ -58,7 +60,11 @@ const AppPortalAccessIn = Type.Object({
 
 const AppPortalAccessOut = Type.Object({
   token: Type.String({ description: 'An API key scoped to the application; shown only this once' }),
-  url: Type.String({ description: 'Opens the consumer portal signed in with the token' }),
+  url: Type.String({
+    description:
+      'Opens the consumer portal: its fragment carries a one-time token, good once and for 10 minutes, that ' +
+      'the portal exchanges for a token like `token`',
+  }),
 });
 
 /**
@@ -80,7 +86,7 @@ export const portalAccessRoutes = routeModule({}, (route, { store, audit, config
     via: 'app-portal-access' | 'dashboard-access',
     options: { featureFlags?: string[]; sessionId?: string | null } = {},
   ) => {
-    const { token } = await grantToken({ store, audit }, request, {
+    const { key, token } = await grantToken({ store, audit }, request, {
       name: `app portal access (${application.uid ?? application.id})`,
       appId: application.id,
       kind: 'portal',
@@ -89,7 +95,9 @@ export const portalAccessRoutes = routeModule({}, (route, { store, audit, config
       sessionId: options.sessionId ?? null,
       via,
     });
-    const url = `${publicUrl(config.publicUrl, request)}${PORTAL_PATH}#key=${encodeURIComponent(token)}`;
+    // The link carries a single-use token that expires in minutes, not the portal token itself (as in Svix).
+    const oneTime = await issueOneTimeToken({ store, audit }, request, key, via);
+    const url = `${publicUrl(config.publicUrl, request)}${PORTAL_PATH}#key=${encodeURIComponent(oneTime)}`;
     return { token, url };
   };
 
@@ -103,8 +111,9 @@ export const portalAccessRoutes = routeModule({}, (route, { store, audit, config
       summary: 'Get a consumer portal link for an application',
       description:
         'Creates an API key scoped to the application that expires after `expiry` seconds (default 7 days), ' +
-        'and a URL that opens the dashboard signed in with it, showing only that application. Hand the URL ' +
-        'to the customer; revoke the key under /api-key to end it early. `Idempotency-Key` is not honoured ' +
+        'and a single-use URL, good for 10 minutes, that opens the dashboard signed in for that application ' +
+        'only. Redirect the customer to the URL; revoke the key under /api-key (or use expire-all) to end ' +
+        'it early. `Idempotency-Key` is not honoured ' +
         'here, because the token must not be stored. With `application`, an application that does not exist ' +
         "is created; its `uid` must be given and be the path's id (422 otherwise).",
       params: AppParams,

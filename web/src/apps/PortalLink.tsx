@@ -22,8 +22,9 @@ export function PortalLink({ appId }: { appId: string }) {
       <summary>Consumer portal link</summary>
       <p>
         Give your customer a link that opens this dashboard showing only this application, where they can
-        manage their endpoints, send test events and debug deliveries. The link works for 7 days; anyone who
-        has it has access, so send it privately.
+        manage their endpoints, send test events and debug deliveries. The link opens once, within 10 minutes,
+        and keeps them signed in for 7 days; whoever opens it first gets access, so send it privately and at
+        once.
       </p>
       {url ? (
         <CopyField label="Portal link" value={url} />

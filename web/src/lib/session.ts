@@ -1,7 +1,8 @@
 /**
  * The signed-in API key lives in sessionStorage: it survives a reload but not closing the tab, and other
- * sites cannot read it. A portal link carries its key in the URL fragment (`/portal#key=…`), which browsers
- * never send to a server; it is moved into sessionStorage and removed from the address bar at once.
+ * sites cannot read it. A portal link carries its one-time token (or, in older links, the key itself) in the URL
+ * fragment (`/portal#key=…`), which browsers never send to a server; it is taken out of the address bar at once
+ * (see portal-link.ts for the exchange).
  */
 const TOKEN = 'herald.apiKey';
 const PORTAL = 'herald.portal';
