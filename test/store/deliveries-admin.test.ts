@@ -218,12 +218,12 @@ describeStore('store: queue statistics', (ctx) => {
     );
     await claimAll(store, { now: 4_000, exclude: [ep2] });
 
-    expect(await store.deliveryStats(ep1)).toEqual({ 0: 2, 1: 2, 2: 1, 3: 1 });
-    expect(await store.deliveryStats(ep1, 2_000)).toEqual({ 0: 1, 1: 2, 2: 1, 3: 1 });
-    expect(await store.deliveryStats(ep1, undefined, 3_000)).toEqual({ 0: 2, 1: 0, 2: 0, 3: 0 });
-    expect(await store.deliveryStats(ep1, 2_000, 4_000)).toEqual({ 0: 1, 1: 0, 2: 1, 3: 0 });
-    expect(await store.deliveryStats(ep2)).toEqual({ 0: 0, 1: 2, 2: 0, 3: 0 });
-    expect(await store.deliveryStats('ep_missing')).toEqual({ 0: 0, 1: 0, 2: 0, 3: 0 });
+    expect(await store.deliveryStats(ep1)).toEqual({ 0: 2, 1: 2, 2: 1, 3: 1, 4: 0 });
+    expect(await store.deliveryStats(ep1, 2_000)).toEqual({ 0: 1, 1: 2, 2: 1, 3: 1, 4: 0 });
+    expect(await store.deliveryStats(ep1, undefined, 3_000)).toEqual({ 0: 2, 1: 0, 2: 0, 3: 0, 4: 0 });
+    expect(await store.deliveryStats(ep1, 2_000, 4_000)).toEqual({ 0: 1, 1: 0, 2: 1, 3: 0, 4: 0 });
+    expect(await store.deliveryStats(ep2)).toEqual({ 0: 0, 1: 2, 2: 0, 3: 0, 4: 0 });
+    expect(await store.deliveryStats('ep_missing')).toEqual({ 0: 0, 1: 0, 2: 0, 3: 0, 4: 0 });
   });
 
   it('reports the pending, due and sending deliveries, and when the next one falls due', async () => {
