@@ -12,6 +12,9 @@ import { TaskAccepted, taskAccepted } from '../schemas/background-tasks.js';
 import { IdempotencyHeaders } from '../schemas/common.js';
 import { MessageIn } from '../schemas/ingest.js';
 
+/** Applications sent to at once. */
+const BROADCAST_CHUNK = 100;
+
 const { eventType, payload, eventId, channels, payloadRetentionPeriod, payloadRetentionHours } =
   MessageIn.properties;
 const MessageBroadcastIn = Type.Object({
@@ -53,11 +56,17 @@ export const messageBroadcastRoutes = routeModule(
           async () => {
             const applications = await everyItem((page) => store.applicationList(page));
             const messagesCreated: { appId: string; msgId: string }[] = [];
-            for (const application of applications) {
-              if (application.uid === OPERATIONAL_APP_UID) continue;
-              const [written] = await writer.write({ application, items: [message] });
-              if (written!.created)
-                messagesCreated.push({ appId: application.id, msgId: written!.message.id });
+            const targets = applications.filter((application) => application.uid !== OPERATIONAL_APP_UID);
+            // A chunk's sends reach the writer together, so they share its group commits.
+            for (let start = 0; start < targets.length; start += BROADCAST_CHUNK) {
+              const chunk = targets.slice(start, start + BROADCAST_CHUNK);
+              const written = await Promise.all(
+                chunk.map((application) => writer.write({ application, items: [message] })),
+              );
+              chunk.forEach((application, i) => {
+                const [one] = written[i]!;
+                if (one!.created) messagesCreated.push({ appId: application.id, msgId: one!.message.id });
+              });
             }
             return { messagesCreated };
           },
