@@ -61,7 +61,10 @@ export async function exportEnvironment(
   return {
     version: ENVIRONMENT_DOCUMENT_VERSION,
     createdAt: toIso(now),
-    eventTypes: eventTypes.map((eventType) => eventTypeOut(eventType)),
+    eventTypes: eventTypes.map((eventType) => ({
+      ...eventTypeOut(eventType),
+      retryScheduleMs: eventType.retrySchedule,
+    })),
     settings: null,
     connectors: [],
     applications: apps,

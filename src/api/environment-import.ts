@@ -57,6 +57,7 @@ export async function importEnvironment(
   const eventTypes = (body.eventTypes ?? []).map((eventType) => ({
     name: eventType.name,
     ...replacedFields(eventType),
+    retrySchedule: eventType.retryScheduleMs ?? null,
   }));
   const templates = await plannedTemplates(store, body);
   const templateVersions = new Map<string, number>(

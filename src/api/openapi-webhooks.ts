@@ -131,3 +131,26 @@ function inline(document: JsonObject, value: unknown, place: string, depth: numb
     ]),
   );
 }
+
+/**
+ * The inverse of `eventTypesFromOpenApi`: an OpenAPI 3.1 document whose `webhooks` are the event types, each a
+ * `post` with the description and, when the event type has a schema, its newest payload version's schema as the
+ * JSON request body. Importing the document gives back the same names, descriptions, deprecations and schemas.
+ */
+export function openApiFromEventTypes(eventTypes: readonly EventTypeFromOpenApi[]): JsonObject {
+  const webhooks: JsonObject = {};
+  for (const eventType of eventTypes) {
+    const versions = Object.keys(eventType.schemas ?? {}).sort((a, b) => Number(a) - Number(b));
+    const schema = versions.length > 0 ? eventType.schemas![versions[versions.length - 1]!] : undefined;
+    webhooks[eventType.name] = {
+      post: {
+        operationId: eventType.name,
+        description: eventType.description,
+        ...(eventType.deprecated ? { deprecated: true } : {}),
+        ...(schema ? { requestBody: { content: { 'application/json': { schema } } } } : {}),
+        responses: { '2XX': { description: 'Return any 2XX status to indicate that the data was received' } },
+      },
+    };
+  }
+  return { openapi: '3.1.0', info: { title: 'Webhooks', version: '1.0.0' }, paths: {}, webhooks };
+}

@@ -52,6 +52,7 @@ import { privacyRoutes } from './routes/privacy.js';
 import { recoveryRoutes } from './routes/recovery.js';
 import { backgroundTaskRoutes } from './routes/background-tasks.js';
 import { endpointReplayRoutes } from './routes/endpoint-replays.js';
+import { messageBroadcastRoutes } from './routes/message-broadcast.js';
 import { messagePurgeRoutes } from './routes/message-purge.js';
 import { usageStatRoutes } from './routes/usage-stats.js';
 import { securityRoutes } from './routes/security.js';
@@ -170,6 +171,7 @@ export async function buildApi(options: ApiOptions) {
       await api.register(recoveryRoutes(context));
       await api.register(endpointReplayRoutes(context));
       await api.register(messagePurgeRoutes(context));
+      await api.register(messageBroadcastRoutes(context));
       await api.register(backgroundTaskRoutes(context));
       await api.register(usageStatRoutes(context));
       await api.register(healthReportRoutes(context));

@@ -28,6 +28,13 @@ async function seed(h: RunningHerald, receiver: Receiver): Promise<void> {
       })
     ).status,
   ).toBe(201);
+  const retry = {
+    retrySchedule: [
+      { secs: 5, nanos: 0 },
+      { secs: 60, nanos: 0 },
+    ],
+  };
+  expect((await h.call('PUT', '/event-type/invoice.paid/retry-schedule', retry)).status).toBe(200);
   const template = await h.call('POST', '/template', {
     name: 'amount only',
     contentType: 'json',
@@ -89,6 +96,7 @@ describe.skipIf(!PG_URL)('environment export and import across stores', () => {
     expect(text).not.toContain(SECRET.slice(6));
     expect(text).not.toContain('x-tenant');
     expect(exported.body.eventTypes.map((t: { name: string }) => t.name)).toEqual(['invoice.paid']);
+    expect(exported.body.eventTypes[0].retryScheduleMs).toEqual([5000, 60_000]);
     expect(exported.body.templates[0].versions).toHaveLength(2);
     const [app] = exported.body.applications;
     expect(app).toMatchObject({ uid: 'acme', throttleRate: 50 });
@@ -120,6 +128,14 @@ describe.skipIf(!PG_URL)('environment export and import across stores', () => {
         .status,
     ).toBe(204);
     await deliversAsBefore(back, receiver);
+    // The event type's retry schedule made both trips.
+    for (const target of [postgres, back])
+      expect((await target.call('GET', '/event-type/invoice.paid/retry-schedule')).body).toEqual({
+        retrySchedule: [
+          { secs: 5, nanos: 0 },
+          { secs: 60, nanos: 0 },
+        ],
+      });
   });
 });
 

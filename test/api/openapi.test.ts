@@ -59,6 +59,7 @@ const FULL_OPERATIONS = [
   'get /api/v1/stats/endpoint/count',
   'get /api/v1/app/{app_id}/stats/attempts',
   'get /api/v1/stats/app/{app_id}/attempt',
+  'post /api/v1/app/{app_id}/msg/bulk-expunge',
 ];
 for (const operation of FULL_OPERATIONS) {
   const [method, path] = operation.split(' ') as [string, string];
@@ -76,6 +77,8 @@ const TASK_OPERATIONS = new Set([
   'v1.message.expunge-all-contents',
   'v1.statistics.aggregate-app-stats',
   'v1.statistics.aggregate-event-types',
+  'v1.message.broadcast',
+  'v1.event-type.export-openapi',
 ]);
 for (const [path, operations] of Object.entries(full.paths as Schema))
   for (const [method, operation] of Object.entries(operations as Schema))

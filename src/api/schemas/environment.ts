@@ -33,6 +33,10 @@ const Passphrase = Type.String({
 
 const idOf = (prefix: string) => Type.String({ pattern: `^${prefix}_[0-9A-Za-z]{1,64}$` });
 const Text = (maxLength: number) => Type.String({ maxLength, pattern: TEXT_PATTERN });
+/** Retry delays in milliseconds (an endpoint's, an event type's); null: none of its own. */
+const RetryScheduleMs = Nullable(
+  Type.Array(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3_600_000 }), { maxItems: MAX_RETRIES }),
+);
 const Cidrs = Nullable(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 1000 }));
 const oneOf = <T extends string>(...values: T[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
@@ -64,9 +68,7 @@ export const EnvironmentEndpoint = Type.Object({
   metadata: Metadata,
   throttleRate: Nullable(ThrottleRate),
   timeoutMs: Nullable(Type.Integer({ minimum: 1000, maximum: 60_000 })),
-  retryScheduleMs: Nullable(
-    Type.Array(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3_600_000 }), { maxItems: MAX_RETRIES }),
-  ),
+  retryScheduleMs: RetryScheduleMs,
   headerStyle: oneOf('standard', 'svix'),
   signatureVersions: Type.Array(oneOf('v1', 'v1a'), { minItems: 1, maxItems: 2, uniqueItems: true }),
   allowedDestinationCidrs: Cidrs,
@@ -98,6 +100,16 @@ export const EnvironmentEndpoint = Type.Object({
     }),
   ),
 });
+
+/**
+ * An event type in the document: Svix's EventTypeIn/Out plus Herald's per-event-type retry schedule
+ * (`PUT /api/v1/event-type/{name}/retry-schedule`), in ms as endpoints' `retryScheduleMs`.
+ */
+const EnvironmentEventTypeIn = Type.Object({
+  ...EventTypeIn.properties,
+  retryScheduleMs: Type.Optional(RetryScheduleMs),
+});
+const EnvironmentEventTypeOut = Type.Object({ ...EventTypeOut.properties, retryScheduleMs: RetryScheduleMs });
 export type EnvironmentEndpoint = Static<typeof EnvironmentEndpoint>;
 
 export const EnvironmentApplication = Type.Object({
@@ -142,7 +154,7 @@ export const EnvironmentExportIn = Type.Object({ passphrase: Type.Optional(Passp
 export type EnvironmentExportIn = Static<typeof EnvironmentExportIn>;
 
 export const EnvironmentIn = Type.Object({
-  eventTypes: Type.Optional(Nullable(Type.Array(EventTypeIn, { maxItems: 10_000 }))),
+  eventTypes: Type.Optional(Nullable(Type.Array(EnvironmentEventTypeIn, { maxItems: 10_000 }))),
   settings: Type.Optional(
     Nullable(
       Type.Object(
@@ -165,7 +177,7 @@ export type EnvironmentIn = Static<typeof EnvironmentIn>;
 export const EnvironmentOut = Type.Object({
   version: Type.Integer({ description: 'The document format, 1' }),
   createdAt: Timestamp,
-  eventTypes: Type.Array(EventTypeOut),
+  eventTypes: Type.Array(EnvironmentEventTypeOut),
   settings: Nullable(Type.Object({}, { additionalProperties: true })),
   connectors: Type.Array(Type.Object({}, { additionalProperties: true })),
   applications: Type.Array(EnvironmentApplication),
