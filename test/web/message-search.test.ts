@@ -3,7 +3,7 @@
  * and a message found opens in the delivery log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, webFixture, type WebFixture } from './fixture.js';
+import { checkPhoneScreens, signIn, webFixture, type WebFixture } from './fixture.js';
 
 describe('dashboard: searching messages', () => {
   let f: WebFixture;
@@ -52,5 +52,12 @@ describe('dashboard: searching messages', () => {
     await form.getByRole('button', { name: 'Search' }).click();
     await rows.first().getByRole('link').click();
     await page.waitForURL(/\/apps\/hooli\/deliveries\?msg=msg_/);
+  });
+
+  it('fits the Messages tab to a phone', async () => {
+    await checkPhoneScreens(f, [['phone-messages', '/apps/hooli/messages']], async (phone) => {
+      await phone.getByRole('button', { name: 'Search' }).click();
+      await phone.locator('table.messages tbody tr').first().waitFor();
+    });
   });
 });
