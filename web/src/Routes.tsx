@@ -8,6 +8,7 @@ import { ScopedHome } from './apps/ScopedHome';
 import { EndpointFormPage } from './endpoints/EndpointFormPage';
 import { EndpointPage } from './endpoints/EndpointPage';
 import { DeliveryLog } from './deliveries/DeliveryLog';
+import { MessageSearch } from './deliveries/MessageSearch';
 import { DeadLetters } from './dead-letters/DeadLetters';
 import { EventTypeList } from './catalogue/EventTypeList';
 import { EventTypeEditor } from './catalogue/EventTypeEditor';
@@ -34,6 +35,7 @@ export function Routes() {
   if ((params = match('/apps/:app/endpoints/:ep', path)))
     return <EndpointPage key={params.ep} appId={params.app!} endpointId={params.ep!} />;
   if ((params = match('/apps/:app/deliveries', path))) return <DeliveryLog appId={params.app!} />;
+  if ((params = match('/apps/:app/messages', path))) return <MessageSearch appId={params.app!} />;
   if ((params = match('/apps/:app/dead-letters', path))) return <DeadLetters appId={params.app!} />;
   if ((params = match('/apps/:app/security', path))) return <AppSecurity appId={params.app!} />;
   if ((params = match('/apps/:app', path))) return <AppOverview key={params.app} appId={params.app!} />;

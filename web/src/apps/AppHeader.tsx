@@ -7,7 +7,7 @@ import { useResource } from '../lib/use-resource';
 import { useSession } from '../lib/session-context';
 import { ErrorMessage } from '../components/states';
 
-export type AppSection = 'endpoints' | 'deliveries' | 'dead-letters' | 'security';
+export type AppSection = 'endpoints' | 'deliveries' | 'messages' | 'dead-letters' | 'security';
 
 export function useApplication(appId: string) {
   const { api } = useSession();
@@ -59,6 +59,7 @@ export function AppHeader({ appId, section, title, actions }: Props) {
       <nav className="tabs" aria-label="Application sections" ref={tabs}>
         {tab(base, 'endpoints', 'Endpoints')}
         {tab(`${base}/deliveries`, 'deliveries', 'Deliveries')}
+        {tab(`${base}/messages`, 'messages', 'Messages')}
         {tab(`${base}/dead-letters`, 'dead-letters', 'Dead letters')}
         {tab(`${base}/security`, 'security', 'Security')}
       </nav>

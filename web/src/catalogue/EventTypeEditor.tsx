@@ -12,6 +12,7 @@ import { nameError } from '../lib/validate';
 import { Field } from '../components/Field';
 import { ErrorMessage, Loading, Notice } from '../components/states';
 import { FormActions } from '../components/FormActions';
+import { RetryScheduleCard } from './RetryScheduleCard';
 import { SchemaVersions } from './SchemaVersions';
 import { schemasOf, versionErrors, versionsOf, type VersionDraft } from './versions';
 
@@ -130,6 +131,7 @@ export function EventTypeEditor({ name }: { name?: string }) {
           />
         )}
       </form>
+      {name && !readOnly && <RetryScheduleCard name={name} />}
     </>
   );
 }

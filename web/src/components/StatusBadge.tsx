@@ -6,6 +6,7 @@ const LABEL: Record<StatusText, string> = {
   pending: 'Pending',
   fail: 'Failed',
   sending: 'Sending',
+  canceled: 'Canceled',
 };
 
 export function StatusBadge({ status }: { status: StatusText }) {

@@ -21,6 +21,7 @@ const STATUSES = [
   { value: '3', label: 'Sending (in flight or retrying)' },
   { value: '0', label: 'Succeeded' },
   { value: '2', label: 'Failed (dead letter)' },
+  { value: '4', label: 'Canceled (never sent)' },
 ];
 
 interface Props {

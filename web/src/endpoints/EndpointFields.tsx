@@ -127,7 +127,7 @@ export function EndpointFields({ appId, draft, onChange, errors, showAll, catalo
           </Field>
           <Field
             label="Retry schedule (seconds)"
-            hint="Comma-separated waits before each retry, such as 5, 300, 1800; blank uses the default."
+            hint="Comma-separated waits before each retry, such as 5, 300, 1800; blank uses the event type's schedule, or the default."
             error={error('retrySchedule')}
           >
             <input value={draft.retrySchedule} onChange={(e) => set('retrySchedule', e.target.value)} />

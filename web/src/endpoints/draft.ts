@@ -11,7 +11,7 @@ import type {
   Ordering,
   OrderingAfterGiveUp,
 } from '../lib/types';
-import { intError, nameError, optionalInt, urlError } from '../lib/validate';
+import { intError, listOf, nameError, optionalInt, scheduleError, urlError } from '../lib/validate';
 
 export interface HeaderRow {
   key: number;
@@ -158,21 +158,6 @@ export function headerError(row: HeaderRow, all: HeaderRow[]): string | undefine
   if (/[\r\n\0]/.test(row.value)) return 'the value must be on one line';
   if (row.hidden && row.value === '' && row.original !== name)
     return 'type the value again: the dashboard never sees a saved sensitive value, so a renamed one needs it';
-  return undefined;
-}
-
-const listOf = (text: string) =>
-  text
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part !== '');
-
-function scheduleError(text: string): string | undefined {
-  const parts = listOf(text);
-  if (parts.length > 20) return 'at most 20 retries';
-  for (const part of parts)
-    if (!/^\d+$/.test(part) || Number(part) > 604_800)
-      return `"${part}" is not a number of seconds from 0 to 604800 (7 days)`;
   return undefined;
 }
 

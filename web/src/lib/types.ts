@@ -99,9 +99,9 @@ export interface Message {
   timestamp: string;
 }
 
-/** 0 success, 1 pending, 2 fail, 3 sending. */
-export type Status = 0 | 1 | 2 | 3;
-export type StatusText = 'success' | 'pending' | 'fail' | 'sending';
+/** 0 success, 1 pending, 2 fail, 3 sending, 4 canceled. */
+export type Status = 0 | 1 | 2 | 3 | 4;
+export type StatusText = 'success' | 'pending' | 'fail' | 'sending' | 'canceled';
 
 /** A message with the state of its delivery to one endpoint. */
 export interface Delivery extends Message {

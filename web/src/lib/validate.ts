@@ -50,3 +50,24 @@ export function urlError(text: string): string | undefined {
 /** True when no value in the record is an error message. */
 export const valid = (errors: Record<string, string | undefined>) =>
   Object.values(errors).every((error) => error === undefined);
+
+/** A comma-separated list, without blanks. */
+export const listOf = (text: string) =>
+  text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+
+/**
+ * A retry schedule in seconds, comma-separated, as the forms take it: whole seconds, or with `milliseconds`
+ * up to three decimals (an event type's schedule, which the API takes as Svix durations).
+ */
+export function scheduleError(text: string, milliseconds = false): string | undefined {
+  const parts = listOf(text);
+  const number = milliseconds ? /^\d+(\.\d{1,3})?$/ : /^\d+$/;
+  if (parts.length > 20) return 'at most 20 retries';
+  for (const part of parts)
+    if (!number.test(part) || Number(part) > 604_800)
+      return `"${part}" is not a number of seconds from 0 to 604800 (7 days)`;
+  return undefined;
+}
