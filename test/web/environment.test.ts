@@ -114,7 +114,7 @@ describe('dashboard: environment export and import', () => {
     await page.getByRole('button', { name: 'Import' }).click();
     const alert = page.getByRole('alert');
     await alert
-      .getByText(/applications\.0\.id/)
+      .getByText(/applications\[0\]\.id/)
       .first()
       .waitFor();
     expect(await alert.locator('li').count()).toBeGreaterThan(1);
