@@ -4,23 +4,14 @@
  * its effect is real (deliveries arrive at a real receiver, contents are gone, counts are right).
  */
 import pino from 'pino';
-import { ApiException, BackgroundTaskStatus, BackgroundTaskType, Svix, type BackgroundTaskOut } from 'svix';
+import { BackgroundTaskStatus, BackgroundTaskType, Svix } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { taskReaper } from '../src/services/task-reaper.js';
+import { apiError, settled } from './helpers/sdk.js';
 import { HERALD_STORES, startTestHerald, type RunningHerald } from './helpers/herald.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Follows the task through the SDK until it is no longer running. */
-async function settled(svix: Svix, id: string): Promise<BackgroundTaskOut> {
-  for (let i = 0; i < 200; i++) {
-    const task = await svix.backgroundTask.get(id);
-    if (task.status !== 'running') return task;
-    await pause(50);
-  }
-  throw new Error(`task ${id} still running`);
-}
 
 /** Waits until `probe` holds, for at most about ten seconds. */
 async function until(probe: () => Promise<boolean>): Promise<void> {
@@ -29,17 +20,6 @@ async function until(probe: () => Promise<boolean>): Promise<void> {
     await pause(50);
   }
   throw new Error('the condition never held');
-}
-
-/** The status and body of the ApiException the call must throw. */
-async function refused(call: () => Promise<unknown>): Promise<{ code: number; body: unknown }> {
-  try {
-    await call();
-  } catch (error) {
-    if (error instanceof ApiException) return { code: error.code, body: error.body };
-    throw error;
-  }
-  throw new Error('expected the SDK call to fail');
 }
 
 for (const store of HERALD_STORES) {
@@ -96,7 +76,7 @@ for (const store of HERALD_STORES) {
     it('recover refuses an until before since, naming the field', async () => {
       const app = await svix.application.create({ name: 'recover-422' });
       const ep = await svix.endpoint.create(app.id, { url: 'http://127.0.0.1:9/x' });
-      const error = await refused(() =>
+      const error = await apiError(() =>
         svix.endpoint.recover(app.id, ep.id, { since: new Date(), until: new Date(Date.now() - 1000) }),
       );
       expect(error.code).toBe(422);
@@ -142,7 +122,7 @@ for (const store of HERALD_STORES) {
       });
       const received = await hook.waitFor(3);
       expect(JSON.parse(received[2]!.body).n).toBe(2);
-      const tagged = await refused(() =>
+      const tagged = await apiError(() =>
         svix.endpoint.bulkReplay(app.id, ep.id, { since: since(), tag: 'project' }),
       );
       expect(tagged.code).toBe(422);
@@ -187,7 +167,7 @@ for (const store of HERALD_STORES) {
         task: 'application.stats',
         data: { appStats: [{ appId: app.id, appUid: app.uid, messageDestinations: 3 }] },
       });
-      const none = await refused(() =>
+      const none = await apiError(() =>
         svix.statistics.aggregateAppStats({ since: since(), until: new Date(), appIds: ['no-such-app'] }),
       );
       expect(none.code).toBe(422);
@@ -226,8 +206,8 @@ for (const store of HERALD_STORES) {
       const seen = await appSvix.backgroundTask.list({ limit: 250 });
       expect(seen.data.map((task) => task.id)).toEqual([mine.id]);
       expect((await appSvix.backgroundTask.get(mine.id)).status).toBe('finished');
-      expect((await refused(() => appSvix.backgroundTask.get(other.id))).code).toBe(404);
-      expect((await refused(() => appSvix.statistics.aggregateEventTypes())).code).toBe(403);
+      expect((await apiError(() => appSvix.backgroundTask.get(other.id))).code).toBe(404);
+      expect((await apiError(() => appSvix.statistics.aggregateEventTypes())).code).toBe(403);
     });
 
     it('a task whose process stopped is marked failed, and ended tasks are pruned after 90 days', async () => {
@@ -247,7 +227,7 @@ for (const store of HERALD_STORES) {
       expect(failed.status).toBe('failed');
       expect(JSON.stringify(failed.data)).toContain('stopped');
       await taskReaper(h.herald.store, pino({ level: 'silent' })).run(Date.now() + 91 * 86_400_000);
-      expect((await refused(() => svix.backgroundTask.get(task.id))).code).toBe(404);
+      expect((await apiError(() => svix.backgroundTask.get(task.id))).code).toBe(404);
     });
   });
 }

@@ -3,22 +3,11 @@
  * and PostgreSQL. The `svix` SDK has none of the three calls, so they go over HTTP as Svix's document has them;
  * everything around them (applications, endpoints, messages, tasks, the import) goes through the SDK.
  */
-import { Svix, type BackgroundTaskOut } from 'svix';
+import { Svix } from 'svix';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { settled } from './helpers/sdk.js';
 import { HERALD_STORES, startTestHerald, type RunningHerald } from './helpers/herald.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
-
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Follows the task through the SDK until it is no longer running. */
-async function settled(svix: Svix, id: string): Promise<BackgroundTaskOut> {
-  for (let i = 0; i < 200; i++) {
-    const task = await svix.backgroundTask.get(id);
-    if (task.status !== 'running') return task;
-    await pause(50);
-  }
-  throw new Error(`task ${id} still running`);
-}
 
 for (const store of HERALD_STORES) {
   describe.skipIf(store.skip)(`bulk message operations (${store.dialect})`, { timeout: 60_000 }, () => {
